@@ -1,0 +1,42 @@
+import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
+import type { QueueConnection } from './connection.ts';
+
+/** Fan-out of one fulfillment (the lines of an order that ship on one date), delayed until that date begins. */
+export const FULFILLMENT_QUEUE = 'fulfillment';
+
+export interface FulfillmentJob {
+  fulfillmentId: string;
+  notBefore: string;
+}
+
+export const fulfillmentRetry = { attempts: 20, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 } } as const;
+
+/** Idempotent: the job id is the fulfillment id, so scheduling twice keeps one job. */
+export async function scheduleFulfillment(queue: Queue<FulfillmentJob>, fulfillmentId: string, notBefore: Date, now: Date): Promise<void> {
+  await queue.add('fan-out', { fulfillmentId, notBefore: notBefore.toISOString() }, {
+    jobId: fulfillmentId,
+    delay: Math.max(0, notBefore.getTime() - now.getTime()),
+    ...fulfillmentRetry,
+    removeOnComplete: { age: 7 * 86_400 },
+    removeOnFail: { age: 30 * 86_400 },
+  });
+}
+
+export type FanOutResult = 'done' | 'not-due' | 'missing';
+
+export function fulfillmentWorker(
+  c: QueueConnection,
+  run: (fulfillmentId: string) => Promise<FanOutResult>,
+  options: { now: () => Date },
+): Worker<FulfillmentJob> {
+  return new Worker<FulfillmentJob>(FULFILLMENT_QUEUE, async (job: Job<FulfillmentJob>, token?: string) => {
+    const outcome = await run(job.data.fulfillmentId);
+    if (outcome === 'not-due') {
+      // Not yet this fulfillment's date here: wait again rather than ship early.
+      const until = Math.max(new Date(job.data.notBefore).getTime(), options.now().getTime() + 60_000);
+      await job.moveToDelayed(until, token);
+      throw new DelayedError();
+    }
+    return outcome;
+  }, { connection: c.redis, prefix: c.prefix, concurrency: 4 });
+}

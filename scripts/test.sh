@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The README's test command. On a fresh machine it installs what the tests need and starts what is not running,
+# then type-checks and runs every suite (unit, integration, hostile input, faults).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+[ -x /usr/sbin/dovecot ] || need_apt+=(dovecot-imapd)
+command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v zbarimg >/dev/null || need_apt+=(zbar-tools)
+command -v opendkim-testkey >/dev/null || need_apt+=(opendkim-tools)
+python3 -c 'import dkim' 2>/dev/null || need_apt+=(python3-dkim)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  echo "starting redis-server on 127.0.0.1:6379"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no
+  for _ in $(seq 1 50); do redis-cli ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
+npx tsc -p .
+mkdir -p test-artifacts
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@" || status=$?
+node -e '
+  const r = require("./test-artifacts/vitest.json");
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' || true
+exit $status

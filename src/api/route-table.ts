@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { Role } from '../config.ts';
+import { fulfillmentEventSchema } from '../event/schema.ts';
+import { resendRequestSchema } from '../support/resend.ts';
+
+/**
+ * Every HTTP route, described once: the server registers handlers by these ids, and the OpenAPI document is generated
+ * from the same entries and the same zod schemas that validate the bodies.
+ */
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  url: string;
+  role?: Role;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  responses: Record<number, string>;
+  produces?: string;
+}
+
+export const auditQuerySchema = z.strictObject({
+  order: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be a sales order number').optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.string().regex(/^\d+-\d+$/, 'must be an audit entry id from a previous page').optional(),
+});
+
+export const certificateQuerySchema = z.strictObject({
+  fulfillment: z.string().regex(/^[A-Za-z0-9.-]{1,80}$/, 'must be a fulfillment id').optional(),
+});
+
+const errors = { 401: 'no valid bearer token', 403: 'the token\'s role may not do this' };
+
+export const ROUTES = {
+  intake: {
+    method: 'POST', url: '/v1/fulfillments', role: 'intake', summary: 'Submit a fulfillment event', body: fulfillmentEventSchema,
+    responses: { 202: 'accepted', 200: 'replay of an accepted event: the first answer', 400: 'invalid event', 409: 'eventId reused with other content, or a code/SSRN owned by another entitlement', 413: 'body over 1 MiB', 415: 'not JSON', ...errors },
+  },
+  order: {
+    method: 'GET', url: '/v1/orders/:number', role: 'support', summary: 'An order: entitlements, deliveries per recipient, activations',
+    responses: { 200: 'the order', 404: 'unknown order', ...errors },
+  },
+  resend: {
+    method: 'POST', url: '/v1/orders/:number/resend', role: 'support', summary: 'Resend the Fulfillment Email and certificate', body: resendRequestSchema,
+    responses: { 202: 'the new deliveries', 400: 'invalid request', 403: 'recipient not allowed for this role', 404: 'unknown order', 429: 'too many resends of this order this hour', 401: errors[401] },
+  },
+  certificate: {
+    method: 'GET', url: '/v1/orders/:number/certificate.pdf', role: 'support', summary: 'The Software Entitlement Certificate, the bytes that were attached', query: certificateQuerySchema,
+    produces: 'application/pdf', responses: { 200: 'the PDF', 404: 'unknown order or nothing delivered yet', ...errors },
+  },
+  audit: {
+    method: 'GET', url: '/v1/audit', role: 'admin', summary: 'Audit records, newest first, paged', query: auditQuerySchema,
+    responses: { 200: 'entries and the next cursor', 400: 'invalid query', ...errors },
+  },
+  healthz: { method: 'GET', url: '/healthz', summary: 'Liveness', responses: { 200: 'alive' } },
+  readyz: { method: 'GET', url: '/readyz', summary: 'Readiness: Redis, mail transport, IMAP where configured', responses: { 200: 'ready', 503: 'not ready, with reasons' } },
+  metrics: { method: 'GET', url: '/metrics', summary: 'Prometheus metrics', produces: 'text/plain', responses: { 200: 'metrics' } },
+  openapi: { method: 'GET', url: '/openapi.json', summary: 'This document', responses: { 200: 'OpenAPI 3.1' } },
+} satisfies Record<string, RouteSpec>;
+
+export type RouteId = keyof typeof ROUTES;

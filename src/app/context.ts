@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { loadCatalog, type Catalog } from '../catalog/catalog.ts';
+import { renderCertificate } from '../certificate/render.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { createEmailRenderer, type EmailRenderer } from '../email/render.ts';
+import { outboxTransport, smtpTransport, type DkimSettings, type MailTransport } from '../mail/transport.ts';
+import { AuditLog } from '../store/audit.ts';
+import { connectRedis } from '../store/connection.ts';
+import { DeliveryStore } from '../store/deliveries.ts';
+import { storeKeys, type StoreKeys } from '../store/keys.ts';
+import { RecordStore } from '../store/records.ts';
+import { loadSigningKey } from '../license/signing-keys.ts';
+import { openQueue, type QueueConnection } from '../../queues/connection.ts';
+import { FULFILLMENT_QUEUE, type FulfillmentJob } from '../../queues/fulfillment.queue.ts';
+import { SEND_QUEUE, type SendJob } from '../../queues/send.queue.ts';
+import { ACTIVATION_QUEUE, type ActivationJob } from '../../queues/activation.queue.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+/** Everything a process of the service shares: built once from the validated settings. */
+export interface AppContext {
+  config: Config;
+  redis: Redis;
+  keys: StoreKeys;
+  records: RecordStore;
+  deliveries: DeliveryStore;
+  audit: AuditLog;
+  catalog: Catalog;
+  clock: Clock;
+  logger: Logger;
+  transport: MailTransport;
+  emails: EmailRenderer;
+  renderCertificate: typeof renderCertificate;
+  signingKey: KeyObject | undefined;
+  queueConnection: QueueConnection;
+  queues: { fulfillment: Queue<FulfillmentJob>; send: Queue<SendJob>; activation: Queue<ActivationJob> };
+  close(): Promise<void>;
+}
+
+export interface ContextOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  transport?: MailTransport;
+  catalog?: Catalog;
+}
+
+export function dkimSettings(config: Config): DkimSettings | undefined {
+  if (!config.DKIM_DOMAIN || !config.DKIM_SELECTOR || !config.DKIM_PRIVATE_KEY) return undefined;
+  const key = config.DKIM_PRIVATE_KEY.includes('-----BEGIN') ? config.DKIM_PRIVATE_KEY : readFileSync(config.DKIM_PRIVATE_KEY, 'utf8');
+  return { domainName: config.DKIM_DOMAIN, keySelector: config.DKIM_SELECTOR, privateKey: key };
+}
+
+export function createTransport(config: Config): MailTransport {
+  const dkim = dkimSettings(config);
+  return config.SMTP_URL
+    ? smtpTransport(config.SMTP_URL, { poolSize: config.SMTP_POOL_SIZE, timeoutMs: config.SMTP_TIMEOUT_MS, ...(dkim && { dkim }) })
+    : outboxTransport(config.OUTBOX_DIR, { ...(dkim && { dkim }) });
+}
+
+export function createContext(config: Config, overrides: ContextOverrides = {}): AppContext {
+  const redis = connectRedis(config.REDIS_URL);
+  const keys = storeKeys(config.KEY_PREFIX);
+  const queueConnection = { redis, prefix: keys.queuePrefix };
+  const transport = overrides.transport ?? createTransport(config);
+  const queues = {
+    fulfillment: openQueue<FulfillmentJob>(queueConnection, FULFILLMENT_QUEUE),
+    send: openQueue<SendJob>(queueConnection, SEND_QUEUE),
+    activation: openQueue<ActivationJob>(queueConnection, ACTIVATION_QUEUE),
+  };
+  return {
+    config,
+    redis,
+    keys,
+    records: new RecordStore(redis, keys),
+    deliveries: new DeliveryStore(redis, keys),
+    audit: new AuditLog(redis, keys),
+    catalog: overrides.catalog ?? loadCatalog(),
+    clock: overrides.clock ?? systemClock,
+    logger: overrides.logger ?? createLogger(config.LOG_LEVEL),
+    transport,
+    emails: createEmailRenderer(),
+    renderCertificate,
+    signingKey: config.LICENSE_SIGNING_KEY ? loadSigningKey(config.LICENSE_SIGNING_KEY) : undefined,
+    queueConnection,
+    queues,
+    async close() {
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+      transport.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

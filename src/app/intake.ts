@@ -1,0 +1,16 @@
+import { acceptEvent, type IntakeResult } from '../intake/accept-event.ts';
+import { scheduleFulfillment } from '../../queues/fulfillment.queue.ts';
+import type { AppContext } from './context.ts';
+
+/** The one intake path, shared by `POST /v1/fulfillments` and `license-courier enqueue`. */
+export function intake(ctx: AppContext, input: unknown, actor: string): Promise<IntakeResult> {
+  return acceptEvent({
+    records: ctx.records,
+    audit: ctx.audit,
+    catalog: ctx.catalog,
+    clock: ctx.clock,
+    timeZone: ctx.config.FULFILLMENT_TZ,
+    mailFromAddress: ctx.config.mailFromAddress,
+    scheduleFanOut: (id, notBefore) => scheduleFulfillment(ctx.queues.fulfillment, id, notBefore, ctx.clock.now()),
+  }, input, actor);
+}

@@ -1,0 +1,24 @@
+import type { Caller } from '../api/auth.ts';
+import { resend } from '../support/resend.ts';
+import { enqueueSends } from '../../queues/send.queue.ts';
+import type { AppContext } from './context.ts';
+import { sendPolicy } from './workers.ts';
+
+/** Support's resend, shared by the API and the CLI; refusals are audited too. */
+export async function resendFor(ctx: AppContext, orderNumber: string, body: unknown, caller: Caller) {
+  try {
+    return await resend({
+      records: ctx.records,
+      deliveries: ctx.deliveries,
+      audit: ctx.audit,
+      clock: ctx.clock,
+      mailFromAddress: ctx.config.mailFromAddress,
+      allowedDomains: ctx.config.RESEND_ALLOWED_DOMAINS,
+      perOrderPerHour: ctx.config.RESENDS_PER_ORDER_PER_HOUR,
+      enqueueSends: (ids) => enqueueSends(ctx.queues.send, ids, sendPolicy(ctx)),
+    }, orderNumber, body, caller);
+  } catch (error) {
+    await ctx.audit.record({ actor: caller.name, action: 'resend', order: orderNumber, outcome: 'rejected', detail: { reason: (error as Error).message } });
+    throw error;
+  }
+}

@@ -1,0 +1,78 @@
+import type { Worker } from 'bullmq';
+import { startOfDayIn } from '../entitlement/dates.ts';
+import { fanOut } from '../delivery/fan-out.ts';
+import { issueFulfillmentKeys } from '../delivery/issue-fulfillment-keys.ts';
+import { sendDelivery } from '../delivery/send-delivery.ts';
+import { evictionPolicyProblem } from '../store/connection.ts';
+import { fulfillmentWorker, scheduleFulfillment } from '../../queues/fulfillment.queue.ts';
+import { enqueueSends, sendWorker } from '../../queues/send.queue.ts';
+import type { AppContext } from './context.ts';
+
+export interface RunningWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export function sendPolicy(ctx: AppContext) {
+  const c = ctx.config;
+  return {
+    attempts: c.SEND_ATTEMPTS,
+    backoffMs: c.SEND_BACKOFF_MS,
+    ratePerSecond: c.SEND_RATE_PER_SECOND,
+    concurrency: c.SEND_CONCURRENCY,
+    lockDurationMs: c.SMTP_TIMEOUT_MS + 10_000,
+  };
+}
+
+/** Re-schedules every fulfillment accepted but not yet fanned out: heals a crash between intake's write and its queueing. */
+export async function reconcilePending(ctx: AppContext): Promise<number> {
+  const ids = await ctx.redis.smembers(ctx.keys.pendingFulfillments);
+  for (const id of ids) {
+    const f = await ctx.records.fulfillment(id);
+    if (f) await scheduleFulfillment(ctx.queues.fulfillment, id, startOfDayIn(f.shipDate, ctx.config.FULFILLMENT_TZ), ctx.clock.now());
+  }
+  return ids.length;
+}
+
+export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
+  const problem = await evictionPolicyProblem(ctx.redis);
+  if (problem) ctx.logger.warn({ problem }, problem);
+  const policy = sendPolicy(ctx);
+  const deps = {
+    records: ctx.records,
+    deliveries: ctx.deliveries,
+    catalog: ctx.catalog,
+    brand: ctx.config.brand,
+    clock: ctx.clock,
+    renderCertificate: ctx.renderCertificate,
+  };
+  const fulfillment = fulfillmentWorker(ctx.queueConnection, (id) => fanOut({
+    ...deps,
+    timeZone: ctx.config.FULFILLMENT_TZ,
+    issueFulfillmentKeys: (fid) => issueFulfillmentKeys(ctx.records, ctx.catalog, ctx.signingKey, fid),
+    enqueueSends: (ids) => enqueueSends(ctx.queues.send, ids, policy),
+  }, id), { now: () => ctx.clock.now() });
+  const send = sendWorker(ctx.queueConnection, (id, attempt, max) => sendDelivery({
+    ...deps, emails: ctx.emails, transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM,
+  }, id, attempt, max), policy);
+
+  const workers: Worker[] = [fulfillment, send];
+  for (const w of workers) {
+    w.on('failed', (job, error) => ctx.logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job failed'));
+    w.on('completed', (job, result) => ctx.logger.info({ queue: w.name, jobId: job.id, result }, 'job done'));
+    w.on('error', (error) => ctx.logger.error({ queue: w.name, err: error.message }, 'worker error'));
+  }
+  const pending = await reconcilePending(ctx);
+  if (pending) ctx.logger.info({ pending }, 'rescheduled pending fulfillments');
+  return { workers, close: () => closeWorkers(workers, ctx.config.SHUTDOWN_TIMEOUT_MS) };
+}
+
+/** Stop taking jobs, let the ones in hand finish for up to `timeoutMs`, then force-close (their locks expire and another worker resumes them). */
+export async function closeWorkers(workers: Worker[], timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const graceful = Promise.all(workers.map((w) => w.close()));
+  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+  const result = await Promise.race([graceful, timeout]);
+  clearTimeout(timer);
+  if (result === 'timeout') await Promise.all(workers.map((w) => w.close(true)));
+}

@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { createContext } from '../../app/context.ts';
+import { startService, stopOnSignals, type ServiceParts } from '../../app/service.ts';
+import { loadConfig } from '../../config.ts';
+import { action } from '../run.ts';
+
+async function serve(parts: ServiceParts): Promise<void> {
+  const ctx = createContext(loadConfig());
+  const service = await startService(ctx, parts);
+  ctx.logger.info({ api: parts.api, workers: parts.workers, address: service.api?.server.address() }, 'license-courier running');
+  stopOnSignals(service, ctx.logger);
+  // The action stays pending: the process lives until a signal stops it.
+  await new Promise(() => undefined);
+}
+
+export function register(program: Command): void {
+  program.command('start').description('run the API and all workers (production)').action(action(() => serve({ api: true, workers: true })));
+  program.command('worker').description('run only the workers').action(action(() => serve({ api: false, workers: true })));
+  program.command('api').description('run only the HTTP API').action(action(() => serve({ api: true, workers: false })));
+}

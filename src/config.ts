@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+import type { Brand } from './model.ts';
+
+// Every setting, validated once at start-up. One line per problem, each naming the variable (contract section 4).
+
+const url = (schemes: string[]) =>
+  z.string().refine((s) => {
+    try {
+      const u = new URL(s);
+      return schemes.includes(u.protocol.replace(/:$/, '')) && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, `must be a URL with scheme ${schemes.join(' or ')} and a host`);
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as UTC or Europe/Berlin');
+
+const tokenList = z.string().transform((s, ctx) => {
+  const tokens = new Map<string, { role: Role; name: string }>();
+  s.split(',').map((t) => t.trim()).filter(Boolean).forEach((entry, i) => {
+    const at = entry.lastIndexOf(':');
+    const token = entry.slice(0, at);
+    const role = entry.slice(at + 1);
+    if (at < 1 || !ROLES.includes(role as Role)) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be token:role with role ${ROLES.join(', ')}` });
+    } else if (token.length < 16) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: tokens must be at least 16 characters` });
+    } else tokens.set(token, { role: role as Role, name: `${role}-token-${i + 1}` });
+  });
+  return tokens;
+});
+
+export const ROLES = ['intake', 'support', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+const domainList = z.string().transform((s) => s.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean));
+
+const envSchema = z.object({
+  REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1 to 32 letters, digits, _ or -').default('lc'),
+  SMTP_URL: url(['smtp', 'smtps']).optional(),
+  SMTP_POOL_SIZE: int(5, 1, 100),
+  SMTP_TIMEOUT_MS: int(60_000, 1_000, 600_000),
+  OUTBOX_DIR: z.string().min(1).default('./outbox'),
+  MAIL_FROM: z.string().min(3).default('Licensing <licensing@localhost>'),
+  IMAP_URL: url(['imap', 'imaps']).optional(),
+  ACTIVATION_ADDRESS: z.string().includes('@', { message: 'must be an email address' }).optional(),
+  ACTIVATION_FAILURES_PER_HOUR: int(5, 1, 1000),
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: int(8080, 0, 65535),
+  API_TOKENS: tokenList.optional(),
+  LICENSE_SIGNING_KEY: z.string().min(1).optional(),
+  LICENSE_PUBLIC_KEY: z.string().min(1).optional(),
+  PORTAL_URL: url(['https', 'http']).default('https://licensing.example.net'),
+  SUPPORT_EMAIL: z.string().includes('@', { message: 'must be an email address' }).default('support@example.net'),
+  BRAND_NAME: z.string().min(1).max(80).default('License Courier'),
+  PAPER_SIZE: z.enum(['A4', 'LETTER']).default('A4'),
+  FULFILLMENT_TZ: timeZone.default('UTC'),
+  SEND_RATE_PER_SECOND: int(100, 1, 100_000),
+  SEND_CONCURRENCY: int(10, 1, 500),
+  SEND_ATTEMPTS: int(10, 1, 50),
+  SEND_BACKOFF_MS: int(180_000, 10, 86_400_000),
+  RESEND_ALLOWED_DOMAINS: domainList.default([]),
+  RESENDS_PER_ORDER_PER_HOUR: int(10, 1, 10_000),
+  SHUTDOWN_TIMEOUT_MS: int(30_000, 0, 600_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DKIM_DOMAIN: z.string().min(1).optional(),
+  DKIM_SELECTOR: z.string().min(1).optional(),
+  DKIM_PRIVATE_KEY: z.string().min(1).optional(),
+  BOUNCE_IMAP_URL: url(['imap', 'imaps']).optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  brand: Brand;
+  /** The address activation requests go to: ACTIVATION_ADDRESS, else the IMAP user. */
+  activationAddress?: string;
+  mailFromAddress: string;
+}
+
+function addressOf(mailbox: string): string {
+  return (mailbox.match(/<([^>]+)>/)?.[1] ?? mailbox).trim().toLowerCase();
+}
+
+/** Reads settings from an environment; throws ConfigError listing every problem at once. Empty strings count as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in envSchema.shape && v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const dkim = [e.DKIM_DOMAIN, e.DKIM_SELECTOR, e.DKIM_PRIVATE_KEY].filter(Boolean).length;
+  if (dkim !== 0 && dkim !== 3) problems.push('DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY: set all three or none');
+  if (!/^[^@\s<>]+@[^@\s<>]+$/.test(addressOf(e.MAIL_FROM))) problems.push('MAIL_FROM: must be an address, optionally "Name <address>"');
+  if (problems.length) throw new ConfigError(problems);
+  const imapUser = e.IMAP_URL ? decodeURIComponent(new URL(e.IMAP_URL).username) : undefined;
+  const activationAddress = e.ACTIVATION_ADDRESS ?? (imapUser?.includes('@') ? imapUser : undefined);
+  return {
+    ...e,
+    ...(activationAddress && { activationAddress }),
+    mailFromAddress: addressOf(e.MAIL_FROM),
+    brand: {
+      name: e.BRAND_NAME,
+      portalUrl: e.PORTAL_URL,
+      supportEmail: e.SUPPORT_EMAIL,
+      ...(activationAddress && { activationAddress }),
+      paperSize: e.PAPER_SIZE,
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { Catalog } from '../catalog/catalog.ts';
+import type { Clock } from '../clock.ts';
+import { todayIn } from '../entitlement/dates.ts';
+import type { Brand, FulfillmentDocument } from '../model.ts';
+import type { DeliveryStore } from '../store/deliveries.ts';
+import type { RecordStore } from '../store/records.ts';
+import { loadDocument } from './load-document.ts';
+
+export interface FanOutDeps {
+  records: RecordStore;
+  deliveries: DeliveryStore;
+  catalog: Catalog;
+  brand: Brand;
+  clock: Clock;
+  timeZone: string;
+  renderCertificate(doc: FulfillmentDocument): Promise<Buffer>;
+  /** Issues (idempotently) the keys of key-in-email lines before anything is rendered. */
+  issueFulfillmentKeys(fulfillmentId: string): Promise<void>;
+  /** Queues one send job per delivery id; idempotent by id. */
+  enqueueSends(deliveryIds: string[]): Promise<void>;
+}
+
+export type FanOutOutcome = 'done' | 'not-due' | 'missing';
+
+/**
+ * Ships one fulfillment: keys first, then the certificate rendered once and stored, then one send job per recipient.
+ * Every step is idempotent, so a crash anywhere is healed by running it again.
+ */
+export async function fanOut(deps: FanOutDeps, fulfillmentId: string): Promise<FanOutOutcome> {
+  const fulfillment = await deps.records.fulfillment(fulfillmentId);
+  if (!fulfillment) return 'missing';
+  // A clock running behind on another machine, or a manual promote, must not ship a line before its date.
+  if (todayIn(deps.timeZone, deps.clock.now()) < fulfillment.shipDate) return 'not-due';
+
+  await deps.issueFulfillmentKeys(fulfillmentId);
+  if (!(await deps.records.certificate(fulfillmentId))) {
+    const doc = await loadDocument(deps.records, deps.catalog, deps.brand, fulfillmentId);
+    if (!doc) return 'missing';
+    await deps.records.saveCertificate(fulfillmentId, await deps.renderCertificate(doc));
+  }
+
+  const deliveries = await deps.deliveries.getMany(fulfillment.deliveryIds);
+  const open = deliveries.filter((d) => d.status === 'scheduled' || d.status === 'queued');
+  const queuedAt = deps.clock.now().toISOString();
+  for (const d of open.filter((d) => d.status === 'scheduled')) await deps.deliveries.update(d.id, { status: 'queued', queuedAt });
+  await deps.enqueueSends(open.map((d) => d.id));
+
+  const { redis, keys } = deps.records;
+  await redis
+    .multi()
+    .set(keys.fulfillment(fulfillmentId), JSON.stringify({ ...fulfillment, fannedOutAt: fulfillment.fannedOutAt ?? queuedAt }))
+    .srem(keys.pendingFulfillments, fulfillmentId)
+    .exec();
+  return 'done';
+}

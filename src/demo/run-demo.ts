@@ -1,0 +1,87 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createContext } from '../app/context.ts';
+import { intake } from '../app/intake.ts';
+import { createLogger } from '../app/logger.ts';
+import { startWorkers } from '../app/workers.ts';
+import { loadConfig } from '../config.ts';
+import type { DeliveryRecord } from '../store/deliveries.ts';
+import { table } from '../cli/table.ts';
+import { clearPrefix } from '../store/clear-prefix.ts';
+import { redisAnswers, startPrivateRedis, type PrivateRedis } from './redis.ts';
+
+export const FIXTURE_ORDERS = fileURLToPath(new URL('../../fixtures/orders/', import.meta.url));
+const DEMO_PREFIX = 'lc-demo';
+
+async function demoSigningKey(dir: string): Promise<string> {
+  const path = join(dir, 'demo-license-signing.pem');
+  await mkdir(dir, { recursive: true });
+  const { privateKey } = generateKeyPairSync('ed25519');
+  await writeFile(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  return path;
+}
+
+/**
+ * The embedded demo: needs no settings. Submits the fixture orders, runs the workers in this process, writes each
+ * message to the outbox and prints who got what. Returns the exit code.
+ */
+export async function runDemo(out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const env = { ...process.env };
+  const wanted = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  let privateRedis: PrivateRedis | undefined;
+  if (!(await redisAnswers(wanted))) {
+    try {
+      privateRedis = await startPrivateRedis();
+      out.write(`No Redis at ${wanted}; started a private redis-server at ${privateRedis.url} for this demo.\n`);
+    } catch (error) {
+      out.write(`No Redis at ${wanted}, and no redis-server to start (${(error as Error).message}).\n` +
+        'Install one (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.\n');
+      return 1;
+    }
+  }
+  const outbox = resolve(env.OUTBOX_DIR ?? './outbox');
+  env.REDIS_URL = privateRedis?.url ?? wanted;
+  env.KEY_PREFIX = env.KEY_PREFIX ?? DEMO_PREFIX;
+  env.OUTBOX_DIR = outbox;
+  env.SMTP_URL = '';
+  env.LICENSE_SIGNING_KEY = env.LICENSE_SIGNING_KEY || (await demoSigningKey(join(outbox, '.demo-keys')));
+  const config = loadConfig(env);
+  // A demo run starts from a clean slate under its own prefix, never touching other data in the same Redis.
+  await clearPrefix(config.REDIS_URL, config.KEY_PREFIX);
+  const ctx = createContext(config, { logger: createLogger('warn', process.stderr) });
+  try {
+    const files = (await readdir(FIXTURE_ORDERS)).filter((f) => f.endsWith('.json')).sort();
+    for (const file of files) await intake(ctx, JSON.parse(await readFile(join(FIXTURE_ORDERS, file), 'utf8')), 'demo');
+    const workers = await startWorkers(ctx);
+    const orders = [...new Set(await Promise.all(files.map(async (f) => (JSON.parse(await readFile(join(FIXTURE_ORDERS, f), 'utf8')) as { salesOrder: { number: string } }).salesOrder.number)))];
+    const deliveries = await waitForDeliveries(ctx, orders, 60_000);
+    await workers.close();
+    out.write(`\n${table(['order', 'ships', 'recipient', 'status', 'message'], deliveries.map(({ d, shipDate }) => [
+      d.orderNumber, shipDate, d.recipient, d.status, d.status === 'sent' ? (d.smtpResponse ?? '').replace(/^written to /, '') : (d.lastError ?? ''),
+    ]))}\n\n`);
+    const sent = deliveries.filter(({ d }) => d.status === 'sent').length;
+    const scheduled = deliveries.filter(({ d }) => d.status === 'scheduled').length;
+    out.write(`${sent} message(s) written to ${outbox}; ${scheduled} scheduled for a later ship date.\n`);
+    out.write('Open a .eml file in a mail client to see the Fulfillment Email with its certificate attached.\n');
+    return deliveries.some(({ d }) => d.status === 'failed') ? 1 : 0;
+  } finally {
+    await ctx.close();
+    await privateRedis?.stop();
+  }
+}
+
+async function waitForDeliveries(ctx: ReturnType<typeof createContext>, orders: string[], timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const all = (await Promise.all(orders.map(async (o) => {
+      const fulfillments = await ctx.records.orderFulfillments(o);
+      const records = await ctx.deliveries.forOrder(o);
+      return records.map((d: DeliveryRecord) => ({ d, shipDate: fulfillments.find((f) => f.id === d.fulfillmentId)?.shipDate ?? '' }));
+    }))).flat();
+    const settled = all.every(({ d }) => d.status === 'sent' || d.status === 'failed' || d.status === 'scheduled');
+    if (settled || Date.now() > deadline) return all;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,60 @@
+import type { IsoDate } from '../model.ts';
+
+// Calendar arithmetic on ISO dates, in UTC so no local offset or DST can move a day.
+
+export const INITIAL_GRACE_DAYS = 30;
+
+function parse(date: IsoDate): { y: number; m: number; d: number } {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return { y, m, d };
+}
+
+function format(ms: number): IsoDate {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function daysInMonth(y: number, m: number): number {
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/** Calendar months, clamped to the month's end: Jan 31 + 1 month = Feb 28 (29 in a leap year). */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const { y, m, d } = parse(date);
+  const total = y * 12 + (m - 1) + months;
+  const ty = Math.floor(total / 12);
+  const tm = (total % 12) + 1;
+  return format(Date.UTC(ty, tm - 1, Math.min(d, daysInMonth(ty, tm))));
+}
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  const { y, m, d } = parse(date);
+  return format(Date.UTC(y, m - 1, d + days));
+}
+
+export function compareDates(a: IsoDate, b: IsoDate): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Today's calendar date in a time zone (IANA name). */
+export function todayIn(timeZone: string, now: Date): IsoDate {
+  return localDateParts(timeZone, now).date;
+}
+
+function localDateParts(timeZone: string, at: Date): { date: IsoDate; offsetMs: number } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    }).formatToParts(at).map((p) => [p.type, p.value]),
+  );
+  const asUtc = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, offsetMs: asUtc - Math.floor(at.getTime() / 1000) * 1000 };
+}
+
+/** The instant a calendar date begins in a time zone (midnight local; DST-safe by re-checking the offset). */
+export function startOfDayIn(date: IsoDate, timeZone: string): Date {
+  const { y, m, d } = parse(date);
+  const guess = Date.UTC(y, m - 1, d);
+  let instant = guess - localDateParts(timeZone, new Date(guess)).offsetMs;
+  instant = guess - localDateParts(timeZone, new Date(instant)).offsetMs;
+  return new Date(instant);
+}

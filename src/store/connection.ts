@@ -1,0 +1,26 @@
+import { Redis } from 'ioredis';
+
+/**
+ * A Redis connection for queues and the store. `maxRetriesPerRequest: null` keeps commands waiting through a Redis
+ * restart instead of failing them (BullMQ requires it for workers); the retry strategy caps reconnect backoff at 2 s.
+ */
+export function connectRedis(url: string, options: { lazy?: boolean } = {}): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    lazyConnect: options.lazy ?? false,
+    retryStrategy: (times) => Math.min(100 * 2 ** times, 2000),
+  });
+}
+
+/** BullMQ silently loses jobs when Redis evicts keys; anything but noeviction is worth a loud warning. */
+export async function evictionPolicyProblem(redis: Redis): Promise<string | undefined> {
+  try {
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
+    return policy === 'noeviction'
+      ? undefined
+      : `Redis maxmemory-policy is "${policy}"; set it to "noeviction" or queued mail can be evicted and lost`;
+  } catch {
+    return undefined; // managed Redis often forbids CONFIG; nothing to check then
+  }
+}

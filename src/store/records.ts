@@ -1,0 +1,89 @@
+import type { Redis } from 'ioredis';
+import type { FulfillmentEvent } from '../event/schema.ts';
+import type { Entitlement, Fulfillment, IssuedKey, SalesOrder } from '../model.ts';
+import type { StoreKeys } from './keys.ts';
+
+export interface StoredFulfillment extends Fulfillment {
+  deliveryIds: string[];
+  fannedOutAt?: string;
+}
+
+export interface StoredEvent {
+  event: FulfillmentEvent;
+  acceptedAt: string;
+  acceptedBy: string;
+}
+
+export interface ActivationRecord {
+  device: string;
+  licenseId: string;
+  at: string;
+  sender: string;
+  messageId?: string;
+}
+
+/** Reads of the records intake wrote. Writes happen in intake (atomically) and in the delivery use cases. */
+export class RecordStore {
+  constructor(readonly redis: Redis, readonly keys: StoreKeys) {}
+
+  private async json<T>(key: string): Promise<T | undefined> {
+    const raw = await this.redis.get(key);
+    return raw === null ? undefined : (JSON.parse(raw) as T);
+  }
+
+  event(eventId: string): Promise<StoredEvent | undefined> {
+    return this.redis.hget(this.keys.event(eventId), 'record').then((raw) => (raw ? (JSON.parse(raw) as StoredEvent) : undefined));
+  }
+
+  order(orderNumber: string): Promise<SalesOrder | undefined> {
+    return this.json<SalesOrder>(this.keys.order(orderNumber));
+  }
+
+  entitlement(ssrn: string): Promise<Entitlement | undefined> {
+    return this.json<Entitlement>(this.keys.entitlement(ssrn));
+  }
+
+  async entitlements(ssrns: string[]): Promise<Entitlement[]> {
+    if (ssrns.length === 0) return [];
+    const raws = await this.redis.mget(ssrns.map((s) => this.keys.entitlement(s)));
+    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Entitlement);
+  }
+
+  async entitlementByCode(code: string): Promise<Entitlement | undefined> {
+    const ssrn = await this.redis.get(this.keys.activationCode(code));
+    return ssrn ? this.entitlement(ssrn) : undefined;
+  }
+
+  async orderEntitlements(orderNumber: string): Promise<Entitlement[]> {
+    return this.entitlements(await this.redis.lrange(this.keys.orderEntitlements(orderNumber), 0, -1));
+  }
+
+  fulfillment(id: string): Promise<StoredFulfillment | undefined> {
+    return this.json<StoredFulfillment>(this.keys.fulfillment(id));
+  }
+
+  async orderFulfillments(orderNumber: string): Promise<StoredFulfillment[]> {
+    const ids = await this.redis.lrange(this.keys.orderFulfillments(orderNumber), 0, -1);
+    const all = await Promise.all(ids.map((id) => this.fulfillment(id)));
+    return all.filter((f): f is StoredFulfillment => f !== undefined);
+  }
+
+  async issuedKeys(ssrn: string): Promise<IssuedKey[]> {
+    const all = await this.redis.hvals(this.keys.issuedKeys(ssrn));
+    return all.map((raw) => JSON.parse(raw) as IssuedKey).sort((a, b) => (a.device < b.device ? -1 : 1));
+  }
+
+  async activations(ssrn: string): Promise<ActivationRecord[]> {
+    return (await this.redis.lrange(this.keys.activations(ssrn), 0, -1)).map((raw) => JSON.parse(raw) as ActivationRecord);
+  }
+
+  async certificate(fulfillmentId: string): Promise<Buffer | undefined> {
+    return (await this.redis.getBuffer(this.keys.certificate(fulfillmentId))) ?? undefined;
+  }
+
+  /** Stores the first rendering only: every later reader gets the bytes that were attached first. */
+  async saveCertificate(fulfillmentId: string, pdf: Buffer): Promise<Buffer> {
+    const created = await this.redis.set(this.keys.certificate(fulfillmentId), pdf, 'NX');
+    return created ? pdf : ((await this.certificate(fulfillmentId)) ?? pdf);
+  }
+}

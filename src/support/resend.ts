@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Clock } from '../clock.ts';
+import { deliveryId, messageIdFor } from '../delivery/identity.ts';
+import { ForbiddenError, InvalidInputError, RateLimitedError } from '../errors.ts';
+import { emailAddress, zodIssues } from '../event/schema.ts';
+import type { Role } from '../config.ts';
+import type { AuditLog } from '../store/audit.ts';
+import { deliveryToHash, type DeliveryRecord, type DeliveryStore } from '../store/deliveries.ts';
+import type { RecordStore } from '../store/records.ts';
+import { orderView } from './order-view.ts';
+
+export const resendRequestSchema = z.strictObject({
+  lines: z.array(z.string().regex(/^[A-Za-z0-9.-]{1,16}$/, 'must be a line number of the order')).min(1).max(500).optional(),
+  to: z.array(emailAddress).min(1).max(50).optional(),
+  reason: z.string().trim().min(1, 'is required: say why this is resent').max(500),
+});
+
+export type ResendRequest = z.infer<typeof resendRequestSchema>;
+
+export interface ResendDeps {
+  records: RecordStore;
+  deliveries: DeliveryStore;
+  audit: AuditLog;
+  clock: Clock;
+  mailFromAddress: string;
+  allowedDomains: string[];
+  perOrderPerHour: number;
+  enqueueSends(ids: string[]): Promise<void>;
+}
+
+const domainOf = (email: string) => email.split('@')[1]!.toLowerCase();
+
+/** Resends the Fulfillment Email and certificate: new deliveries, tracked like the first, each recorded in the audit log. */
+export async function resend(
+  deps: ResendDeps, orderNumber: string, input: unknown, caller: { name: string; role: Role },
+): Promise<{ resendId: string; deliveries: DeliveryRecord[] }> {
+  const parsed = resendRequestSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidInputError('invalid resend request', zodIssues(parsed.error));
+  const request = parsed.data;
+  const view = await orderView(deps.records, deps.deliveries, orderNumber);
+
+  const lineNumbers = request.lines ?? view.entitlements.map((e) => e.lineNumber);
+  const issues = lineNumbers.flatMap((n, i) => {
+    const e = view.entitlements.find((x) => x.lineNumber === n);
+    if (!e) return [{ path: `lines[${i}]`, message: `order ${orderNumber} has no line "${n}"` }];
+    const f = view.fulfillments.find((x) => x.shipDate === e.shipDate && x.eventId === e.eventId);
+    return f?.shippedAt ? [] : [{ path: `lines[${i}]`, message: `line "${n}" ships on ${e.shipDate} and has not been delivered yet` }];
+  });
+  if (issues.length) throw new InvalidInputError('invalid resend request', issues);
+
+  const contacts: Array<{ email: string; name?: string }> = view.order.contacts.map((c) => ({ email: c.email.toLowerCase(), ...(c.name && { name: c.name }) }));
+  const recipients: Array<{ email: string; name?: string }> = request.to ? request.to.map((email) => ({ email: email.toLowerCase() })) : contacts;
+  const knownDomains = new Set([...contacts.map((c) => domainOf(c.email)), ...deps.allowedDomains]);
+  for (const r of recipients) {
+    if (contacts.some((c) => c.email === r.email) || caller.role === 'admin' || knownDomains.has(domainOf(r.email))) continue;
+    throw new ForbiddenError(`${r.email} is not on order ${orderNumber} and its domain is not the order's or an allowed one; an admin token may send there`);
+  }
+
+  const windowKey = `${deps.records.keys.orderResends(orderNumber)}:${Math.floor(deps.clock.now().getTime() / 3_600_000)}`;
+  const count = await deps.records.redis.multi().incr(windowKey).expire(windowKey, 3600).exec();
+  if (Number(count?.[0]?.[1]) > deps.perOrderPerHour) {
+    throw new RateLimitedError(`order ${orderNumber} was resent ${deps.perOrderPerHour} times this hour; try again later`, 3600 - Math.floor(deps.clock.now().getTime() / 1000) % 3600);
+  }
+
+  const resendId = `r${deps.clock.now().getTime().toString(36)}${randomBytes(3).toString('hex')}`;
+  const chosen = view.entitlements.filter((e) => lineNumbers.includes(e.lineNumber));
+  const now = deps.clock.now().toISOString();
+  const created: DeliveryRecord[] = [];
+  for (const f of view.fulfillments) {
+    const ssrns = chosen.filter((e) => e.shipDate === f.shipDate && e.eventId === f.eventId).map((e) => e.ssrn);
+    if (ssrns.length === 0) continue;
+    for (const r of recipients) {
+      const id = deliveryId(`${resendId}.${f.id}`, r.email);
+      created.push({
+        id, orderNumber, fulfillmentId: f.id, recipient: r.email, ...(r.name && { recipientName: r.name }),
+        kind: 'resend', ...(request.lines && { ssrns }), resendId, reason: request.reason, requestedBy: caller.name,
+        status: 'queued', attempts: 0, messageId: messageIdFor(id, deps.mailFromAddress), createdAt: now, queuedAt: now,
+      });
+    }
+  }
+  const multi = deps.records.redis.multi();
+  for (const d of created) multi.hset(deps.records.keys.delivery(d.id), ...deliveryToHash(d));
+  multi.rpush(deps.records.keys.orderDeliveries(orderNumber), ...created.map((d) => d.id));
+  await multi.exec();
+  await deps.enqueueSends(created.map((d) => d.id));
+  await deps.audit.record({
+    actor: caller.name, action: 'resend', order: orderNumber, outcome: 'queued',
+    detail: { resendId, reason: request.reason, lines: lineNumbers, to: recipients.map((r) => r.email), deliveries: created.length },
+  });
+  return { resendId, deliveries: created };
+}

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPipeline, type TestPipeline } from '../../support/pipeline.ts';
+import { TEST_TOKENS } from '../../support/app.ts';
+import { hostileEventCorpus } from './corpus.ts';
+
+const corpus = hostileEventCorpus();
+let pipeline: TestPipeline;
+
+beforeAll(async () => {
+  pipeline = await startPipeline({}, { workers: false });
+});
+afterAll(async () => {
+  await pipeline.close();
+});
+
+describe('hostile fulfillment events', () => {
+  it('has at least 200 cases', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(200);
+  });
+
+  it.each(corpus.map((c) => [c.name, c] as const))('%s: refused with a 4xx naming the field', async (_name, c) => {
+    const res = await pipeline.api.inject({
+      method: 'POST', url: '/v1/fulfillments', payload: c.body,
+      headers: { authorization: `Bearer ${TEST_TOKENS.intake}`, 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(c.expectStatus);
+    const body = res.json() as { error: string; issues: Array<{ path: string; message: string }> };
+    expect(body.error).toEqual(expect.any(String));
+    if (c.expectPath) expect(body.issues.map((i) => i.path)).toContainEqual(expect.stringMatching(new RegExp(`^${c.expectPath.replace(/[.[\]()]/g, '\\$&')}`)));
+  });
+
+  it('left nothing behind but audit records, and the API still answers', async () => {
+    const keys = await pipeline.ctx.redis.keys(`${pipeline.env.KEY_PREFIX}:*`);
+    expect(keys.filter((k) => !k.startsWith(`${pipeline.env.KEY_PREFIX}:audit`))).toEqual([]);
+    expect(({}) as Record<string, unknown>).not.toHaveProperty('polluted');
+    expect((await pipeline.api.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('non-JSON content types get 415', async () => {
+    const res = await pipeline.api.inject({
+      method: 'POST', url: '/v1/fulfillments', payload: 'eventId=x',
+      headers: { authorization: `Bearer ${TEST_TOKENS.intake}`, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.statusCode).toBe(415);
+  });
+});

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createContext, type AppContext, type ContextOverrides } from '../../src/app/context.ts';
+import { createLogger } from '../../src/app/logger.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Clock } from '../../src/clock.ts';
+
+export const TEST_TOKENS = {
+  intake: 'intake-token-0123456789',
+  support: 'support-token-0123456789',
+  admin: 'admin-token-0123456789abc',
+};
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A clock the test moves by hand. */
+export class ManualClock implements Clock {
+  constructor(private current: Date) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(iso: string): void {
+    this.current = new Date(iso);
+  }
+}
+
+export function uniquePrefix(): string {
+  return `lct-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Settings of a test service: its own Redis key prefix, its own outbox, the test tokens. */
+export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    REDIS_URL: TEST_REDIS_URL,
+    KEY_PREFIX: uniquePrefix(),
+    OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'lc-outbox-')),
+    MAIL_FROM: 'Licensing <licensing@courier.example>',
+    API_TOKENS: `${TEST_TOKENS.intake}:intake,${TEST_TOKENS.support}:support,${TEST_TOKENS.admin}:admin`,
+    SEND_BACKOFF_MS: '50',
+    LOG_LEVEL: 'silent',
+    ...extra,
+  };
+}
+
+export function testContext(env: Record<string, string>, overrides: ContextOverrides = {}): AppContext {
+  return createContext(loadConfig(env), { logger: createLogger(env.LOG_LEVEL ?? 'silent'), ...overrides });
+}
+
+export { clearPrefix as deletePrefix } from '../../src/store/clear-prefix.ts';

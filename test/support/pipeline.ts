@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../src/app/context.ts';
+import { buildApi } from '../../src/api/server.ts';
+import { startWorkers, type RunningWorkers } from '../../src/app/workers.ts';
+import type { ContextOverrides } from '../../src/app/context.ts';
+import { deletePrefix, TEST_TOKENS, testContext, testEnv } from './app.ts';
+
+export interface TestPipeline {
+  ctx: AppContext;
+  api: FastifyInstance;
+  workers?: RunningWorkers;
+  env: Record<string, string>;
+  post(url: string, body: unknown, token?: string): ReturnType<FastifyInstance['inject']>;
+  get(url: string, token?: string): ReturnType<FastifyInstance['inject']>;
+  /** Resolves when no job is waiting, active or due in the fulfillment and send queues (delayed retries count as busy). */
+  idle(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The service in-process: real Redis under a unique prefix, the real API (via inject) and real workers. */
+export async function startPipeline(extraEnv: Record<string, string>, options: { workers?: boolean } & ContextOverrides = {}): Promise<TestPipeline> {
+  const env = testEnv(extraEnv);
+  const ctx = testContext(env, options);
+  const api = await buildApi(ctx);
+  const workers = options.workers === false ? undefined : await startWorkers(ctx);
+  const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+  return {
+    ctx,
+    api,
+    ...(workers && { workers }),
+    env,
+    post: (url, body, token = TEST_TOKENS.intake) => api.inject({ method: 'POST', url, payload: body as object, headers: auth(token) }),
+    get: (url, token = TEST_TOKENS.support) => api.inject({ method: 'GET', url, headers: auth(token) }),
+    async idle(timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const counts = await Promise.all([ctx.queues.fulfillment, ctx.queues.send].map((q) => q.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children')));
+        const delayedSends = await ctx.queues.send.getJobCounts('delayed');
+        if (counts.every((c) => Object.values(c).every((n) => n === 0)) && delayedSends.delayed === 0) return;
+        if (Date.now() > deadline) throw new Error(`queues not idle: ${JSON.stringify(counts)} ${JSON.stringify(delayedSends)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async close() {
+      await workers?.close();
+      await api.close();
+      await ctx.close();
+      await deletePrefix(env.REDIS_URL!, env.KEY_PREFIX!);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+
+export interface ReceivedMessage {
+  from: string;
+  to: string[];
+  raw: Buffer;
+  parsed: ParsedMail;
+}
+
+/** Decides a scripted answer per recipient or message; undefined accepts. */
+export type Responder = (ctx: { recipient?: string; messageNumber: number; raw?: Buffer }) => { code: number; message: string } | undefined;
+
+export interface SmtpSink {
+  port: number;
+  url: string;
+  messages: ReceivedMessage[];
+  /** Scripted failures at RCPT TO (per recipient) and at end of DATA (per message). */
+  onRecipient: Responder;
+  onData: Responder;
+  waitFor(count: number, timeoutMs?: number): Promise<ReceivedMessage[]>;
+  close(): Promise<void>;
+}
+
+function smtpError(code: number, message: string): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode: code });
+}
+
+/** A real SMTP server in-process (smtp-server), keeping every accepted message parsed for assertions. */
+export async function startSmtpSink(port = 0): Promise<SmtpSink> {
+  let dataCount = 0;
+  const sink: SmtpSink = {
+    port: 0,
+    url: '',
+    messages: [],
+    onRecipient: () => undefined,
+    onData: () => undefined,
+    async waitFor(count, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (sink.messages.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} messages, got ${sink.messages.length}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return sink.messages;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    size: 50 * 1024 * 1024,
+    onRcptTo(address, _session, callback) {
+      const answer = sink.onRecipient({ recipient: address.address, messageNumber: dataCount });
+      callback(answer ? smtpError(answer.code, answer.message) : undefined);
+    },
+    onData(stream, session: SMTPServerSession, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', async () => {
+        const raw = Buffer.concat(chunks);
+        const answer = sink.onData({ messageNumber: ++dataCount, raw });
+        if (answer) return callback(smtpError(answer.code, answer.message));
+        sink.messages.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          parsed: await simpleParser(raw),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const address = (server as unknown as { server: { address(): { port: number } } }).server.address();
+  sink.port = address.port;
+  sink.url = `smtp://127.0.0.1:${sink.port}`;
+  return sink;
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { ConfigError } from '../../src/errors.ts';
+
+describe('settings', () => {
+  it('needs nothing: every default is usable', () => {
+    const c = loadConfig({});
+    expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(c.KEY_PREFIX).toBe('lc');
+    expect(c.SMTP_URL).toBeUndefined();
+    expect(c.OUTBOX_DIR).toBe('./outbox');
+    expect(c.mailFromAddress).toBe('licensing@localhost');
+    expect(c.API_TOKENS).toBeUndefined();
+    expect(c.FULFILLMENT_TZ).toBe('UTC');
+  });
+
+  it('reports every problem at once, one line each naming the variable', () => {
+    const problem = (() => {
+      try {
+        loadConfig({ REDIS_URL: 'http://x', API_PORT: 'eighty', FULFILLMENT_TZ: 'Mars/Olympus', SMTP_URL: 'smtp:/', API_TOKENS: 'short:intake,abcdefghijklmnopq:root' });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(problem).toBeInstanceOf(ConfigError);
+    const lines = (problem as ConfigError).problems;
+    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['API_PORT', 'API_TOKENS', 'API_TOKENS', 'FULFILLMENT_TZ', 'REDIS_URL', 'SMTP_URL'].sort());
+  });
+
+  it('parses API tokens with their roles', () => {
+    const c = loadConfig({ API_TOKENS: 'aaaaaaaaaaaaaaaa1:intake, bbbbbbbbbbbbbbbb2:admin' });
+    expect([...c.API_TOKENS!.values()].map((t) => t.role)).toEqual(['intake', 'admin']);
+  });
+
+  it('takes the activation address from the IMAP user when not set', () => {
+    expect(loadConfig({ IMAP_URL: 'imap://activate%40example.net:pw@127.0.0.1:143' }).activationAddress).toBe('activate@example.net');
+    expect(loadConfig({ IMAP_URL: 'imap://u:pw@h:143', ACTIVATION_ADDRESS: 'keys@example.net' }).brand.activationAddress).toBe('keys@example.net');
+  });
+
+  it('wants all three DKIM settings or none', () => {
+    expect(() => loadConfig({ DKIM_DOMAIN: 'example.net' })).toThrow(/DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY/);
+  });
+});
