@@ -18,6 +18,7 @@ import { openQueue, type QueueConnection } from '../../queues/connection.ts';
 import { FULFILLMENT_QUEUE, type FulfillmentJob } from '../../queues/fulfillment.queue.ts';
 import { SEND_QUEUE, type SendJob } from '../../queues/send.queue.ts';
 import { ACTIVATION_QUEUE, type ActivationJob } from '../../queues/activation.queue.ts';
+import { renderSeconds, timed } from '../ops/metrics.ts';
 import { createLogger, type Logger } from './logger.ts';
 
 /** Everything a process of the service shares: built once from the validated settings. */
@@ -82,7 +83,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     logger: overrides.logger ?? createLogger(config.LOG_LEVEL),
     transport,
     emails: createEmailRenderer(),
-    renderCertificate,
+    renderCertificate: (doc) => timed(renderSeconds, { document: 'certificate' }, () => renderCertificate(doc)),
     signingKey: config.LICENSE_SIGNING_KEY ? loadSigningKey(config.LICENSE_SIGNING_KEY) : undefined,
     queueConnection,
     queues,

@@ -6,6 +6,7 @@ import { sendDelivery } from '../delivery/send-delivery.ts';
 import { evictionPolicyProblem } from '../store/connection.ts';
 import { fulfillmentWorker, scheduleFulfillment } from '../../queues/fulfillment.queue.ts';
 import { enqueueSends, sendWorker } from '../../queues/send.queue.ts';
+import { startActivation } from './activation.ts';
 import type { AppContext } from './context.ts';
 
 export interface RunningWorkers {
@@ -53,18 +54,25 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     enqueueSends: (ids) => enqueueSends(ctx.queues.send, ids, policy),
   }, id), { now: () => ctx.clock.now() });
   const send = sendWorker(ctx.queueConnection, (id, attempt, max) => sendDelivery({
-    ...deps, emails: ctx.emails, transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM,
+    ...deps, emails: ctx.emails, transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM, logger: ctx.logger,
   }, id, attempt, max), policy);
 
   const workers: Worker[] = [fulfillment, send];
+  const activation = await startActivation(ctx);
   for (const w of workers) {
     w.on('failed', (job, error) => ctx.logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job failed'));
-    w.on('completed', (job, result) => ctx.logger.info({ queue: w.name, jobId: job.id, result }, 'job done'));
+    w.on('completed', (job, result) => ctx.logger.debug({ queue: w.name, jobId: job.id, result }, 'job done'));
     w.on('error', (error) => ctx.logger.error({ queue: w.name, err: error.message }, 'worker error'));
   }
   const pending = await reconcilePending(ctx);
   if (pending) ctx.logger.info({ pending }, 'rescheduled pending fulfillments');
-  return { workers, close: () => closeWorkers(workers, ctx.config.SHUTDOWN_TIMEOUT_MS) };
+  return {
+    workers: activation ? [...workers, activation.worker] : workers,
+    async close() {
+      await activation?.stop();
+      await closeWorkers(workers, ctx.config.SHUTDOWN_TIMEOUT_MS);
+    },
+  };
 }
 
 /** Stop taking jobs, let the ones in hand finish for up to `timeoutMs`, then force-close (their locks expire and another worker resumes them). */

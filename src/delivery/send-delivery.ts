@@ -5,7 +5,9 @@ import { DeliveryError } from '../errors.ts';
 import { classifySmtpError } from '../mail/classify.ts';
 import { certificateFileName, composeMessage, type Attachment } from '../mail/compose.ts';
 import type { MailTransport } from '../mail/transport.ts';
+import type { Logger } from '../app/logger.ts';
 import type { Brand, FulfillmentDocument } from '../model.ts';
+import { messagesTotal, renderSeconds, sendSeconds, timed } from '../ops/metrics.ts';
 import type { DeliveryStore } from '../store/deliveries.ts';
 import type { RecordStore } from '../store/records.ts';
 import { keyAttachments } from './key-attachments.ts';
@@ -21,6 +23,7 @@ export interface SendDeps {
   transport: MailTransport;
   mailFrom: string;
   renderCertificate(doc: FulfillmentDocument): Promise<Buffer>;
+  logger: Logger;
 }
 
 export type SendOutcome = 'sent' | 'already-sent' | 'already-failed' | 'missing';
@@ -43,11 +46,13 @@ export async function sendDelivery(deps: SendDeps, deliveryId: string, attempt: 
   if (!doc) return 'missing';
   const pdf = (await deps.records.certificate(delivery.fulfillmentId))
     ?? (await deps.records.saveCertificate(delivery.fulfillmentId, await deps.renderCertificate(await fullDocument(deps, delivery.fulfillmentId, doc))));
+  // Every line about this delivery names it fully; the job id is the delivery id.
+  const log = deps.logger.child({ order: delivery.orderNumber, eventId: doc.fulfillment.eventId, jobId: deliveryId, fulfillmentId: delivery.fulfillmentId, recipient: delivery.recipient, attempt });
   const recipient = { email: delivery.recipient, ...(delivery.recipientName && { name: delivery.recipientName }) };
-  const rendered = deps.emails.render(doc, recipient);
+  const rendered = await timed(renderSeconds, { document: 'email' }, () => deps.emails.render(doc, recipient));
   const attachments: Attachment[] = [
     { filename: certificateFileName(doc.fulfillment.certificateNumber), content: pdf, contentType: 'application/pdf' },
-    ...keyAttachments(doc),
+    ...keyAttachments(doc.lines.flatMap((l) => l.keys)),
   ];
   const message = composeMessage({
     from: deps.mailFrom, to: recipient, subject: rendered.subject, html: rendered.html, text: rendered.text,
@@ -55,9 +60,11 @@ export async function sendDelivery(deps: SendDeps, deliveryId: string, attempt: 
   });
 
   try {
-    const info = await deps.transport.send(message);
+    const info = await timed(sendSeconds, {}, () => deps.transport.send(message));
     await deps.deliveries.markAccepted(deliveryId, deps.clock.now(), delivery.messageId, info.response);
     await deps.deliveries.update(deliveryId, { attempts: attempt });
+    messagesTotal.inc({ outcome: 'sent', class: 'none' });
+    log.info({ messageId: delivery.messageId, response: info.response }, 'message accepted');
     return 'sent';
   } catch (error) {
     const c = classifySmtpError(error);
@@ -66,6 +73,8 @@ export async function sendDelivery(deps: SendDeps, deliveryId: string, attempt: 
       status: final ? 'failed' : 'retrying', attempts: attempt, lastError: c.message,
       ...(final && { failedAt: deps.clock.now().toISOString() }),
     });
+    messagesTotal.inc({ outcome: final ? 'failed' : 'retried', class: c.class });
+    log.warn({ class: c.class, final, reason: c.message }, final ? 'delivery failed' : 'delivery will be retried');
     throw new DeliveryError(c.message, final, c.class);
   }
 }

@@ -10,7 +10,8 @@ export interface ComposeInput {
   from: string;
   to: { email: string; name?: string };
   subject: string;
-  html: string;
+  /** Absent for plain-text replies. */
+  html?: string;
   text: string;
   messageId: string;
   attachments: Attachment[];
@@ -27,7 +28,7 @@ export function composeMessage(input: ComposeInput): Mail.Options {
     from: input.from,
     to: input.to.name ? { name: input.to.name, address: input.to.email } : input.to.email,
     subject: input.subject,
-    html: input.html,
+    ...(input.html && { html: input.html }),
     text: input.text,
     messageId: input.messageId,
     attachments: input.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),

@@ -21,6 +21,8 @@ export function storeKeys(prefix: string) {
     activations: (ssrn: string) => k('ent', ssrn, 'activations'),
     activationFailures: (sender: string) => k('actfail', sender),
     activationOutcome: (uidValidity: string, uid: number) => k('actmsg', uidValidity, String(uid)),
+    /** The raw inbound message (capped), kept until its request is answered. */
+    activationMessage: (uidValidity: string, uid: number) => k('actmsg', uidValidity, String(uid), 'raw'),
     audit: k('audit'),
     /** The activation mailbox watcher's connection state, refreshed while it runs. */
     imapState: k('imap', 'state'),

@@ -18,6 +18,8 @@ export interface SmtpSink {
   /** Scripted failures at RCPT TO (per recipient) and at end of DATA (per message). */
   onRecipient: Responder;
   onData: Responder;
+  /** While true, messages are read but never answered: the client waits, as with a server that hangs after DATA. */
+  paused: boolean;
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMessage[]>;
   close(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     messages: [],
     onRecipient: () => undefined,
     onData: () => undefined,
+    paused: false,
     async waitFor(count, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       while (sink.messages.length < count) {
@@ -59,6 +62,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
         const raw = Buffer.concat(chunks);
+        if (sink.paused) return;
         const answer = sink.onData({ messageNumber: ++dataCount, raw });
         if (answer) return callback(smtpError(answer.code, answer.message));
         sink.messages.push({

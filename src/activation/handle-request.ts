@@ -1,0 +1,150 @@
+import type { KeyObject } from 'node:crypto';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { Catalog } from '../catalog/catalog.ts';
+import type { Clock } from '../clock.ts';
+import { todayIn } from '../entitlement/dates.ts';
+import { keyAttachments } from '../delivery/key-attachments.ts';
+import { isAutomaticMail } from '../inbound/automatic-mail.ts';
+import { extractActivationRequest } from '../inbound/extract-request.ts';
+import { issueKey } from '../license/key.ts';
+import { composeMessage } from '../mail/compose.ts';
+import type { MailTransport } from '../mail/transport.ts';
+import type { Brand } from '../model.ts';
+import { activationsTotal } from '../ops/metrics.ts';
+import type { AuditLog } from '../store/audit.ts';
+import type { ActivationRecord, RecordStore } from '../store/records.ts';
+import { claimKeys } from './claim-keys.ts';
+import { activationReply, type ActivationAnswer } from './reply.ts';
+import type { SenderThrottle } from './sender-throttle.ts';
+
+export interface ActivationDeps {
+  records: RecordStore;
+  catalog: Catalog;
+  brand: Brand;
+  clock: Clock;
+  timeZone: string;
+  audit: AuditLog;
+  transport: MailTransport;
+  mailFrom: string;
+  mailFromAddress: string;
+  /** Addresses of this service: mail from them is never answered (reply loops). */
+  ownAddresses: string[];
+  signingKey: KeyObject | undefined;
+  throttle: SenderThrottle;
+}
+
+export type Folder = 'Processed' | 'Rejected';
+
+/** The decision about one message, stored before the reply is sent so that a retried job answers the same way. */
+interface Decision {
+  folder: Folder;
+  /** Undefined: no reply (automatic mail, throttled sender, no sender). */
+  reply?: { to: string; subject: string; text: string; inReplyTo?: string; references: string[]; keys: ActivationAnswer & { kind: 'keys' } | undefined };
+  outcome: string;
+  order?: string;
+}
+
+const FAILURES = new Set<ActivationAnswer['kind']>(['unknown-or-not-allowed', 'no-code', 'no-device', 'several-codes']);
+
+/**
+ * Answers one activation request from the mailbox (contract section 7). Idempotent per message: the decision, the
+ * reply's acceptance and the filing folder are recorded, so a retried or repeated job never answers twice.
+ */
+export async function handleActivationMessage(deps: ActivationDeps, uidValidity: string, uid: number): Promise<Folder> {
+  const { redis, keys } = deps.records;
+  const outcomeKey = keys.activationOutcome(uidValidity, uid);
+  const filed = (await redis.hget(outcomeKey, 'folder')) as Folder | null;
+  if (filed) return filed;
+
+  let decision: Decision | undefined = JSON.parse((await redis.hget(outcomeKey, 'decision')) ?? 'null') ?? undefined;
+  if (!decision) {
+    const raw = await redis.getBuffer(keys.activationMessage(uidValidity, uid));
+    decision = raw ? await decide(deps, await simpleParser(raw), `${uidValidity}-${uid}`) : { folder: 'Rejected', outcome: 'message-gone' };
+    await redis.hset(outcomeKey, 'decision', JSON.stringify(decision));
+    activationsTotal.inc({ outcome: decision.outcome.split(':')[0]! });
+    await deps.audit.record({ actor: decision.reply?.to ?? 'unknown sender', action: 'activation', outcome: decision.outcome, ...(decision.order && { order: decision.order }), detail: { uidValidity, uid } });
+  }
+
+  if (decision.reply && !(await redis.hget(outcomeKey, 'replySentAt'))) {
+    const r = decision.reply;
+    const domain = deps.mailFromAddress.split('@')[1] ?? 'localhost';
+    await deps.transport.send(composeMessage({
+      from: deps.mailFrom, to: { email: r.to }, subject: r.subject, text: r.text,
+      messageId: `<act-${uidValidity}-${uid}@${domain}>`,
+      ...(r.inReplyTo && { inReplyTo: r.inReplyTo }), references: r.references, autoReply: true,
+      attachments: r.keys ? keyAttachments(r.keys.keys.map((k) => k.key)) : [],
+    }));
+    await redis.hset(outcomeKey, 'replySentAt', deps.clock.now().toISOString());
+  }
+  await redis.multi().hset(outcomeKey, 'folder', decision.folder).unlink(keys.activationMessage(uidValidity, uid)).exec();
+  return decision.folder;
+}
+
+async function decide(deps: ActivationDeps, mail: ParsedMail, messageKey: string): Promise<Decision> {
+  const from = mail.from?.value[0]?.address?.toLowerCase();
+  if (!from) return { folder: 'Rejected', outcome: 'ignored: no sender' };
+  const automatic = isAutomaticMail(mail.headers, from, deps.ownAddresses);
+  if (automatic) return { folder: 'Rejected', outcome: `ignored: ${automatic}` };
+  const now = deps.clock.now();
+  if (await deps.throttle.blocked(from, now)) return { folder: 'Rejected', outcome: 'ignored: too many failed attempts from this sender' };
+
+  const { answer, locale, order } = await answerFor(deps, mail, from);
+  if (FAILURES.has(answer.kind)) await deps.throttle.recordFailure(from, now, messageKey);
+  const subject = mail.subject ?? '';
+  const reply = activationReply(answer, subject, locale, deps.brand);
+  const references = [...(typeof mail.references === 'string' ? [mail.references] : mail.references ?? []), ...(mail.messageId ? [mail.messageId] : [])];
+  const granted = answer.kind === 'keys' && answer.keys.length > 0;
+  return {
+    folder: granted ? 'Processed' : 'Rejected',
+    outcome: answer.kind === 'keys' ? `keys: ${answer.keys.length} issued or resent, ${answer.refused.length} refused` : `rejected: ${answer.kind}`,
+    ...(order && { order }),
+    reply: {
+      to: from, subject: reply.subject, text: reply.text, references: references.slice(-20),
+      ...(mail.messageId && { inReplyTo: mail.messageId }), keys: answer.kind === 'keys' ? answer : undefined,
+    },
+  };
+}
+
+async function answerFor(deps: ActivationDeps, mail: ParsedMail, from: string): Promise<{ answer: ActivationAnswer; locale: string; order?: string }> {
+  const request = extractActivationRequest({
+    ...(mail.subject && { subject: mail.subject }), ...(mail.text && { text: mail.text }), ...(typeof mail.html === 'string' && { html: mail.html }),
+  });
+  if (request.codes.length === 0) return { answer: { kind: 'no-code' }, locale: 'en' };
+  if (request.codes.length > 1) return { answer: { kind: 'several-codes' }, locale: 'en' };
+  const code = request.codes[0]!;
+  const entitlement = await deps.records.entitlementByCode(code);
+  const order = entitlement && (await deps.records.order(entitlement.orderNumber));
+  // An unknown code and a sender not on the order get the same answer: nothing tells an outsider which codes exist.
+  if (!entitlement || !order || !order.contacts.some((c) => c.email.toLowerCase() === from)) {
+    return { answer: { kind: 'unknown-or-not-allowed' }, locale: 'en' };
+  }
+  const product = deps.catalog.get(entitlement.product)!;
+  const base = { locale: order.locale, order: order.number };
+  if (product.mode !== 'email-activation') {
+    return { ...base, answer: { kind: 'not-by-email', licenseName: entitlement.licenseName, instructionsUrl: product.instructionsUrl } };
+  }
+  if (request.devices.length === 0) return { ...base, answer: { kind: 'no-device', code } };
+  if (!deps.signingKey) throw new Error('LICENSE_SIGNING_KEY is not set: activation requests cannot be answered with keys');
+
+  const issuedOn = todayIn(deps.timeZone, deps.clock.now());
+  const offers = request.devices.map((device) => issueKey(entitlement, device, product.features, issuedOn, deps.signingKey!));
+  const claims = await claimKeys(deps.records.redis, deps.records.keys.issuedKeys(entitlement.ssrn), entitlement.quantity, offers);
+  const at = deps.clock.now().toISOString();
+  const fresh = claims.flatMap((c) => (c.outcome === 'issued' ? [c.key] : []));
+  if (fresh.length) {
+    const records: ActivationRecord[] = fresh.map((k) => ({ device: k.device, licenseId: k.licenseId, at, sender: from, ...(mail.messageId && { messageId: mail.messageId }) }));
+    await deps.records.redis.rpush(deps.records.keys.activations(entitlement.ssrn), ...records.map((r) => JSON.stringify(r)));
+    for (const k of fresh) {
+      await deps.audit.record({ actor: from, action: 'key-issue', order: order.number, outcome: 'issued', detail: { ssrn: entitlement.ssrn, device: k.device, licenseId: k.licenseId } });
+    }
+  }
+  return {
+    ...base,
+    answer: {
+      kind: 'keys',
+      keys: claims.flatMap((c) => (c.outcome === 'quantity-used-up' ? [] : [{ key: c.key, existing: c.outcome === 'existing' }])),
+      refused: claims.flatMap((c) => (c.outcome === 'quantity-used-up' ? [c.device] : [])),
+      quantity: entitlement.quantity,
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import type { Brand, IssuedKey } from '../model.ts';
+
+/** What the service answers to one activation request. */
+export type ActivationAnswer =
+  | { kind: 'keys'; keys: Array<{ key: IssuedKey; existing: boolean }>; refused: string[]; quantity: number }
+  | { kind: 'unknown-or-not-allowed' }
+  | { kind: 'no-code' }
+  | { kind: 'no-device'; code: string }
+  | { kind: 'several-codes' }
+  | { kind: 'not-by-email'; licenseName: string; instructionsUrl: string };
+
+const DIR = fileURLToPath(new URL('../../templates/activation/', import.meta.url));
+
+type Strings = Record<string, HandlebarsTemplateDelegate>;
+
+// Plain text, so no HTML escaping; compiled once per locale at load.
+const LOCALES: ReadonlyMap<string, Strings> = new Map(
+  readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => {
+    const raw = JSON.parse(readFileSync(DIR + f, 'utf8')) as Record<string, string>;
+    return [f.replace(/\.json$/, ''), Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Handlebars.compile(v, { noEscape: true, strict: true })]))];
+  }),
+);
+
+function stringsFor(locale: string): Strings {
+  return LOCALES.get(locale) ?? LOCALES.get(locale.split('-')[0]!) ?? LOCALES.get('en')!;
+}
+
+/** The reply's subject and text. Pure: the same answer in the same locale reads the same every time. */
+export function activationReply(answer: ActivationAnswer, originalSubject: string, locale: string, brand: Brand): { subject: string; text: string } {
+  const s = stringsFor(locale);
+  const t = (key: string, data: object = {}) => s[key]!(data);
+  let body: string;
+  switch (answer.kind) {
+    case 'keys':
+      body = [
+        t('issued'),
+        ...answer.keys.map(({ key, existing }) => `${t('device')}: ${key.device}${existing ? ` ${t('existing')}` : ''}\n\n${key.key}`),
+        ...answer.refused.map((device) => t('quantityUsedUp', { device, quantity: answer.quantity })),
+      ].join('\n\n');
+      break;
+    case 'unknown-or-not-allowed':
+      body = t('unknownOrNotAllowed');
+      break;
+    case 'no-code':
+      body = t('noCode');
+      break;
+    case 'no-device':
+      body = t('noDevice', { code: answer.code });
+      break;
+    case 'several-codes':
+      body = t('severalCodes');
+      break;
+    case 'not-by-email':
+      body = t('notByEmail', answer);
+      break;
+  }
+  const prefix = t('subjectPrefix');
+  const subject = /^\s*(re|aw|sv|antw):/i.test(originalSubject) ? originalSubject.trim() : `${prefix} ${originalSubject.trim()}`.trim();
+  return {
+    subject: subject.slice(0, 250) || prefix,
+    text: `${t('greeting')}\n\n${body}\n\n${t('closing', { brand: brand.name, supportEmail: brand.supportEmail })}\n`,
+  };
+}

@@ -1,0 +1,68 @@
+import type { Worker } from 'bullmq';
+import { handleActivationMessage, type Folder } from '../activation/handle-request.ts';
+import { MailboxWatcher } from '../activation/mailbox-watcher.ts';
+import { SenderThrottle } from '../activation/sender-throttle.ts';
+import { activationWorker, enqueueActivation } from '../../queues/activation.queue.ts';
+import { imapConnected } from '../ops/metrics.ts';
+import type { AppContext } from './context.ts';
+
+const RAW_MESSAGE_TTL_SECONDS = 30 * 86_400;
+const STATE_TTL_SECONDS = 90;
+
+export interface RunningActivation {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/** The activation worker, and the mailbox watcher that feeds it; only where IMAP_URL is set. */
+export async function startActivation(ctx: AppContext): Promise<RunningActivation | undefined> {
+  const { config, redis, keys } = ctx;
+  if (!config.IMAP_URL) return undefined;
+  const throttle = new SenderThrottle(redis, keys.activationFailures, config.ACTIVATION_FAILURES_PER_HOUR);
+  const worker = activationWorker(ctx.queueConnection, (job) => handleActivationMessage({
+    records: ctx.records,
+    catalog: ctx.catalog,
+    brand: config.brand,
+    clock: ctx.clock,
+    timeZone: config.FULFILLMENT_TZ,
+    audit: ctx.audit,
+    transport: ctx.transport,
+    mailFrom: config.MAIL_FROM,
+    mailFromAddress: config.mailFromAddress,
+    ownAddresses: [config.mailFromAddress, ...(config.activationAddress ? [config.activationAddress] : [])],
+    signingKey: ctx.signingKey,
+    throttle,
+  }, job.uidValidity, job.uid));
+  worker.on('failed', (job, error) => ctx.logger.warn({ queue: 'activation', jobId: job?.id, err: error.message }, 'activation job failed'));
+
+  let state = 'connecting';
+  const publishState = () => redis.set(keys.imapState, state, 'EX', STATE_TTL_SECONDS).catch(() => undefined);
+  // Readiness reads this from Redis (the API may be another process); refreshed while the watcher lives.
+  const heartbeat = setInterval(publishState, (STATE_TTL_SECONDS * 1000) / 3);
+  const watcher = new MailboxWatcher({
+    url: config.IMAP_URL,
+    redis,
+    keyPrefix: config.KEY_PREFIX,
+    logger: ctx.logger.child({ component: 'imap' }),
+    async onMessage(m) {
+      await redis.set(keys.activationMessage(m.uidValidity, m.uid), m.source, 'EX', RAW_MESSAGE_TTL_SECONDS, 'NX');
+      await enqueueActivation(ctx.queues.activation, { uidValidity: m.uidValidity, uid: m.uid, ...(m.messageId && { messageId: m.messageId }) });
+    },
+    fileOutcome: async (uid, uidValidity) => ((await redis.hget(keys.activationOutcome(uidValidity, uid), 'folder')) as Folder | null) ?? undefined,
+    onStateChange(next) {
+      state = next;
+      imapConnected.set(next === 'connected' ? 1 : 0);
+      void publishState();
+    },
+  });
+  await watcher.start();
+  return {
+    worker,
+    async stop() {
+      clearInterval(heartbeat);
+      await watcher.stop();
+      await worker.close();
+      await redis.del(keys.imapState).catch(() => undefined);
+    },
+  };
+}
