@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
+import { loadLocaleStrings } from '../locale/strings.ts';
 import type { Brand, IssuedKey } from '../model.ts';
 
 /** What the service answers to one activation request. */
@@ -12,26 +11,13 @@ export type ActivationAnswer =
   | { kind: 'several-codes' }
   | { kind: 'not-by-email'; licenseName: string; instructionsUrl: string };
 
-const DIR = fileURLToPath(new URL('../../templates/activation/', import.meta.url));
-
-type Strings = Record<string, HandlebarsTemplateDelegate>;
-
-// Plain text, so no HTML escaping; compiled once per locale at load.
-const LOCALES: ReadonlyMap<string, Strings> = new Map(
-  readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => {
-    const raw = JSON.parse(readFileSync(DIR + f, 'utf8')) as Record<string, string>;
-    return [f.replace(/\.json$/, ''), Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Handlebars.compile(v, { noEscape: true, strict: true })]))];
-  }),
-);
-
-function stringsFor(locale: string): Strings {
-  return LOCALES.get(locale) ?? LOCALES.get(locale.split('-')[0]!) ?? LOCALES.get('en')!;
-}
+// Plain text: the strings go out unescaped, as they should in a text/plain reply.
+const STRINGS = loadLocaleStrings(fileURLToPath(new URL('../../templates/activation/', import.meta.url)));
 
 /** The reply's subject and text. Pure: the same answer in the same locale reads the same every time. */
 export function activationReply(answer: ActivationAnswer, originalSubject: string, locale: string, brand: Brand): { subject: string; text: string } {
-  const s = stringsFor(locale);
-  const t = (key: string, data: object = {}) => s[key]!(data);
+  const s = STRINGS.for(locale);
+  const t = (key: string, data: object = {}) => s.text(key, data);
   let body: string;
   switch (answer.kind) {
     case 'keys':

@@ -61,7 +61,8 @@ export function createTransport(config: Config): MailTransport {
     : outboxTransport(config.OUTBOX_DIR, { ...(dkim && { dkim }) });
 }
 
-export function createContext(config: Config, overrides: ContextOverrides = {}): AppContext {
+export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
+  const emails = await createEmailRenderer();
   const redis = connectRedis(config.REDIS_URL);
   const keys = storeKeys(config.KEY_PREFIX);
   const queueConnection = { redis, prefix: keys.queuePrefix };
@@ -82,7 +83,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     clock: overrides.clock ?? systemClock,
     logger: overrides.logger ?? createLogger(config.LOG_LEVEL),
     transport,
-    emails: createEmailRenderer(),
+    emails,
     renderCertificate: (doc) => timed(renderSeconds, { document: 'certificate' }, () => renderCertificate(doc)),
     signingKey: config.LICENSE_SIGNING_KEY ? loadSigningKey(config.LICENSE_SIGNING_KEY) : undefined,
     queueConnection,

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createContext } from '../app/context.ts';
+import { createContext, type AppContext } from '../app/context.ts';
 import { intake } from '../app/intake.ts';
 import { createLogger } from '../app/logger.ts';
 import { startWorkers } from '../app/workers.ts';
@@ -50,7 +50,7 @@ export async function runDemo(out: NodeJS.WritableStream = process.stdout): Prom
   const config = loadConfig(env);
   // A demo run starts from a clean slate under its own prefix, never touching other data in the same Redis.
   await clearPrefix(config.REDIS_URL, config.KEY_PREFIX);
-  const ctx = createContext(config, { logger: createLogger('warn', process.stderr) });
+  const ctx = await createContext(config, { logger: createLogger('warn', process.stderr) });
   try {
     const files = (await readdir(FIXTURE_ORDERS)).filter((f) => f.endsWith('.json')).sort();
     for (const file of files) await intake(ctx, JSON.parse(await readFile(join(FIXTURE_ORDERS, file), 'utf8')), 'demo');
@@ -72,7 +72,7 @@ export async function runDemo(out: NodeJS.WritableStream = process.stdout): Prom
   }
 }
 
-async function waitForDeliveries(ctx: ReturnType<typeof createContext>, orders: string[], timeoutMs: number) {
+async function waitForDeliveries(ctx: AppContext, orders: string[], timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const all = (await Promise.all(orders.map(async (o) => {

@@ -44,7 +44,7 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
   };
 }
 
-export function testContext(env: Record<string, string>, overrides: ContextOverrides = {}): AppContext {
+export function testContext(env: Record<string, string>, overrides: ContextOverrides = {}): Promise<AppContext> {
   return createContext(loadConfig(env), { logger: createLogger(env.LOG_LEVEL ?? 'silent'), ...overrides });
 }
 

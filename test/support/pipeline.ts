@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AppContext } from '../../src/app/context.ts';
 import { buildApi } from '../../src/api/server.ts';
 import { startWorkers, type RunningWorkers } from '../../src/app/workers.ts';
@@ -10,8 +10,8 @@ export interface TestPipeline {
   api: FastifyInstance;
   workers?: RunningWorkers;
   env: Record<string, string>;
-  post(url: string, body: unknown, token?: string): ReturnType<FastifyInstance['inject']>;
-  get(url: string, token?: string): ReturnType<FastifyInstance['inject']>;
+  post(url: string, body: unknown, token?: string): Promise<LightMyRequestResponse>;
+  get(url: string, token?: string): Promise<LightMyRequestResponse>;
   /** Resolves when no job is waiting, active or due in the fulfillment and send queues (delayed retries count as busy). */
   idle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -20,7 +20,7 @@ export interface TestPipeline {
 /** The service in-process: real Redis under a unique prefix, the real API (via inject) and real workers. */
 export async function startPipeline(extraEnv: Record<string, string>, options: { workers?: boolean } & ContextOverrides = {}): Promise<TestPipeline> {
   const env = testEnv(extraEnv);
-  const ctx = testContext(env, options);
+  const ctx = await testContext(env, options);
   const api = await buildApi(ctx);
   const workers = options.workers === false ? undefined : await startWorkers(ctx);
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -42,7 +42,7 @@ export async function renderEventFiles(file: string, outDir: string): Promise<st
   }
   const docs = documentsFromEvent(event, catalog, config.brand, (e) =>
     e.devices.map((device) => issueKey(e, device, catalog.get(e.product)!.features, e.shipDate, signingKey)));
-  const emails = createEmailRenderer();
+  const emails = await createEmailRenderer();
   const builder = messageBuilder();
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];

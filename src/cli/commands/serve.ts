@@ -5,7 +5,7 @@ import { loadConfig } from '../../config.ts';
 import { action } from '../run.ts';
 
 async function serve(parts: ServiceParts): Promise<void> {
-  const ctx = createContext(loadConfig());
+  const ctx = await createContext(loadConfig());
   const service = await startService(ctx, parts);
   ctx.logger.info({ api: parts.api, workers: parts.workers, address: service.api?.server.address() }, 'license-courier running');
   stopOnSignals(service, ctx.logger);

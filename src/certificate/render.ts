@@ -1,0 +1,215 @@
+import { fileURLToPath } from 'node:url';
+import PDFDocument from 'pdfkit';
+import { formatDate } from '../locale/format-date.ts';
+import { loadLocaleStrings, type LocaleStrings } from '../locale/strings.ts';
+import type { FulfillmentDocument } from '../model.ts';
+import { fontRuns, fonts, type Weight } from './fonts.ts';
+import { certificateQrPayload, qrMatrix } from './qr.ts';
+
+const STRINGS = loadLocaleStrings(fileURLToPath(new URL('../../templates/certificate/', import.meta.url)));
+
+const MARGIN = 48;
+const INK = '#1f2933';
+const MUTED = '#52606d';
+const ACCENT = '#0b3c6f';
+const RULE = '#bcccdc';
+
+type Doc = InstanceType<typeof PDFDocument>;
+
+/** A paragraph inside a table cell or the details block. */
+interface Para {
+  text: string;
+  weight?: Weight;
+  size?: number;
+  color?: string;
+}
+
+const FONT_NAMES = { latin: { regular: 'latin-regular', bold: 'latin-bold' }, cjk: { regular: 'cjk-regular', bold: 'cjk-bold' } } as const;
+
+function registerFonts(doc: Doc): void {
+  const f = fonts();
+  for (const script of ['latin', 'cjk'] as const) {
+    for (const weight of ['regular', 'bold'] as const) doc.registerFont(FONT_NAMES[script][weight], f[script][weight] as never);
+  }
+}
+
+/** Writes text in as few font runs as its characters allow, so every glyph comes from a font that has it. */
+function write(doc: Doc, p: Para, x: number, y: number, width: number, align: 'left' | 'right' = 'left'): void {
+  const runs = fontRuns(p.text);
+  doc.fillColor(p.color ?? INK).fontSize(p.size ?? 9);
+  runs.forEach((run, i) => {
+    doc.font(FONT_NAMES[run.font][p.weight ?? 'regular']);
+    const opts = { width, align, continued: i < runs.length - 1, lineGap: 1 };
+    if (i === 0) doc.text(run.text, x, y, opts);
+    else doc.text(run.text, opts);
+  });
+}
+
+function heightOf(doc: Doc, p: Para, width: number): number {
+  const cjk = fontRuns(p.text).some((r) => r.font === 'cjk');
+  doc.font(FONT_NAMES[cjk ? 'cjk' : 'latin'][p.weight ?? 'regular']).fontSize(p.size ?? 9);
+  return doc.heightOfString(p.text || ' ', { width, lineGap: 1 });
+}
+
+function stack(doc: Doc, paras: Para[], x: number, y: number, width: number): number {
+  let cy = y;
+  for (const p of paras) {
+    write(doc, p, x, cy, width);
+    cy += heightOf(doc, p, width);
+  }
+  return cy - y;
+}
+
+const stackHeight = (doc: Doc, paras: Para[], width: number) => paras.reduce((h, p) => h + heightOf(doc, p, width), 0);
+
+interface Column {
+  header: string;
+  width: number;
+  cell(line: FulfillmentDocument['lines'][number]): Para[];
+}
+
+function columns(s: LocaleStrings, date: (d: string) => string, tableWidth: number): Column[] {
+  const mono = 8.5;
+  const cols: Array<Omit<Column, 'width'> & { share: number }> = [
+    { header: s.text('col.line'), share: 0.06, cell: (l) => [{ text: l.entitlement.lineNumber }] },
+    {
+      header: s.text('col.product'), share: 0.31,
+      cell: ({ entitlement: e, keys }) => [
+        { text: e.sku, weight: 'bold' },
+        { text: e.licenseName },
+        ...(keys.length ? [{ text: `${s.text('devices')}: ${keys.map((k) => k.device).join(', ')}`, size: 7.5, color: MUTED }] : []),
+      ],
+    },
+    { header: s.text('col.quantity'), share: 0.06, cell: (l) => [{ text: String(l.entitlement.quantity) }] },
+    {
+      header: s.text('col.term'), share: 0.15,
+      cell: ({ entitlement: e }) => e.licenseType === 'perpetual'
+        ? [{ text: s.text('perpetual') }]
+        : [
+          { text: s.text('subscription', { months: e.termMonths }) },
+          ...(e.graceDays ? [{ text: s.text('grace', { days: e.graceDays }), size: 7.5, color: MUTED }] : []),
+          ...(e.renewsSsrn ? [{ text: s.text('renewal', { ssrn: e.renewsSsrn }), size: 7.5, color: MUTED }] : []),
+        ],
+    },
+    { header: s.text('col.dates'), share: 0.16, cell: ({ entitlement: e }) => [{ text: date(e.startDate) }, { text: e.endDate ? date(e.endDate) : s.text('noEnd') }] },
+    { header: s.text('col.codes'), share: 0.26, cell: ({ entitlement: e }) => [{ text: e.activationCode, size: mono }, { text: e.ssrn, size: mono, weight: 'bold' }] },
+  ];
+  return cols.map(({ share, ...c }) => ({ ...c, width: share * tableWidth }));
+}
+
+/**
+ * The Software Entitlement Certificate. Deterministic: the same document gives the same bytes (dates fixed to the
+ * issue date, no random ids), so support can resend exactly what was attached.
+ */
+export async function renderCertificate(input: FulfillmentDocument): Promise<Buffer> {
+  const { order, fulfillment, brand } = input;
+  const s = STRINGS.for(order.locale);
+  const dateLocale = s.text('dateLocale');
+  const date = (d: string) => formatDate(d, dateLocale);
+  const issued = new Date(`${fulfillment.shipDate}T00:00:00Z`);
+  const doc = new PDFDocument({
+    size: brand.paperSize === 'LETTER' ? 'LETTER' : 'A4',
+    margin: MARGIN,
+    bufferPages: true,
+    autoFirstPage: true,
+    pdfVersion: '1.7',
+    lang: order.locale,
+    displayTitle: true,
+    info: {
+      Title: `${s.text('title')} ${fulfillment.certificateNumber}`,
+      Subject: `${s.text('salesOrder')} ${order.number}`,
+      Author: brand.name,
+      Creator: brand.name,
+      Producer: 'license-courier',
+      Keywords: [fulfillment.certificateNumber, order.number, ...input.lines.map((l) => l.entitlement.ssrn)].join(', '),
+      CreationDate: issued,
+      ModDate: issued,
+    },
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  registerFonts(doc);
+
+  const width = doc.page.width - 2 * MARGIN;
+  const bottom = doc.page.height - MARGIN - 28;
+
+  // Header: brand, title, QR code on the right.
+  const qrSize = 84;
+  const matrix = qrMatrix(certificateQrPayload(input));
+  const cell = qrSize / matrix.length;
+  const qrX = MARGIN + width - qrSize;
+  matrix.forEach((row, y) => row.forEach((dark, x) => { if (dark) doc.rect(qrX + x * cell, MARGIN + y * cell, cell, cell); }));
+  doc.fillColor('#000000').fill();
+  const textWidth = width - qrSize - 16;
+  let y = MARGIN;
+  y += stack(doc, [{ text: brand.name, weight: 'bold', size: 11, color: ACCENT }], MARGIN, y, textWidth) + 4;
+  y += stack(doc, [{ text: s.text('title'), weight: 'bold', size: 20, color: ACCENT }], MARGIN, y, textWidth) + 2;
+  y += stack(doc, [{ text: s.text('subtitle'), size: 9, color: MUTED }], MARGIN, y, textWidth);
+  y = Math.max(y, MARGIN + qrSize) + 14;
+  doc.moveTo(MARGIN, y).lineTo(MARGIN + width, y).lineWidth(1.5).strokeColor(ACCENT).stroke();
+  y += 10;
+
+  // Purchase details: label/value pairs in two columns.
+  const details: Array<[string, string]> = [
+    [s.text('certificateNumber'), fulfillment.certificateNumber],
+    [s.text('issueDate'), date(fulfillment.shipDate)],
+    [s.text('salesOrder'), order.number],
+    ...(order.poNumber ? [[s.text('poNumber'), order.poNumber] as [string, string]] : []),
+    [s.text('endCustomer'), order.endCustomer.country ? `${order.endCustomer.name} (${order.endCustomer.country})` : order.endCustomer.name],
+    [s.text('accounts'), order.accounts.map((a) => `${a.id}${a.name ? ` ${a.name}` : ''} (${s.text(`role.${a.role}`)})`).join('\n')],
+  ];
+  const labelWidth = 120;
+  for (const [label, value] of details) {
+    const h = Math.max(heightOf(doc, { text: label, size: 9 }, labelWidth), stackHeight(doc, value.split('\n').map((t) => ({ text: t, weight: 'bold' as const, size: 9.5 })), width - labelWidth));
+    write(doc, { text: label, size: 9, color: MUTED }, MARGIN, y, labelWidth);
+    stack(doc, value.split('\n').map((t) => ({ text: t, weight: 'bold', size: 9.5 })), MARGIN + labelWidth, y, width - labelWidth);
+    y += h + 4;
+  }
+  y += 10;
+
+  // The table of lines, continuing over pages with its header repeated.
+  const cols = columns(s, date, width);
+  const pad = 4;
+  const drawHeader = (top: number) => {
+    const headers = cols.map((c) => ({ text: c.header, weight: 'bold' as const, size: 8, color: '#ffffff' }));
+    const h = Math.max(...cols.map((c, i) => heightOf(doc, headers[i]!, c.width - 2 * pad))) + 2 * pad;
+    doc.rect(MARGIN, top, width, h).fill(ACCENT);
+    let x = MARGIN;
+    cols.forEach((c, i) => { write(doc, headers[i]!, x + pad, top + pad, c.width - 2 * pad); x += c.width; });
+    return top + h;
+  };
+  y = drawHeader(y);
+  input.lines.forEach((line, index) => {
+    const cells = cols.map((c) => c.cell(line));
+    const h = Math.max(...cols.map((c, i) => stackHeight(doc, cells[i]!, c.width - 2 * pad))) + 2 * pad;
+    if (y + h > bottom) {
+      doc.addPage();
+      y = drawHeader(MARGIN);
+    }
+    if (index % 2 === 1) doc.rect(MARGIN, y, width, h).fill('#f5f7fa');
+    let x = MARGIN;
+    cols.forEach((c, i) => { stack(doc, cells[i]!, x + pad, y + pad, c.width - 2 * pad); x += c.width; });
+    doc.moveTo(MARGIN, y + h).lineTo(MARGIN + width, y + h).lineWidth(0.5).strokeColor(RULE).stroke();
+    y += h;
+  });
+
+  // Footer on every page, once the page count is known.
+  const range = doc.bufferedPageRange();
+  for (let i = 0; i < range.count; i++) {
+    doc.switchToPage(range.start + i);
+    const fy = doc.page.height - MARGIN - 14;
+    doc.moveTo(MARGIN, fy - 6).lineTo(MARGIN + width, fy - 6).lineWidth(0.5).strokeColor(RULE).stroke();
+    // Writing inside the bottom margin must not open a new page.
+    const savedMargin = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    write(doc, { text: `${fulfillment.certificateNumber} · ${s.text('footer', { brand: brand.name, support: brand.supportEmail })}`, size: 7, color: MUTED }, MARGIN, fy, width - 90);
+    write(doc, { text: s.text('page', { page: i + 1, pages: range.count }), size: 7, color: MUTED }, MARGIN + width - 90, fy, 90, 'right');
+    doc.page.margins.bottom = savedMargin;
+  }
+  doc.end();
+  return done;
+}
