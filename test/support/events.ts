@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 export type RawEvent = {
@@ -13,11 +14,12 @@ export function rawExample(name: string): RawEvent {
 
 /** A valid portal-product event with n recipients and one line; ids and codes derive from `tag`, so tests never clash. */
 export function makeEvent(tag: string, recipients: number, shipDate = '2026-11-28'): RawEvent {
-  const code = tag.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(8, 'X').slice(0, 12);
+  const digest = createHash('sha256').update(tag).digest();
+  const code = digest.toString('hex').toUpperCase().slice(0, 10);
   return {
     eventId: `evt-${tag}`,
     salesOrder: {
-      number: `9${code.slice(0, 7).replace(/[^0-9]/g, '0')}`.padEnd(8, '0'),
+      number: String(10_000_000 + (digest.readUInt32BE(0) % 90_000_000)),
       accounts: [{ id: '0100012345', role: 'customer', name: 'Acme Networks Ltd' }],
       endCustomer: { name: 'Acme Networks Ltd', country: 'GB' },
       contacts: Array.from({ length: recipients }, (_, i) => ({ email: `user${i}@${tag.toLowerCase()}.example`, name: `User ${i}` })),
@@ -25,7 +27,7 @@ export function makeEvent(tag: string, recipients: number, shipDate = '2026-11-2
     lines: [{
       lineNumber: '1', sku: 'S-EX-A-C1-3', product: 'ex', licenseName: 'EX Series Advanced, Class 1, 3 years',
       description: 'Advanced feature license for one EX Series switch', quantity: 1, licenseType: 'subscription', termMonths: 36,
-      purchase: 'initial', activationCode: `Ac-${code}`, ssrn: `SSRN${code}`, shipDate,
+      purchase: 'initial', activationCode: `Ac${code.slice(0, 4)}-${code.slice(4, 8)}-Xy${code.slice(8)}`, ssrn: `SSRN${code}`, shipDate,
     }],
   };
 }

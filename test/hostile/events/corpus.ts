@@ -60,7 +60,7 @@ export function hostileEventCorpus(): HostileEvent[] {
   ];
   for (const [p, values] of typed) values.forEach((v, i) => add(`bad ${pathText(p)} #${i}`, setPath(base, p, v), p));
   for (const p of [['salesOrder', 'poNumber'], ['salesOrder', 'endCustomer'], ['lines', 0, 'licenseName'], ['lines', 0, 'description']] as (string | number)[][]) {
-    wrongTypes.filter((v) => typeof v !== 'string' || p.length === 2).forEach((v, i) => add(`wrong type ${pathText(p)} #${i}`, setPath(base, p, v), p));
+    wrongTypes.filter((v) => typeof v !== 'string').forEach((v, i) => add(`wrong type ${pathText(p)} #${i}`, setPath(base, p, v), p));
   }
 
   const patterned: Array<[(string | number)[], string[]]> = [
