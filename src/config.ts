@@ -56,6 +56,7 @@ const envSchema = z.object({
   IMAP_URL: url(['imap', 'imaps']).optional(),
   ACTIVATION_ADDRESS: z.string().includes('@', { message: 'must be an email address' }).optional(),
   ACTIVATION_FAILURES_PER_HOUR: int(5, 1, 1000),
+  IMAP_POLL_INTERVAL_MS: int(30_000, 100, 3_600_000),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: int(8080, 0, 65535),
   API_TOKENS: tokenList.optional(),

@@ -43,6 +43,7 @@ export async function startActivation(ctx: AppContext): Promise<RunningActivatio
     url: config.IMAP_URL,
     redis,
     keyPrefix: config.KEY_PREFIX,
+    pollIntervalMs: config.IMAP_POLL_INTERVAL_MS,
     logger: ctx.logger.child({ component: 'imap' }),
     async onMessage(m) {
       await redis.set(keys.activationMessage(m.uidValidity, m.uid), m.source, 'EX', RAW_MESSAGE_TTL_SECONDS, 'NX');
