@@ -6,6 +6,7 @@ import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { zodIssues } from '../event/schema.ts';
 import { certificateFileName } from '../mail/compose.ts';
 import { orderView } from '../support/order-view.ts';
+import { ADMIN_LOGIN_PATH, adminCookieBearer, adminLoginPlugin } from './admin-login.ts';
 import { authenticate, roleAllows, type Caller } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
@@ -39,9 +40,9 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
 
   // Authentication runs before the body is read, so an unauthenticated caller cannot make us parse 1 MiB.
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const role = request.routeOptions.config.spec?.role ?? (request.url.startsWith('/admin/') ? 'admin' : undefined);
+    const role = request.routeOptions.config.spec?.role ?? (request.url.startsWith('/admin/') && !request.url.startsWith(ADMIN_LOGIN_PATH) ? 'admin' : undefined);
     if (!role) return;
-    const caller = authenticate(ctx.config.API_TOKENS, request.headers.authorization);
+    const caller = authenticate(ctx.config.API_TOKENS, request.headers.authorization ?? adminCookieBearer(request));
     if (!caller) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a valid bearer token is required', issues: [] });
     if (!roleAllows(caller.role, role)) return reply.code(403).send({ error: `this route needs role ${role}; the token has role ${caller.role}`, issues: [] });
     request.caller = caller;
@@ -82,6 +83,7 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
     return reply.code(problems.length ? 503 : 200).send(problems.length ? { status: 'not ready', problems } : { status: 'ready' });
   });
   route(ROUTES.openapi, async () => openApiDocument(process.env.npm_package_version ?? '0.1.0'));
+  await adminLoginPlugin(app, ctx);
   for (const plugin of plugins) await plugin(app, ctx);
   return app;
 }

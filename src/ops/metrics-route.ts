@@ -1,0 +1,31 @@
+import { Gauge } from 'prom-client';
+import type { Queue } from 'bullmq';
+import type { ApiPlugin } from '../api/server.ts';
+import { ROUTES } from '../api/route-table.ts';
+import { registry } from './metrics.ts';
+
+const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+
+// Queue depths live in Redis, not in this process: read them when Prometheus scrapes, from whichever API process answers.
+let scraped: Queue[] = [];
+new Gauge({
+  name: 'license_courier_queue_jobs',
+  help: 'Jobs per queue and state, read from Redis at scrape time.',
+  labelNames: ['queue', 'state'] as const,
+  registers: [registry],
+  async collect() {
+    this.reset();
+    for (const queue of scraped) {
+      const counts = await queue.getJobCounts(...STATES).catch(() => undefined);
+      if (counts) for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+    }
+  },
+});
+
+export const metricsPlugin: ApiPlugin = async (app, ctx) => {
+  scraped = Object.values(ctx.queues);
+  app.route({
+    method: 'GET', url: ROUTES.metrics.url, config: { spec: ROUTES.metrics },
+    handler: async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+  });
+};
