@@ -83,7 +83,14 @@ export async function handleActivationMessage(deps: ActivationDeps, uidValidity:
 async function decide(deps: ActivationDeps, mail: ParsedMail, messageKey: string): Promise<Decision> {
   const from = mail.from?.value[0]?.address?.toLowerCase();
   if (!from) return { folder: 'Rejected', outcome: 'ignored: no sender' };
-  const automatic = isAutomaticMail(mail.headers, from, deps.ownAddresses);
+  // Raw header lines, not mailparser's structured values: List-* and Return-Path come back as objects there.
+  const headers = new Map<string, string>();
+  for (const h of mail.headerLines) {
+    const key = h.key.toLowerCase();
+    const value = h.line.slice(h.line.indexOf(':') + 1).trim();
+    headers.set(key, headers.has(key) ? `${headers.get(key)}\n${value}` : value);
+  }
+  const automatic = isAutomaticMail(headers, from, deps.ownAddresses);
   if (automatic) return { folder: 'Rejected', outcome: `ignored: ${automatic}` };
   const now = deps.clock.now();
   if (await deps.throttle.blocked(from, now)) return { folder: 'Rejected', outcome: 'ignored: too many failed attempts from this sender' };

@@ -12,19 +12,23 @@ function headerText(v: HeaderValue): string {
 
 const SYSTEM_SENDER = /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?|auto-?reply|autoresponder)([+-].*)?@/i;
 
-/** Why a message counts as automatic (and gets no reply), or undefined for mail a person wrote. Header names are lowercase. */
+/**
+ * Why a message counts as automatic (and gets no reply), or undefined for mail a person wrote. Header names are
+ * lowercase; a header given several times holds its values one per line, and any of them counts.
+ */
 export function isAutomaticMail(headers: ReadonlyMap<string, HeaderValue>, from: string, ownAddresses: string[]): string | undefined {
-  const h = (name: string) => headerText(headers.get(name)).trim().toLowerCase();
+  const all = (name: string) => headerText(headers.get(name)).toLowerCase().split('\n').map((v) => v.trim()).filter(Boolean);
+  const h = (name: string) => all(name)[0] ?? '';
   const sender = from.trim().toLowerCase();
   if (ownAddresses.some((a) => a.toLowerCase() === sender)) return 'sent from this service\'s own address';
-  const autoSubmitted = h('auto-submitted');
-  if (autoSubmitted && autoSubmitted !== 'no') return `Auto-Submitted: ${autoSubmitted}`;
-  const precedence = h('precedence');
-  if (['bulk', 'list', 'junk', 'auto_reply'].includes(precedence)) return `Precedence: ${precedence}`;
+  const autoSubmitted = all('auto-submitted').find((v) => v !== 'no');
+  if (autoSubmitted) return `Auto-Submitted: ${autoSubmitted}`;
+  const precedence = all('precedence').find((v) => ['bulk', 'list', 'junk', 'auto_reply'].includes(v));
+  if (precedence) return `Precedence: ${precedence}`;
   if (SYSTEM_SENDER.test(sender)) return 'sent by a mail system or a no-reply address';
   if (h('x-autoreply') || h('x-autorespond') || h('x-auto-reply')) return 'marked as an automatic reply';
   if (h('list-id') || h('list-unsubscribe')) return 'sent through a mailing list';
-  if (h('content-type').startsWith('multipart/report')) return 'a delivery or read report';
-  if (h('return-path') === '<>') return 'sent with an empty envelope sender';
+  if (all('content-type').some((v) => v.startsWith('multipart/report'))) return 'a delivery or read report';
+  if (all('return-path').includes('<>')) return 'sent with an empty envelope sender';
   return undefined;
 }

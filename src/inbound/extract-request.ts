@@ -17,6 +17,15 @@ const DEVICE_LABEL = /(?:serial\s*(?:number|no\.?|#)?s?|s\/n|\bsn\b|serien-?numm
 const BARE_SERIAL = /(?<![A-Za-z0-9-])(?=[A-Z0-9]{12}(?![A-Za-z0-9-]))(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{12}/g;
 const DEVICE_TOKEN = /^(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]{4,64}$/;
 
+/** Text of an HTML body. Pathological nesting can exhaust html-to-text's recursion; then plain tag stripping does. */
+function htmlText(html: string): string {
+  try {
+    return convert(html, { wordwrap: false, selectors: [{ selector: 'a', options: { ignoreHref: true } }, { selector: 'img', format: 'skip' }] });
+  } catch {
+    return html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/&nbsp;/g, ' ');
+  }
+}
+
 /** The part of a message its author wrote: quoted replies, forwarded originals and signatures cut away. */
 export function ownText(text: string): string {
   const lines: string[] = [];
@@ -38,11 +47,7 @@ function normalizeDevice(d: string): string {
  * the body (plain text, else HTML). Labelled values win over pattern guesses.
  */
 export function extractActivationRequest(input: { subject?: string; text?: string; html?: string }): ActivationRequest {
-  const body = input.text?.trim()
-    ? input.text
-    : input.html
-      ? convert(input.html.slice(0, MAX_TEXT * 4), { wordwrap: false, selectors: [{ selector: 'a', options: { ignoreHref: true } }, { selector: 'img', format: 'skip' }] })
-      : '';
+  const body = input.text?.trim() ? input.text : input.html ? htmlText(input.html.slice(0, MAX_TEXT * 4)) : '';
   const text = `${(input.subject ?? '').slice(0, 1000)}\n${ownText(body)}`;
 
   const uuids = [...text.matchAll(UUID)].map((m) => m[0]);
