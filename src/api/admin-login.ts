@@ -22,11 +22,13 @@ const FORM = `<!doctype html><meta charset="utf-8"><title>license-courier admin<
  * checked and kept in an HttpOnly, SameSite=Strict cookie that only /admin/ paths read. Never in a URL, never logged.
  */
 export async function adminLoginPlugin(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
-  app.get(ADMIN_LOGIN_PATH, async (_request, reply) => reply.type('text/html').send(FORM));
-  app.post(ADMIN_LOGIN_PATH, async (request, reply) => {
+  // Its own plugin scope: the form parser must not make the JSON API accept form bodies.
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+    scope.get(ADMIN_LOGIN_PATH, async (_request, reply) => reply.type('text/html').send(FORM));
+    scope.post(ADMIN_LOGIN_PATH, async (request, reply) => {
     const token = (request.body as { token?: string } | undefined)?.token ?? '';
     const caller = authenticate(ctx.config.API_TOKENS, `Bearer ${token}`);
     if (!caller || !roleAllows(caller.role, 'admin')) return reply.code(401).type('text/html').send(FORM.replace('<h1>', '<p>That is not an admin token.</p><h1>'));
@@ -34,5 +36,6 @@ export async function adminLoginPlugin(app: FastifyInstance, ctx: AppContext): P
     return reply
       .header('set-cookie', `${COOKIE}=${encodeURIComponent(token)}; Path=/admin/; HttpOnly; SameSite=Strict; Max-Age=28800${secure}`)
       .redirect('/admin/queues');
+    });
   });
 }
