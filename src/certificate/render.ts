@@ -115,6 +115,8 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
     pdfVersion: '1.7',
     lang: order.locale,
     displayTitle: true,
+    // No default Helvetica: pdfkit would parse its metrics for every document, and every text here names its font.
+    font: null as unknown as string,
     info: {
       Title: `${s.text('title')} ${fulfillment.certificateNumber}`,
       Subject: `${s.text('salesOrder')} ${order.number}`,

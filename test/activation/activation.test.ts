@@ -32,8 +32,8 @@ beforeAll(async () => {
     ACTIVATION_FAILURES_PER_HOUR: '3', MAIL_FROM: 'Licensing <licensing@courier.example>',
   });
   expect((await pipeline.post('/v1/fulfillments', rawExample('order-heritage-de'))).statusCode).toBe(202);
-  await sink.waitFor(2);
-}, 60_000);
+  await sink.waitFor(2, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   await pipeline?.close();
