@@ -61,8 +61,7 @@ export async function sendDelivery(deps: SendDeps, deliveryId: string, attempt: 
 
   try {
     const info = await timed(sendSeconds, {}, () => deps.transport.send(message));
-    await deps.deliveries.markAccepted(deliveryId, deps.clock.now(), delivery.messageId, info.response);
-    await deps.deliveries.update(deliveryId, { attempts: attempt });
+    await deps.deliveries.markAccepted(deliveryId, deps.clock.now(), delivery.messageId, info.response, attempt);
     messagesTotal.inc({ outcome: 'sent', class: 'none' });
     log.info({ messageId: delivery.messageId, response: info.response }, 'message accepted');
     return 'sent';

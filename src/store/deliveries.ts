@@ -77,7 +77,7 @@ export class DeliveryStore {
    * Records SMTP acceptance. Written before anything else can fail after the server said 250, so that a retried
    * job finds it and finishes without sending again.
    */
-  async markAccepted(id: string, at: Date, messageId: string, smtpResponse: string): Promise<void> {
-    await this.update(id, { status: 'sent', acceptedAt: at.toISOString(), messageId, smtpResponse: smtpResponse.slice(0, 500) });
+  async markAccepted(id: string, at: Date, messageId: string, smtpResponse: string, attempts: number): Promise<void> {
+    await this.update(id, { status: 'sent', acceptedAt: at.toISOString(), messageId, smtpResponse: smtpResponse.slice(0, 500), attempts });
   }
 }

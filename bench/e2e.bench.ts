@@ -1,0 +1,159 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { startPrivateRedis, type PrivateRedis } from '../src/demo/redis.ts';
+import { spawnService, type ChildService } from '../test/support/child-service.ts';
+import { buildApi } from '../src/api/server.ts';
+import { createContext } from '../src/app/context.ts';
+import { createLogger } from '../src/app/logger.ts';
+import { loadConfig } from '../src/config.ts';
+import { benchEvent } from './event-factory.ts';
+import { round, summarize } from './stats.ts';
+
+const TOKEN = 'bench-intake-token-0123456789';
+
+export interface LoadResult {
+  label: string;
+  events: number;
+  messages: number;
+  seconds: number;
+  eventsPerSecond: number;
+  messagesPerSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+  peakRssMb: Record<string, number>;
+  redisBytesPerEntitlement: number;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024, 1);
+}
+
+export interface Rig {
+  redis: PrivateRedis;
+  sinkPort: number;
+  accepted: Map<string, number>;
+  sink: ChildProcess;
+  workers: ChildService[];
+  env: Record<string, string>;
+  post(event: unknown): Promise<number>;
+  close(): Promise<void>;
+  apiPid: number;
+}
+
+/** Redis, an SMTP sink process, N worker processes and the API (in this process), all on loopback. */
+export async function startRig(workerCount: number, prefix: string, startWorkers = true): Promise<Rig> {
+  const redis = await startPrivateRedis(['--maxmemory-policy', 'noeviction']);
+  const sink = fork(fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url)), ['0'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const accepted = new Map<string, number>();
+  const sinkPort = await new Promise<number>((resolve) => {
+    sink.on('message', (m: { ready?: number; accepted?: Array<[string, number]> }) => {
+      if (m.ready) resolve(m.ready);
+      for (const [id, at] of m.accepted ?? []) accepted.set(id, at);
+    });
+  });
+  const env = {
+    REDIS_URL: redis.url, KEY_PREFIX: prefix, SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, SMTP_POOL_SIZE: '10', SEND_CONCURRENCY: '40',
+    SEND_RATE_PER_SECOND: '100000', LOG_LEVEL: 'warn', API_TOKENS: `${TOKEN}:intake`, MAIL_FROM: 'Licensing <licensing@bench.example>',
+  };
+  const ctx = await createContext(loadConfig(env), { logger: createLogger('warn', process.stderr) });
+  const api = await buildApi(ctx);
+  await api.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(api.server.address() as { port: number }).port}/v1/fulfillments`;
+  const workers = startWorkers ? Array.from({ length: workerCount }, () => spawnService('worker', env)) : [];
+  return {
+    redis, sinkPort, accepted, sink, workers, env, apiPid: process.pid,
+    async post(event) {
+      const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(event) });
+      await res.arrayBuffer();
+      return res.status;
+    },
+    async close() {
+      for (const w of workers) w.process.kill('SIGTERM');
+      await Promise.all(workers.map((w) => w.exited));
+      await api.close();
+      await ctx.close();
+      sink.disconnect();
+      await redis.stop();
+    },
+  };
+}
+
+async function waitForMessages(rig: Rig, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (rig.accepted.size < count) {
+    if (Date.now() > deadline) throw new Error(`only ${rig.accepted.size} of ${count} messages arrived`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Submits events (3 lines, 3 recipients each) either as fast as the API takes them (`rate` undefined: saturation)
+ * or at a fixed offered rate for `seconds`, and measures until every message is accepted by the SMTP sink.
+ */
+export async function runLoad(label: string, options: { workers: number; events?: number; rate?: number; seconds?: number }): Promise<LoadResult> {
+  const run = `R${Date.now().toString(36).toUpperCase().slice(-4)}`;
+  const rig = await startRig(options.workers, `bench-${run.toLowerCase()}`);
+  try {
+    // Warm-up: fonts parsed, templates compiled, connections pooled in every worker.
+    for (let i = 0; i < 20; i++) await rig.post(benchEvent(`${run}W`, i));
+    await waitForMessages(rig, 20 * 3, 60_000);
+    const admin = new Redis(rig.redis.url);
+    const memoryBefore = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
+
+    const submitted = new Map<string, number>();
+    const total = options.rate ? Math.round(options.rate * (options.seconds ?? 60)) : (options.events ?? 1000);
+    const start = Date.now();
+    let next = 0;
+    const submitOne = async (i: number) => {
+      const event = benchEvent(run, i);
+      submitted.set(event.salesOrder.number, Date.now());
+      const status = await rig.post(event);
+      if (status !== 202) throw new Error(`intake answered ${status}`);
+    };
+    if (options.rate) {
+      const interval = 1000 / options.rate;
+      const inflight: Promise<void>[] = [];
+      for (let i = 0; i < total; i++) {
+        const due = start + i * interval;
+        const wait = due - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        inflight.push(submitOne(i));
+      }
+      await Promise.all(inflight);
+    } else {
+      await Promise.all(Array.from({ length: 16 }, async () => { while (next < total) await submitOne(next++); }));
+    }
+    const expected = 20 * 3 + total * 3;
+    await waitForMessages(rig, expected, 600_000);
+    const end = Math.max(...[...rig.accepted.values()]);
+    const latencies: number[] = [];
+    for (const [id, at] of rig.accepted) {
+      const order = /<f-(\d+)-/.exec(id)?.[1];
+      const sent = order && submitted.get(order);
+      if (sent) latencies.push(at - sent);
+    }
+    const memoryAfter = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
+    admin.disconnect();
+    const seconds = (end - start) / 1000;
+    const s = summarize(latencies);
+    return {
+      label, events: total, messages: total * 3, seconds: round(seconds, 1),
+      eventsPerSecond: round(total / seconds, 1), messagesPerSecond: round((total * 3) / seconds, 1),
+      latencyMs: { p50: round(s.median, 0), p95: round(s.p95, 0), p99: round(s.p99, 0) },
+      peakRssMb: {
+        api: round(process.resourceUsage().maxRSS / 1024, 1),
+        ...Object.fromEntries(rig.workers.map((w, i) => [`worker${i + 1}`, peakRssMb(w.process.pid!)])),
+        smtpSink: peakRssMb(rig.sink.pid!),
+      },
+      redisBytesPerEntitlement: Math.round((memoryAfter - memoryBefore) / (total * 3)),
+    };
+  } finally {
+    await rig.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await runLoad('saturation', { workers: 2, events: Number(process.env.BENCH_EVENTS ?? 500) }), null, 2));
+}

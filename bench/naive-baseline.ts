@@ -1,0 +1,41 @@
+import nodemailer from 'nodemailer';
+import { loadCatalog } from '../src/catalog/catalog.ts';
+import { renderCertificate } from '../src/certificate/render.ts';
+import { loadConfig } from '../src/config.ts';
+import { createEmailRenderer } from '../src/email/render.ts';
+import { documentsFromEvent } from '../src/entitlement/documents.ts';
+import { parseEvent } from '../src/event/schema.ts';
+import { composeMessage, certificateFileName } from '../src/mail/compose.ts';
+import { benchEvent } from './event-factory.ts';
+import { round } from './stats.ts';
+
+/**
+ * What a first, naive implementation does per message: compile the MJML template, render the certificate, open a new
+ * SMTP connection. Same documents, same sink; run beside the service to show what the design buys.
+ */
+export async function runNaive(smtpPort: number, events: number, concurrency = 4): Promise<{ events: number; seconds: number; eventsPerSecond: number; messagesPerSecond: number }> {
+  const config = loadConfig({ MAIL_FROM: 'Licensing <licensing@bench.example>' });
+  const catalog = loadCatalog();
+  const one = async (i: number) => {
+    const event = parseEvent(benchEvent('NAIVE', i));
+    for (const doc of documentsFromEvent(event, catalog, config.brand)) {
+      for (const contact of doc.order.contacts) {
+        const emails = await createEmailRenderer();
+        const rendered = emails.render(doc, contact);
+        const pdf = await renderCertificate(doc);
+        const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
+        await transport.sendMail(composeMessage({
+          from: config.MAIL_FROM, to: contact, subject: rendered.subject, html: rendered.html, text: rendered.text, messageId: `<naive-${i}-${contact.email}>`,
+          attachments: [{ filename: certificateFileName(doc.fulfillment.certificateNumber), content: pdf, contentType: 'application/pdf' }],
+        }));
+        transport.close();
+      }
+    }
+  };
+  for (let i = 0; i < 3; i++) await one(1_000_000 + i);
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => { while (next < events) await one(next++); }));
+  const seconds = (performance.now() - start) / 1000;
+  return { events, seconds: round(seconds, 1), eventsPerSecond: round(events / seconds, 2), messagesPerSecond: round((events * 3) / seconds, 2) };
+}
