@@ -72,6 +72,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     send: openQueue<SendJob>(queueConnection, SEND_QUEUE),
     activation: openQueue<ActivationJob>(queueConnection, ACTIVATION_QUEUE),
   };
+  const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
+  // While Redis is away every connection reports each reconnect attempt; that belongs in the log, at most every 2 s.
+  const onRedisError = (source: string) => (error: Error) => logger.warn({ source, err: error.message }, 'redis unavailable, retrying');
+  redis.on('error', onRedisError('store'));
+  for (const q of Object.values(queues)) (q as Queue).on('error', onRedisError(`queue ${q.name}`));
   return {
     config,
     redis,
@@ -81,7 +86,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     audit: new AuditLog(redis, keys),
     catalog: overrides.catalog ?? loadCatalog(),
     clock: overrides.clock ?? systemClock,
-    logger: overrides.logger ?? createLogger(config.LOG_LEVEL),
+    logger,
     transport,
     emails,
     renderCertificate: (doc) => timed(renderSeconds, { document: 'certificate' }, () => renderCertificate(doc)),

@@ -62,7 +62,7 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
   for (const w of workers) {
     w.on('failed', (job, error) => ctx.logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job failed'));
     w.on('completed', (job, result) => ctx.logger.debug({ queue: w.name, jobId: job.id, result }, 'job done'));
-    w.on('error', (error) => ctx.logger.error({ queue: w.name, err: error.message }, 'worker error'));
+    w.on('error', (error) => ctx.logger.warn({ queue: w.name, err: error.message }, 'worker error'));
   }
   const pending = await reconcilePending(ctx);
   if (pending) ctx.logger.info({ pending }, 'rescheduled pending fulfillments');

@@ -1,107 +1,212 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmailRenderer, TEMPLATES_DIR, type EmailRenderer } from '../../src/email/render.ts';
-import { formatDate } from '../../src/locale/format-date.ts';
-import type { FulfillmentDocument, IssuedKey } from '../../src/model.ts';
-import { documentsFor, exampleDocuments, EXAMPLES, loadExample, TEST_BRAND } from '../support/documents.ts';
+import type { Brand, FulfillmentDocument, IssuedKey } from '../../src/model.ts';
+import { documentsFor, EXAMPLES, loadExample, TEST_BRAND } from '../support/documents.ts';
+
+// Expectations are written out here (dates by hand, mode steps straight from the locale files), not computed with
+// the code under test, so a wrong formatter or a wrong view shows up as a failure.
 
 let renderer: EmailRenderer;
 beforeAll(async () => {
   renderer = await createEmailRenderer();
 });
 
-const DATE_LOCALE: Record<string, string> = { en: 'en-GB', de: 'de-DE', ja: 'ja-JP' };
-const htmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;').replace(/=/g, '&#x3D;').replace(/`/g, '&#x60;');
-const FAKE_KEY: IssuedKey = { device: 'JN11D2E7CAFB', licenseId: 'LCABCDEFGHIJ', issuedOn: '2027-01-15', key: 'LCABCDEFGHIJ\nAAAAA BBBBB CCCCC DDDDD EEEEE FFFFF\nGGGGG HHHHH' };
+/** What Handlebars' default escaping makes of a value in the HTML part. */
+const htmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+  .replace(/'/g, '&#x27;').replace(/=/g, '&#x3D;').replace(/`/g, '&#x60;');
+
+/** The calendar dates of the examples, as a reader of each language expects them. */
+const DATES: Record<string, Record<string, string>> = {
+  en: { '2026-11-28': '28 November 2026', '2029-12-28': '28 December 2029', '2026-12-31': '31 December 2026', '2027-12-31': '31 December 2027', '2027-01-15': '15 January 2027', '2026-01-31': '31 January 2026', '2027-03-02': '2 March 2027' },
+  de: { '2026-11-28': '28. November 2026', '2029-12-28': '28. Dezember 2029', '2026-12-31': '31. Dezember 2026', '2027-12-31': '31. Dezember 2027', '2027-01-15': '15. Januar 2027', '2026-01-31': '31. Januar 2026', '2027-03-02': '2. März 2027' },
+  ja: { '2026-11-28': '2026年11月28日', '2029-12-28': '2029年12月28日', '2026-12-31': '2026年12月31日', '2027-12-31': '2027年12月31日', '2027-01-15': '2027年1月15日', '2026-01-31': '2026年1月31日', '2027-03-02': '2027年3月2日' },
+};
+
+type Locale = Record<string, string | string[]>;
+const LOCALES: Record<string, Locale> = Object.fromEntries(['en', 'de', 'ja'].map((l) => [l, JSON.parse(readFileSync(join(TEMPLATES_DIR, 'locales', `${l}.json`), 'utf8')) as Locale]));
+const fill = (s: string, data: Record<string, string | undefined>) => s.replace(/{{(\w+)}}/g, (_m, k: string) => data[k] ?? '');
+
+/** The title and steps of a line's delivery mode, as the locale file words them. */
+function modeBlock(locale: string, doc: FulfillmentDocument, line: FulfillmentDocument['lines'][number]): string[] {
+  const s = LOCALES[locale]!;
+  const { mode } = line.product;
+  const data = { portal: doc.brand.portalUrl, code: line.entitlement.activationCode, ssrn: line.entitlement.ssrn, address: doc.brand.activationAddress, support: doc.brand.supportEmail };
+  const stepsKey = mode === 'email-activation' && !doc.brand.activationAddress ? 'mode.email-activation.noAddress' : `mode.${mode}.steps`;
+  return [s[`mode.${mode}.title`] as string, ...(s[stepsKey] as string[]).map((step) => fill(step, data))];
+}
+
+const KEY: IssuedKey = { device: 'JN11D2E7CAFB', licenseId: 'LCABCDEFGHIJ', issuedOn: '2027-01-15', key: 'LCABCDEFGHIJ\nAAAAA BBBBB CCCCC DDDDD EEEEE FFFFF\nGGGGG HHHHH IIIII' };
+const KEY2: IssuedKey = { device: 'JN125ED29AFL', licenseId: 'LCKLMNOPQRST', issuedOn: '2027-01-15', key: 'LCKLMNOPQRST\nZZZZZ YYYYY XXXXX WWWWW VVVVV UUUUU\nTTTTT SSSSS' };
+const KEYS = { SSRN3H5J7K9L2M: [KEY, KEY2] };
 
 function allDocuments(): Array<[string, FulfillmentDocument]> {
-  return EXAMPLES.flatMap((name) => documentsFor(loadExample(name), { SSRN3H5J7K9L2M: [FAKE_KEY] }).map((d) => [`${name} ${d.fulfillment.shipDate}`, d] as [string, FulfillmentDocument]));
+  return EXAMPLES.flatMap((name) => documentsFor(loadExample(name), KEYS).map((d) => [`${name} ${d.fulfillment.shipDate}`, d] as [string, FulfillmentDocument]));
+}
+
+function withLocale(doc: FulfillmentDocument, locale: string): FulfillmentDocument {
+  return { ...doc, order: { ...doc.order, locale } };
 }
 
 describe('the Fulfillment Email', () => {
-  it.each(allDocuments())('%s: carries every field of every line in both parts', (_name, doc) => {
-    const contact = doc.order.contacts[0]!;
-    const { subject, html, text } = renderer.render(doc, contact);
-    expect(subject).toContain(doc.order.number);
-    const dateLocale = DATE_LOCALE[doc.order.locale]!;
-    for (const { entitlement: e, product } of doc.lines) {
-      const expected = [e.licenseName, e.description, e.sku, String(e.quantity), e.activationCode, e.ssrn, formatDate(e.startDate, dateLocale), product.instructionsUrl];
-      if (e.endDate) expected.push(formatDate(e.endDate, dateLocale));
-      for (const value of expected) {
-        expect(text, value).toContain(value);
-        expect(html, value).toContain(htmlEscape(value));
-      }
-    }
-    expect(text).toContain(doc.fulfillment.certificateNumber);
-    if (contact.name) expect(text).toContain(contact.name);
+  it('covers every fulfillment of every example', () => {
+    expect(allDocuments().map(([n]) => n)).toEqual([
+      'order-ex-srx 2026-11-28', 'order-heritage-de 2026-11-28', 'order-heritage-de 2027-01-15', 'order-ja 2026-01-31',
+    ]);
   });
 
-  it('formats dates and strings in the order\'s language', () => {
-    const [en] = exampleDocuments('order-ex-srx');
-    const [de] = exampleDocuments('order-heritage-de');
-    const [ja] = exampleDocuments('order-ja');
-    expect(renderer.render(en!, en!.order.contacts[0]!).text).toContain('28 November 2026');
+  it.each(allDocuments())('%s: every line\'s fields, dates, link and delivery steps are in both the HTML and the text part', (_name, doc) => {
+    for (const contact of doc.order.contacts) {
+      const { subject, html, text } = renderer.render(doc, contact);
+      expect(subject).toContain(doc.order.number);
+      const dates = DATES[doc.order.locale]!;
+      for (const line of doc.lines) {
+        const { entitlement: e, product } = line;
+        const expected = [e.licenseName, e.description, e.sku, String(e.quantity), e.activationCode, e.ssrn, dates[e.startDate]!, product.instructionsUrl, ...modeBlock(doc.order.locale, doc, line)];
+        if (e.endDate) expected.push(dates[e.endDate]!);
+        for (const value of expected) {
+          expect(value, 'a date the test does not know').toBeDefined();
+          expect(text, `text: ${value}`).toContain(value);
+          expect(html, `html: ${value}`).toContain(htmlEscape(value));
+        }
+      }
+      expect(text).toContain(doc.fulfillment.certificateNumber);
+      if (contact.name) {
+        expect(text).toContain(contact.name);
+        expect(html).toContain(htmlEscape(contact.name));
+      }
+      // Nothing of the template leaks into what the reader sees.
+      expect(html).not.toMatch(/<mj-|{{|}}/);
+      expect(text).not.toMatch(/{{|}}/);
+    }
+  });
+
+  it('writes dates the way each language does', () => {
+    const [en] = documentsFor(loadExample('order-ex-srx'));
+    for (const [locale, date] of [['en', '28 November 2026'], ['de', '28. November 2026'], ['ja', '2026年11月28日']] as const) {
+      const { html, text } = renderer.render(withLocale(en!, locale), en!.order.contacts[0]!);
+      expect(text, locale).toContain(date);
+      expect(html, locale).toContain(date);
+    }
+  });
+
+  it('speaks German to a German order and Japanese to a Japanese one', () => {
+    const [de] = documentsFor(loadExample('order-heritage-de'));
     const german = renderer.render(de!, de!.order.contacts[0]!);
     expect(german.subject).toBe('Ihre Lizenzen zum Auftrag 15563301');
-    expect(german.text).toContain('31. Dezember 2026');
+    for (const part of [german.text, german.html]) {
+      expect(part).toContain('Guten Tag Jürgen Weiß,');
+      expect(part).toContain('Aktivierungscode');
+      expect(part).toContain('Verlängerung von SSRN1111AAAA22');
+      expect(part).toContain('So aktivieren Sie per E-Mail');
+      expect(part).not.toContain('Activation Code');
+    }
     expect(german.html).toContain('lang="de"');
+
+    const [ja] = documentsFor(loadExample('order-ja'));
     const japanese = renderer.render(ja!, ja!.order.contacts[0]!);
-    expect(japanese.text).toContain('2026年1月31日');
-    expect(japanese.text).toContain('山田 太郎 様');
+    expect(japanese.subject).toBe('受注番号 15563410 のライセンスのお知らせ');
+    for (const part of [japanese.text, japanese.html]) {
+      expect(part).toContain('山田 太郎 様');
+      expect(part).toContain('アクティベーションコード');
+      expect(part).toContain('2026年1月31日');
+      expect(part).toContain('2027年3月2日');
+      expect(part).not.toContain('Activation Code');
+    }
+    expect(japanese.html).toContain('lang="ja"');
   });
 
-  it('falls back from a regional tag to its language, and from an unknown language to English', () => {
-    const [doc] = exampleDocuments('order-heritage-de');
-    const swiss = renderer.render({ ...doc!, order: { ...doc!.order, locale: 'de-CH' } }, doc!.order.contacts[1]!);
+  it('falls back from de-CH to German and from fr to English', () => {
+    const [doc] = documentsFor(loadExample('order-heritage-de'));
+    const swiss = renderer.render(withLocale(doc!, 'de-CH'), doc!.order.contacts[1]!);
     expect(swiss.subject).toBe('Ihre Lizenzen zum Auftrag 15563301');
-    const french = renderer.render({ ...doc!, order: { ...doc!.order, locale: 'fr' } }, doc!.order.contacts[1]!);
+    expect(swiss.text).toContain('31. Dezember 2026');
+    expect(swiss.text).toContain('Guten Tag,');
+    const french = renderer.render(withLocale(doc!, 'fr'), doc!.order.contacts[1]!);
     expect(french.subject).toBe('Your licenses for sales order 15563301');
     expect(french.text).toContain('31 December 2026');
+    expect(french.text).toContain('Hello,');
+    expect(french.html).toContain('lang="en"');
   });
 
-  it('shows each delivery mode\'s steps', () => {
-    const de = documentsFor(loadExample('order-heritage-de'), { SSRN3H5J7K9L2M: [FAKE_KEY] });
-    const activation = renderer.render(de[0]!, de[0]!.order.contacts[0]!);
-    expect(activation.text).toContain(`Schreiben Sie an ${TEST_BRAND.activationAddress}`);
-    const keys = renderer.render(de[1]!, de[1]!.order.contacts[0]!);
-    expect(keys.text).toContain(FAKE_KEY.key);
-    expect(keys.html).toContain('AAAAA BBBBB CCCCC DDDDD EEEEE FFFFF');
-    const noMailbox = documentsFor(loadExample('order-heritage-de'), {}, { ...TEST_BRAND, activationAddress: undefined })[0]!;
-    expect(renderer.render(noMailbox, noMailbox.order.contacts[0]!).text).toContain(`Schreiben Sie an ${TEST_BRAND.supportEmail}`);
-    const [portal] = exampleDocuments('order-ex-srx');
-    expect(renderer.render(portal!, portal!.order.contacts[0]!).text).toContain(`licensing portal at ${TEST_BRAND.portalUrl}`);
+  it('shows the keys of a key-in-email line, each under its device, the multi-line key intact in the text part', () => {
+    const doc = documentsFor(loadExample('order-heritage-de'), KEYS).find((d) => d.lines.some((l) => l.product.mode === 'key-in-email'))!;
+    const { html, text } = renderer.render(doc, doc.order.contacts[0]!);
+    expect(text).toContain(`Gerät ${KEY.device}\n${KEY.key}\n`);
+    expect(text).toContain(`Gerät ${KEY2.device}\n${KEY2.key}\n`);
+    for (const k of [KEY, KEY2]) {
+      expect(html).toContain(k.device);
+      for (const row of k.key.split('\n')) expect(html, row).toContain(row);
+    }
   });
 
-  it('shows hostile values as text: nothing runs, nothing expands', () => {
-    const [doc] = exampleDocuments('order-ex-srx');
+  it('names the activation address for an email-activation line, and the support address when there is none', () => {
+    const [withMailbox] = documentsFor(loadExample('order-heritage-de'));
+    const a = renderer.render(withMailbox!, withMailbox!.order.contacts[0]!);
+    for (const part of [a.text, a.html]) {
+      expect(part).toContain(`Schreiben Sie an ${TEST_BRAND.activationAddress} mit dem Aktivierungscode Mk3pWz-7HqRt-Bn4VxC`);
+    }
+    const noMailbox: Brand = { ...TEST_BRAND, activationAddress: undefined };
+    const [without] = documentsFor(loadExample('order-heritage-de'), {}, noMailbox);
+    for (const locale of ['de', 'en']) {
+      const b = renderer.render(withLocale(without!, locale), without!.order.contacts[0]!);
+      for (const part of [b.text, b.html]) {
+        expect(part).toContain(TEST_BRAND.supportEmail);
+        expect(part).not.toContain(TEST_BRAND.activationAddress);
+        expect(part).not.toMatch(/an\s+mit|to\s+with/);
+      }
+    }
+    const en = renderer.render(withLocale(without!, 'en'), without!.order.contacts[0]!);
+    expect(en.text).toContain(`Write to ${TEST_BRAND.supportEmail} with the Activation Code Mk3pWz-7HqRt-Bn4VxC`);
+  });
+
+  it('shows hostile values as text: in HTML escaped, never as tags or expanded; in the text part literally', () => {
+    const [doc] = documentsFor(loadExample('order-ex-srx'));
     const line = doc!.lines[0]!;
     const hostile: FulfillmentDocument = {
       ...doc!,
-      order: { ...doc!.order, endCustomer: { name: 'Acme & "Sons" <i>Ltd</i>' } },
-      lines: [{ ...line, entitlement: { ...line.entitlement, licenseName: '<script>alert(1)</script>', description: '{{x}} {{{y}}} {{#each z}}' } }],
+      lines: [{ ...line, entitlement: { ...line.entitlement, licenseName: '<script>alert(1)</script>', description: '{{x}} {{{y}}} & "q"' } }, doc!.lines[1]!],
     };
     const { html, text } = renderer.render(hostile, { email: 'eve@example.net', name: '<b>Eve</b>' });
+
     expect(html).not.toContain('<script>alert(1)</script>');
+    expect(html).not.toMatch(/<script/i);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<b>Eve</b>');
-    expect(html).not.toContain('<i>Ltd</i>');
-    expect(html).toContain('{{x}} {{{y}}} {{#each z}}');
+    expect(html).toContain('&lt;b&gt;Eve&lt;/b&gt;');
+    expect(html).toContain('{{x}} {{{y}}} &amp; &quot;q&quot;');
+
     expect(text).toContain('<script>alert(1)</script>');
-    expect(text).toContain('{{x}} {{{y}}} {{#each z}}');
+    expect(text).toContain('{{x}} {{{y}}} & "q"');
     expect(text).toContain('Dear <b>Eve</b>,');
-    expect(text).not.toContain('&lt;');
+    expect(text).not.toMatch(/&lt;|&gt;|&amp;|&quot;/);
   });
 
-  it('compiles once at start: rendering reads no template and runs no MJML', async () => {
+  it('compiles once: createEmailRenderer is async, render is synchronous and reads no template', async () => {
+    const pending = createEmailRenderer();
+    expect(pending).toBeInstanceOf(Promise);
+    // A renderer built from a copy of the templates keeps working after the copy is deleted: render touches no file.
     const dir = mkdtempSync(join(tmpdir(), 'lc-templates-'));
     cpSync(TEMPLATES_DIR, dir, { recursive: true });
     const own = await createEmailRenderer({ templatesDir: dir });
+    await pending;
     rmSync(dir, { recursive: true });
-    const [doc] = exampleDocuments('order-ex-srx');
-    const out = own.render(doc!, doc!.order.contacts[0]!);
-    expect(out.html).toContain('hTq4Xe-P9dLm-Zw2RbK');
-    expect(out.html).not.toMatch(/<mj-|{{/);
+
+    const [doc] = documentsFor(loadExample('order-ex-srx'));
+    const contact = doc!.order.contacts[0]!;
+    const first = own.render(doc!, contact);
+    expect(first).not.toBeInstanceOf(Promise);
+    expect(typeof first.html).toBe('string');
+    expect(typeof first.text).toBe('string');
+    expect(typeof first.subject).toBe('string');
+    expect(first.html).toContain('hTq4Xe-P9dLm-Zw2RbK');
+    for (let i = 0; i < 1000; i++) {
+      const again = own.render(doc!, contact);
+      if (again.html !== first.html || again.text !== first.text) expect.fail(`render ${i} differs`);
+    }
+    // The same compiled layout as the shared renderer: identical output.
+    expect(renderer.render(doc!, contact)).toEqual(first);
   });
 });

@@ -6,28 +6,44 @@ import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { freePort } from '../../src/demo/redis.ts';
 
+export interface ListedMessage {
+  uid: number;
+  subject?: string;
+  messageId?: string;
+}
+
 export interface PrivateDovecot {
   host: string;
   port: number;
   users: Record<string, string>;
+  /** `imap://user:pass@127.0.0.1:port`, user and password percent-encoded. */
   url(user: string): string;
+  /** Appends as that user; the folder is created if missing. */
   append(user: string, raw: string | Buffer, folder?: string): Promise<void>;
-  list(user: string, folder: string): Promise<Array<{ uid: number; subject?: string; messageId?: string }>>;
+  /** Messages of a folder in UID order; a folder that does not exist has none. */
+  list(user: string, folder: string): Promise<ListedMessage[]>;
+  /** Runs `fn` with a fresh logged-in client of that user (for what append and list do not cover). */
+  session<T>(user: string, fn: (client: ImapFlow) => Promise<T>): Promise<T>;
   stop(): Promise<void>;
+  /** Same port, same mail. */
   restart(): Promise<void>;
+  /** Stops and removes the temp dir. */
   dispose(): Promise<void>;
 }
 
 const NOBODY = 65534;
 const NOGROUP = 65534;
+const HOST = '127.0.0.1';
 
+// Dovecot 2.3 setting names (Debian bookworm ships 2.3.19). Everything lives in `dir`, so nothing needs
+// the system's root-only paths; Dovecot itself runs as root (it must switch to nobody for mail access).
 function config(dir: string, port: number): string {
   return `
 base_dir = ${dir}/run
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
 info_log_path = ${dir}/dovecot.log
-listen = 127.0.0.1
+listen = ${HOST}
 protocols = imap
 ssl = no
 disable_plaintext_auth = no
@@ -41,8 +57,9 @@ default_internal_group = nogroup
 default_login_user = nobody
 mail_privileged_group =
 service imap-login {
+  chroot =
   inet_listener imap {
-    address = 127.0.0.1
+    address = ${HOST}
     port = ${port}
   }
   inet_listener imaps {
@@ -50,9 +67,6 @@ service imap-login {
   }
 }
 service anvil {
-  chroot =
-}
-service imap-login {
   chroot =
 }
 passdb {
@@ -67,60 +81,81 @@ userdb {
 namespace inbox {
   inbox = yes
   separator = /
-  mailbox Processed {
-    auto = create
-  }
-  mailbox Rejected {
-    auto = create
-  }
 }
 `;
 }
 
+/** True once something on the port greets like an IMAP server. */
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('data', (d) => { socket.destroy(); resolve(d.toString().startsWith('* OK')); });
-    socket.once('error', () => resolve(false));
-    setTimeout(() => { socket.destroy(); resolve(false); }, 500).unref();
+    const socket = connect(port, HOST);
+    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    socket.once('data', (d) => done(d.toString().startsWith('* OK')));
+    socket.once('error', () => done(false));
+    setTimeout(() => done(false), 500).unref();
   });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function passwdFile(dir: string, users: Record<string, string>): string {
+  return Object.entries(users).map(([user, pass]) => {
+    // The passwd-file format is colon-separated; a user name must also be a safe directory name.
+    if (!/^[\w.@+-]+$/.test(user)) throw new Error(`dovecot: unusable user name ${JSON.stringify(user)}`);
+    if (/[:\n]/.test(pass)) throw new Error(`dovecot: the password of ${user} must not contain ':' or a line break`);
+    return `${user}:{PLAIN}${pass}:${NOBODY}:${NOGROUP}::${dir}/mail/${user}::\n`;
+  }).join('');
 }
 
 /** A real Dovecot, run as a plain child process from a config in a temp dir; users log in with plain passwords. */
 export async function startDovecot(users: Record<string, string> = { 'activate@example.net': 'secret' }): Promise<PrivateDovecot> {
+  const passwd = (dir: string) => passwdFile(dir, users);
+  passwd('/check'); // fail before anything is created
   const dir = mkdtempSync(join(tmpdir(), 'lc-dovecot-'));
   chmodSync(dir, 0o755);
   for (const sub of ['run', 'state', 'mail']) mkdirSync(join(dir, sub), { mode: 0o755 });
   chownSync(join(dir, 'mail'), NOBODY, NOGROUP);
-  writeFileSync(join(dir, 'passwd'), Object.entries(users).map(([u, p]) => `${u}:{PLAIN}${p}:${NOBODY}:${NOGROUP}::${dir}/mail/${u}::`).join('\n') + '\n', { mode: 0o644 });
+  writeFileSync(join(dir, 'passwd'), passwd(dir), { mode: 0o644 });
   const port = await freePort();
   writeFileSync(join(dir, 'dovecot.conf'), config(dir, port));
 
   let child: ChildProcess | undefined;
-  const start = async () => {
-    child = spawn('/usr/sbin/dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => { out += c; });
-    child.stderr!.on('data', (c: Buffer) => { out += c; });
-    for (let i = 0; i < 100; i++) {
-      if (await answers(port)) return;
-      if (child.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const log = (() => { try { return readFileSync(join(dir, 'dovecot.log'), 'utf8'); } catch { return ''; } })();
-    throw new Error(`dovecot did not start on port ${port}: ${out}\n${log.slice(-2000)}`);
-  };
+  // A test process that dies without stop() must not leave a Dovecot behind.
+  const killOnExit = () => child?.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
   const stop = async () => {
     const c = child;
-    if (!c || c.exitCode !== null) return;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
     await new Promise<void>((resolve) => { c.once('exit', () => resolve()); c.kill('SIGTERM'); });
     // Dovecot's own children (imap, auth) leave with the master; wait until the port is free again.
-    for (let i = 0; i < 50 && (await answers(port)); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && (await answers(port)); i++) await sleep(100);
   };
-  await start();
+  const start = async () => {
+    const c = spawn('/usr/sbin/dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    let out = '';
+    c.stdout!.on('data', (chunk: Buffer) => { out += chunk; });
+    c.stderr!.on('data', (chunk: Buffer) => { out += chunk; });
+    for (let i = 0; i < 100 && c.exitCode === null; i++) {
+      if (await answers(port)) return;
+      await sleep(100);
+    }
+    await stop();
+    let log = '';
+    try { log = readFileSync(join(dir, 'dovecot.log'), 'utf8').slice(-2000); } catch { /* no log written yet */ }
+    throw new Error(`dovecot did not start on port ${port} (config ${dir}/dovecot.conf):\n${out}\n${log}`);
+  };
+  try {
+    await start();
+  } catch (error) {
+    process.off('exit', killOnExit);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 
-  const client = async <T>(user: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> => {
-    const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: users[user]! }, logger: false });
+  const session = async <T>(user: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> => {
+    const c = new ImapFlow({ host: HOST, port, secure: false, auth: { user, pass: users[user] ?? '' }, logger: false });
     await c.connect();
     try {
       return await fn(c);
@@ -128,27 +163,34 @@ export async function startDovecot(users: Record<string, string> = { 'activate@e
       await c.logout().catch(() => c.close());
     }
   };
+  const list = (user: string, folder: string) => session(user, async (c) => {
+    if (!(await c.list()).some((box) => box.path === folder)) return [];
+    const box = await c.mailboxOpen(folder, { readOnly: true });
+    const out: ListedMessage[] = [];
+    if (box.exists === 0) return out;
+    for await (const m of c.fetch('1:*', { uid: true, envelope: true })) {
+      out.push({ uid: m.uid, ...(m.envelope?.subject && { subject: m.envelope.subject }), ...(m.envelope?.messageId && { messageId: m.envelope.messageId }) });
+    }
+    return out.sort((a, b) => a.uid - b.uid);
+  });
+
   return {
-    host: '127.0.0.1',
+    host: HOST,
     port,
     users,
-    url: (user) => `imap://${encodeURIComponent(user)}:${encodeURIComponent(users[user]!)}@127.0.0.1:${port}`,
-    append: (user, raw, folder = 'INBOX') => client(user, async (c) => { await c.append(folder, raw); }),
-    list: (user, folder) => client(user, async (c) => {
-      const lock = await c.getMailboxLock(folder);
-      try {
-        const out: Array<{ uid: number; subject?: string; messageId?: string }> = [];
-        if ((c.mailbox as { exists: number }).exists === 0) return out;
-        for await (const m of c.fetch('1:*', { uid: true, envelope: true })) {
-          out.push({ uid: m.uid, ...(m.envelope?.subject && { subject: m.envelope.subject }), ...(m.envelope?.messageId && { messageId: m.envelope.messageId }) });
-        }
-        return out;
-      } finally {
-        lock.release();
-      }
+    url: (user) => `imap://${encodeURIComponent(user)}:${encodeURIComponent(users[user] ?? '')}@${HOST}:${port}`,
+    append: (user, raw, folder = 'INBOX') => session(user, async (c) => {
+      if (folder !== 'INBOX') await c.mailboxCreate(folder);
+      await c.append(folder, raw);
     }),
+    list,
+    session,
     stop,
     restart: async () => { await stop(); await start(); },
-    dispose: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },
+    dispose: async () => {
+      await stop();
+      process.off('exit', killOnExit);
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
