@@ -37,6 +37,12 @@ function registerFonts(doc: Doc): void {
 function write(doc: Doc, p: Para, x: number, y: number, width: number, align: 'left' | 'right' = 'left'): void {
   const runs = fontRuns(p.text);
   doc.fillColor(p.color ?? INK).fontSize(p.size ?? 9);
+  if (align === 'right' && runs.length > 1) {
+    // pdfkit aligns each continued run on its own, stacking mixed-font text; place a one-line label by its full width.
+    const total = runs.reduce((w, run) => w + doc.font(FONT_NAMES[run.font][p.weight ?? 'regular']).widthOfString(run.text), 0);
+    write(doc, p, x + Math.max(0, width - total), y, Math.min(width, total + 1));
+    return;
+  }
   runs.forEach((run, i) => {
     doc.font(FONT_NAMES[run.font][p.weight ?? 'regular']);
     const opts = { width, align, continued: i < runs.length - 1, lineGap: 1 };
@@ -73,14 +79,14 @@ function columns(s: LocaleStrings, date: (d: string) => string, tableWidth: numb
   const cols: Array<Omit<Column, 'width'> & { share: number }> = [
     { header: s.text('col.line'), share: 0.06, cell: (l) => [{ text: l.entitlement.lineNumber }] },
     {
-      header: s.text('col.product'), share: 0.31,
+      header: s.text('col.product'), share: 0.29,
       cell: ({ entitlement: e, keys }) => [
         { text: e.sku, weight: 'bold' },
         { text: e.licenseName },
         ...(keys.length ? [{ text: `${s.text('devices')}: ${keys.map((k) => k.device).join(', ')}`, size: 7.5, color: MUTED }] : []),
       ],
     },
-    { header: s.text('col.quantity'), share: 0.06, cell: (l) => [{ text: String(l.entitlement.quantity) }] },
+    { header: s.text('col.quantity'), share: 0.08, cell: (l) => [{ text: String(l.entitlement.quantity) }] },
     {
       header: s.text('col.term'), share: 0.15,
       cell: ({ entitlement: e }) => e.licenseType === 'perpetual'

@@ -73,7 +73,7 @@ export function emailView(doc: FulfillmentDocument, recipient: Contact, s: Local
       };
     }),
     accountsLabel: s.text('accounts'),
-    accounts: order.accounts.map((a) => `${a.id}${a.name ? ` ${a.name}` : ''} (${a.role})`).join(', '),
+    accounts: order.accounts.map((a) => `${a.id}${a.name ? ` ${a.name}` : ''} (${s.text(`role.${a.role}`)})`).join(', '),
     portalNote: s.text('portalNote'),
     portalUrl: brand.portalUrl,
     supportNote: s.text('supportNote'),

@@ -210,3 +210,14 @@ describe('the Fulfillment Email', () => {
     expect(renderer.render(doc!, contact)).toEqual(first);
   });
 });
+
+describe('account roles', () => {
+  it('are named in the order\'s language', () => {
+    const [de] = documentsFor(loadExample('order-heritage-de'));
+    expect(renderer.render(de!, de!.order.contacts[0]!).text).toContain('0100099001 Müller Netzwerke GmbH (Kunde)');
+    const [ja] = documentsFor(loadExample('order-ja'));
+    expect(renderer.render(ja!, ja!.order.contacts[0]!).text).toContain('(顧客)');
+    const [en] = documentsFor(loadExample('order-ex-srx'));
+    expect(renderer.render(en!, en!.order.contacts[0]!).text).toContain('0100067890 Northwind Reseller (partner)');
+  });
+});
