@@ -10,8 +10,7 @@ command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v zbarimg >/dev/null || need_apt+=(zbar-tools)
-command -v opendkim-testkey >/dev/null || need_apt+=(opendkim-tools)
-python3 -c 'import dkim' 2>/dev/null || need_apt+=(python3-dkim)
+/usr/bin/python3 -c 'import dkim' 2>/dev/null || need_apt+=(python3-dkim)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

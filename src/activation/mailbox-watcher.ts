@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ImapFlow } from 'imapflow';
-import { parseImapUrl } from './imap-url.ts';
+import { parseImapUrl, type ImapEndpoint } from './imap-url.ts';
+import { MailboxLock } from './mailbox-lock.ts';
+import { MailboxPosition } from './mailbox-position.ts';
 
 export interface MailboxMessage {
   uid: number;
@@ -12,8 +13,16 @@ export interface MailboxMessage {
 }
 
 export type WatcherState = 'connecting' | 'connected' | 'disconnected' | 'waiting-for-lock';
+export type FilingFolder = 'Processed' | 'Rejected';
+
+export interface WatcherLogger {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+  error?(o: object, m?: string): void;
+}
 
 export interface MailboxWatcherOptions {
+  /** `imap://` or `imaps://user:pass@host:port`; a bad one throws a ConfigError naming IMAP_URL. */
   url: string;
   redis: Redis;
   /** Every key this watcher writes starts with `${keyPrefix}:imap:`. */
@@ -22,51 +31,70 @@ export interface MailboxWatcherOptions {
   /** Hand-off of one new message; the receiver must be idempotent (a crash before the UID is recorded repeats it). */
   onMessage(msg: MailboxMessage): Promise<void>;
   /** Where a handed-on message belongs now; undefined while it is still being processed. */
-  fileOutcome(uid: number, uidValidity: string): Promise<'Processed' | 'Rejected' | undefined>;
+  fileOutcome(uid: number, uidValidity: string): Promise<FilingFolder | undefined>;
+  /** A check besides IDLE, which also proves a silent connection alive (NOOP). */
   pollIntervalMs?: number;
+  /** Only this many bytes of a message's source are fetched. */
   maxMessageBytes?: number;
+  /** The lease one watcher holds on the mailbox; a dead holder's lease runs out after this. */
   lockTtlMs?: number;
-  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  lockRenewMs?: number;
+  /** Reconnect delay: starts at initial, doubles up to max, ±25 % jitter. */
+  reconnectDelayMs?: { initial: number; max: number };
+  logger?: WatcherLogger;
   onStateChange?(state: WatcherState): void;
 }
 
-const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-const RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const MiB = 1024 * 1024;
 
 /**
- * Watches one mailbox and hands each new message on exactly once in UID order, across restarts and processes:
- * a Redis lock lets one watcher hold the mailbox (others wait and take over), the highest UID handed on is stored with
- * the mailbox's UIDVALIDITY, and a dropped or silent connection is replaced by a new client with backoff (imapflow does
- * not reconnect by itself).
+ * Watches one mailbox and hands each new message on in UID order, at least once, across restarts and processes:
+ * a Redis lease lets one watcher hold the mailbox (others wait and take over), the highest UID handed on is stored
+ * with the mailbox's UIDVALIDITY, and a dropped or silent connection is replaced by a new client with backoff
+ * (imapflow does not reconnect by itself). Messages whose outcome is known are moved to Processed or Rejected.
  */
 export class MailboxWatcher {
-  private readonly o: Required<Omit<MailboxWatcherOptions, 'logger' | 'onStateChange'>> & Pick<MailboxWatcherOptions, 'logger' | 'onStateChange'>;
-  private readonly token = randomBytes(12).toString('hex');
-  private readonly keys: { lock: string; state: string };
-  private stopped = false;
+  private readonly endpoint: ImapEndpoint;
+  private readonly mailbox: string;
+  private readonly lock: MailboxLock;
+  private readonly position: MailboxPosition;
+  private readonly timing: { poll: number; renew: number; reconnect: { initial: number; max: number } };
+  private readonly maxMessageBytes: number;
+  private stopped = true;
+  private lockLost = false;
   private loop: Promise<void> | undefined;
-  private client: ImapFlow | undefined;
-  private wake: (() => void) | undefined;
+  private backoff: number;
   private state: WatcherState | undefined;
+  // A wake-up that arrives while no pause is running (new mail during a check) must not be lost.
+  private wakeRequested = false;
+  private endPause: (() => void) | undefined;
 
-  constructor(options: MailboxWatcherOptions) {
-    parseImapUrl(options.url);
-    this.o = { mailbox: 'INBOX', pollIntervalMs: 30_000, maxMessageBytes: 1024 * 1024, lockTtlMs: 15_000, ...options };
-    const base = `${options.keyPrefix}:imap:${options.mailbox ?? 'INBOX'}`;
-    this.keys = { lock: `${base}:lock`, state: `${base}:position` };
+  constructor(private readonly o: MailboxWatcherOptions) {
+    this.endpoint = parseImapUrl(o.url);
+    this.mailbox = o.mailbox ?? 'INBOX';
+    const ttl = o.lockTtlMs ?? 15_000;
+    this.timing = { poll: o.pollIntervalMs ?? 30_000, renew: o.lockRenewMs ?? ttl / 3, reconnect: o.reconnectDelayMs ?? { initial: 500, max: 30_000 } };
+    this.maxMessageBytes = o.maxMessageBytes ?? MiB;
+    this.backoff = this.timing.reconnect.initial;
+    const base = `${o.keyPrefix}:imap:mailbox:${this.endpoint.user}:${this.mailbox}`;
+    this.lock = new MailboxLock(o.redis, `${base}:lock`, ttl);
+    this.position = new MailboxPosition(o.redis, `${base}:position`, this.lock);
   }
 
   async start(): Promise<void> {
+    if (!this.stopped) return;
     this.stopped = false;
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.wake();
     await this.loop;
+  }
+
+  private holding(): boolean {
+    return !this.stopped && !this.lockLost;
   }
 
   private setState(state: WatcherState): void {
@@ -75,126 +103,157 @@ export class MailboxWatcher {
     this.o.onStateChange?.(state);
   }
 
+  private wake(): void {
+    this.wakeRequested = true;
+    this.endPause?.();
+  }
+
+  /** Sleeps, but ends early on stop, lost lock, new mail or a dropped connection. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.endPause = undefined;
+        this.wakeRequested = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      if (this.wakeRequested) done();
+      else this.endPause = done;
+    });
+  }
+
   private async run(): Promise<void> {
-    let backoff = 500;
     while (!this.stopped) {
-      const locked = await this.o.redis.set(this.keys.lock, this.token, 'PX', this.o.lockTtlMs, 'NX').catch(() => null);
-      if (!locked) {
+      if (!(await this.lock.acquire())) {
         this.setState('waiting-for-lock');
-        await this.pause(this.o.lockTtlMs / 3);
+        await this.pause(this.timing.renew);
         continue;
       }
-      let lost = false;
-      const renew = setInterval(() => {
-        this.o.redis.eval(RENEW, 1, this.keys.lock, this.token, this.o.lockTtlMs).then(
-          (ok) => { if (!ok) { lost = true; this.wake?.(); } },
-          () => undefined,
-        );
-      }, this.o.lockTtlMs / 3);
+      this.lockLost = false;
+      const renewal = setInterval(() => {
+        void this.lock.renew().then((ok) => {
+          if (ok || this.lockLost) return;
+          this.lockLost = true;
+          this.o.logger?.warn({ lock: this.lock.key }, 'mailbox lock lost; watching stops until it is regained');
+          this.wake();
+        });
+      }, this.timing.renew);
       try {
-        while (!this.stopped && !lost) {
-          try {
-            await this.session(() => lost);
-            backoff = 500;
-          } catch (error) {
-            this.setState('disconnected');
-            this.o.logger?.warn({ err: (error as Error).message, retryInMs: backoff }, 'mailbox connection lost');
-            await this.pause(backoff * (0.75 + Math.random() / 2));
-            backoff = Math.min(backoff * 2, 30_000);
-          }
-        }
+        await this.watchWhileHolding();
       } finally {
-        clearInterval(renew);
-        await this.o.redis.eval(RELEASE, 1, this.keys.lock, this.token).catch(() => undefined);
+        clearInterval(renewal);
+        await this.lock.release();
       }
     }
     this.setState('disconnected');
   }
 
-  /** Sleeps, but wakes early on stop or new mail. */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
+  private async watchWhileHolding(): Promise<void> {
+    while (this.holding()) {
+      try {
+        await this.session();
+      } catch (error) {
+        if (!this.holding()) return;
+        this.setState('disconnected');
+        const delay = Math.round(this.backoff * (0.75 + Math.random() / 2));
+        this.o.logger?.warn({ mailbox: this.mailbox, err: (error as Error).message, retryInMs: delay }, 'mailbox connection failed');
+        this.backoff = Math.min(this.backoff * 2, this.timing.reconnect.max);
+        await this.pause(delay);
       }
-      this.wake = done;
-    });
+    }
   }
 
   /** One connection's life: returns on stop or lost lock, throws when the connection fails. */
-  private async session(lost: () => boolean): Promise<void> {
+  private async session(): Promise<void> {
     this.setState('connecting');
-    const endpoint = parseImapUrl(this.o.url);
+    const { host, port, secure, user, pass } = this.endpoint;
     const client = new ImapFlow({
-      host: endpoint.host, port: endpoint.port, secure: endpoint.secure, auth: { user: endpoint.user, pass: endpoint.pass },
-      logger: false, socketTimeout: Math.max(60_000, this.o.pollIntervalMs * 2), maxIdleTime: Math.min(this.o.pollIntervalMs, 5 * 60_000),
+      host, port, secure, auth: { user, pass }, logger: false,
+      connectionTimeout: 15_000, greetingTimeout: 15_000,
+      // Commands run at least every poll interval (NOOP), so a longer silence means the connection is dead.
+      socketTimeout: Math.max(60_000, this.timing.poll * 3),
+      // Enter IDLE soon after each check, so new mail is announced at once rather than at the next poll.
+      autoIdleDelay: 1000,
     });
-    this.client = client;
-    let closed: Error | undefined;
-    client.on('error', (error: Error) => { closed = error; this.wake?.(); });
-    client.on('close', () => { closed ??= new Error('connection closed'); this.wake?.(); });
-    client.on('exists', () => this.wake?.());
+    let failure: Error | undefined;
+    const fail = (error: Error) => { failure ??= error; this.wake(); };
+    client.on('error', fail);
+    client.on('close', () => fail(new Error('connection closed')));
+    client.on('exists', () => this.wake());
     try {
       await client.connect();
-      await client.mailboxOpen(this.o.mailbox);
+      await client.mailboxOpen(this.mailbox);
       this.setState('connected');
-      while (!this.stopped && !lost()) {
+      this.backoff = this.timing.reconnect.initial;
+      while (this.holding()) {
         await this.check(client);
-        await this.pause(this.o.pollIntervalMs);
-        if (closed) throw closed;
-        if (this.stopped || lost()) break;
-        // A silent connection (no close event) shows itself here.
-        await client.noop();
+        await this.pause(this.timing.poll);
+        if (failure) throw failure;
+        if (!this.holding()) break;
+        await client.noop(); // a silent connection (no close event) shows itself here, by timing out
       }
     } finally {
-      this.client = undefined;
+      client.removeAllListeners();
+      client.on('error', () => undefined); // late socket errors of a client we are done with
       await client.logout().catch(() => client.close());
     }
   }
 
   private async check(client: ImapFlow): Promise<void> {
-    const mailbox = client.mailbox as { uidValidity: bigint; exists: number } | false;
-    if (!mailbox) throw new Error('mailbox not selected');
-    const uidValidity = String(mailbox.uidValidity);
-    const [storedValidity, storedUid] = await this.o.redis.hmget(this.keys.state, 'uidValidity', 'uid');
-    let lastUid = Number(storedUid ?? 0);
-    if (storedValidity !== uidValidity) {
-      // A new UIDVALIDITY means the old UIDs mean nothing: start over (the receiver dedupes by message).
-      lastUid = 0;
-      await this.o.redis.hset(this.keys.state, 'uidValidity', uidValidity, 'uid', '0');
-    }
-    if (mailbox.exists > 0) {
-      const fresh: Array<{ uid: number; messageId?: string; size: number }> = [];
-      for await (const m of client.fetch(`${lastUid + 1}:*`, { uid: true, envelope: true, size: true }, { uid: true })) {
-        if (m.uid > lastUid) fresh.push({ uid: m.uid, size: m.size ?? 0, ...(m.envelope?.messageId && { messageId: m.envelope.messageId }) });
-      }
-      fresh.sort((a, b) => a.uid - b.uid);
-      for (const m of fresh) {
-        // Only the first maxMessageBytes are fetched: a 20 MB message never lands in memory whole.
-        const full = await client.fetchOne(String(m.uid), { source: { start: 0, maxLength: this.o.maxMessageBytes } }, { uid: true });
-        const source = full && full.source ? Buffer.from(full.source) : Buffer.alloc(0);
-        await this.o.onMessage({ uid: m.uid, uidValidity, source, ...(m.messageId && { messageId: m.messageId }) });
-        await this.o.redis.hset(this.keys.state, 'uid', String(m.uid));
-        lastUid = m.uid;
-      }
-    }
-    await this.file(client, uidValidity, lastUid);
+    if (!client.mailbox) throw new Error('mailbox not selected');
+    const uidValidity = String(client.mailbox.uidValidity);
+    const { uid: last, reset } = await this.position.read(uidValidity);
+    if (reset) this.o.logger?.info({ mailbox: this.mailbox, uidValidity }, 'mailbox UIDVALIDITY changed; handing on from the start');
+    const handedOn = await this.handOnNew(client, uidValidity, last);
+    await this.file(client, uidValidity, handedOn);
   }
 
-  /** Moves handed-on messages whose outcome is known into Processed or Rejected; deletes nothing. */
-  private async file(client: ImapFlow, uidValidity: string, lastUid: number): Promise<void> {
-    if (lastUid === 0 || (client.mailbox as { exists: number }).exists === 0) return;
-    const uids = (await client.search({ uid: `1:${lastUid}` }, { uid: true })) || [];
-    const byFolder = new Map<string, number[]>();
+  /** Hands on messages above `last` in UID order; returns the highest UID handed on. */
+  private async handOnNew(client: ImapFlow, uidValidity: string, last: number): Promise<number> {
+    if (!client.mailbox || client.mailbox.exists === 0) return last;
+    const fresh: Array<{ uid: number; size: number; messageId?: string }> = [];
+    // `n:*` always includes the highest UID, even when it is below n.
+    for await (const m of client.fetch(`${last + 1}:*`, { uid: true, envelope: true, size: true }, { uid: true })) {
+      if (m.uid > last) fresh.push({ uid: m.uid, size: m.size ?? 0, ...(m.envelope?.messageId && { messageId: m.envelope.messageId }) });
+    }
+    fresh.sort((a, b) => a.uid - b.uid);
+    for (const m of fresh) {
+      if (!this.holding()) break;
+      // Only the first maxMessageBytes are fetched: a 20 MB message never lands in memory whole.
+      const fetched = await client.fetchOne(String(m.uid), { source: { start: 0, maxLength: this.maxMessageBytes } }, { uid: true });
+      if (!fetched) continue; // expunged by someone else meanwhile
+      if (m.size > this.maxMessageBytes) this.o.logger?.warn({ uid: m.uid, size: m.size, kept: this.maxMessageBytes }, 'message cut to maxMessageBytes');
+      const source = fetched.source ? Buffer.from(fetched.source) : Buffer.alloc(0);
+      await this.o.onMessage({ uid: m.uid, uidValidity, source, ...(m.messageId && { messageId: m.messageId }) });
+      if (!(await this.position.advance(uidValidity, m.uid))) {
+        this.lockLost = true;
+        break;
+      }
+      last = m.uid;
+    }
+    return last;
+  }
+
+  /** Moves handed-on messages whose outcome is known into their folder; deletes nothing. What fails stays for the next check. */
+  private async file(client: ImapFlow, uidValidity: string, last: number): Promise<void> {
+    if (last === 0 || !client.mailbox || client.mailbox.exists === 0) return;
+    const uids = (await client.search({ uid: `1:${last}` }, { uid: true })) || [];
+    const byFolder = new Map<FilingFolder, number[]>();
     for (const uid of uids) {
-      const folder = await this.o.fileOutcome(uid, uidValidity);
+      const folder = await this.o.fileOutcome(uid, uidValidity).catch((error: Error) => {
+        this.o.logger?.warn({ uid, err: error.message }, 'filing outcome unavailable; retried next check');
+        return undefined;
+      });
       if (folder) byFolder.set(folder, [...(byFolder.get(folder) ?? []), uid]);
     }
     for (const [folder, list] of byFolder) {
-      await client.mailboxCreate(folder).catch(() => undefined);
-      await client.messageMove(list.join(','), folder, { uid: true });
+      try {
+        await client.mailboxCreate(folder); // an existing folder is fine (created: false)
+        if (!(await client.messageMove(list.join(','), folder, { uid: true }))) throw new Error('MOVE refused');
+      } catch (error) {
+        this.o.logger?.warn({ folder, uids: list, err: (error as Error).message }, 'filing failed; retried next check');
+      }
     }
   }
 }

@@ -120,19 +120,28 @@ export async function startDovecot(users: Record<string, string> = { 'activate@e
   writeFileSync(join(dir, 'dovecot.conf'), config(dir, port));
 
   let child: ChildProcess | undefined;
+  // Dovecot runs in a process group of its own: its imap processes outlive the master, and a stopped server
+  // must drop its clients' connections like a real outage does.
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child?.pid) process.kill(-child.pid, signal);
+    } catch { /* the group is gone already */ }
+  };
   // A test process that dies without stop() must not leave a Dovecot behind.
-  const killOnExit = () => child?.kill('SIGKILL');
+  const killOnExit = () => signalGroup('SIGKILL');
   process.once('exit', killOnExit);
 
   const stop = async () => {
     const c = child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    await new Promise<void>((resolve) => { c.once('exit', () => resolve()); c.kill('SIGTERM'); });
-    // Dovecot's own children (imap, auth) leave with the master; wait until the port is free again.
+    const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+    signalGroup('SIGTERM');
+    await exited;
+    signalGroup('SIGKILL');
     for (let i = 0; i < 50 && (await answers(port)); i++) await sleep(100);
   };
   const start = async () => {
-    const c = spawn('/usr/sbin/dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn('/usr/sbin/dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child = c;
     let out = '';
     c.stdout!.on('data', (chunk: Buffer) => { out += chunk; });

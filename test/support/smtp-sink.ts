@@ -2,6 +2,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
 export interface ReceivedMessage {
+  /** When the sink accepted it (ms since epoch). */
+  at: number;
   from: string;
   to: string[];
   raw: Buffer;
@@ -50,6 +52,11 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   };
   const server = new SMTPServer({
     authOptional: true,
+    // Any credentials are accepted, over plain text: a test server on loopback, checking what clients send.
+    allowInsecureAuth: true,
+    onAuth(auth, _session, callback) {
+      callback(null, { user: auth.username });
+    },
     disabledCommands: ['STARTTLS'],
     logger: false,
     size: 50 * 1024 * 1024,
@@ -66,6 +73,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
         const answer = sink.onData({ messageNumber: ++dataCount, raw });
         if (answer) return callback(smtpError(answer.code, answer.message));
         sink.messages.push({
+          at: Date.now(),
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
