@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { intake } from '../../app/intake.ts';
 import { InvalidInputError } from '../../errors.ts';
-import { cliCaller, withContext } from '../context.ts';
 import { action, EXIT, reportError } from '../run.ts';
 import { progressBar } from '../progress.ts';
 
@@ -29,7 +27,8 @@ export function register(program: Command): void {
     .description('validate fulfillment events and submit them, as POST /v1/fulfillments does')
     .argument('<files...>', 'JSON files: one event, an array of events, or NDJSON')
     .action(action(async (files: string[]) =>
-      withContext(async (ctx) => {
+      (await import('../context.ts')).withContext(async (ctx) => {
+        const [{ intake }, { cliCaller }] = await Promise.all([import('../../app/intake.ts'), import('../context.ts')]);
         const events = (await Promise.all(files.map(readEvents))).flat();
         const bar = progressBar(events.length, process.stderr);
         let accepted = 0, replayed = 0, rejected = 0;

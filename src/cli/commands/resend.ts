@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { resendFor } from '../../app/support.ts';
-import { cliCaller, withContext } from '../context.ts';
 import { action } from '../run.ts';
 import { table } from '../table.ts';
 
@@ -15,7 +13,8 @@ export function register(program: Command): void {
     .option('--to <email>', 'send to this address instead of the order\'s contacts (repeatable)', collect)
     .requiredOption('--reason <text>', 'why: recorded in the audit log')
     .action(action(async (order: string, options: { line?: string[]; to?: string[]; reason: string }) =>
-      withContext(async (ctx) => {
+      (await import('../context.ts')).withContext(async (ctx) => {
+        const [{ resendFor }, { cliCaller }] = await Promise.all([import('../../app/support.ts'), import('../context.ts')]);
         const body = { ...(options.line && { lines: options.line }), ...(options.to && { to: options.to }), reason: options.reason };
         const result = await resendFor(ctx, order, body, cliCaller());
         process.stdout.write(`resend ${result.resendId}: ${result.deliveries.length} message(s) queued\n`);

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { createContext } from '../../app/context.ts';
-import { startService, stopOnSignals, type ServiceParts } from '../../app/service.ts';
-import { loadConfig } from '../../config.ts';
+import type { ServiceParts } from '../../app/service.ts';
 import { action } from '../run.ts';
 
 async function serve(parts: ServiceParts): Promise<void> {
+  const [{ createContext }, { startService, stopOnSignals }, { loadConfig }] = await Promise.all([
+    import('../../app/context.ts'), import('../../app/service.ts'), import('../../config.ts'),
+  ]);
   const ctx = await createContext(loadConfig());
   const service = await startService(ctx, parts);
   ctx.logger.info({ api: parts.api, workers: parts.workers, address: service.api?.server.address() }, 'license-courier running');

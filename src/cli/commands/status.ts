@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { withContext } from '../context.ts';
 import { action } from '../run.ts';
 import { table } from '../table.ts';
-import { orderView, type OrderView } from '../../support/order-view.ts';
+import type { OrderView } from '../../support/order-view.ts';
 
 export function formatOrderStatus(view: OrderView): string {
   const o = view.order;
@@ -27,7 +26,8 @@ export function register(program: Command): void {
     .argument('<order>', 'sales order number')
     .option('--json', 'print the same as GET /v1/orders/{number}')
     .action(action(async (order: string, options: { json?: boolean }) =>
-      withContext(async (ctx) => {
+      (await import('../context.ts')).withContext(async (ctx) => {
+        const { orderView } = await import('../../support/order-view.ts');
         const view = await orderView(ctx.records, ctx.deliveries, order);
         process.stdout.write(`${options.json ? JSON.stringify(view, null, 2) : formatOrderStatus(view)}\n`);
       })));

@@ -1,0 +1,76 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadCatalog } from '../catalog/catalog.ts';
+import { renderCertificate } from '../certificate/render.ts';
+import { loadConfig } from '../config.ts';
+import { deliveryId, messageIdFor } from '../delivery/identity.ts';
+import { keyAttachments } from '../delivery/key-attachments.ts';
+import { createEmailRenderer } from '../email/render.ts';
+import { documentsFromEvent } from '../entitlement/documents.ts';
+import { InvalidInputError } from '../errors.ts';
+import { parseEvent } from '../event/schema.ts';
+import { validateAgainstCatalog } from '../intake/validate-against-catalog.ts';
+import { issueKey } from '../license/key.ts';
+import { loadSigningKey } from '../license/signing-keys.ts';
+import { certificateFileName, composeMessage } from '../mail/compose.ts';
+import { messageBuilder, writeAtomically } from '../mail/transport.ts';
+
+const safe = (s: string) => s.replace(/[^A-Za-z0-9@._-]/g, '_');
+
+/** Writes every email (HTML, text, complete .eml) and certificate of an event to a folder; sends nothing. */
+export async function renderEventFiles(file: string, outDir: string): Promise<string[]> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new InvalidInputError(`cannot read ${file} as JSON`, [{ path: '(file)', message: (error as Error).message }]);
+  }
+  const config = loadConfig();
+  const catalog = loadCatalog();
+  const event = parseEvent(json);
+  validateAgainstCatalog(event, catalog);
+  let signingKey: KeyObject;
+  if (config.LICENSE_SIGNING_KEY) signingKey = loadSigningKey(config.LICENSE_SIGNING_KEY);
+  else {
+    signingKey = generateKeyPairSync('ed25519').privateKey;
+    if (event.lines.some((l) => catalog.get(l.product)?.mode === 'key-in-email')) {
+      process.stderr.write('note: LICENSE_SIGNING_KEY is not set; keys in this preview are signed with a throwaway key\n');
+    }
+  }
+  const docs = documentsFromEvent(event, catalog, config.brand, (e) =>
+    e.devices.map((device) => issueKey(e, device, catalog.get(e.product)!.features, e.shipDate, signingKey)));
+  const emails = await createEmailRenderer();
+  const builder = messageBuilder();
+  await mkdir(outDir, { recursive: true });
+  const written: string[] = [];
+  const write = async (name: string, content: Buffer | string) => {
+    await writeAtomically(join(outDir, name), content);
+    written.push(name);
+  };
+  try {
+    for (const doc of docs) {
+      const pdf = await renderCertificate(doc);
+      await write(certificateFileName(doc.fulfillment.certificateNumber), pdf);
+      for (const contact of doc.order.contacts) {
+        const rendered = emails.render(doc, contact);
+        const base = `${doc.fulfillment.certificateNumber}.${safe(contact.email.toLowerCase())}`;
+        await write(`${base}.html`, rendered.html);
+        await write(`${base}.txt`, rendered.text);
+        const id = deliveryId(doc.fulfillment.id, contact.email);
+        const { raw } = await builder.build(composeMessage({
+          from: config.MAIL_FROM, to: contact, subject: rendered.subject, html: rendered.html, text: rendered.text,
+          messageId: messageIdFor(id, config.mailFromAddress), deliveryId: id,
+          attachments: [
+            { filename: certificateFileName(doc.fulfillment.certificateNumber), content: pdf, contentType: 'application/pdf' },
+            ...keyAttachments(doc.lines.flatMap((l) => l.keys)),
+          ],
+        }));
+        await write(`${base}.eml`, raw);
+      }
+    }
+  } finally {
+    builder.close();
+  }
+  return written;
+}
