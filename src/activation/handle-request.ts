@@ -9,7 +9,7 @@ import { extractActivationRequest } from '../inbound/extract-request.ts';
 import { issueKey } from '../license/key.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { MailTransport } from '../mail/transport.ts';
-import type { Brand } from '../model.ts';
+import type { Brand, Entitlement } from '../model.ts';
 import { activationsTotal } from '../ops/metrics.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { ActivationRecord, RecordStore } from '../store/records.ts';
@@ -39,7 +39,7 @@ export type Folder = 'Processed' | 'Rejected';
 interface Decision {
   folder: Folder;
   /** Undefined: no reply (automatic mail, throttled sender, no sender). */
-  reply?: { to: string; subject: string; text: string; inReplyTo?: string; references: string[]; keys: ActivationAnswer & { kind: 'keys' } | undefined };
+  reply?: { to: string; subject: string; text: string; inReplyTo?: string; references: string[]; keys: ActivationAnswer & { kind: 'keys' } | undefined; entitlement?: Pick<Entitlement, 'ssrn' | 'product' | 'startDate' | 'endDate'> };
   outcome: string;
   order?: string;
 }
@@ -72,7 +72,7 @@ export async function handleActivationMessage(deps: ActivationDeps, uidValidity:
       from: deps.mailFrom, to: { email: r.to }, subject: r.subject, text: r.text,
       messageId: `<act-${uidValidity}-${uid}@${domain}>`,
       ...(r.inReplyTo && { inReplyTo: r.inReplyTo }), references: r.references, autoReply: true,
-      attachments: r.keys ? keyAttachments(r.keys.keys.map((k) => k.key)) : [],
+      attachments: r.keys && r.entitlement ? keyAttachments(r.entitlement, r.keys.keys.map((k) => k.key)) : [],
     }));
     await redis.hset(outcomeKey, 'replySentAt', deps.clock.now().toISOString());
   }
@@ -95,7 +95,7 @@ async function decide(deps: ActivationDeps, mail: ParsedMail, messageKey: string
   const now = deps.clock.now();
   if (await deps.throttle.blocked(from, now)) return { folder: 'Rejected', outcome: 'ignored: too many failed attempts from this sender' };
 
-  const { answer, locale, order } = await answerFor(deps, mail, from);
+  const { answer, locale, order, entitlement } = await answerFor(deps, mail, from);
   if (FAILURES.has(answer.kind)) await deps.throttle.recordFailure(from, now, messageKey);
   const subject = mail.subject ?? '';
   const reply = activationReply(answer, subject, locale, deps.brand);
@@ -108,11 +108,12 @@ async function decide(deps: ActivationDeps, mail: ParsedMail, messageKey: string
     reply: {
       to: from, subject: reply.subject, text: reply.text, references: references.slice(-20),
       ...(mail.messageId && { inReplyTo: mail.messageId }), keys: answer.kind === 'keys' ? answer : undefined,
+      ...(entitlement && { entitlement: { ssrn: entitlement.ssrn, product: entitlement.product, startDate: entitlement.startDate, ...(entitlement.endDate && { endDate: entitlement.endDate }) } }),
     },
   };
 }
 
-async function answerFor(deps: ActivationDeps, mail: ParsedMail, from: string): Promise<{ answer: ActivationAnswer; locale: string; order?: string }> {
+async function answerFor(deps: ActivationDeps, mail: ParsedMail, from: string): Promise<{ answer: ActivationAnswer; locale: string; order?: string; entitlement?: Entitlement }> {
   const request = extractActivationRequest({
     ...(mail.subject && { subject: mail.subject }), ...(mail.text && { text: mail.text }), ...(typeof mail.html === 'string' && { html: mail.html }),
   });
@@ -126,7 +127,7 @@ async function answerFor(deps: ActivationDeps, mail: ParsedMail, from: string): 
     return { answer: { kind: 'unknown-or-not-allowed' }, locale: 'en' };
   }
   const product = deps.catalog.get(entitlement.product)!;
-  const base = { locale: order.locale, order: order.number };
+  const base = { locale: order.locale, order: order.number, entitlement };
   if (product.mode !== 'email-activation') {
     return { ...base, answer: { kind: 'not-by-email', licenseName: entitlement.licenseName, instructionsUrl: product.instructionsUrl } };
   }

@@ -40,7 +40,9 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
 
   // Authentication runs before the body is read, so an unauthenticated caller cannot make us parse 1 MiB.
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const role = request.routeOptions.config.spec?.role ?? (request.url.startsWith('/admin/') && !request.url.startsWith(ADMIN_LOGIN_PATH) ? 'admin' : undefined);
+    // The matched route's path, not the raw URL: the router decodes `/%61dmin/…` to `/admin/…`, so the raw URL cannot decide.
+    const path = request.routeOptions.url ?? request.url;
+    const role = request.routeOptions.config.spec?.role ?? (path.startsWith('/admin/') && !path.startsWith(ADMIN_LOGIN_PATH) ? 'admin' : undefined);
     if (!role) return;
     const caller = authenticate(ctx.config.API_TOKENS, request.headers.authorization ?? adminCookieBearer(request));
     if (!caller) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a valid bearer token is required', issues: [] });

@@ -6,6 +6,7 @@ import { sendDelivery } from '../delivery/send-delivery.ts';
 import { evictionPolicyProblem } from '../store/connection.ts';
 import { fulfillmentWorker, scheduleFulfillment } from '../../queues/fulfillment.queue.ts';
 import { enqueueSends, sendWorker } from '../../queues/send.queue.ts';
+import { startBounceWatcher } from '../bounce/bounce-watcher.ts';
 import { startActivation } from './activation.ts';
 import type { AppContext } from './context.ts';
 
@@ -59,6 +60,7 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
 
   const workers: Worker[] = [fulfillment, send];
   const activation = await startActivation(ctx);
+  const bounces = await startBounceWatcher(ctx);
   for (const w of workers) {
     w.on('failed', (job, error) => ctx.logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job failed'));
     w.on('completed', (job, result) => ctx.logger.debug({ queue: w.name, jobId: job.id, result }, 'job done'));
@@ -69,6 +71,7 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
   return {
     workers: activation ? [...workers, activation.worker] : workers,
     async close() {
+      await bounces?.stop();
       await activation?.stop();
       await closeWorkers(workers, ctx.config.SHUTDOWN_TIMEOUT_MS);
     },

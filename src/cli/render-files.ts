@@ -63,7 +63,7 @@ export async function renderEventFiles(file: string, outDir: string): Promise<st
           messageId: messageIdFor(id, config.mailFromAddress), deliveryId: id,
           attachments: [
             { filename: certificateFileName(doc.fulfillment.certificateNumber), content: pdf, contentType: 'application/pdf' },
-            ...keyAttachments(doc.lines.flatMap((l) => l.keys)),
+            ...doc.lines.flatMap((l) => keyAttachments(l.entitlement, l.keys)),
           ],
         }));
         await write(`${base}.eml`, raw);

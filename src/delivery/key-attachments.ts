@@ -1,11 +1,8 @@
+import { keyFileContent, keyFileName } from '../license/key-file.ts';
 import type { Attachment } from '../mail/compose.ts';
-import type { IssuedKey } from '../model.ts';
+import type { Entitlement, IssuedKey } from '../model.ts';
 
-/** One attached file per device key. */
-export function keyAttachments(keys: IssuedKey[]): Attachment[] {
-  return keys.map((k) => ({
-    filename: `${k.licenseId}-${k.device}.lic`.replace(/[^A-Za-z0-9._-]/g, '_'),
-    content: `${k.key}\n`,
-    contentType: 'text/plain; charset=us-ascii',
-  }));
+/** One attached `.lic` file per device key, with comment lines saying what the key is for. */
+export function keyAttachments(entitlement: Pick<Entitlement, 'ssrn' | 'product' | 'startDate' | 'endDate'>, keys: IssuedKey[]): Attachment[] {
+  return keys.map((k) => ({ filename: keyFileName(k), content: keyFileContent(k, entitlement), contentType: 'text/plain; charset=us-ascii' }));
 }

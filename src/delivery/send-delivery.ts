@@ -52,7 +52,7 @@ export async function sendDelivery(deps: SendDeps, deliveryId: string, attempt: 
   const rendered = await timed(renderSeconds, { document: 'email' }, () => deps.emails.render(doc, recipient));
   const attachments: Attachment[] = [
     { filename: certificateFileName(doc.fulfillment.certificateNumber), content: pdf, contentType: 'application/pdf' },
-    ...keyAttachments(doc.lines.flatMap((l) => l.keys)),
+    ...doc.lines.flatMap((l) => keyAttachments(l.entitlement, l.keys)),
   ];
   const message = composeMessage({
     from: deps.mailFrom, to: recipient, subject: rendered.subject, html: rendered.html, text: rendered.text,

@@ -72,7 +72,10 @@ describe('license-courier render <event> --out <dir>', () => {
       for (const device of ['JN11D2E7CAFB', 'JN125ED29AFL']) {
         const file = keys.find((k) => k.filename!.endsWith(`-${device}.lic`));
         expect(file, device).toBeDefined();
-        const key = file!.content.toString('utf8').trim();
+        // The file opens with `#` lines saying what the key is for; verify-key skips them.
+        const content = file!.content.toString('utf8');
+        expect(content).toMatch(new RegExp(`^# License key LC[A-Z2-7]{10} for device ${device}\n`));
+        const key = content.split('\n').filter((l) => l && !l.startsWith('#')).join('\n');
         expect(key.split('\n').length).toBeGreaterThan(1);
         // The attached key is the one shown in the email under its device.
         expect(mail.text).toContain(`${device}\n${key}`);

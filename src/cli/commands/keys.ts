@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SigningKeyError } from '../../license/errors.ts';
 import { generateSigningKeyPair } from '../../license/signing-keys.ts';
 import { action, EXIT } from '../run.ts';
 
@@ -7,14 +8,14 @@ export function register(program: Command): void {
   keys
     .command('generate')
     .description('make a key pair: DIR/license-signing.pem (private, mode 0600) and DIR/license-public.pem')
-    .requiredOption('--out <dir>', 'folder for the two files')
+    .requiredOption('--out <dir>', 'folder for the two files (created if missing)')
     .action(action(async (options: { out: string }) => {
       try {
         const { privatePath, publicPath } = await generateSigningKeyPair(options.out);
-        process.stdout.write(`private key: ${privatePath} (keep it secret; set LICENSE_SIGNING_KEY to it)\npublic key:  ${publicPath}\n`);
+        process.stdout.write(`private key: ${privatePath} (keep it secret; set LICENSE_SIGNING_KEY to it)\npublic key:  ${publicPath} (set LICENSE_PUBLIC_KEY to it where keys are checked)\n`);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        process.stderr.write(`error: a key pair already exists in ${options.out}; replacing it would make every key signed with it unverifiable\n`);
+        if (!(error instanceof SigningKeyError)) throw error;
+        process.stderr.write(`error: ${error.message}\n`);
         return EXIT.badInput;
       }
     }));

@@ -1,7 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.ts';
-import { KeyDeviceMismatchError, KeyFormatError, KeySignatureError } from '../../license/errors.ts';
+import { KeyDeviceMismatchError, KeyFormatError, KeySignatureError, SigningKeyError } from '../../license/errors.ts';
 import { verifyKey, type KeyFields } from '../../license/key.ts';
 import { loadPublicKey } from '../../license/signing-keys.ts';
 import { action, EXIT } from '../run.ts';
@@ -14,11 +13,14 @@ async function keyText(keyOrFile: string): Promise<string> {
 export function describeFields(f: KeyFields): string {
   const rows: Array<[string, string]> = [
     ['license ID', f.licenseId], ['device', f.device], ['SSRN', f.ssrn], ['SKU', f.sku], ['product', f.product],
-    ['features', f.features.join(', ')], ['start', f.startDate], ['end', f.endDate ?? 'perpetual'], ['issued', f.issuedOn],
+    ['features', f.features.join(', ') || '(none)'], ['start', f.startDate], ['end', f.endDate ?? 'perpetual'], ['issued', f.issuedOn],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
 }
+
+// Read straight from the environment, not through the full settings: checking a key needs nothing else configured.
+const setting = (name: string) => process.env[name]?.trim() || undefined;
 
 export function register(program: Command): void {
   program
@@ -26,13 +28,16 @@ export function register(program: Command): void {
     .description("check a license key's signature and device binding, and print its fields")
     .argument('<key-or-file>', 'the key text, or a file holding it')
     .requiredOption('--device <id>', 'the serial number or UUID the key must be bound to')
+    .addHelpText('after', '\nChecks against LICENSE_PUBLIC_KEY (a PEM file), else the public half of LICENSE_SIGNING_KEY.\nExit 0: valid; 1: invalid (reason on stderr); 2: bad usage or no key to check against.')
     .action(action(async (keyOrFile: string, options: { device: string }) => {
-      const config = loadConfig();
-      if (!config.LICENSE_PUBLIC_KEY && !config.LICENSE_SIGNING_KEY) {
-        process.stderr.write('error: set LICENSE_PUBLIC_KEY (or LICENSE_SIGNING_KEY) to the key that signs license keys\n');
+      let publicKey;
+      try {
+        publicKey = loadPublicKey(setting('LICENSE_PUBLIC_KEY'), setting('LICENSE_SIGNING_KEY'));
+      } catch (error) {
+        if (!(error instanceof SigningKeyError)) throw error;
+        process.stderr.write(`error: ${error.message}\n`);
         return EXIT.badInput;
       }
-      const publicKey = loadPublicKey(config.LICENSE_PUBLIC_KEY, config.LICENSE_SIGNING_KEY);
       try {
         const fields = verifyKey(await keyText(keyOrFile), publicKey, options.device);
         process.stdout.write(`valid: signature and device binding check out\n${describeFields(fields)}\n`);
