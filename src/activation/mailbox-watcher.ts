@@ -3,6 +3,8 @@ import { ImapFlow } from 'imapflow';
 import { parseImapUrl, type ImapEndpoint } from './imap-url.ts';
 import { MailboxLock } from './mailbox-lock.ts';
 import { MailboxPosition } from './mailbox-position.ts';
+import { fileDecidedMessages, type FilingFolder } from './file-messages.ts';
+import { Wakeup, within } from './wakeup.ts';
 
 export interface MailboxMessage {
   uid: number;
@@ -13,7 +15,7 @@ export interface MailboxMessage {
 }
 
 export type WatcherState = 'connecting' | 'connected' | 'disconnected' | 'waiting-for-lock';
-export type FilingFolder = 'Processed' | 'Rejected';
+export type { FilingFolder } from './file-messages.ts';
 
 export interface WatcherLogger {
   info(o: object, m?: string): void;
@@ -58,22 +60,24 @@ export class MailboxWatcher {
   private readonly mailbox: string;
   private readonly lock: MailboxLock;
   private readonly position: MailboxPosition;
-  private readonly timing: { poll: number; renew: number; reconnect: { initial: number; max: number } };
+  private readonly timing: { poll: number; answer: number; renew: number; reconnect: { initial: number; max: number } };
   private readonly maxMessageBytes: number;
   private stopped = true;
   private lockLost = false;
   private loop: Promise<void> | undefined;
   private backoff: number;
   private state: WatcherState | undefined;
-  // A wake-up that arrives while no pause is running (new mail during a check) must not be lost.
-  private wakeRequested = false;
-  private endPause: (() => void) | undefined;
+  // Pauses end early on stop, lost lock, new mail or a dropped connection.
+  private readonly wakeup = new Wakeup();
 
   constructor(private readonly o: MailboxWatcherOptions) {
     this.endpoint = parseImapUrl(o.url);
     this.mailbox = o.mailbox ?? 'INBOX';
     const ttl = o.lockTtlMs ?? 15_000;
-    this.timing = { poll: o.pollIntervalMs ?? 30_000, renew: o.lockRenewMs ?? ttl / 3, reconnect: o.reconnectDelayMs ?? { initial: 500, max: 30_000 } };
+    const poll = o.pollIntervalMs ?? 30_000;
+    // How long a NOOP or LOGOUT may take before the connection counts as silent.
+    const answer = Math.min(Math.max(poll * 2, 2_000), 15_000);
+    this.timing = { poll, answer, renew: o.lockRenewMs ?? ttl / 3, reconnect: o.reconnectDelayMs ?? { initial: 500, max: 30_000 } };
     this.maxMessageBytes = o.maxMessageBytes ?? MiB;
     this.backoff = this.timing.reconnect.initial;
     const base = `${o.keyPrefix}:imap:mailbox:${this.endpoint.user}:${this.mailbox}`;
@@ -89,7 +93,7 @@ export class MailboxWatcher {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake();
+    this.wakeup.wake();
     await this.loop;
   }
 
@@ -103,45 +107,27 @@ export class MailboxWatcher {
     this.o.onStateChange?.(state);
   }
 
-  private wake(): void {
-    this.wakeRequested = true;
-    this.endPause?.();
-  }
-
-  /** Sleeps, but ends early on stop, lost lock, new mail or a dropped connection. */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.endPause = undefined;
-        this.wakeRequested = false;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      if (this.wakeRequested) done();
-      else this.endPause = done;
-    });
-  }
-
   private async run(): Promise<void> {
     while (!this.stopped) {
       if (!(await this.lock.acquire())) {
         this.setState('waiting-for-lock');
-        await this.pause(this.timing.renew);
+        await this.wakeup.sleep(this.timing.renew);
         continue;
       }
       this.lockLost = false;
+      let renewing = true; // a renewal answered after release belongs to a past hold
       const renewal = setInterval(() => {
         void this.lock.renew().then((ok) => {
-          if (ok || this.lockLost) return;
+          if (ok || this.lockLost || !renewing) return;
           this.lockLost = true;
           this.o.logger?.warn({ lock: this.lock.key }, 'mailbox lock lost; watching stops until it is regained');
-          this.wake();
+          this.wakeup.wake();
         });
       }, this.timing.renew);
       try {
         await this.watchWhileHolding();
       } finally {
+        renewing = false;
         clearInterval(renewal);
         await this.lock.release();
       }
@@ -159,7 +145,7 @@ export class MailboxWatcher {
         const delay = Math.round(this.backoff * (0.75 + Math.random() / 2));
         this.o.logger?.warn({ mailbox: this.mailbox, err: (error as Error).message, retryInMs: delay }, 'mailbox connection failed');
         this.backoff = Math.min(this.backoff * 2, this.timing.reconnect.max);
-        await this.pause(delay);
+        await this.wakeup.sleep(delay);
       }
     }
   }
@@ -171,16 +157,17 @@ export class MailboxWatcher {
     const client = new ImapFlow({
       host, port, secure, auth: { user, pass }, logger: false,
       connectionTimeout: 15_000, greetingTimeout: 15_000,
-      // Commands run at least every poll interval (NOOP), so a longer silence means the connection is dead.
-      socketTimeout: Math.max(60_000, this.timing.poll * 3),
+      // A NOOP goes out every poll interval, so a much longer silence means the connection is dead, whichever
+      // command it hangs in (a frozen FETCH, not only the NOOP).
+      socketTimeout: Math.max(10_000, this.timing.poll * 3),
       // Enter IDLE soon after each check, so new mail is announced at once rather than at the next poll.
       autoIdleDelay: 1000,
     });
     let failure: Error | undefined;
-    const fail = (error: Error) => { failure ??= error; this.wake(); };
+    const fail = (error: Error) => { failure ??= error; this.wakeup.wake(); };
     client.on('error', fail);
     client.on('close', () => fail(new Error('connection closed')));
-    client.on('exists', () => this.wake());
+    client.on('exists', () => this.wakeup.wake());
     try {
       await client.connect();
       await client.mailboxOpen(this.mailbox);
@@ -188,15 +175,18 @@ export class MailboxWatcher {
       this.backoff = this.timing.reconnect.initial;
       while (this.holding()) {
         await this.check(client);
-        await this.pause(this.timing.poll);
+        await this.wakeup.sleep(this.timing.poll);
         if (failure) throw failure;
         if (!this.holding()) break;
-        await client.noop(); // a silent connection (no close event) shows itself here, by timing out
+        // A silent connection (no close event, no answer) shows itself here.
+        await within(client.noop(), this.timing.answer, 'NOOP').catch((error: Error) => fail(error));
+        if (failure) throw failure;
       }
     } finally {
       client.removeAllListeners();
       client.on('error', () => undefined); // late socket errors of a client we are done with
-      await client.logout().catch(() => client.close());
+      if (failure) client.close();
+      else await within(client.logout(), this.timing.answer, 'LOGOUT').catch(() => client.close());
     }
   }
 
@@ -206,7 +196,7 @@ export class MailboxWatcher {
     const { uid: last, reset } = await this.position.read(uidValidity);
     if (reset) this.o.logger?.info({ mailbox: this.mailbox, uidValidity }, 'mailbox UIDVALIDITY changed; handing on from the start');
     const handedOn = await this.handOnNew(client, uidValidity, last);
-    await this.file(client, uidValidity, handedOn);
+    await fileDecidedMessages(client, handedOn, (uid) => this.o.fileOutcome(uid, uidValidity), this.o.logger);
   }
 
   /** Hands on messages above `last` in UID order; returns the highest UID handed on. */
@@ -225,7 +215,13 @@ export class MailboxWatcher {
       if (!fetched) continue; // expunged by someone else meanwhile
       if (m.size > this.maxMessageBytes) this.o.logger?.warn({ uid: m.uid, size: m.size, kept: this.maxMessageBytes }, 'message cut to maxMessageBytes');
       const source = fetched.source ? Buffer.from(fetched.source) : Buffer.alloc(0);
-      await this.o.onMessage({ uid: m.uid, uidValidity, source, ...(m.messageId && { messageId: m.messageId }) });
+      try {
+        await this.o.onMessage({ uid: m.uid, uidValidity, source, ...(m.messageId && { messageId: m.messageId }) });
+      } catch (error) {
+        // Later messages wait too, so the order holds; the next check tries this one again.
+        this.o.logger?.warn({ uid: m.uid, err: (error as Error).message }, 'hand-off failed; retried next check');
+        break;
+      }
       if (!(await this.position.advance(uidValidity, m.uid))) {
         this.lockLost = true;
         break;
@@ -233,27 +229,5 @@ export class MailboxWatcher {
       last = m.uid;
     }
     return last;
-  }
-
-  /** Moves handed-on messages whose outcome is known into their folder; deletes nothing. What fails stays for the next check. */
-  private async file(client: ImapFlow, uidValidity: string, last: number): Promise<void> {
-    if (last === 0 || !client.mailbox || client.mailbox.exists === 0) return;
-    const uids = (await client.search({ uid: `1:${last}` }, { uid: true })) || [];
-    const byFolder = new Map<FilingFolder, number[]>();
-    for (const uid of uids) {
-      const folder = await this.o.fileOutcome(uid, uidValidity).catch((error: Error) => {
-        this.o.logger?.warn({ uid, err: error.message }, 'filing outcome unavailable; retried next check');
-        return undefined;
-      });
-      if (folder) byFolder.set(folder, [...(byFolder.get(folder) ?? []), uid]);
-    }
-    for (const [folder, list] of byFolder) {
-      try {
-        await client.mailboxCreate(folder); // an existing folder is fine (created: false)
-        if (!(await client.messageMove(list.join(','), folder, { uid: true }))) throw new Error('MOVE refused');
-      } catch (error) {
-        this.o.logger?.warn({ folder, uids: list, err: (error as Error).message }, 'filing failed; retried next check');
-      }
-    }
   }
 }

@@ -48,9 +48,11 @@ export function emailView(doc: FulfillmentDocument, recipient: Contact, s: Local
     deviceLabel,
     instructionsLabel: s.text('instructions'),
     lines: doc.lines.map(({ entitlement: e, product, keys }) => {
-      const term = e.licenseType === 'perpetual'
-        ? s.text('perpetual')
-        : s.text(e.graceDays ? 'subscriptionGrace' : 'subscription', { months: e.termMonths, grace: e.graceDays });
+      const term = e.licenseType === 'perpetual' ? s.text('perpetual') : s.text('subscription', { months: e.termMonths });
+      // The grace period is named beside the end date, or readers would count the term and find 30 days too many.
+      const end = e.endDate
+        ? (e.graceDays ? s.text('endDateGrace', { date: date(e.endDate), grace: e.graceDays }) : date(e.endDate))
+        : s.text('noEnd');
       const data = { portal: brand.portalUrl, code: e.activationCode, ssrn: e.ssrn, address: brand.activationAddress, support: brand.supportEmail };
       const activationByEmail = product.mode === 'email-activation';
       return {
@@ -63,7 +65,7 @@ export function emailView(doc: FulfillmentDocument, recipient: Contact, s: Local
           { label: s.text('ssrn'), value: e.ssrn, mono: true },
           { label: s.text('licenseType'), value: e.renewsSsrn ? `${term}, ${s.text('renewal', { ssrn: e.renewsSsrn })}` : term, mono: false },
           { label: s.text('startDate'), value: date(e.startDate), mono: false },
-          { label: s.text('endDate'), value: e.endDate ? date(e.endDate) : s.text('noEnd'), mono: false },
+          { label: s.text('endDate'), value: end, mono: false },
         ],
         modeTitle: s.text(`mode.${product.mode}.title`),
         modeSteps: s.list(activationByEmail && !brand.activationAddress ? 'mode.email-activation.noAddress' : `mode.${product.mode}.steps`, data),

@@ -1,65 +1,93 @@
-import { convert } from 'html-to-text';
+import { normalizeDevice } from '../license/device.ts';
+import { htmlText } from './html-text.ts';
+import { ownText } from './own-text.ts';
 
 export interface ActivationRequest {
   codes: string[];
   devices: string[];
 }
 
-/** Hostile mail can be huge; what a person writes for an activation fits easily in this. */
-export const MAX_TEXT = 64 * 1024;
+/** Hostile mail can be huge; what a person writes for an activation fits easily in this much of each body. */
+export const MAX_INPUT = 64 * 1024;
+const MAX_SUBJECT = 1000;
 
-const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
-// Hyphen-grouped, mixed case, like hTq4Xe-P9dLm-Zw2RbK: three to five groups of four to eight letters or digits.
+const UUID = /(?<![A-Za-z0-9-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9-])/gi;
+// Hyphen-grouped like hTq4Xe-P9dLm-Zw2RbK: three to five groups of four to eight letters or digits, 8 to 40 in all.
 const CODE = /(?<![A-Za-z0-9-])[A-Za-z0-9]{4,8}(?:-[A-Za-z0-9]{4,8}){2,4}(?![A-Za-z0-9-])/g;
-const CODE_LABEL = /(?:activation\s*code|aktivierungs-?code|activation\s*key|code|コード|アクティベーションコード)\s*(?:[:：#=]|\bis\b)?\s*([A-Za-z0-9-]{8,40})/gi;
-const DEVICE_LABEL = /(?:serial\s*(?:number|no\.?|#)?s?|s\/n|\bsn\b|serien-?nummer[n]?|seriennr\.?|シリアル(?:番号)?|uuid|device(?:\s*id)?s?|gerät(?:e)?|デバイス)\s*[:：#=]?\s*([^\n]*)/gi;
+const WHOLE_CODE = new RegExp(`^${CODE.source}$`);
+const CODE_LABEL = /(?:activation[\s-]*(?:code|key)|aktivierungs-?(?:code|schlüssel)|\bcode|アクティベーション\s*コード|コード)\s*(?:[:：#=]|\bis\b|\bist\b|\blautet\b|は)?\s*([A-Za-z0-9-]{8,40})(?![A-Za-z0-9-])/giu;
+const DEVICE_LABEL = /(?:serial[\s-]*(?:numbers?|nos?\.?|#)?|\bs\/n|\bsn\b|serien-?nummer(?:n)?|seriennr\.?|シリアル\s*(?:番号|ナンバー)?|製造番号|\buuids?\b|\bdevices?(?:[\s-]*ids?)?\b|\bgerät(?:e|en|e-?id)?\b|デバイス|機器)/giu;
+// Values of other identifiers, which can look like serial numbers: an SSRN has 12 to 14 uppercase letters and digits.
+const OTHER_ID = /(?:\bssrn|\bsku|\bpo\b|\border(?:\s*number)?|\bauftrag(?:snummer)?|\baccount(?:\s*id)?|注文番号)\s*[:：#]?\s*[A-Za-z0-9-]+/giu;
+const SSRN = /^SSRN/i;
 // Unlabelled serial numbers: twelve uppercase letters and digits, both present (JN11D2E7CAFB, CV1234AB5678).
-const BARE_SERIAL = /(?<![A-Za-z0-9-])(?=[A-Z0-9]{12}(?![A-Za-z0-9-]))(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{12}/g;
-const DEVICE_TOKEN = /^(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]{4,64}$/;
+const BARE_SERIAL = /(?<![A-Za-z0-9-])(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{12}(?![A-Za-z0-9-])/g;
 
-/** Text of an HTML body. Pathological nesting can exhaust html-to-text's recursion; then plain tag stripping does. */
-function htmlText(html: string): string {
-  try {
-    return convert(html, { wordwrap: false, selectors: [{ selector: 'a', options: { ignoreHref: true } }, { selector: 'img', format: 'skip' }] });
-  } catch {
-    return html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/&nbsp;/g, ' ');
-  }
+// After a device label: filler ("is", ":"), then a list of tokens separated by commas, "and", slashes or spaces.
+const AFTER_LABEL = /(?:\s*(?:[:：#=]|-(?=\s)|\bis\b|\bare\b|\bist\b|\bsind\b|\blautet\b|\blauten\b|は|：))*[ \t]*/uy;
+const TOKEN = /[("'「]?([A-Za-z0-9][A-Za-z0-9-]{2,62}[A-Za-z0-9])(?![A-Za-z0-9-])[)"'」]?\.?/y;
+const SEPARATOR = /[ \t]*(?:[,;/、，・&]|\band\b|\bund\b|\bor\b|と|および)\s*|[ \t]+/uy;
+const LIST_ON_NEXT_LINES = /[ \t]*\r?\n\s*/y;
+// In a list below the label, one value a line; a blank line ends the list.
+const NEWLINE_SEPARATOR = /[ \t]*\r?\n[ \t]*|[ \t]+/y;
+
+/** After a label: a serial's usual shape, or any token with a digit (not a word of the sentence). */
+function isDeviceToken(t: string): boolean {
+  return (/\d/.test(t) || /^[A-Z0-9]{12}$/.test(t)) && !/^\d{4}-\d{2}-\d{2}$/.test(t) && !SSRN.test(t) && !(isCode(t) && looksRandom(t));
 }
 
-/** The part of a message its author wrote: quoted replies, forwarded originals and signatures cut away. */
-export function ownText(text: string): string {
-  const lines: string[] = [];
-  for (const line of text.slice(0, MAX_TEXT).split(/\r?\n/)) {
-    if (/^-- ?$/.test(line) || /^-{2,}\s*(original message|ursprüngliche nachricht|forwarded message)/i.test(line)) break;
-    if (/^(on|am|le)\b.{0,200}(wrote|schrieb|a écrit)\s*:\s*$/i.test(line)) break;
-    if (/^\s*>/.test(line)) continue;
-    lines.push(line);
-  }
-  return lines.join('\n');
+function isCode(t: string): boolean {
+  return t.length <= 40 && WHOLE_CODE.test(t);
 }
 
-function normalizeDevice(d: string): string {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(d) ? d.toLowerCase() : d.toUpperCase();
+/**
+ * Codes are mixed case and look random: an unlabelled hyphen-grouped word counts only then, not "Long-Term-Support",
+ * a phone number 0049-6221-1234-5678 or a grouped serial JN11-D2E7-CAFB.
+ */
+function looksRandom(t: string): boolean {
+  return /[a-z]/.test(t) && (/\d/.test(t) || /[a-z][A-Z]/.test(t));
+}
+
+function stickyMatch(re: RegExp, text: string, at: number): RegExpExecArray | null {
+  re.lastIndex = at;
+  return re.exec(text);
+}
+
+/** The device tokens right after one label: on the same line, or, when the line ends at the label, the lines below. */
+function devicesAfterLabel(text: string, labelEnd: number): string[] {
+  let at = labelEnd + stickyMatch(AFTER_LABEL, text, labelEnd)![0].length; // always matches, possibly empty
+  const list = stickyMatch(LIST_ON_NEXT_LINES, text, at);
+  if (list) at += list[0].length;
+  const separator = list ? NEWLINE_SEPARATOR : SEPARATOR;
+  const found: string[] = [];
+  for (;;) {
+    const token = stickyMatch(TOKEN, text, at);
+    if (!token || !isDeviceToken(token[1]!)) return found;
+    found.push(token[1]!);
+    at += token[0].length;
+    const sep = stickyMatch(separator, text, at) ?? stickyMatch(SEPARATOR, text, at);
+    if (!sep) return found;
+    at += sep[0].length;
+  }
 }
 
 /**
  * Finds the Activation Code(s) and device serial numbers or UUIDs in a request, labelled or not, in the subject or
- * the body (plain text, else HTML). Labelled values win over pattern guesses.
+ * the body (plain text, else the HTML's text). Labelled values win over pattern guesses.
  */
 export function extractActivationRequest(input: { subject?: string; text?: string; html?: string }): ActivationRequest {
-  const body = input.text?.trim() ? input.text : input.html ? htmlText(input.html.slice(0, MAX_TEXT * 4)) : '';
-  const text = `${(input.subject ?? '').slice(0, 1000)}\n${ownText(body)}`;
+  const body = input.text?.trim() ? input.text.slice(0, MAX_INPUT) : input.html ? htmlText(input.html.slice(0, MAX_INPUT)) : '';
+  const text = `${(input.subject ?? '').slice(0, MAX_SUBJECT)}\n${ownText(body)}`;
 
   const uuids = [...text.matchAll(UUID)].map((m) => m[0]);
-  const withoutUuids = text.replace(UUID, ' ');
+  const rest = text.replace(UUID, ' ');
 
-  const labelledCodes = [...withoutUuids.matchAll(CODE_LABEL)].map((m) => m[1]!).filter((c) => c.match(CODE)?.[0] === c);
-  const codes = labelledCodes.length ? labelledCodes : [...withoutUuids.matchAll(CODE)].map((m) => m[0]);
+  const labelledCodes = [...rest.matchAll(CODE_LABEL)].map((m) => m[1]!).filter(isCode);
+  const codes = labelledCodes.length ? labelledCodes : [...rest.matchAll(CODE)].map((m) => m[0]).filter((c) => c.length <= 40 && looksRandom(c));
 
-  const labelled = [...withoutUuids.matchAll(DEVICE_LABEL)].flatMap((m) =>
-    m[1]!.split(/[\s,;/]+/).map((t) => t.replace(/^[("']+|[)"'.]+$/g, '')).filter((t) => DEVICE_TOKEN.test(t) && !codes.includes(t) && !/^SSRN/i.test(t)));
-  const bare = [...withoutUuids.matchAll(BARE_SERIAL)].map((m) => m[0]).filter((t) => !/^SSRN/.test(t));
-  const devices = [...uuids, ...(labelled.length ? labelled : bare)].map(normalizeDevice);
+  const labelled = [...rest.matchAll(DEVICE_LABEL)].flatMap((m) => devicesAfterLabel(rest, m.index + m[0].length));
+  const bare = () => [...rest.replace(OTHER_ID, ' ').matchAll(BARE_SERIAL)].map((m) => m[0]).filter((t) => !SSRN.test(t));
+  const devices = [...uuids, ...(labelled.length ? labelled : bare())].map(normalizeDevice);
 
   return { codes: [...new Set(codes)], devices: [...new Set(devices)] };
 }

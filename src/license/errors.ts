@@ -21,3 +21,11 @@ export class KeyDeviceMismatchError extends Error {
     this.name = 'KeyDeviceMismatchError';
   }
 }
+
+/** The signing or public key file is missing, unreadable, or not an Ed25519 key: a settings problem, named by variable. */
+export class SigningKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SigningKeyError';
+  }
+}

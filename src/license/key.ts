@@ -1,7 +1,10 @@
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
 import type { Entitlement, IssuedKey } from '../model.ts';
-import { base32Decode, base32Encode } from './base32.ts';
+import { base32Encode } from './base32.ts';
+import { normalizeDevice } from './device.ts';
 import { KeyDeviceMismatchError, KeyFormatError, KeySignatureError } from './errors.ts';
+import { formatKeyText, ID_LENGTH, ID_PREFIX, parseKeyText } from './key-text.ts';
 
 /** What a license key binds, signed as a whole. */
 export interface KeyFields {
@@ -18,17 +21,13 @@ export interface KeyFields {
 
 const VERSION = 1;
 const SIGNATURE_BYTES = 64;
-const GROUP = 5;
-const GROUPS_PER_LINE = 6;
-const ID_PREFIX = 'LC';
-const ID_LENGTH = 12;
 
-/** UUIDs compare case-insensitively (lowercase); serial numbers are uppercase. */
-export function normalizeDevice(device: string): string {
-  const d = device.trim();
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(d) ? d.toLowerCase() : d.toUpperCase();
-}
+// Version 1 payload: a JSON array in this fixed order.
+const PAYLOAD_V1 = z.tuple([
+  z.literal(VERSION), z.string(), z.string(), z.string(), z.string(), z.string(), z.array(z.string()), z.string(), z.string().nullable(), z.string(),
+]);
 
+/** Deterministic (hash of SSRN and device), so the ID can be quoted to support and re-derived from a key's content. */
 function licenseIdFor(ssrn: string, device: string): string {
   const digest = createHash('sha256').update(`${ssrn}\u0000${device}`).digest();
   return ID_PREFIX + base32Encode(digest).slice(0, ID_LENGTH - ID_PREFIX.length);
@@ -41,22 +40,16 @@ function encodeFields(f: KeyFields): Buffer {
 }
 
 function decodeFields(bytes: Buffer): KeyFields {
-  let v: unknown;
+  let json: unknown;
   try {
-    v = JSON.parse(bytes.toString('utf8'));
+    json = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new KeyFormatError('the key is damaged: its content cannot be read');
   }
-  if (!Array.isArray(v) || v.length !== 10 || v[0] !== VERSION) throw new KeyFormatError('not a license key of a version this tool knows');
-  const [, licenseId, ssrn, sku, product, device, features, startDate, endDate, issuedOn] = v as [number, string, string, string, string, string, string[], string, string | null, string];
+  const parsed = PAYLOAD_V1.safeParse(json);
+  if (!parsed.success) throw new KeyFormatError('the key is damaged, or of a version this tool does not know');
+  const [, licenseId, ssrn, sku, product, device, features, startDate, endDate, issuedOn] = parsed.data;
   return { licenseId, ssrn, sku, product, device, features, startDate, ...(endDate !== null && { endDate }), issuedOn };
-}
-
-function format(licenseId: string, payload: Buffer): string {
-  const groups = base32Encode(payload).match(new RegExp(`.{1,${GROUP}}`, 'g')) ?? [];
-  const lines: string[] = [];
-  for (let i = 0; i < groups.length; i += GROUPS_PER_LINE) lines.push(groups.slice(i, i + GROUPS_PER_LINE).join(' '));
-  return [licenseId, ...lines].join('\n');
 }
 
 export function issueKey(e: Entitlement, device: string, features: string[], issuedOn: string, signingKey: KeyObject): IssuedKey {
@@ -67,29 +60,20 @@ export function issueKey(e: Entitlement, device: string, features: string[], iss
   };
   const message = encodeFields(fields);
   const signature = sign(null, message, signingKey);
-  return { device: dev, key: format(fields.licenseId, Buffer.concat([message, signature])), licenseId: fields.licenseId, issuedOn };
+  return { device: dev, key: formatKeyText(fields.licenseId, Buffer.concat([message, signature])), licenseId: fields.licenseId, issuedOn };
 }
 
 /**
- * Reads a key as pasted from an email: quote markers, line breaks, spaces, dashes and letter case do not matter.
- * Checks nothing cryptographic (see verifyKey).
+ * Reads a key as pasted from an email (see parseKeyText). Checks nothing cryptographic (see verifyKey), but a license
+ * ID line that does not belong to the content is an alteration: KeySignatureError.
  */
 export function decodeKey(text: string): { fields: KeyFields; signature: Buffer; signed: Buffer } {
-  const cleaned = text
-    .split(/\r?\n/)
-    .map((line) => line.replace(/^\s*(>\s*)+/, ''))
-    .filter((line) => !/^\s*-{3,}/.test(line))
-    .join('')
-    .toUpperCase()
-    .replace(/[^A-Z0-9]/g, '');
-  if (!cleaned.startsWith(ID_PREFIX) || cleaned.length < ID_LENGTH + 100) throw new KeyFormatError('this is not a license key: it must start with the license ID (LC…)');
-  const licenseId = cleaned.slice(0, ID_LENGTH);
-  const payload = base32Decode(cleaned.slice(ID_LENGTH));
-  if (!payload || payload.length <= SIGNATURE_BYTES) throw new KeyFormatError('the key is damaged: it contains characters or a length a key cannot have');
+  const { licenseId, payload } = parseKeyText(text);
+  if (payload.length <= SIGNATURE_BYTES) throw new KeyFormatError('the key is damaged: it is too short');
   const signed = payload.subarray(0, payload.length - SIGNATURE_BYTES);
   const signature = payload.subarray(payload.length - SIGNATURE_BYTES);
   const fields = decodeFields(signed);
-  if (fields.licenseId !== licenseId) throw new KeySignatureError('the license ID does not match the key\'s content');
+  if (fields.licenseId !== licenseId) throw new KeySignatureError("the license ID line does not match the key's content: the key was altered");
   return { fields, signature, signed };
 }
 

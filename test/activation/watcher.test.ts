@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
@@ -9,7 +10,7 @@ import { rawMail } from '../support/mail.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 // One mailbox user per test, so tests sharing the Dovecot never see each other's mail.
-const USERS = ['order', 'restart', 'dovecot-restart', 'pair', 'crash', 'filing', 'huge', 'validity', 'badpass'].map((u) => `${u}@example.net`);
+const USERS = ['order', 'handoff', 'restart', 'dovecot-restart', 'silent', 'pair', 'crash', 'filing', 'huge', 'validity', 'badpass'].map((u) => `${u}@example.net`);
 
 let dovecot: PrivateDovecot;
 let redis: Redis;
@@ -70,6 +71,23 @@ const send = async (user: string, subject: string, folder?: string) => {
   return messageId;
 };
 
+/** A TCP relay to Dovecot whose open connections can be frozen: nothing flows, nothing closes, like a dead NAT entry. */
+async function freezableRelay(port: number): Promise<{ port: number; freeze(): void; close(): Promise<void> }> {
+  const open: Socket[] = [];
+  const server: Server = createServer((downstream) => {
+    const upstream = connect(port, '127.0.0.1');
+    for (const s of [downstream, upstream]) s.on('error', () => undefined);
+    downstream.pipe(upstream).pipe(downstream);
+    open.push(downstream, upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    freeze: () => open.forEach((s) => { s.unpipe(); s.pause(); }),
+    close: () => new Promise((resolve) => { open.forEach((s) => s.destroy()); server.close(() => resolve()); }),
+  };
+}
+
 describe('mailbox watcher', () => {
   it('hands on new mail once each, in UID order, announced by IDLE without waiting for the poll', async () => {
     const user = 'order@example.net';
@@ -87,6 +105,24 @@ describe('mailbox watcher', () => {
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((k) => k.startsWith(`${keyPrefix}:imap:`))).toBe(true);
     expect((await dovecot.list(user, 'INBOX')).length).toBe(3);
+  });
+
+  it('offers a message again when the hand-off fails, keeping later ones behind it', async () => {
+    const user = 'handoff@example.net';
+    let failures = 0;
+    const attempts: number[] = [];
+    const t = watcher(user, newPrefix(), {
+      onMessage: async (m) => {
+        attempts.push(m.uid);
+        if (m.uid === 2 && failures++ === 0) throw new Error('queue unavailable');
+        t.received.push(m);
+      },
+    });
+    for (const s of ['first', 'second', 'third']) await send(user, s);
+    await t.w.start();
+    await eventually('all three', () => t.received.length === 3);
+    expect(attempts).toEqual([1, 2, 2, 3]);
+    expect(t.subjects()).toEqual(['first', 'second', 'third']);
   });
 
   it('after a restart hands on only what arrived while it was down', async () => {
@@ -122,6 +158,25 @@ describe('mailbox watcher', () => {
     expect(t.subjects()).toEqual(['before', 'after-1', 'after-2']);
     expect(t.states).toContain('disconnected');
     expect(t.states.filter((s) => s === 'connected').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('replaces a connection that went silent without closing', async () => {
+    const user = 'silent@example.net';
+    const relay = await freezableRelay(dovecot.port);
+    try {
+      const url = dovecot.url(user).replace(`:${dovecot.port}`, `:${relay.port}`);
+      const t = watcher(user, newPrefix(), { url });
+      await t.w.start();
+      await send(user, 'before');
+      await eventually('the first message', () => t.received.length === 1);
+      relay.freeze();
+      await send(user, 'during');
+      await eventually('the message sent while the old connection hung', () => t.received.length === 2);
+      expect(t.subjects()).toEqual(['before', 'during']);
+      expect(t.states).toContain('disconnected');
+    } finally {
+      await relay.close();
+    }
   });
 
   it('lets only one of two watchers hand on; the other takes over when the first stops', async () => {

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mjmlCompilations } from '../../src/email/compile-templates.ts';
 import { createEmailRenderer, TEMPLATES_DIR, type EmailRenderer } from '../../src/email/render.ts';
 import type { Brand, FulfillmentDocument, IssuedKey } from '../../src/model.ts';
 import { documentsFor, EXAMPLES, loadExample, TEST_BRAND } from '../support/documents.ts';
@@ -20,7 +21,7 @@ const htmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 
 /** The calendar dates of the examples, as a reader of each language expects them. */
 const DATES: Record<string, Record<string, string>> = {
-  en: { '2026-11-28': '28 November 2026', '2029-12-28': '28 December 2029', '2026-12-31': '31 December 2026', '2027-12-31': '31 December 2027', '2027-01-15': '15 January 2027', '2026-01-31': '31 January 2026', '2027-03-02': '2 March 2027' },
+  en: { '2026-11-28': '28 November 2026', '2029-12-28': '28 December 2029', '2026-12-31': '31 December 2026', '2027-12-31': '31 December 2027', '2027-01-15': '15 January 2027', '2026-01-31': '31 January 2026', '2027-03-02': '2 March 2027', '2027-12-28': '28 December 2027' },
   de: { '2026-11-28': '28. November 2026', '2029-12-28': '28. Dezember 2029', '2026-12-31': '31. Dezember 2026', '2027-12-31': '31. Dezember 2027', '2027-01-15': '15. Januar 2027', '2026-01-31': '31. Januar 2026', '2027-03-02': '2. März 2027' },
   ja: { '2026-11-28': '2026年11月28日', '2029-12-28': '2029年12月28日', '2026-12-31': '2026年12月31日', '2027-12-31': '2027年12月31日', '2027-01-15': '2027年1月15日', '2026-01-31': '2026年1月31日', '2027-03-02': '2027年3月2日' },
 };
@@ -40,10 +41,12 @@ function modeBlock(locale: string, doc: FulfillmentDocument, line: FulfillmentDo
 
 const KEY: IssuedKey = { device: 'JN11D2E7CAFB', licenseId: 'LCABCDEFGHIJ', issuedOn: '2027-01-15', key: 'LCABCDEFGHIJ\nAAAAA BBBBB CCCCC DDDDD EEEEE FFFFF\nGGGGG HHHHH IIIII' };
 const KEY2: IssuedKey = { device: 'JN125ED29AFL', licenseId: 'LCKLMNOPQRST', issuedOn: '2027-01-15', key: 'LCKLMNOPQRST\nZZZZZ YYYYY XXXXX WWWWW VVVVV UUUUU\nTTTTT SSSSS' };
-const KEYS = { SSRN3H5J7K9L2M: [KEY, KEY2] };
+const UUID_KEY: IssuedKey = { device: '7f3c2a9e-1b4d-4c8e-9a61-2d5f8e0b7c13', licenseId: 'LCUVWXYZ2345', issuedOn: '2026-11-28', key: 'LCUVWXYZ2345\nMMMMM NNNNN OOOOO PPPPP QQQQQ RRRRR' };
+const KEYS = { SSRN3H5J7K9L2M: [KEY, KEY2], SSRN7Z9A2B4C6D: [UUID_KEY] };
 
+// The three contract examples, plus the cloud-security order: the only one with a product-portal line.
 function allDocuments(): Array<[string, FulfillmentDocument]> {
-  return EXAMPLES.flatMap((name) => documentsFor(loadExample(name), KEYS).map((d) => [`${name} ${d.fulfillment.shipDate}`, d] as [string, FulfillmentDocument]));
+  return [...EXAMPLES, 'order-cloud-security'].flatMap((name) => documentsFor(loadExample(name), KEYS).map((d) => [`${name} ${d.fulfillment.shipDate}`, d] as [string, FulfillmentDocument]));
 }
 
 function withLocale(doc: FulfillmentDocument, locale: string): FulfillmentDocument {
@@ -54,7 +57,10 @@ describe('the Fulfillment Email', () => {
   it('covers every fulfillment of every example', () => {
     expect(allDocuments().map(([n]) => n)).toEqual([
       'order-ex-srx 2026-11-28', 'order-heritage-de 2026-11-28', 'order-heritage-de 2027-01-15', 'order-ja 2026-01-31',
+      'order-cloud-security 2026-11-28',
     ]);
+    const modes = new Set(allDocuments().flatMap(([, d]) => d.lines.map((l) => l.product.mode)));
+    expect([...modes].sort()).toEqual(['email-activation', 'key-in-email', 'portal', 'product-portal']);
   });
 
   it.each(allDocuments())('%s: every line\'s fields, dates, link and delivery steps are in both the HTML and the text part', (_name, doc) => {
@@ -73,6 +79,15 @@ describe('the Fulfillment Email', () => {
         }
       }
       expect(text).toContain(doc.fulfillment.certificateNumber);
+      const orderFacts = [doc.order.number, doc.order.endCustomer.name, doc.brand.supportEmail, doc.brand.name, doc.fulfillment.certificateNumber];
+      if (doc.order.poNumber) orderFacts.push(doc.order.poNumber);
+      for (const value of orderFacts) {
+        expect(text, `text: ${value}`).toContain(value);
+        expect(html, `html: ${value}`).toContain(htmlEscape(value));
+      }
+      for (const { keys } of doc.lines) {
+        for (const k of keys) expect(text).toContain(`${LOCALES[doc.order.locale]!.device as string} ${k.device}\n${k.key}\n`);
+      }
       if (contact.name) {
         expect(text).toContain(contact.name);
         expect(html).toContain(htmlEscape(contact.name));
@@ -116,6 +131,24 @@ describe('the Fulfillment Email', () => {
       expect(part).not.toContain('Activation Code');
     }
     expect(japanese.html).toContain('lang="ja"');
+  });
+
+  it('names the grace period beside the end date of an initial subscription, and nowhere for a renewal or a perpetual license', () => {
+    const [en] = documentsFor(loadExample('order-ex-srx'));
+    const a = renderer.render(en!, en!.order.contacts[0]!);
+    for (const part of [a.text, a.html]) expect(part).toContain('28 December 2029 (including a 30-day grace period)');
+    expect(a.text).toContain('End date: 28 December 2029 (including a 30-day grace period)\n');
+    expect(a.text).toContain('End date: none (perpetual)\n');
+    expect(a.text.match(/grace/g)).toHaveLength(1);
+
+    const [ja] = documentsFor(loadExample('order-ja'));
+    expect(renderer.render(ja!, ja!.order.contacts[0]!).text).toContain('終了日: 2027年3月2日(猶予期間 30 日を含む)');
+
+    const [de] = documentsFor(loadExample('order-heritage-de'));
+    const renewal = renderer.render(de!, de!.order.contacts[0]!).text;
+    expect(renewal).toContain('Ende: 31. Dezember 2027\n');
+    expect(renewal).not.toContain('Kulanzzeit');
+    expect(renderer.render(withLocale(en!, 'de'), en!.order.contacts[0]!).text).toContain('Ende: 28. Dezember 2029 (inklusive 30 Tage Kulanzzeit)');
   });
 
   it('falls back from de-CH to German and from fr to English', () => {
@@ -184,7 +217,58 @@ describe('the Fulfillment Email', () => {
     expect(text).not.toMatch(/&lt;|&gt;|&amp;|&quot;/);
   });
 
-  it('compiles once: createEmailRenderer is async, render is synchronous and reads no template', async () => {
+  it('shows hostile order, account, contact and brand values as text, in every string that quotes them', () => {
+    const [doc] = documentsFor(loadExample('order-ex-srx'));
+    const hostile: FulfillmentDocument = {
+      ...doc!,
+      order: {
+        ...doc!.order,
+        number: '{{order}}',
+        poNumber: '{{#each lines}}PO{{/each}} & "1"',
+        endCustomer: { name: '<img src=x onerror=alert(1)>' },
+        accounts: [{ id: '0100012345', role: 'customer', name: "O'Brien & <Sons>" }],
+      },
+      brand: { ...doc!.brand, name: '<i>Brand</i> {{brand}}' },
+    };
+    const { subject, html, text } = renderer.render(hostile, { email: 'x@example.net', name: '{{name}} {{@root.subject}}' });
+
+    expect(subject).toBe('Your licenses for sales order {{order}}');
+    for (const literal of ['{{order}}', '{{#each lines}}PO{{/each}} & "1"', '<img src=x onerror=alert(1)>', "O'Brien & <Sons>", '<i>Brand</i> {{brand}}', 'Dear {{name}} {{@root.subject}},']) {
+      expect(text, literal).toContain(literal);
+      expect(html, literal).toContain(htmlEscape(literal));
+    }
+    expect(html).not.toMatch(/<img|<i>|<Sons>/);
+    expect(html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+  });
+
+  it('compiles once: creating a renderer runs MJML once; rendering never does', async () => {
+    const before = mjmlCompilations();
+    const own = await createEmailRenderer();
+    expect(mjmlCompilations()).toBe(before + 1);
+    for (const [, doc] of allDocuments()) {
+      for (const locale of ['en', 'de', 'ja', 'de-CH', 'fr']) own.render(withLocale(doc, locale), doc.order.contacts[0]!);
+    }
+    expect(mjmlCompilations()).toBe(before + 1);
+  });
+
+  it('refuses to start with a broken template, instead of failing at the first message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lc-templates-'));
+    try {
+      cpSync(TEMPLATES_DIR, dir, { recursive: true });
+      const text = join(dir, 'email/fulfillment.txt.hbs');
+      writeFileSync(text, readFileSync(text, 'utf8').replace('{{/each}}', ''));
+      await expect(createEmailRenderer({ templatesDir: dir })).rejects.toThrow(/fulfillment\.txt\.hbs: Parse error/);
+
+      cpSync(TEMPLATES_DIR, dir, { recursive: true });
+      const layout = join(dir, 'email/fulfillment.mjml');
+      writeFileSync(layout, readFileSync(layout, 'utf8').replace('<mj-column>', '<mj-colum>'));
+      await expect(createEmailRenderer({ templatesDir: dir })).rejects.toThrow(/fulfillment\.mjml: .*mj-colum/s);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('render is synchronous and reads no template', async () => {
     const pending = createEmailRenderer();
     expect(pending).toBeInstanceOf(Promise);
     // A renderer built from a copy of the templates keeps working after the copy is deleted: render touches no file.

@@ -2,7 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailRenderer, type EmailRenderer } from '../../src/email/render.ts';
-import type { IssuedKey } from '../../src/model.ts';
+import type { FulfillmentDocument, IssuedKey } from '../../src/model.ts';
 import { documentsFor, EXAMPLES, loadExample } from '../support/documents.ts';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
@@ -24,12 +24,31 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** Values without a place to break (a pasted hash, a generated URL) must wrap inside the card, not widen the page. */
+function longValues(): FulfillmentDocument {
+  const [doc] = documentsFor(loadExample('order-heritage-de'));
+  const unbroken = 'X'.repeat(90);
+  const [line] = doc!.lines;
+  return {
+    ...doc!,
+    order: { ...doc!.order, poNumber: unbroken, endCustomer: { name: unbroken } },
+    lines: [{
+      ...line!,
+      entitlement: { ...line!.entitlement, licenseName: unbroken, description: unbroken, sku: unbroken, activationCode: `Mk3pWz-${unbroken}`, ssrn: `SSRN${unbroken}` },
+      product: { ...line!.product, mode: 'key-in-email', instructionsUrl: `https://licensing.example.net/docs/activate/${'northstar-controller'.repeat(6)}?lang=de` },
+      keys: [{ device: unbroken, licenseId: 'LCABCDEFGHIJ', issuedOn: '2026-11-28', key: `LCABCDEFGHIJ\n${unbroken}` }],
+    }],
+  };
+}
+
 // The first fulfillment of an example is saved as email-<example>-<width>.png; later ones add their ship date.
-const cases = EXAMPLES.flatMap((name) => documentsFor(loadExample(name), KEYS).map((doc, i) => ({ name: i === 0 ? name : `${name}-${doc.fulfillment.shipDate}`, doc })))
-  .flatMap((c) => [320, 600].map((width) => [`${c.name} at ${width} px`, c, width] as const));
+const cases = [
+  ...EXAMPLES.flatMap((name) => documentsFor(loadExample(name), KEYS).map((doc, i) => ({ name: i === 0 ? name : `${name}-${doc.fulfillment.shipDate}`, doc, realKeys: true }))),
+  { name: 'long-values', doc: longValues(), realKeys: false },
+].flatMap((c) => [320, 600].map((width) => [`${c.name} at ${width} px`, c, width] as const));
 
 describe('the Fulfillment Email in Chromium', () => {
-  it.each(cases)('%s: no horizontal scrolling, no element beyond the right edge', async (_label, { name, doc }, width) => {
+  it.each(cases)('%s: no horizontal scrolling, no element beyond the right edge', async (_label, { name, doc, realKeys }, width) => {
     const { html } = renderer.render(doc, doc.order.contacts[0]!);
     const page = await browser.newPage({ viewport: { width, height: 800 } });
     try {
@@ -40,7 +59,13 @@ describe('the Fulfillment Email in Chromium', () => {
           .map((el) => ({ el, r: el.getBoundingClientRect() }))
           .filter(({ r }) => r.width > 0 && r.height > 0 && r.right > vw + 0.5)
           .map(({ el, r }) => `${el.tagName.toLowerCase()} right=${r.right.toFixed(1)}: ${(el.textContent ?? '').trim().slice(0, 40)}`);
-        return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, outside: outside.slice(0, 8), visibleText: document.body.innerText };
+        // A key row that wraps is hard to copy and looks damaged: count the rendered lines of each key box.
+        const keyLines = [...document.querySelectorAll('.key')].map((el) => {
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          return { rows: (el.textContent ?? '').split('\n').length, lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size };
+        });
+        return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, outside: outside.slice(0, 8), visibleText: document.body.innerText, keyLines };
       });
       const path = `${ARTIFACTS}email-${name}-${width}.png`;
       await page.screenshot({ path, fullPage: true });
@@ -48,6 +73,8 @@ describe('the Fulfillment Email in Chromium', () => {
       expect(layout.innerWidth).toBe(width);
       expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
       expect(layout.outside).toEqual([]);
+      expect(layout.keyLines).toHaveLength(doc.lines.reduce((n, l) => n + l.keys.length, 0));
+      if (realKeys) for (const k of layout.keyLines) expect(k.lines, 'a key row wrapped').toBe(k.rows);
       // What the reader needs is actually rendered, not hidden by the responsive rules.
       for (const { entitlement: e } of doc.lines) {
         expect(layout.visibleText).toContain(e.activationCode);

@@ -1,9 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base32Decode, base32Encode } from '../../src/license/base32.ts';
-import { KeyDeviceMismatchError, KeyFormatError, KeySignatureError } from '../../src/license/errors.ts';
-import { decodeKey, issueKey, verifyKey } from '../../src/license/key.ts';
+import { KeyDeviceMismatchError, KeyFormatError, KeySignatureError, SigningKeyError } from '../../src/license/errors.ts';
+import { decodeKey, issueKey, verifyKey, type KeyFields } from '../../src/license/key.ts';
+import { keyFileContent, keyFileName } from '../../src/license/key-file.ts';
+import { generateSigningKeyPair, loadPublicKey, loadSigningKey } from '../../src/license/signing-keys.ts';
 import type { Entitlement } from '../../src/model.ts';
 import { exampleDocuments } from '../support/documents.ts';
 
@@ -41,6 +46,9 @@ describe('signed license keys', () => {
       key.key.split('\n').map((l) => `> ${l}`).join('\n'),
       `-----BEGIN LICENSE-----\n${key.key.replace(/ /g, '  ')}\n-----END LICENSE-----`,
       key.key.replace(/ /g, '-'),
+      `> > ${key.key.replace(/\n/g, '\r\n> > ')}`,
+      `"${key.key}"`,
+      `\u00a0${key.key.replace(/ /g, '\u00a0')}\n\n`,
     ];
     for (const text of mangled) expect(verifyKey(text, signer.publicKey, 'JN11D2E7CAFB').licenseId).toBe(key.licenseId);
   });
@@ -72,6 +80,41 @@ describe('signed license keys', () => {
   });
 });
 
+describe('the attached key file', () => {
+  it('is named for license and device, with safe characters only, and verifies as it is', () => {
+    expect(keyFileName(key)).toBe(`${key.licenseId}-JN11D2E7CAFB.lic`);
+    expect(keyFileName({ ...key, device: '../../etc/passwd' })).toMatch(/^[A-Za-z0-9._-]+$/);
+    const content = keyFileContent(key, entitlement);
+    expect(content.split('\n')[0]).toBe(`# License key ${key.licenseId} for device JN11D2E7CAFB`);
+    expect(content).toContain('SSRN SSRN2C9D4E6F8G, valid 2026-12-31 to 2027-12-31, issued 2026-11-28');
+    expect(verifyKey(content, signer.publicKey, 'JN11D2E7CAFB').licenseId).toBe(key.licenseId);
+  });
+});
+
+describe('signing key files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lc-signing-'));
+
+  it('generates a pair that signs and verifies, and refuses to overwrite it', async () => {
+    const { privatePath, publicPath } = await generateSigningKeyPair(join(dir, 'new'));
+    const k = issueKey(entitlement, 'JN11D2E7CAFB', [], '2026-11-28', loadSigningKey(privatePath));
+    expect(verifyKey(k.key, loadPublicKey(publicPath)).device).toBe('JN11D2E7CAFB');
+    expect(verifyKey(k.key, loadPublicKey(undefined, privatePath)).device).toBe('JN11D2E7CAFB');
+    await expect(generateSigningKeyPair(join(dir, 'new'))).rejects.toThrow(/already exists/);
+  });
+
+  it('names the variable and the path when a key file is missing, not PEM, or not Ed25519', () => {
+    const garbage = join(dir, 'garbage.pem');
+    writeFileSync(garbage, 'not a key');
+    const rsa = join(dir, 'rsa.pem');
+    writeFileSync(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    expect(() => loadSigningKey(join(dir, 'missing.pem'))).toThrow(new SigningKeyError(`LICENSE_SIGNING_KEY: cannot read ${join(dir, 'missing.pem')}: ENOENT`));
+    expect(() => loadSigningKey(garbage)).toThrow(`LICENSE_SIGNING_KEY: ${garbage} is not a private key in PEM form`);
+    expect(() => loadSigningKey(rsa)).toThrow(`LICENSE_SIGNING_KEY: ${rsa} is a rsa key; license keys are signed with Ed25519`);
+    expect(() => loadPublicKey(garbage)).toThrow(`LICENSE_PUBLIC_KEY: ${garbage} is not a public key in PEM form`);
+    expect(() => loadPublicKey()).toThrow(/LICENSE_PUBLIC_KEY \(or LICENSE_SIGNING_KEY\)/);
+  });
+});
+
 describe('properties', () => {
   it('base32 round-trips any bytes', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
@@ -82,6 +125,13 @@ describe('properties', () => {
   const device = fc.oneof(fc.stringMatching(/^[A-Z0-9]{12}$/), fc.uuid());
   const field = fc.stringMatching(/^[A-Z0-9-]{1,30}$/);
 
+  it('any text fields, Unicode included, round-trip exactly', () => {
+    fc.assert(fc.property(device, fc.string(), fc.string(), fc.array(fc.string(), { maxLength: 4 }), (dev, product, sku, features) => {
+      const k = issueKey({ ...entitlement, product, sku }, dev, features, '2026-11-28', signer.privateKey);
+      expect(verifyKey(k.key, signer.publicKey, dev)).toMatchObject({ product, sku, features });
+    }), { numRuns: 200 });
+  });
+
   it('any entitlement and device round-trip through issue and verify', () => {
     fc.assert(fc.property(device, field, field, fc.array(field, { maxLength: 4 }), fc.boolean(), (dev, ssrn, sku, features, perpetual) => {
       const e: Entitlement = { ...entitlement, ssrn, sku, ...(perpetual ? { endDate: undefined } : {}) };
@@ -91,6 +141,21 @@ describe('properties', () => {
       expect(f).toMatchObject({ ssrn, sku, features, device: k.device });
       expect(f.endDate).toBe(perpetual ? undefined : entitlement.endDate);
     }), { numRuns: 200 });
+  });
+
+  it('any single changed character, anywhere in the text, never verifies as a different key', () => {
+    const original = verifyKey(key.key, signer.publicKey);
+    fc.assert(fc.property(fc.nat(key.key.length - 1), fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 1 }), (pos, ch) => {
+      const altered = key.key.slice(0, pos) + ch + key.key.slice(pos + 1);
+      let fields: KeyFields | undefined;
+      try {
+        fields = verifyKey(altered, signer.publicKey);
+      } catch (error) {
+        expect([KeyFormatError, KeySignatureError].some((E) => error instanceof E)).toBe(true);
+      }
+      // Only harmless changes (a space, a dash, another letter case) still verify, and then as the same key.
+      if (fields) expect(fields).toEqual(original);
+    }), { numRuns: 500 });
   });
 
   it('a single changed payload character never verifies', () => {

@@ -45,12 +45,18 @@ describe('DKIM', () => {
     expect(verify(raw)).toBe('True');
   });
 
-  it('fails verification once the body is altered', () => {
-    const raw = sink.messages[1]!.raw.toString('latin1').replace('hTq4Xe-P9dLm-Zw2RbK', 'hTq4Xe-P9dLm-Zw2RbX');
-    const tampered = Buffer.from(raw, 'latin1');
-    const original = sink.messages[1]!.raw;
-    // The code appears in the base64-encoded parts only, so alter a header the signature covers instead when needed.
-    const altered = tampered.equals(original) ? Buffer.from(original.toString('latin1').replace(/^Subject: (.*)$/m, 'Subject: $1 (changed)'), 'latin1') : tampered;
-    expect(verify(altered)).toBe('False');
+  it('fails verification once the body or a signed header is altered', () => {
+    const raw = sink.messages[1]!.raw.toString('latin1');
+    const bodyStart = raw.indexOf('\r\n\r\n') + 4;
+    // One letter of the body, half-way through, changed: the body hash no longer matches.
+    const middle = bodyStart + Math.floor((raw.length - bodyStart) / 2);
+    const at = middle + raw.slice(middle).search(/[A-Za-z]/);
+    const flipped = raw.slice(0, at) + (raw[at] === 'A' ? 'B' : 'A') + raw.slice(at + 1);
+    expect(flipped).not.toBe(raw);
+    expect(verify(Buffer.from(flipped, 'latin1'))).toBe('False');
+    const retitled = raw.replace(/^Subject: (.*)$/m, 'Subject: $1 (changed)');
+    expect(retitled).not.toBe(raw);
+    expect(verify(Buffer.from(retitled, 'latin1'))).toBe('False');
+    expect(verify(Buffer.from(raw, 'latin1'))).toBe('True');
   });
 });

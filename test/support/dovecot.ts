@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,8 @@ protocols = imap
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# Tests of refused logins need no brute-force delay.
+auth_failure_delay = 0
 mail_location = maildir:${dir}/mail/%u
 mail_uid = ${NOBODY}
 mail_gid = ${NOGROUP}
@@ -96,6 +98,19 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
+/** Ids of the live processes whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      // Fields after the parenthesised command name: state, ppid, …
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(d)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function passwdFile(dir: string, users: Record<string, string>): string {
@@ -120,28 +135,29 @@ export async function startDovecot(users: Record<string, string> = { 'activate@e
   writeFileSync(join(dir, 'dovecot.conf'), config(dir, port));
 
   let child: ChildProcess | undefined;
-  // Dovecot runs in a process group of its own: its imap processes outlive the master, and a stopped server
-  // must drop its clients' connections like a real outage does.
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      if (child?.pid) process.kill(-child.pid, signal);
-    } catch { /* the group is gone already */ }
+  // Dovecot's imap processes outlive their master; a stopped server must drop its clients' connections like a
+  // real outage does, so they are ended too (by id, as children of the master we started).
+  const signalAll = (signal: NodeJS.Signals, pids: number[]) => {
+    for (const pid of pids) {
+      try { process.kill(pid, signal); } catch { /* gone already */ }
+    }
   };
   // A test process that dies without stop() must not leave a Dovecot behind.
-  const killOnExit = () => signalGroup('SIGKILL');
+  const killOnExit = () => { if (child?.pid) signalAll('SIGKILL', [child.pid, ...childrenOf(child.pid)]); };
   process.once('exit', killOnExit);
 
   const stop = async () => {
     const c = child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    if (!c?.pid || c.exitCode !== null || c.signalCode !== null) return;
+    const children = childrenOf(c.pid);
     const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-    signalGroup('SIGTERM');
+    c.kill('SIGTERM');
     await exited;
-    signalGroup('SIGKILL');
+    signalAll('SIGKILL', children);
     for (let i = 0; i < 50 && (await answers(port)); i++) await sleep(100);
   };
   const start = async () => {
-    const c = spawn('/usr/sbin/dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const c = spawn('/usr/sbin/dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
     let out = '';
     c.stdout!.on('data', (chunk: Buffer) => { out += chunk; });

@@ -1,11 +1,30 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface HostileMail {
   name: string;
   raw: Buffer;
-  /** True when no reply may be sent at all (automatic mail, loops, no usable sender). */
-  silent?: boolean;
+  expect: {
+    /** true: must be recognised as automatic mail (or a loop); false: must not be; absent: either is acceptable. */
+    automatic?: boolean;
+    /** No usable sender address: nobody to answer. */
+    noSender?: boolean;
+  };
 }
+
+/** Literal messages as real systems write them, beside this file; the first line of each is a `X-Corpus-Expect:` header. */
+const EML_DIR = new URL('./eml/', import.meta.url);
+
+function literalMails(): HostileMail[] {
+  return readdirSync(EML_DIR).filter((f) => f.endsWith('.eml')).sort().map((f) => {
+    const raw = readFileSync(new URL(f, EML_DIR));
+    const automatic = /^X-Corpus-Expect: automatic=(true|false)/.exec(raw.toString('latin1'))?.[1];
+    return { name: `eml ${f}`, raw, expect: automatic === undefined ? {} : { automatic: automatic === 'true' } };
+  });
+}
+
+// Deterministic, so a failing message is the same message on the next run.
+const pseudoRandom = (seed: string) => createHash('sha256').update(seed).digest('base64url');
 
 const CODE = 'Mk3pWz-7HqRt-Bn4VxC';
 const CONTACT = 'juergen.weiss@mueller-netz.example';
@@ -14,14 +33,18 @@ function mail(headers: string[], body: string | Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${headers.join('\r\n')}\r\n\r\n`, 'latin1'), Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8')]);
 }
 
-const id = () => `Message-ID: <${randomBytes(6).toString('hex')}@hostile.example>`;
+let counter = 0;
+const id = () => `Message-ID: <hostile-${++counter}@hostile.example>`;
 const base = (from: string, subject = 'activation') => [`From: ${from}`, 'To: activate@example.net', `Subject: ${subject}`, id(), 'MIME-Version: 1.0'];
 const request = `Code: ${CODE}\r\nSerial: JN11D2E7CAFB\r\n`;
 
 /** At least 100 messages that must neither crash the activation worker nor obtain a key. */
 export function hostileInboundCorpus(): HostileMail[] {
+  counter = 0;
   const out: HostileMail[] = [];
-  const add = (name: string, raw: Buffer, silent = false) => out.push({ name, raw, ...(silent && { silent }) });
+  const add = (name: string, raw: Buffer, expect: HostileMail['expect'] = { automatic: false }) => out.push({ name, raw, expect });
+  const AUTOMATIC = { automatic: true };
+  const NO_SENDER = { noSender: true };
 
   // Forged or unusable senders: never a key (replies, if any, go to the From address, never to Reply-To).
   const forged = [
@@ -32,9 +55,9 @@ export function hostileInboundCorpus(): HostileMail[] {
   forged.forEach((from, i) => add(`forged sender ${i}`, mail([...base(from), 'Content-Type: text/plain'], request)));
   add('reply-to points at a contact', mail([...base('attacker@evil.example'), `Reply-To: ${CONTACT}`, 'Content-Type: text/plain'], request));
   add('sender header is a contact', mail([...base('attacker@evil.example'), `Sender: ${CONTACT}`, 'Content-Type: text/plain'], request));
-  add('no From header', mail(['To: activate@example.net', 'Subject: x', id()], request), true);
-  add('empty From', mail(['From: <>', 'To: activate@example.net', 'Subject: x', id()], request), true);
-  add('From is a group', mail(['From: undisclosed-recipients:;', 'To: activate@example.net', id()], request), true);
+  add('no From header', mail(['To: activate@example.net', 'Subject: x', id()], request), NO_SENDER);
+  add('empty From', mail(['From: <>', 'To: activate@example.net', 'Subject: x', id()], request), NO_SENDER);
+  add('From is a group', mail(['From: undisclosed-recipients:;', 'To: activate@example.net', id()], request), NO_SENDER);
 
   // Automatic mail and loops: never a reply.
   const automatic = [
@@ -42,12 +65,12 @@ export function hostileInboundCorpus(): HostileMail[] {
     ['Precedence: junk'], ['Precedence: list'], ['List-Id: <licensing.lists.example>'], ['List-Unsubscribe: <mailto:u@lists.example>'],
     ['X-Autoreply: yes'], ['X-Autorespond: yes'], ['Return-Path: <>'], ['Content-Type: multipart/report; report-type=delivery-status; boundary=x'],
   ];
-  automatic.forEach((h, i) => add(`automatic ${i}: ${h[0]}`, mail([...base('attacker@evil.example', 'Out of office'), ...h, 'Content-Type: text/plain'], request), true));
+  automatic.forEach((h, i) => add(`automatic ${i}: ${h[0]}`, mail([...base('attacker@evil.example', 'Out of office'), ...h, 'Content-Type: text/plain'], request), AUTOMATIC));
   for (const from of ['MAILER-DAEMON@mx.example', 'postmaster@mx.example', 'no-reply@vendor.example', 'noreply@evil.example', 'bounce+abc@evil.example']) {
-    add(`system sender ${from}`, mail([...base(from), 'Content-Type: text/plain'], request), true);
+    add(`system sender ${from}`, mail([...base(from), 'Content-Type: text/plain'], request), AUTOMATIC);
   }
   for (const own of ['activate@example.net', 'licensing@courier.example', 'ACTIVATE@EXAMPLE.NET']) {
-    add(`loop from own address ${own}`, mail([...base(own, 'Re: Re: Re: activation'), `References: <act-1-1@courier.example>`, 'Content-Type: text/plain'], request), true);
+    add(`loop from own address ${own}`, mail([...base(own, 'Re: Re: Re: activation'), `References: <act-1-1@courier.example>`, 'Content-Type: text/plain'], request), AUTOMATIC);
   }
 
   // Malformed MIME.
@@ -102,7 +125,8 @@ export function hostileInboundCorpus(): HostileMail[] {
 
   // Guessing: plausible codes from a non-contact.
   for (let i = 0; i < 20; i++) {
-    const guess = `${randomBytes(3).toString('base64url').slice(0, 6)}-${randomBytes(3).toString('base64url').slice(0, 5)}-${randomBytes(3).toString('base64url').slice(0, 6)}`.replace(/_/g, 'a');
+    const r = pseudoRandom(`guess ${i}`).replace(/[_-]/g, 'a');
+    const guess = `${r.slice(0, 6)}-${r.slice(6, 11)}-${r.slice(11, 17)}`;
     add(`guessed code ${i}`, mail([...base(`guesser${i % 3}@evil.example`), 'Content-Type: text/plain'], `Code: ${guess}\r\nSerial: JN11D2E7CAFB\r\n`));
   }
   add('S/MIME signed with a garbage signature', mail([...base(evil), 'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary=sig'], `--sig\r\nContent-Type: text/plain\r\n\r\n${request}\r\n--sig\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\nMIIBADANBgkq\r\n--sig--\r\n`));
@@ -110,5 +134,6 @@ export function hostileInboundCorpus(): HostileMail[] {
   add('calendar invite', mail([...base(evil), 'Content-Type: text/calendar; method=REQUEST'], `BEGIN:VCALENDAR\r\nSUMMARY:${CODE}\r\nEND:VCALENDAR\r\n`));
   // The real code from a contact of another order is still a stranger to this one.
   add('contact of another order', mail([...base('netops@acme.example'), 'Content-Type: text/plain'], request));
+  out.push(...literalMails());
   return out;
 }

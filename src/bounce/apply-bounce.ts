@@ -1,0 +1,44 @@
+import type { Clock } from '../clock.ts';
+import { bouncesTotal } from '../ops/metrics.ts';
+import type { AuditLog } from '../store/audit.ts';
+import type { DeliveryStore } from '../store/deliveries.ts';
+import type { DeliveryStatusReport } from './parse-dsn.ts';
+
+export interface BounceDeps {
+  deliveries: DeliveryStore;
+  audit: AuditLog;
+  clock: Clock;
+}
+
+/** bounced: a delivery was marked; the others changed nothing. */
+export type BounceOutcome = 'bounced' | 'already-bounced' | 'not-a-failure' | 'unknown-message';
+
+const MAX_ERROR = 500;
+
+/** Our Message-IDs are `<deliveryId@domain>` (delivery/identity.ts): the local part names the delivery. */
+function deliveryIdOf(messageId: string): string | undefined {
+  return /^<([^@<>]+)@[^@<>]+>$/.exec(messageId)?.[1];
+}
+
+/**
+ * Marks the delivery a report is about as bounced. A report is trusted only when the returned Message-ID is exactly the
+ * one we stored for that delivery, so a forged or foreign DSN cannot bounce an arbitrary delivery by guessing an id.
+ * Applying the same report twice changes nothing the second time (the mailbox watcher may hand a message on again).
+ */
+export async function applyBounce(deps: BounceDeps, report: DeliveryStatusReport): Promise<BounceOutcome> {
+  if (report.failed.length === 0) return 'not-a-failure';
+  const id = report.originalMessageId && deliveryIdOf(report.originalMessageId);
+  const delivery = id ? await deps.deliveries.get(id) : undefined;
+  if (!id || !delivery || delivery.messageId !== report.originalMessageId) return 'unknown-message';
+  if (delivery.status === 'bounced') return 'already-bounced';
+  // One delivery has one recipient; a report listing several (a relay's view) is read for ours, else for the first.
+  const failure = report.failed.find((f) => f.recipient.toLowerCase() === delivery.recipient.toLowerCase()) ?? report.failed[0]!;
+  const lastError = [failure.status, failure.diagnostic].filter(Boolean).join(' ').slice(0, MAX_ERROR);
+  await deps.deliveries.update(id, { status: 'bounced', bouncedAt: deps.clock.now().toISOString(), lastError });
+  bouncesTotal.inc();
+  await deps.audit.record({
+    actor: 'bounce', action: 'bounce', order: delivery.orderNumber, outcome: 'bounced',
+    detail: { deliveryId: id, recipient: failure.recipient, status: failure.status, ...(failure.diagnostic && { diagnostic: failure.diagnostic.slice(0, MAX_ERROR) }) },
+  });
+  return 'bounced';
+}

@@ -1,0 +1,51 @@
+import type { AppContext } from '../app/context.ts';
+import { MailboxWatcher, type MailboxMessage } from '../activation/mailbox-watcher.ts';
+import { applyBounce } from './apply-bounce.ts';
+import { parseDsn } from './parse-dsn.ts';
+
+const OUTCOME_TTL_SECONDS = 30 * 86_400;
+
+/** Keys of the bounce mailbox, apart from the activation mailbox's: its own UID position, lock and filing decisions. */
+export function bounceKeys(keyPrefix: string) {
+  const base = `${keyPrefix}:bounce`;
+  return {
+    watcherPrefix: base,
+    filed: (uidValidity: string, uid: number) => `${base}:msg:${uidValidity}:${uid}`,
+  };
+}
+
+/**
+ * Watches BOUNCE_IMAP_URL for delivery status notifications and marks the deliveries they are about as bounced.
+ * A DSN that was applied (or only reports a delay) is filed in Processed; everything else, including a DSN about a
+ * message that is not ours, stays in the inbox untouched for a person to read.
+ */
+export async function startBounceWatcher(ctx: AppContext): Promise<{ stop(): Promise<void> } | undefined> {
+  const { config, redis, logger } = ctx;
+  if (!config.BOUNCE_IMAP_URL) return undefined;
+  const keys = bounceKeys(config.KEY_PREFIX);
+  const log = logger.child({ component: 'bounce' });
+
+  async function onMessage(m: MailboxMessage): Promise<void> {
+    const report = parseDsn(m.source);
+    if (!report) {
+      log.debug({ uid: m.uid }, 'not a delivery status notification: left in the mailbox');
+      return;
+    }
+    const outcome = await applyBounce(ctx, report);
+    log.info({ uid: m.uid, outcome, originalMessageId: report.originalMessageId }, 'delivery status notification');
+    if (outcome !== 'unknown-message') await redis.set(keys.filed(m.uidValidity, m.uid), 'Processed', 'EX', OUTCOME_TTL_SECONDS);
+  }
+
+  const watcher = new MailboxWatcher({
+    url: config.BOUNCE_IMAP_URL,
+    redis,
+    keyPrefix: keys.watcherPrefix,
+    pollIntervalMs: config.IMAP_POLL_INTERVAL_MS,
+    logger: log,
+    onMessage,
+    onStateChange: (state) => log.debug({ state }, 'bounce mailbox'),
+    fileOutcome: async (uid, uidValidity) => ((await redis.get(keys.filed(uidValidity, uid))) as 'Processed' | null) ?? undefined,
+  });
+  await watcher.start();
+  return { stop: () => watcher.stop() };
+}

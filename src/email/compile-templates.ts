@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import mjml2html from 'mjml';
+import type { EmailView } from './view.ts';
+
+type CompileOptions = NonNullable<Parameters<typeof Handlebars.precompile>[1]>;
+type TemplateSpec = Parameters<typeof Handlebars.template>[0];
+
+export interface CompiledTemplates {
+  html: Handlebars.TemplateDelegate<EmailView>;
+  text: Handlebars.TemplateDelegate<EmailView>;
+}
+
+let mjmlRuns = 0;
+
+/** A compiler's error, naming the template file: a bad deploy then says which file to fix. */
+function inFile(file: string, e: unknown): Error {
+  return new Error(`${file}: ${e instanceof Error ? e.message.trim() : String(e)}`);
+}
+
+/**
+ * Handlebars.compile defers the work to the first call, which would put it in the first render and hide a template
+ * error until a message is due. Precompiling builds the function now, exactly as Handlebars' own precompiled templates.
+ */
+function compileNow(file: string, source: string, options: CompileOptions): Handlebars.TemplateDelegate<EmailView> {
+  let code: string;
+  try {
+    // The typings say TemplateSpecification; the function returns the spec's JavaScript source.
+    code = String(Handlebars.precompile(source, options));
+  } catch (e) {
+    throw inFile(file, e);
+  }
+  return Handlebars.template<EmailView>(new Function(`return ${code}`)() as TemplateSpec);
+}
+
+/** How often MJML has run in this process. Tests read it to prove that rendering a message never compiles. */
+export function mjmlCompilations(): number {
+  return mjmlRuns;
+}
+
+/**
+ * MJML to HTML (milliseconds, so never per message), then that HTML and the text template to Handlebars functions.
+ * The layout is the same for every locale (strings come from the view), so one compilation serves them all.
+ * The layout's Handlebars blocks between sections sit in <mj-raw>, or MJML would drop them.
+ */
+export async function compileTemplates(templatesDir: string): Promise<CompiledTemplates> {
+  const layout = join(templatesDir, 'email/fulfillment.mjml');
+  const textFile = join(templatesDir, 'email/fulfillment.txt.hbs');
+  mjmlRuns++;
+  const mjml = await mjml2html(readFileSync(layout, 'utf8'), { validationLevel: 'strict', keepComments: false }).catch((e: unknown) => {
+    throw inFile(layout, e);
+  });
+  return {
+    // Default escaping: every value of the view is event data or derived from it, never markup.
+    html: compileNow(layout, mjml.html, { knownHelpersOnly: true, strict: true }),
+    // The text part is not HTML: escaping would turn "&" into "&amp;".
+    text: compileNow(textFile, readFileSync(textFile, 'utf8'), { noEscape: true, knownHelpersOnly: true, strict: true }),
+  };
+}
