@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
+import { sharedFont } from './shared-font.ts';
 
 // Fonts are read and parsed once per process and the parsed objects handed to every document: giving pdfkit a path or
 // buffer would re-parse the font for each certificate (about 80 ms; Noto Sans JP is 5 MB).
@@ -11,7 +12,7 @@ export type Weight = 'regular' | 'bold';
 export type FontObject = fontkit.Font;
 
 function load(pkg: string, file: string): FontObject {
-  return fontkit.create(readFileSync(require.resolve(`${pkg}/${file}`))) as FontObject;
+  return sharedFont(fontkit.create(readFileSync(require.resolve(`${pkg}/${file}`))));
 }
 
 interface Family {

@@ -5,6 +5,7 @@ import { loadLocaleStrings, type LocaleStrings } from '../locale/strings.ts';
 import type { FulfillmentDocument } from '../model.ts';
 import { fontRuns, fonts, type Weight } from './fonts.ts';
 import { certificateQrPayload, qrMatrix } from './qr.ts';
+import { artifact, element, tagged } from './tags.ts';
 
 const STRINGS = loadLocaleStrings(fileURLToPath(new URL('../../templates/certificate/', import.meta.url)));
 
@@ -77,9 +78,9 @@ interface Column {
 function columns(s: LocaleStrings, date: (d: string) => string, tableWidth: number): Column[] {
   const mono = 8.5;
   const cols: Array<Omit<Column, 'width'> & { share: number }> = [
-    { header: s.text('col.line'), share: 0.06, cell: (l) => [{ text: l.entitlement.lineNumber }] },
+    { header: s.text('col.line'), share: 0.05, cell: (l) => [{ text: l.entitlement.lineNumber }] },
     {
-      header: s.text('col.product'), share: 0.29,
+      header: s.text('col.product'), share: 0.25,
       cell: ({ entitlement: e, keys }) => [
         { text: e.sku, weight: 'bold' },
         { text: e.licenseName },
@@ -88,7 +89,7 @@ function columns(s: LocaleStrings, date: (d: string) => string, tableWidth: numb
     },
     { header: s.text('col.quantity'), share: 0.08, cell: (l) => [{ text: String(l.entitlement.quantity) }] },
     {
-      header: s.text('col.term'), share: 0.15,
+      header: s.text('col.term'), share: 0.16,
       cell: ({ entitlement: e }) => e.licenseType === 'perpetual'
         ? [{ text: s.text('perpetual') }]
         : [
@@ -97,8 +98,8 @@ function columns(s: LocaleStrings, date: (d: string) => string, tableWidth: numb
           ...(e.renewsSsrn ? [{ text: s.text('renewal', { ssrn: e.renewsSsrn }), size: 7.5, color: MUTED }] : []),
         ],
     },
-    { header: s.text('col.dates'), share: 0.16, cell: ({ entitlement: e }) => [{ text: date(e.startDate) }, { text: e.endDate ? date(e.endDate) : s.text('noEnd') }] },
-    { header: s.text('col.codes'), share: 0.26, cell: ({ entitlement: e }) => [{ text: e.activationCode, size: mono }, { text: e.ssrn, size: mono, weight: 'bold' }] },
+    { header: s.text('col.dates'), share: 0.19, cell: ({ entitlement: e }) => [{ text: date(e.startDate) }, { text: e.endDate ? date(e.endDate) : s.text('noEnd') }] },
+    { header: s.text('col.codes'), share: 0.27, cell: ({ entitlement: e }) => [{ text: e.activationCode, size: mono }, { text: e.ssrn, size: mono, weight: 'bold' }] },
   ];
   return cols.map(({ share, ...c }) => ({ ...c, width: share * tableWidth }));
 }
@@ -119,6 +120,7 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
     bufferPages: true,
     autoFirstPage: true,
     pdfVersion: '1.7',
+    tagged: true,
     lang: order.locale,
     displayTitle: true,
     // No default Helvetica: pdfkit would parse its metrics for every document, and every text here names its font.
@@ -141,24 +143,32 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
     doc.on('error', reject);
   });
   registerFonts(doc);
+  const root = doc.struct('Document');
+  doc.addStructure(root);
 
   const width = doc.page.width - 2 * MARGIN;
   const bottom = doc.page.height - MARGIN - 28;
 
   // Header: brand, title, QR code on the right.
   const qrSize = 84;
-  const matrix = qrMatrix(certificateQrPayload(input));
+  const qrPayload = certificateQrPayload(input);
+  const matrix = qrMatrix(qrPayload);
   const cell = qrSize / matrix.length;
   const qrX = MARGIN + width - qrSize;
-  matrix.forEach((row, y) => row.forEach((dark, x) => { if (dark) doc.rect(qrX + x * cell, MARGIN + y * cell, cell, cell); }));
-  doc.fillColor('#000000').fill();
+  tagged(doc, root, 'Figure', () => {
+    matrix.forEach((row, y) => row.forEach((dark, x) => { if (dark) doc.rect(qrX + x * cell, MARGIN + y * cell, cell, cell); }));
+    doc.fillColor('#000000').fill();
+  }, { alt: `QR code: ${qrPayload}` });
   const textWidth = width - qrSize - 16;
   let y = MARGIN;
-  y += stack(doc, [{ text: brand.name, weight: 'bold', size: 11, color: ACCENT }], MARGIN, y, textWidth) + 4;
-  y += stack(doc, [{ text: s.text('title'), weight: 'bold', size: 20, color: ACCENT }], MARGIN, y, textWidth) + 2;
-  y += stack(doc, [{ text: s.text('subtitle'), size: 9, color: MUTED }], MARGIN, y, textWidth);
+  const heading = (type: string, p: Para) => tagged(doc, root, type, () => { y += stack(doc, [p], MARGIN, y, textWidth); });
+  heading('P', { text: brand.name, weight: 'bold', size: 11, color: ACCENT });
+  y += 4;
+  heading('H1', { text: s.text('title'), weight: 'bold', size: 20, color: ACCENT });
+  y += 2;
+  heading('P', { text: s.text('subtitle'), size: 9, color: MUTED });
   y = Math.max(y, MARGIN + qrSize) + 14;
-  doc.moveTo(MARGIN, y).lineTo(MARGIN + width, y).lineWidth(1.5).strokeColor(ACCENT).stroke();
+  artifact(doc, () => doc.moveTo(MARGIN, y).lineTo(MARGIN + width, y).lineWidth(1.5).strokeColor(ACCENT).stroke());
   y += 10;
 
   // Purchase details: label/value pairs in two columns.
@@ -171,26 +181,40 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
     [s.text('accounts'), order.accounts.map((a) => `${a.id}${a.name ? ` ${a.name}` : ''} (${s.text(`role.${a.role}`)})`).join('\n')],
   ];
   const labelWidth = 120;
+  const detailTable = element(doc, root, 'Table');
   for (const [label, value] of details) {
-    const h = Math.max(heightOf(doc, { text: label, size: 9 }, labelWidth), stackHeight(doc, value.split('\n').map((t) => ({ text: t, weight: 'bold' as const, size: 9.5 })), width - labelWidth));
-    write(doc, { text: label, size: 9, color: MUTED }, MARGIN, y, labelWidth);
-    stack(doc, value.split('\n').map((t) => ({ text: t, weight: 'bold', size: 9.5 })), MARGIN + labelWidth, y, width - labelWidth);
+    const values = value.split('\n').map((t): Para => ({ text: t, weight: 'bold', size: 9.5 }));
+    const h = Math.max(heightOf(doc, { text: label, size: 9 }, labelWidth), stackHeight(doc, values, width - labelWidth));
+    const row = element(doc, detailTable, 'TR');
+    tagged(doc, row, 'TH', () => write(doc, { text: label, size: 9, color: MUTED }, MARGIN, y, labelWidth));
+    tagged(doc, row, 'TD', () => stack(doc, values, MARGIN + labelWidth, y, width - labelWidth));
+    row.end();
     y += h + 4;
   }
+  detailTable.end();
   y += 10;
 
   // The table of lines, continuing over pages with its header repeated.
   const cols = columns(s, date, width);
   const pad = 4;
-  const drawHeader = (top: number) => {
-    const headers = cols.map((c) => ({ text: c.header, weight: 'bold' as const, size: 8, color: '#ffffff' }));
-    const h = Math.max(...cols.map((c, i) => heightOf(doc, headers[i]!, c.width - 2 * pad))) + 2 * pad;
-    doc.rect(MARGIN, top, width, h).fill(ACCENT);
+  const lineTable = element(doc, root, 'Table');
+  const headers = cols.map((c): Para => ({ text: c.header, weight: 'bold', size: 8, color: '#ffffff' }));
+  const headerHeight = Math.max(...cols.map((c, i) => heightOf(doc, headers[i]!, c.width - 2 * pad))) + 2 * pad;
+  /** The header row: tagged once, and an artifact where a page repeats it. */
+  const drawHeader = (top: number, tags?: PDFKit.PDFStructureElement) => {
+    artifact(doc, () => doc.rect(MARGIN, top, width, headerHeight).fill(ACCENT));
     let x = MARGIN;
-    cols.forEach((c, i) => { write(doc, headers[i]!, x + pad, top + pad, c.width - 2 * pad); x += c.width; });
-    return top + h;
+    cols.forEach((c, i) => {
+      const cx = x;
+      const draw = () => write(doc, headers[i]!, cx + pad, top + pad, c.width - 2 * pad);
+      if (tags) tagged(doc, tags, 'TH', draw);
+      else artifact(doc, draw, 'Pagination');
+      x += c.width;
+    });
+    tags?.end();
+    return top + headerHeight;
   };
-  y = drawHeader(y);
+  y = drawHeader(y, element(doc, lineTable, 'TR'));
   input.lines.forEach((line, index) => {
     const cells = cols.map((c) => c.cell(line));
     const h = Math.max(...cols.map((c, i) => stackHeight(doc, cells[i]!, c.width - 2 * pad))) + 2 * pad;
@@ -198,26 +222,38 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
       doc.addPage();
       y = drawHeader(MARGIN);
     }
-    if (index % 2 === 1) doc.rect(MARGIN, y, width, h).fill('#f5f7fa');
+    artifact(doc, () => {
+      if (index % 2 === 1) doc.rect(MARGIN, y, width, h).fill('#f5f7fa');
+      doc.moveTo(MARGIN, y + h).lineTo(MARGIN + width, y + h).lineWidth(0.5).strokeColor(RULE).stroke();
+    });
+    const row = element(doc, lineTable, 'TR');
     let x = MARGIN;
-    cols.forEach((c, i) => { stack(doc, cells[i]!, x + pad, y + pad, c.width - 2 * pad); x += c.width; });
-    doc.moveTo(MARGIN, y + h).lineTo(MARGIN + width, y + h).lineWidth(0.5).strokeColor(RULE).stroke();
+    cols.forEach((c, i) => {
+      const cx = x;
+      tagged(doc, row, 'TD', () => stack(doc, cells[i]!, cx + pad, y + pad, c.width - 2 * pad));
+      x += c.width;
+    });
+    row.end();
     y += h;
   });
+  lineTable.end();
 
   // Footer on every page, once the page count is known.
   const range = doc.bufferedPageRange();
   for (let i = 0; i < range.count; i++) {
     doc.switchToPage(range.start + i);
     const fy = doc.page.height - MARGIN - 14;
-    doc.moveTo(MARGIN, fy - 6).lineTo(MARGIN + width, fy - 6).lineWidth(0.5).strokeColor(RULE).stroke();
     // Writing inside the bottom margin must not open a new page.
     const savedMargin = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    write(doc, { text: `${fulfillment.certificateNumber} · ${s.text('footer', { brand: brand.name, support: brand.supportEmail })}`, size: 7, color: MUTED }, MARGIN, fy, width - 90);
-    write(doc, { text: s.text('page', { page: i + 1, pages: range.count }), size: 7, color: MUTED }, MARGIN + width - 90, fy, 90, 'right');
+    artifact(doc, () => {
+      doc.moveTo(MARGIN, fy - 6).lineTo(MARGIN + width, fy - 6).lineWidth(0.5).strokeColor(RULE).stroke();
+      write(doc, { text: `${fulfillment.certificateNumber} · ${s.text('footer', { brand: brand.name, support: brand.supportEmail })}`, size: 7, color: MUTED }, MARGIN, fy, width - 90);
+      write(doc, { text: s.text('page', { page: i + 1, pages: range.count }), size: 7, color: MUTED }, MARGIN + width - 90, fy, 90, 'right');
+    }, 'Pagination');
     doc.page.margins.bottom = savedMargin;
   }
+  root.end();
   doc.end();
   return done;
 }

@@ -1,7 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { inflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +41,8 @@ const TERMS: Record<string, Record<string, string[]>> = {
   de: { sub: ['Abonnement', 'Monate'], grace: ['+ 30 Tage Kulanz'], perpetual: ['Unbefristet'], noEnd: ['kein Ende'] },
   ja: { sub: ['サブスクリプション', 'か月'], grace: ['+ 猶予 30 日'], perpetual: ['永久'], noEnd: ['終了日なし'] },
 };
+// "fi" is drawn as a ligature glyph: it must still read back as the two letters people search for.
+const TITLE: Record<string, string> = { en: 'Software Entitlement Certificate', de: 'Software-Berechtigungszertifikat', ja: 'ソフトウェア権利証明書' };
 const PAGE: Record<string, (p: number, of: number) => string> = {
   en: (p, of) => `Page ${p} of ${of}`, de: (p, of) => `Seite ${p} von ${of}`, ja: (p, of) => `${p} / ${of} ページ`,
 };
@@ -48,6 +51,26 @@ const KEYS: Record<string, IssuedKey[]> = {
   SSRN3H5J7K9L2M: ['JN11D2E7CAFB', 'JN125ED29AFL'].map((device, i) => ({ device, licenseId: `LC00000000${i}X`, issuedOn: '2027-01-15', key: `LC00000000${i}X\nAAAAA BBBBB` })),
 };
 const docs = EXAMPLES.flatMap((name) => documentsFor(loadExample(name), KEYS).map((d) => [`${name} ${d.fulfillment.shipDate}`, d] as const));
+
+/**
+ * Glyph ids drawn by the text operators of every page: pdfkit writes text as hex strings of 4-digit subset glyph ids,
+ * and a subset's glyph 0 is always the missing-glyph box (.notdef).
+ */
+function drawnGlyphIds(pdf: Buffer): string[] {
+  const ids: string[] = [];
+  for (const m of pdf.toString('latin1').matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string;
+    try {
+      content = inflateSync(Buffer.from(m[1]!, 'latin1')).toString('latin1');
+    } catch {
+      continue; // not a Flate stream (none of pdfkit's content streams)
+    }
+    for (const tj of content.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
+      for (const hex of tj[1]!.matchAll(/<([0-9a-f]+)>/gi)) ids.push(...hex[1]!.match(/.{4}/g)!);
+    }
+  }
+  return ids;
+}
 
 /** Each word of `value` is on the page as laid out, and the whole value reads in order. */
 function expectOnPage(layoutText: string, rawText: string, value: string) {
@@ -65,6 +88,7 @@ describe('the Software Entitlement Certificate', () => {
     const dates = DATES[locale]!;
     const terms = TERMS[locale]!;
 
+    expect(text).toContain(TITLE[locale]!);
     // Header fields do not wrap: they must read exactly, each on its line.
     expect(text).toContain(fulfillment.certificateNumber);
     expect(text).toContain(dates[fulfillment.shipDate]!);
@@ -102,12 +126,19 @@ describe('the Software Entitlement Certificate', () => {
     expect(info).toMatch(new RegExp(`Subject:\\s+.*${order.number}\\n`));
     expect(info).toMatch(new RegExp(`Author:\\s+${TEST_BRAND.name}\\n`));
     expect(info).toMatch(/Page size:\s+595\.28 x 841\.89 pts \(A4\)/);
+    expect(info).toMatch(/Tagged:\s+yes/);
+    expect(info).toMatch(/CreationDate:\s+.*00:00:00 \d{4} UTC/);
+
+    // Tagged structure: the title is a heading, and each line is a table row whose cells hold its values.
+    const struct = tool('pdfinfo', ['-struct-text', path]);
+    expect(struct).toMatch(/H1 \(block\)\n\s+".+"/);
+    for (const { entitlement: e } of doc.lines) expect(struct).toMatch(new RegExp(`TD\\n\\s+"${e.activationCode}${e.ssrn}"`));
   });
 
   it('shows the devices of a key-in-email line', async () => {
     const doc = documentsFor(loadExample('order-heritage-de'), KEYS).find((d) => d.fulfillment.shipDate === '2027-01-15')!;
-    const text = layout(pdfFile(await renderCertificate(doc)));
-    expect(text).toContain('Geräte: JN11D2E7CAFB, JN125ED29AFL');
+    const path = pdfFile(await renderCertificate(doc));
+    expectOnPage(layout(path), raw(path), 'Geräte: JN11D2E7CAFB, JN125ED29AFL');
   });
 
   it('prints on Letter when the brand asks for it', async () => {
@@ -115,20 +146,31 @@ describe('the Software Entitlement Certificate', () => {
     expect(pdfinfo(pdfFile(await renderCertificate(doc!)))).toMatch(/Page size:\s+612 x 792 pts \(letter\)/);
   });
 
-  it('draws names in any script with real glyphs, and reads them back as text', async () => {
-    const names = ['Jürgen Weiß', 'Łódź Sp. z o.o.', 'Αθηνά Παπαδοπούλου', 'Дмитрий Иванов', '株式会社サクラネット'];
+  it('draws names in any script with real glyphs, never the missing-glyph box, and reads them back as text', async () => {
+    const names = ['Jürgen Weiß', 'Łódź Sp. z o.o.', 'Ærøskøbing ApS', 'Αθηνά Παπαδοπούλου', 'Дмитрий Иванов', '株式会社サクラネット', '山田 太郎'];
     for (const name of names) expect(uncoveredCharacters(name), name).toEqual([]);
     const event = rawEvent('order-ex-srx');
     event.salesOrder.endCustomer = { name: 'Αθηνά Παπαδοπούλου', country: 'GR' };
     event.salesOrder.accounts = names.map((name, i) => ({ id: `010000000${i}`, role: i === 1 ? 'partner' : 'customer', name }));
     const [doc] = documentsFor(parseEvent(event));
-    const path = pdfFile(await renderCertificate(doc!));
+    const pdf = await renderCertificate(doc!);
+    const path = pdfFile(pdf);
     const text = layout(path);
     for (const name of names) expect(text, name).toContain(name);
     expect(text).toContain('Αθηνά Παπαδοπούλου (GR)');
+    const drawn = drawnGlyphIds(pdf);
+    expect(drawn.length).toBeGreaterThan(500);
+    expect(drawn).not.toContain('0000');
     for (const f of tool('pdffonts', [path]).split('\n').slice(2).filter(Boolean)) expect(f).toMatch(/^[A-Z]{6}\+/);
-    // A character no font has is reported, so it cannot print as an empty box unnoticed.
-    expect(uncoveredCharacters('ok 𓀀')).toEqual(['𓀀']);
+  });
+
+  it('reports characters no font has, which would otherwise print as the missing-glyph box', async () => {
+    expect(uncoveredCharacters('ok 𓀀 Łódź 山田 𓀀')).toEqual(['𓀀']);
+    const event = rawEvent('order-ex-srx');
+    event.salesOrder.endCustomer = { name: 'Pharaoh 𓀀 GmbH', country: 'EG' };
+    const [doc] = documentsFor(parseEvent(event));
+    // The check above would catch it: the box is really drawn.
+    expect(drawnGlyphIds(await renderCertificate(doc!))).toContain('0000');
   });
 
   it('continues a 300-line order over several pages, each with the table header and "Page N of M", listing all 300 SSRNs', async () => {
@@ -156,20 +198,29 @@ describe('the Software Entitlement Certificate', () => {
     }
     // Each SSRN is printed once: no line is lost or duplicated at a page break.
     expect(all.match(/SSRN\d{10}/g)).toHaveLength(300);
+    // In the structure tree the table has one header row (repeats are page furniture) and one row per line.
+    const struct = tool('pdfinfo', ['-struct-text', path]);
+    expect(struct.match(/TH\n\s+"SKU \/ License"/g)).toHaveLength(1);
+    expect(struct.match(/TD\n\s+"Ab\d{4}-Cd3Ef-Gh4IjSSRN\d{10}"/g)).toHaveLength(300);
   });
 
   it.each(EXAMPLES)('%s: the QR code on page 1 decodes to the certificate number and SSRNs', async (name) => {
     const [doc] = exampleDocuments(name);
     const path = pdfFile(await renderCertificate(doc!));
-    const prefix = join(dir, `qr-${name}`);
-    execFileSync('pdftoppm', ['-r', '200', '-png', '-f', '1', '-l', '1', path, prefix]);
-    const png = tool('ls', [dir]).split('\n').find((f) => f.startsWith(`qr-${name}`) && f.endsWith('.png'))!;
-    const decoded = tool('zbarimg', ['--raw', '-q', join(dir, png)]).trim();
+    // Page 1 as printed at 150 dpi, kept in test-artifacts/ for a person to look at.
+    mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+    const png = join(ROOT, 'test-artifacts', `certificate-${name}`);
+    execFileSync('pdftoppm', ['-r', '150', '-png', '-singlefile', '-f', '1', '-l', '1', path, png]);
+    const decoded = tool('zbarimg', ['--raw', '-q', `${png}.png`]).trim();
     expect(decoded).toBe(certificateQrPayload(doc!));
     expect(decoded).toBe(`CERT:${doc!.fulfillment.certificateNumber} ${doc!.lines.map((l) => `SSRN:${l.entitlement.ssrn}`).join(' ')}`);
   });
 
   it('gives the same bytes for the same entitlement, twice in this process and in another process', async () => {
+    // Draw first (the brand name leads the page) characters that share a glyph with ones the examples use: in Noto Sans
+    // JP the no-break space with the space, the Kangxi radical ⽉ with 月. What a process drew before must not change
+    // the bytes of the next certificate.
+    await renderCertificate(documentsFor(loadExample('order-ja'), {}, { ...TEST_BRAND, name: '山田\u00a0⽉' })[0]!);
     for (const name of EXAMPLES) {
       const ours = [];
       for (const doc of exampleDocuments(name)) {
