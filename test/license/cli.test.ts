@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,23 +7,12 @@ import { issueKey } from '../../src/license/key.ts';
 import { keyFileContent } from '../../src/license/key-file.ts';
 import { loadSigningKey } from '../../src/license/signing-keys.ts';
 import { exampleDocuments } from '../support/documents.ts';
+import { runCli } from '../support/cli.ts';
 
 const ENTRY = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
 
-/** Spawns the key commands as a user would run them: a child process, its exit code and its output. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
-      env: { ...process.env, LICENSE_PUBLIC_KEY: '', LICENSE_SIGNING_KEY: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c; });
-    child.stderr.on('data', (c: Buffer) => { stderr += c; });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The key commands as a user runs them: a child process, without the rest of the service loaded. */
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { LICENSE_PUBLIC_KEY: '', LICENSE_SIGNING_KEY: '', ...env }, { entry: ENTRY });
 
 const dir = mkdtempSync(join(tmpdir(), 'lc-keys-'));
 const otherDir = mkdtempSync(join(tmpdir(), 'lc-keys-other-'));

@@ -16,7 +16,7 @@ describe('license-courier render <event> --out <dir>', () => {
   let result: CliResult;
   beforeAll(async () => {
     out = join(mkdtempSync(join(tmpdir(), 'lc-render-')), 'out');
-    result = await runCli(['render', FIXTURE, '--out', out], {}, ROOT);
+    result = await runCli(['render', FIXTURE, '--out', out], {}, { cwd: ROOT });
   });
 
   it('exits 0 and writes per recipient the HTML, text and .eml, and one certificate PDF per fulfillment', () => {
@@ -99,7 +99,7 @@ describe('license-courier render <event> --out <dir>', () => {
     event.lines[1].shipDate = '2027-02-30';
     event.salesOrder.contacts[0].email = 'not an address';
     writeFileSync(join(dir, 'bad.json'), JSON.stringify(event));
-    const bad = await runCli(['render', join(dir, 'bad.json'), '--out', join(dir, 'out')], {}, ROOT);
+    const bad = await runCli(['render', join(dir, 'bad.json'), '--out', join(dir, 'out')], {}, { cwd: ROOT });
     expect(bad.code).toBe(2);
     const lines = bad.stderr.split('\n');
     for (const field of ['lines[0].quantity', 'lines[1].shipDate', 'salesOrder.contacts[0].email']) {
@@ -113,7 +113,7 @@ describe('license-courier render <event> --out <dir>', () => {
   it('rejects a file that is not JSON with exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lc-render-nojson-'));
     writeFileSync(join(dir, 'event.json'), 'salesOrder: 15563301\n');
-    const bad = await runCli(['render', join(dir, 'event.json'), '--out', join(dir, 'out')], {}, ROOT);
+    const bad = await runCli(['render', join(dir, 'event.json'), '--out', join(dir, 'out')], {}, { cwd: ROOT });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('JSON');
     expect(bad.stderr).not.toMatch(/\n\s+at /);
