@@ -5,6 +5,7 @@ import type { Clock } from '../clock.ts';
 import { todayIn } from '../entitlement/dates.ts';
 import { keyAttachments } from '../delivery/key-attachments.ts';
 import { isAutomaticMail } from '../inbound/automatic-mail.ts';
+import { rawHeaders } from '../inbound/raw-headers.ts';
 import { extractActivationRequest } from '../inbound/extract-request.ts';
 import { issueKey } from '../license/key.ts';
 import { composeMessage } from '../mail/compose.ts';
@@ -83,14 +84,7 @@ export async function handleActivationMessage(deps: ActivationDeps, uidValidity:
 async function decide(deps: ActivationDeps, mail: ParsedMail, messageKey: string): Promise<Decision> {
   const from = mail.from?.value[0]?.address?.toLowerCase();
   if (!from) return { folder: 'Rejected', outcome: 'ignored: no sender' };
-  // Raw header lines, not mailparser's structured values: List-* and Return-Path come back as objects there.
-  const headers = new Map<string, string>();
-  for (const h of mail.headerLines) {
-    const key = h.key.toLowerCase();
-    const value = h.line.slice(h.line.indexOf(':') + 1).trim();
-    headers.set(key, headers.has(key) ? `${headers.get(key)}\n${value}` : value);
-  }
-  const automatic = isAutomaticMail(headers, from, deps.ownAddresses);
+  const automatic = isAutomaticMail(rawHeaders(mail.headerLines), from, deps.ownAddresses);
   if (automatic) return { folder: 'Rejected', outcome: `ignored: ${automatic}` };
   const now = deps.clock.now();
   if (await deps.throttle.blocked(from, now)) return { folder: 'Rejected', outcome: 'ignored: too many failed attempts from this sender' };

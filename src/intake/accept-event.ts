@@ -50,7 +50,8 @@ export async function acceptEvent(deps: IntakeDeps, input: unknown, actor: strin
     await deps.audit.record({ actor, action: 'intake', outcome: 'rejected', ...orderOf(input), detail: { reason: String(error) } });
     throw error;
   }
-  const { records, keys } = { records: deps.records, keys: deps.records.keys };
+  const { records } = deps;
+  const { keys } = records;
   const renewed = new Map<string, string>();
   for (const line of event.lines) {
     if (line.renews?.ssrn) {

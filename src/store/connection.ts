@@ -4,11 +4,10 @@ import { Redis } from 'ioredis';
  * A Redis connection for queues and the store. `maxRetriesPerRequest: null` keeps commands waiting through a Redis
  * restart instead of failing them (BullMQ requires it for workers); the retry strategy caps reconnect backoff at 2 s.
  */
-export function connectRedis(url: string, options: { lazy?: boolean } = {}): Redis {
+export function connectRedis(url: string): Redis {
   return new Redis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
-    lazyConnect: options.lazy ?? false,
     retryStrategy: (times) => Math.min(100 * 2 ** times, 2000),
   });
 }

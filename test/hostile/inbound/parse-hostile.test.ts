@@ -2,6 +2,7 @@ import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { isAutomaticMail } from '../../../src/inbound/automatic-mail.ts';
 import { extractActivationRequest } from '../../../src/inbound/extract-request.ts';
+import { rawHeaders } from '../../../src/inbound/raw-headers.ts';
 import { hostileInboundCorpus } from './corpus.ts';
 
 /** Never feed the parser more than this of one message, whatever arrives. */
@@ -12,16 +13,10 @@ const corpus = hostileInboundCorpus();
 /** Parses one raw message the way the activation worker does, and runs both inbound functions on it. */
 async function inspect(raw: Buffer) {
   const mail = await simpleParser(raw.subarray(0, RAW_CAP));
-  const headers = new Map<string, string>();
-  for (const h of mail.headerLines) {
-    const key = h.key.toLowerCase();
-    const value = h.line.slice(h.line.indexOf(':') + 1).trim();
-    headers.set(key, headers.has(key) ? `${headers.get(key)}\n${value}` : value);
-  }
   const from = mail.from?.value[0]?.address ?? '';
   const html = typeof mail.html === 'string' ? mail.html : undefined;
   const request = extractActivationRequest({ ...(mail.subject && { subject: mail.subject }), ...(mail.text && { text: mail.text }), ...(html && { html }) });
-  return { automatic: isAutomaticMail(headers, from, OWN), request, from, seen: `${mail.subject ?? ''}\n${mail.text ?? ''}\n${html ?? ''}` };
+  return { automatic: isAutomaticMail(rawHeaders(mail.headerLines), from, OWN), request, from, seen: `${mail.subject ?? ''}\n${mail.text ?? ''}\n${html ?? ''}` };
 }
 
 describe('hostile inbound mail through mailparser and the request parser', () => {
