@@ -22,7 +22,15 @@ export interface LoadResult {
   messagesPerSecond: number;
   latencyMs: { p50: number; p95: number; p99: number };
   peakRssMb: Record<string, number>;
+  /** CPU time (user + system) each process spent per event in the measured window: where the machine's time goes. */
+  cpuMsPerEvent: Record<string, number>;
   redisBytesPerEntitlement: number;
+}
+
+/** CPU seconds a process has used so far, from /proc (clock ticks are 1/100 s on Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function peakRssMb(pid: number): number {
@@ -102,6 +110,10 @@ export async function runLoad(label: string, options: { workers: number; events?
     const admin = new Redis(rig.redis.url);
     const memoryBefore = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
 
+    const processes: Record<string, number> = {
+      apiAndDriver: process.pid, ...Object.fromEntries(rig.workers.map((w, i) => [`worker${i + 1}`, w.process.pid!])), smtpSink: rig.sink.pid!, redis: rig.redis.pid,
+    };
+    const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid)]));
     const submitted = new Map<string, number>();
     const total = options.rate ? Math.round(options.rate * (options.seconds ?? 60)) : (options.events ?? 1000);
     const start = Date.now();
@@ -134,6 +146,7 @@ export async function runLoad(label: string, options: { workers: number; events?
       const sent = order && submitted.get(order);
       if (sent) latencies.push(at - sent);
     }
+    const cpuMsPerEvent = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, round(((cpuSeconds(pid) - cpuBefore[name]!) * 1000) / total, 2)]));
     const memoryAfter = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
     admin.disconnect();
     const seconds = (end - start) / 1000;
@@ -147,6 +160,7 @@ export async function runLoad(label: string, options: { workers: number; events?
         ...Object.fromEntries(rig.workers.map((w, i) => [`worker${i + 1}`, peakRssMb(w.process.pid!)])),
         smtpSink: peakRssMb(rig.sink.pid!),
       },
+      cpuMsPerEvent,
       redisBytesPerEntitlement: Math.round((memoryAfter - memoryBefore) / (total * 3)),
     };
   } finally {

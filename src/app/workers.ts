@@ -2,6 +2,7 @@ import type { Worker } from 'bullmq';
 import { startOfDayIn } from '../entitlement/dates.ts';
 import { fanOut } from '../delivery/fan-out.ts';
 import { issueFulfillmentKeys } from '../delivery/issue-fulfillment-keys.ts';
+import { preparedFulfillments } from '../delivery/prepared-fulfillments.ts';
 import { sendDelivery } from '../delivery/send-delivery.ts';
 import { evictionPolicyProblem } from '../store/connection.ts';
 import { fulfillmentWorker, scheduleFulfillment } from '../../queues/fulfillment.queue.ts';
@@ -54,8 +55,9 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     issueFulfillmentKeys: (fid) => issueFulfillmentKeys(ctx.records, ctx.catalog, ctx.signingKey, fid),
     enqueueSends: (ids) => enqueueSends(ctx.queues.send, ids, policy),
   }, id), { now: () => ctx.clock.now() });
+  const prepared = preparedFulfillments(deps);
   const send = sendWorker(ctx.queueConnection, (id, attempt, max) => sendDelivery({
-    ...deps, emails: ctx.emails, transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM, logger: ctx.logger,
+    deliveries: ctx.deliveries, prepared, clock: ctx.clock, emails: ctx.emails, transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM, logger: ctx.logger,
   }, id, attempt, max), policy);
 
   const workers: Worker[] = [fulfillment, send];

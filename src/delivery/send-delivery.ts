@@ -1,28 +1,22 @@
-import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../clock.ts';
 import type { EmailRenderer } from '../email/render.ts';
 import { DeliveryError } from '../errors.ts';
 import { classifySmtpError } from '../mail/classify.ts';
-import { certificateFileName, composeMessage, type Attachment } from '../mail/compose.ts';
+import { composeMessage } from '../mail/compose.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import type { Logger } from '../app/logger.ts';
-import type { Brand, FulfillmentDocument } from '../model.ts';
 import { messagesTotal, renderSeconds, sendSeconds, timed } from '../ops/metrics.ts';
 import type { DeliveryStore } from '../store/deliveries.ts';
-import type { RecordStore } from '../store/records.ts';
-import { keyAttachments } from './key-attachments.ts';
-import { loadDocument } from './load-document.ts';
+import type { PreparedFulfillment } from './prepared-fulfillments.ts';
 
 export interface SendDeps {
-  records: RecordStore;
   deliveries: DeliveryStore;
-  catalog: Catalog;
-  brand: Brand;
+  /** The fulfillment's document and encoded attachments (preparedFulfillments: shared by its recipients). */
+  prepared(fulfillmentId: string, ssrns?: string[]): Promise<PreparedFulfillment | undefined>;
   clock: Clock;
   emails: EmailRenderer;
   transport: MailTransport;
   mailFrom: string;
-  renderCertificate(doc: FulfillmentDocument): Promise<Buffer>;
   logger: Logger;
 }
 
@@ -42,21 +36,16 @@ export async function sendDelivery(deps: SendDeps, deliveryId: string, attempt: 
   }
   if (delivery.status === 'failed') return 'already-failed';
 
-  const doc = await loadDocument(deps.records, deps.catalog, deps.brand, delivery.fulfillmentId, delivery.ssrns);
-  if (!doc) return 'missing';
-  const pdf = (await deps.records.certificate(delivery.fulfillmentId))
-    ?? (await deps.records.saveCertificate(delivery.fulfillmentId, await deps.renderCertificate(await fullDocument(deps, delivery.fulfillmentId, doc))));
+  const prepared = await deps.prepared(delivery.fulfillmentId, delivery.ssrns);
+  if (!prepared) return 'missing';
+  const { doc } = prepared;
   // Every line about this delivery names it fully; the job id is the delivery id.
   const log = deps.logger.child({ order: delivery.orderNumber, eventId: doc.fulfillment.eventId, jobId: deliveryId, fulfillmentId: delivery.fulfillmentId, recipient: delivery.recipient, attempt });
   const recipient = { email: delivery.recipient, ...(delivery.recipientName && { name: delivery.recipientName }) };
   const rendered = await timed(renderSeconds, { document: 'email' }, () => deps.emails.render(doc, recipient));
-  const attachments: Attachment[] = [
-    { filename: certificateFileName(doc.fulfillment.certificateNumber), content: pdf, contentType: 'application/pdf' },
-    ...doc.lines.flatMap((l) => keyAttachments(l.entitlement, l.keys)),
-  ];
   const message = composeMessage({
     from: deps.mailFrom, to: recipient, subject: rendered.subject, html: rendered.html, text: rendered.text,
-    messageId: delivery.messageId, attachments, deliveryId,
+    messageId: delivery.messageId, attachments: prepared.parts.map((raw) => ({ raw })), deliveryId,
   });
 
   try {
@@ -76,9 +65,4 @@ export async function sendDelivery(deps: SendDeps, deliveryId: string, attempt: 
     log.warn({ class: c.class, final, reason: c.message }, final ? 'delivery failed' : 'delivery will be retried');
     throw new DeliveryError(c.message, final, c.class);
   }
-}
-
-/** A resend of chosen lines still attaches the whole fulfillment's certificate: the same bytes as the first time. */
-async function fullDocument(deps: SendDeps, fulfillmentId: string, doc: FulfillmentDocument): Promise<FulfillmentDocument> {
-  return (await loadDocument(deps.records, deps.catalog, deps.brand, fulfillmentId)) ?? doc;
 }

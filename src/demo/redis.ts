@@ -29,6 +29,7 @@ export function freePort(): Promise<number> {
 
 export interface PrivateRedis {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -47,6 +48,7 @@ export async function startPrivateRedis(extraArgs: string[] = []): Promise<Priva
     if (await Promise.race([redisAnswers(url), failed])) {
       return {
         url,
+        pid: child.pid!,
         stop: () => new Promise((resolve) => {
           if (child.exitCode !== null) return resolve();
           child.once('exit', () => resolve());

@@ -40,12 +40,22 @@ export function todayIn(timeZone: string, now: Date): IsoDate {
   return localDateParts(timeZone, now).date;
 }
 
-function localDateParts(timeZone: string, at: Date): { date: IsoDate; offsetMs: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
+// Building an Intl.DateTimeFormat costs far more than using one; intake and fan-out ask for every line.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
       timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
-    }).formatToParts(at).map((p) => [p.type, p.value]),
-  );
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function localDateParts(timeZone: string, at: Date): { date: IsoDate; offsetMs: number } {
+  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(at).map((p) => [p.type, p.value]));
   const asUtc = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
   return { date: `${parts.year}-${parts.month}-${parts.day}`, offsetMs: asUtc - Math.floor(at.getTime() / 1000) * 1000 };
 }

@@ -6,6 +6,11 @@ export interface Attachment {
   contentType: string;
 }
 
+/** An attachment already encoded as a MIME part (attachment-part.ts), shared by many messages. */
+export interface EncodedAttachment {
+  raw: Buffer;
+}
+
 export interface ComposeInput {
   from: string;
   to: { email: string; name?: string };
@@ -14,7 +19,7 @@ export interface ComposeInput {
   html?: string;
   text: string;
   messageId: string;
-  attachments: Attachment[];
+  attachments: Array<Attachment | EncodedAttachment>;
   /** Threading and auto-reply markers for replies to inbound mail. */
   inReplyTo?: string;
   references?: string[];
@@ -33,7 +38,7 @@ export function composeMessage(input: ComposeInput): Mail.Options {
     ...(input.html && { html: input.html }),
     text: input.text,
     messageId: input.messageId,
-    attachments: input.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+    attachments: input.attachments.map((a) => ('raw' in a ? { raw: a.raw } : { filename: a.filename, content: a.content, contentType: a.contentType })),
     ...(input.inReplyTo && { inReplyTo: input.inReplyTo }),
     ...(input.references && { references: input.references }),
     headers: {

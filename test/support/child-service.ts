@@ -12,7 +12,9 @@ export interface ChildService {
 
 /** Runs `license-courier <command>` as a real child process with the given settings. */
 export function spawnService(command: 'worker' | 'api' | 'start', env: Record<string, string>): ChildService {
-  const child = spawn(process.execPath, [BIN, command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // CHILD_NODE_ARGS passes Node options to the service processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark's workers.
+  const nodeArgs = process.env.CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, BIN, command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });

@@ -1,0 +1,51 @@
+import type { Catalog } from '../catalog/catalog.ts';
+import { boundedMemo } from '../cache/memo.ts';
+import { attachmentPart } from '../mail/attachment-part.ts';
+import { certificateFileName } from '../mail/compose.ts';
+import type { Brand, FulfillmentDocument } from '../model.ts';
+import type { RecordStore } from '../store/records.ts';
+import { keyAttachments } from './key-attachments.ts';
+import { loadDocument } from './load-document.ts';
+
+/** What every message of one fulfillment shares: the document the email renders from, and the encoded attachments. */
+export interface PreparedFulfillment {
+  doc: FulfillmentDocument;
+  /** The certificate, then one key file per issued key, each a finished MIME part. */
+  parts: Buffer[];
+}
+
+export interface PrepareDeps {
+  records: RecordStore;
+  catalog: Catalog;
+  brand: Brand;
+  renderCertificate(doc: FulfillmentDocument): Promise<Buffer>;
+}
+
+/** `ssrns` narrows the lines (a resend of chosen lines); undefined when the fulfillment's records are gone. */
+export async function prepareFulfillment(deps: PrepareDeps, fulfillmentId: string, ssrns?: string[]): Promise<PreparedFulfillment | undefined> {
+  const load = (only?: string[]) => loadDocument(deps.records, deps.catalog, deps.brand, fulfillmentId, only);
+  const doc = await load(ssrns);
+  if (!doc) return undefined;
+  // A resend of chosen lines still attaches the whole fulfillment's certificate: the same bytes as the first time.
+  const pdf = (await deps.records.certificate(fulfillmentId))
+    ?? (await deps.records.saveCertificate(fulfillmentId, await deps.renderCertificate(ssrns ? ((await load()) ?? doc) : doc)));
+  const attachments = [
+    { filename: certificateFileName(doc.fulfillment.certificateNumber), content: pdf, contentType: 'application/pdf' },
+    ...doc.lines.flatMap((l) => keyAttachments(l.entitlement, l.keys)),
+  ];
+  return { doc, parts: await Promise.all(attachments.map(attachmentPart)) };
+}
+
+/**
+ * prepareFulfillment, remembered in this process: the recipients of a fulfillment are sent one job each, and loading
+ * and encoding once for all of them instead of per message is most of what a send costs. Safe because a fulfillment's
+ * records, keys and certificate never change once fanned out; correctness never depends on a hit (every entry can be
+ * rebuilt from Redis), so several worker processes each keep their own.
+ */
+export function preparedFulfillments(deps: PrepareDeps, options = { capacity: 500, ttlMs: 10 * 60_000 }) {
+  const memo = boundedMemo((key) => {
+    const { id, ssrns } = JSON.parse(key) as { id: string; ssrns?: string[] };
+    return prepareFulfillment(deps, id, ssrns);
+  }, options);
+  return (fulfillmentId: string, ssrns?: string[]) => memo(JSON.stringify({ id: fulfillmentId, ssrns }));
+}
