@@ -13,7 +13,7 @@ const attachments: Attachment[] = [
 async function parsed(parts: Array<Attachment | { raw: Buffer }>) {
   const builder = messageBuilder();
   try {
-    const { raw } = await builder.build(composeMessage({
+    const { raw } = await builder.build(await composeMessage({
       from: 'licensing@example.net', to: { email: 'a@example.com' }, subject: 'S', text: 'body', html: '<p>body</p>', messageId: '<m@example.net>', attachments: parts,
     }));
     return await simpleParser(raw);
