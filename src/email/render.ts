@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import Handlebars from 'handlebars';
 import { fileURLToPath } from 'node:url';
 import type { Contact, FulfillmentDocument } from '../model.ts';
 import { loadLocaleStrings } from '../locale/strings.ts';
 import { compileTemplates } from './compile-templates.ts';
-import { emailView } from './view.ts';
+import { emailView, greeting } from './view.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -25,10 +27,26 @@ export async function createEmailRenderer(options: { templatesDir?: string } = {
   const dir = options.templatesDir ?? TEMPLATES_DIR;
   const templates = await compileTemplates(dir);
   const locales = loadLocaleStrings(join(dir, 'locales'));
+  // A fulfillment's recipients get the same email but for the greeting: render it once per document with a stand-in
+  // greeting, then put each recipient's in (escaped for HTML as the template would). The stand-in is random per
+  // process, so no event data can contain it; documents are the send worker's shared, unchanging objects.
+  const standIn = `\u0000greeting-${randomBytes(8).toString('hex')}\u0000`;
+  const rendered = new WeakMap<FulfillmentDocument, RenderedEmail>();
   return {
     render(doc, recipient) {
-      const view = emailView(doc, recipient, locales.for(doc.order.locale));
-      return { subject: view.subject, html: templates.html(view), text: templates.text(view) };
+      const s = locales.for(doc.order.locale);
+      let shared = rendered.get(doc);
+      if (!shared) {
+        const view = emailView(doc, standIn, s);
+        shared = { subject: view.subject, html: templates.html(view), text: templates.text(view) };
+        rendered.set(doc, shared);
+      }
+      const line = greeting(recipient, s);
+      return {
+        subject: shared.subject,
+        html: shared.html.replaceAll(standIn, () => Handlebars.escapeExpression(line)),
+        text: shared.text.replaceAll(standIn, () => line),
+      };
     },
   };
 }

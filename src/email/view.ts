@@ -31,8 +31,13 @@ export interface EmailView {
   footer: string;
 }
 
-/** Everything the email shows, as plain strings in the recipient's language. Pure. */
-export function emailView(doc: FulfillmentDocument, recipient: Contact, s: LocaleStrings): EmailView {
+/** The only line of the email that differs between the recipients of one fulfillment. */
+export function greeting(recipient: Contact, s: LocaleStrings): string {
+  return recipient.name ? s.text('greetingNamed', { name: recipient.name }) : s.text('greeting');
+}
+
+/** Everything the email shows, as plain strings in the recipient's language, with the greeting given. Pure. */
+export function emailView(doc: FulfillmentDocument, greetingLine: string, s: LocaleStrings): EmailView {
   const { order, brand, fulfillment } = doc;
   const dateLocale = s.text('dateLocale');
   const date = (d: string) => formatDate(d, dateLocale);
@@ -42,7 +47,7 @@ export function emailView(doc: FulfillmentDocument, recipient: Contact, s: Local
     subject: s.text('subject', { order: order.number }),
     brand: brand.name,
     heading: s.text('heading'),
-    greeting: recipient.name ? s.text('greetingNamed', { name: recipient.name }) : s.text('greeting'),
+    greeting: greetingLine,
     intro: s.text('intro', { order: order.number, po: order.poNumber, endCustomer: order.endCustomer.name }),
     certificateNote: s.text('certificateNote', { certificate: fulfillment.certificateNumber }),
     deviceLabel,

@@ -305,3 +305,24 @@ describe('account roles', () => {
     expect(renderer.render(en!, en!.order.contacts[0]!).text).toContain('0100067890 Northwind Reseller (partner)');
   });
 });
+
+describe('one document, many recipients', () => {
+  it('gives each recipient of a shared document their own greeting, exactly as a render of their own would', async () => {
+    const doc = exampleDocument();
+    const recipients = [{ email: 'ann@example.com', name: 'Ann <b>"&" O\'Neil' }, { email: 'ops@example.com' }, { email: 'bo@example.com', name: 'Bo $& $1' }];
+    const shared = recipients.map((r) => renderer.render(doc, r));
+    const fresh = await createEmailRenderer();
+    recipients.forEach((r, i) => {
+      expect(shared[i]).toEqual(fresh.render(structuredClone(doc), r));
+    });
+    expect(shared[0]!.html).toContain(htmlEscape('Ann <b>"&" O\'Neil'));
+    expect(shared[0]!.html).not.toContain('Ann <b>');
+    expect(shared[0]!.text).toContain('Ann <b>"&" O\'Neil');
+    expect(shared[2]!.text).toContain('Bo $& $1');
+    for (const m of shared) expect(m.html + m.text).not.toContain('\u0000');
+  });
+});
+
+function exampleDocument(): FulfillmentDocument {
+  return documentsFor(loadExample(EXAMPLES[0]))[0]!;
+}
