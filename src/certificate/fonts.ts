@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
+import { BoundedMap } from './bounded-map.ts';
 import { sharedFont } from './shared-font.ts';
 
 // Fonts are read and parsed once per process and the parsed objects handed to every document: giving pdfkit a path or
@@ -38,15 +39,34 @@ export interface Run {
 
 const covers = (font: FontObject, ch: string) => /\s/.test(ch) || font.hasGlyphForCodePoint(ch.codePointAt(0)!);
 
+// The font of each character and the runs of each text, kept: certificates repeat most of both, and fontkit's cmap
+// lookup is slow.
+const fontOf = new BoundedMap<string, Run['font']>(10_000);
+const runsOf = new BoundedMap<string, readonly Run[]>(10_000);
+
+function fontFor(ch: string): Run['font'] {
+  let font = fontOf.get(ch);
+  if (!font) {
+    const { latin, cjk } = fonts();
+    font = covers(latin.regular, ch) || !covers(cjk.regular, ch) ? 'latin' : 'cjk';
+    fontOf.set(ch, font);
+  }
+  return font;
+}
+
 /** Splits text into runs by the first font that has each character; spaces stay with the run they are in. */
-export function fontRuns(text: string): Run[] {
-  const { latin, cjk } = fonts();
-  const runs: Run[] = [];
-  for (const ch of text) {
-    const font: Run['font'] = covers(latin.regular, ch) || !covers(cjk.regular, ch) ? 'latin' : 'cjk';
-    const last = runs.at(-1);
-    if (last && (last.font === font || /\s/.test(ch))) last.text += ch;
-    else runs.push({ text: ch, font });
+export function fontRuns(text: string): readonly Run[] {
+  let runs = runsOf.get(text);
+  if (!runs) {
+    const split: Run[] = [];
+    for (const ch of text) {
+      const font = fontFor(ch);
+      const last = split.at(-1);
+      if (last && (last.font === font || /\s/.test(ch))) last.text += ch;
+      else split.push({ text: ch, font });
+    }
+    runs = split;
+    runsOf.set(text, runs);
   }
   return runs;
 }

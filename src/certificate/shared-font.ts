@@ -1,4 +1,6 @@
 import type { Font } from 'fontkit';
+import { BoundedMap } from './bounded-map.ts';
+import { SubsetSource, TrueTypeSubset } from './font-subset.ts';
 
 // pdfkit (0.20) embeds any object with a `layout` method as a font (PDFFontFactory.open), subsetting it per document.
 // One parsed fontkit font is shared by every certificate of the process; this adapter adds what sharing needs.
@@ -6,6 +8,7 @@ import type { Font } from 'fontkit';
 declare module 'fontkit' {
   interface Font {
     _cmapProcessor: { codePointsForGlyph(glyphId: number): number[] };
+    unitsPerEm: number;
     layout(text: string, features?: unknown): unknown;
   }
 }
@@ -13,6 +16,7 @@ declare module 'fontkit' {
 interface Glyph {
   id: number;
   codePoints: number[];
+  advanceWidth: number;
 }
 
 interface Position {
@@ -21,12 +25,13 @@ interface Position {
   xOffset: number;
   yOffset: number;
 }
+
+/** A shaped run as pdfkit reads it: its positions carry the advanceWidth pdfkit sets, and the run its total width. */
 interface Run {
   glyphs: Glyph[];
-  positions: Position[];
+  positions: Array<Position & { advanceWidth: number }>;
+  advanceWidth: number;
 }
-
-const copy = ({ xAdvance, yAdvance, xOffset, yOffset }: Position): Position => ({ xAdvance, yAdvance, xOffset, yOffset });
 
 /** Shaped words kept per font: labels, dates and product names recur in every certificate. */
 const CAPACITY = 20_000;
@@ -57,29 +62,28 @@ function labelGlyphs(font: Font, glyphs: Glyph[], labelled: WeakSet<Glyph>): voi
 
 /**
  * The font as handed to pdfkit: the same parsed font, with text shaping (GSUB/GPOS, most of a certificate's render
- * time) remembered across documents. pdfkit scales the positions of each run in place, so every call gets copies.
+ * time) remembered across documents. pdfkit (EmbeddedFont.layoutRun) multiplies every number of a run's positions by
+ * 1000 / unitsPerEm in place and sets each one's advanceWidth to its glyph's, scaled alike. At 1000 units per em that
+ * leaves a run as it was built here, so every document is handed the same run instead of a copy of it.
  */
 export function sharedFont(font: Font): Font {
-  const shaped = new Map<string, Run>();
+  if (font.unitsPerEm !== 1000) throw new Error(`${font.postscriptName}: shaped runs are shared only at 1000 units per em`);
+  const shaped = new BoundedMap<string, Run>(CAPACITY);
   const labelled = new WeakSet<Glyph>();
   const layout = (text: string, features?: unknown) => {
     const key = features ? `${JSON.stringify(features)}\u0000${text}` : text;
     let run = shaped.get(key);
     if (!run) {
-      const fresh = font.layout(text, features) as Run;
+      const fresh = font.layout(text, features) as { glyphs: Glyph[]; positions: Position[] };
       labelGlyphs(font, fresh.glyphs, labelled);
-      run = { glyphs: fresh.glyphs, positions: fresh.positions.map(copy) };
-      if (shaped.size >= CAPACITY) shaped.delete(shaped.keys().next().value!);
+      const positions = fresh.positions.map(({ xAdvance, yAdvance, xOffset, yOffset }, i) => ({
+        xAdvance, yAdvance, xOffset, yOffset, advanceWidth: fresh.glyphs[i]!.advanceWidth,
+      }));
+      run = { glyphs: fresh.glyphs, positions, advanceWidth: positions.reduce((w, p) => w + p.xAdvance, 0) };
       shaped.set(key, run);
     }
-    const positions = run.positions.map(copy);
-    return {
-      glyphs: run.glyphs,
-      positions,
-      get advanceWidth() {
-        return positions.reduce((w, p) => w + p.xAdvance, 0);
-      },
-    };
+    return run;
   };
-  return Object.create(font, { layout: { value: layout } }) as Font;
+  const source = new SubsetSource(font);
+  return Object.create(font, { layout: { value: layout }, createSubset: { value: () => new TrueTypeSubset(source) } }) as Font;
 }

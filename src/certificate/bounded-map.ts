@@ -1,0 +1,14 @@
+/**
+ * A Map that lets its oldest entry go once it holds `capacity` entries: the caches of certificate rendering live as
+ * long as the worker process, and must not grow with every order it sees.
+ */
+export class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly capacity: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    if (this.size >= this.capacity && !this.has(key)) this.delete(this.keys().next().value!);
+    return super.set(key, value);
+  }
+}

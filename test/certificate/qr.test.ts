@@ -1,0 +1,78 @@
+import QRCode from 'qrcode';
+import { describe, expect, it } from 'vitest';
+import { certificateQr, certificateQrPayload } from '../../src/certificate/qr.ts';
+import type { FulfillmentDocument } from '../../src/model.ts';
+import { exampleDocuments } from '../support/documents.ts';
+
+/** A small deterministic generator (mulberry32): the same orders on every run. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** The example order with `lines` lines of made-up SSRNs. */
+function order(lines: number, next: () => number): FulfillmentDocument {
+  const doc = structuredClone(exampleDocuments('order-ex-srx')[0]!);
+  const word = (n: number) => Array.from({ length: n }, () => ALPHANUMERIC[Math.floor(next() * ALPHANUMERIC.length)]).join('');
+  doc.fulfillment.certificateNumber = `SEC-${word(8)}-${word(6)}`;
+  doc.lines = Array.from({ length: lines }, () => {
+    const line = structuredClone(doc.lines[0]!);
+    line.entitlement.ssrn = `SSRN${word(10)}`;
+    return line;
+  });
+  return doc;
+}
+
+/** What qrcode itself draws for the payload: level M where it fits, else L, with the mask it finds best. */
+function reference(text: string) {
+  try {
+    return QRCode.create(text, { errorCorrectionLevel: 'M' });
+  } catch {
+    return QRCode.create(text, { errorCorrectionLevel: 'L' });
+  }
+}
+
+describe('the certificate QR code', () => {
+  it('has the modules qrcode gives its payload, at every size, level and mask', () => {
+    const next = random(7);
+    const masks = new Set<number>();
+    const versions = new Set<number>();
+    const levels = new Set<number>();
+    for (let n = 0; n < 60; n++) {
+      // Mostly small orders, some past what level M holds (about 170 lines) and past what any code holds (about 215).
+      const lines = n < 40 ? 1 + Math.floor(next() * 30) : 150 + Math.floor(next() * 100);
+      const doc = order(lines, next);
+      const { payload, size, modules } = certificateQr(doc);
+      expect(payload).toBe(certificateQrPayload(doc));
+      const qr = reference(payload);
+      masks.add(qr.maskPattern!);
+      versions.add(qr.version);
+      levels.add(qr.errorCorrectionLevel.bit);
+      expect(size).toBe(qr.modules.size);
+      expect(modules).toEqual(qr.modules.data);
+    }
+    expect(masks.size).toBe(8);
+    expect(levels.size).toBe(2);
+    expect(Math.max(...versions)).toBeGreaterThanOrEqual(7); // version information blocks
+  });
+
+  // Payloads where masks tie for the lowest penalty (0, 2 and 3; 4 and 7), found by scoring with qrcode's own rules.
+  it.each([
+    ['SEC-20000079-20261128-00DEPT', 'SSRNS00079L0', 0],
+    ['SEC-20000222-20261128-00G8W2', 'SSRNS00222L0', 4],
+  ])('%s: on a tie takes the lower mask, as qrcode does', (certificateNumber, ssrn, mask) => {
+    const doc = order(1, random(1));
+    doc.fulfillment.certificateNumber = certificateNumber;
+    doc.lines[0]!.entitlement.ssrn = ssrn;
+    const { payload, modules } = certificateQr(doc);
+    const qr = reference(payload);
+    expect(qr.maskPattern).toBe(mask);
+    expect(modules).toEqual(qr.modules.data);
+  });
+});
