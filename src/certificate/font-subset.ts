@@ -7,7 +7,7 @@ import type { Font } from 'fontkit';
 
 declare module 'fontkit' {
   interface Font {
-    createSubset(): { glyphs: number[]; encode(): Uint8Array };
+    createSubset(): { glyphs: number[]; includeGlyph(glyphId: number): number; encode(): Uint8Array };
     directory: { tables: Record<string, unknown> };
     getGlyph(glyphId: number): FontkitGlyph;
     loca: { version: number; offsets: number[] };

@@ -59,7 +59,7 @@ function write(doc: Doc, p: Para, x: number, y: number, width: number, align: 'l
     const lineHeight = doc.currentLineHeight(true);
     // Text known to take one line, clear of the page's bottom margin: pdfkit's line wrapper would find that again
     // (breaking it into words and measuring each) and write the whole text as that line, then move down one line.
-    // Writing it without the wrapper gives the same content stream, at half the cost.
+    // Writing it without the wrapper gives the same content stream at about half the cost.
     if (wrappedLines.get(wrapKey(font, size, width, p.text)) === 1 && y + lineHeight <= doc.page.maxY() - 1) {
       doc.text(p.text, x, y, { lineBreak: false });
       doc.x = x;
