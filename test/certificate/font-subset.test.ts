@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import { describe, expect, it } from 'vitest';
 import { SubsetSource, TrueTypeSubset } from '../../src/certificate/font-subset.ts';
+import { seededRandom as random } from '../support/seeded-random.ts';
 
 declare module 'fontkit' {
   interface Font {
@@ -17,16 +18,6 @@ const FONTS = [
   '@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf',
   '@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf',
 ];
-
-/** A small deterministic generator (mulberry32): the same glyph lists on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('the font subset', () => {
   it.each(FONTS)('%s: gives the bytes fontkit gives, glyph lists with composite glyphs included', (file) => {

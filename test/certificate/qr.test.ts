@@ -3,16 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { certificateQr, certificateQrPayload } from '../../src/certificate/qr.ts';
 import type { FulfillmentDocument } from '../../src/model.ts';
 import { exampleDocuments } from '../support/documents.ts';
-
-/** A small deterministic generator (mulberry32): the same orders on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../support/seeded-random.ts';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
