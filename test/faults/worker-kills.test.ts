@@ -47,7 +47,7 @@ describe('workers killed at random points', () => {
     for (const m of sink.messages) byRecipient.set(m.to[0]!, [...(byRecipient.get(m.to[0]!) ?? []), m.parsed.messageId!]);
     const missing = 1000 - byRecipient.size;
     const duplicates = [...byRecipient.values()].filter((ids) => ids.length > 1);
-    console.log(`worker kills: ${kills}, messages: ${sink.messages.length}, recipients reached: ${byRecipient.size}/1000, duplicates: ${duplicates.length}`);
+    console.log(`worker kills: ${kills}, messages: ${sink.messages.length}, recipients reached: ${byRecipient.size}/1000, duplicates: ${duplicates.length}, connections broken at the server: ${sink.connectionErrors.length}`);
     expect(missing).toBe(0);
     // A worker killed between the server's 250 and the acceptance marker can send once more; such a copy carries the
     // same Message-ID, so receiving systems see one message. Bounded by the sends in flight at each kill.

@@ -22,6 +22,8 @@ export interface SmtpSink {
   onData: Responder;
   /** While true, messages are read but never answered: the client waits, as with a server that hangs after DATA. */
   paused: boolean;
+  /** Codes of connections that broke mid-conversation (ECONNRESET when a client dies). */
+  connectionErrors: string[];
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMessage[]>;
   close(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     onRecipient: () => undefined,
     onData: () => undefined,
     paused: false,
+    connectionErrors: [],
     async waitFor(count, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       while (sink.messages.length < count) {
@@ -85,7 +88,13 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      // smtp-server reports a client that vanished mid-conversation (a worker killed by a fault test) as an 'error'
+      // event; a mail server notes it and carries on, and without a listener it would crash the test process.
+      server.on('error', (error: NodeJS.ErrnoException) => sink.connectionErrors.push(error.code ?? error.message));
+      resolve();
+    });
   });
   const address = (server as unknown as { server: { address(): { port: number } } }).server.address();
   sink.port = address.port;
