@@ -1,3 +1,5 @@
+import { BoundedMap } from './bounded-map.ts';
+
 /**
  * Remembers the results of an async loader for a while, at most `capacity` of them, and shares one load between
  * callers that ask for the same key at once. For values that never change once written (a fulfillment's document
@@ -9,14 +11,12 @@ export function boundedMemo<T>(
   options: { capacity: number; ttlMs: number; now?: () => number },
 ): (key: string) => Promise<T | undefined> {
   const now = options.now ?? Date.now;
-  const entries = new Map<string, { value: Promise<T | undefined>; expires: number }>();
+  const entries = new BoundedMap<string, { value: Promise<T | undefined>; expires: number }>(options.capacity);
   return (key) => {
     const hit = entries.get(key);
     if (hit && hit.expires > now()) return hit.value;
     entries.delete(key);
     const value = load(key);
-    // Map order is insertion order: the first key is the oldest.
-    if (entries.size >= options.capacity) entries.delete(entries.keys().next().value!);
     entries.set(key, { value, expires: now() + options.ttlMs });
     value.then((v) => { if (v === undefined) forget(key, value); }, () => forget(key, value));
     return value;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
-import { BoundedMap } from './bounded-map.ts';
+import { BoundedMap } from '../cache/bounded-map.ts';
 import { sharedFont } from './shared-font.ts';
 
 // Fonts are read and parsed once per process and the parsed objects handed to every document: giving pdfkit a path or

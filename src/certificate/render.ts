@@ -3,7 +3,7 @@ import PDFDocument from 'pdfkit';
 import { formatDate } from '../locale/format-date.ts';
 import { loadLocaleStrings, type LocaleStrings } from '../locale/strings.ts';
 import type { FulfillmentDocument } from '../model.ts';
-import { BoundedMap } from './bounded-map.ts';
+import { BoundedMap } from '../cache/bounded-map.ts';
 import { fontRuns, fonts, type Weight } from './fonts.ts';
 import { certificateQr } from './qr.ts';
 import { artifact, element, tagged } from './tags.ts';

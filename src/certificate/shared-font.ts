@@ -1,5 +1,5 @@
 import type { Font } from 'fontkit';
-import { BoundedMap } from './bounded-map.ts';
+import { BoundedMap } from '../cache/bounded-map.ts';
 import { SubsetSource, TrueTypeSubset } from './font-subset.ts';
 
 // pdfkit (0.20) embeds any object with a `layout` method as a font (PDFFontFactory.open), subsetting it per document.

@@ -67,7 +67,7 @@ interface Entity {
 function textEntity(subtype: 'plain' | 'html', text: string): Entity {
   const contentType = `text/${subtype}; charset=utf-8`;
   return fitsSevenBit(text)
-    ? { contentType, transferEncoding: '7bit', body: [text.replace(/\r?\n/g, CRLF)] }
+    ? { contentType, transferEncoding: '7bit', body: [text.replace(/\n/g, CRLF)] }
     : { contentType, transferEncoding: 'base64', body: [base64Lines(Buffer.from(text, 'utf8'))] };
 }
 

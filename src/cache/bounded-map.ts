@@ -1,5 +1,5 @@
 /**
- * A Map that lets its oldest entry go once it holds `capacity` entries: the caches of certificate rendering live as
+ * A Map that lets its oldest entry go once it holds `capacity` entries: the caches of rendering and sending live as
  * long as the worker process, and must not grow with every order it sees.
  */
 export class BoundedMap<K, V> extends Map<K, V> {
