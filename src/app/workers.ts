@@ -49,13 +49,14 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     clock: ctx.clock,
     renderCertificate: ctx.renderCertificate,
   };
+  const prepared = preparedFulfillments(deps);
   const fulfillment = fulfillmentWorker(ctx.queueConnection, (id) => fanOut({
     ...deps,
     timeZone: ctx.config.FULFILLMENT_TZ,
     issueFulfillmentKeys: (fid) => issueFulfillmentKeys(ctx.records, ctx.catalog, ctx.signingKey, fid),
     enqueueSends: (ids) => enqueueSends(ctx.queues.send, ids, policy),
+    rendered: prepared.prime,
   }, id), { now: () => ctx.clock.now() });
-  const prepared = preparedFulfillments(deps);
   const send = sendWorker(ctx.queueConnection, (id, attempt, max) => sendDelivery({
     deliveries: ctx.deliveries, prepared, clock: ctx.clock, emails: ctx.emails, transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM, logger: ctx.logger,
   }, id, attempt, max), policy);

@@ -206,14 +206,23 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
   const cell = qrSize / qr.size;
   const qrX = MARGIN + width - qrSize;
   tagged(doc, root, 'Figure', () => {
-    // The operators doc.rect writes for each dark module, each coordinate formatted once per column and row, and
-    // handed to the page as the bytes pdfkit would make of them (a line each): one write instead of hundreds.
+    // One rectangle per run of dark modules along a row, not one per module: a third of the operators, and no seams
+    // where a viewer's anti-aliasing meets the edges of neighbouring squares. Each coordinate is formatted once as
+    // pdfkit's doc.rect would, and the whole code goes to the page in one write instead of hundreds.
     const left = Array.from({ length: qr.size }, (_, x) => `${pdfNumber(qrX + x * cell)}`);
+    const widths = Array.from({ length: qr.size + 1 }, (_, n) => `${pdfNumber(n * cell)}`);
     const side = pdfNumber(cell);
     let squares = '';
     for (let y = 0; y < qr.size; y++) {
-      const rest = ` ${pdfNumber(MARGIN + y * cell)} ${side} ${side} re\n`;
-      for (let x = 0; x < qr.size; x++) if (qr.modules[y * qr.size + x]) squares += left[x] + rest;
+      const rest = ` ${pdfNumber(MARGIN + y * cell)} `;
+      const row = y * qr.size;
+      for (let x = 0; x < qr.size; x++) {
+        if (!qr.modules[row + x]) continue;
+        let end = x + 1;
+        while (end < qr.size && qr.modules[row + end]) end++;
+        squares += `${left[x]}${rest}${widths[end - x]} ${side} re\n`;
+        x = end;
+      }
     }
     doc.addContent(Buffer.from(squares, 'latin1'));
     doc.fillColor('#000000').fill();

@@ -18,6 +18,8 @@ export interface FanOutDeps {
   issueFulfillmentKeys(fulfillmentId: string): Promise<void>;
   /** Queues one send job per delivery id; idempotent by id. */
   enqueueSends(deliveryIds: string[]): Promise<void>;
+  /** Hands the document and the certificate just rendered to this process's sends (PreparedFulfillments.prime). */
+  rendered?(doc: FulfillmentDocument, certificate: Buffer): void;
 }
 
 export type FanOutOutcome = 'done' | 'not-due' | 'missing';
@@ -36,7 +38,8 @@ export async function fanOut(deps: FanOutDeps, fulfillmentId: string): Promise<F
   if (!(await deps.records.certificate(fulfillmentId))) {
     const doc = await loadDocument(deps.records, deps.catalog, deps.brand, fulfillmentId);
     if (!doc) return 'missing';
-    await deps.records.saveCertificate(fulfillmentId, await deps.renderCertificate(doc));
+    // What was stored first, should another worker have raced this one: every message attaches the same bytes.
+    deps.rendered?.(doc, await deps.records.saveCertificate(fulfillmentId, await deps.renderCertificate(doc)));
   }
 
   const deliveries = await deps.deliveries.getMany(fulfillment.deliveryIds);

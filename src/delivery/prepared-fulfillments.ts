@@ -21,6 +21,15 @@ export interface PrepareDeps {
   renderCertificate(doc: FulfillmentDocument): Promise<Buffer>;
 }
 
+/** The parts every message of the fulfillment attaches: the certificate, then the key files. */
+async function withParts(doc: FulfillmentDocument, certificate: Buffer): Promise<PreparedFulfillment> {
+  const attachments = [
+    { filename: certificateFileName(doc.fulfillment.certificateNumber), content: certificate, contentType: 'application/pdf' },
+    ...doc.lines.flatMap((l) => keyAttachments(l.entitlement, l.keys)),
+  ];
+  return { doc, parts: await Promise.all(attachments.map(attachmentPart)) };
+}
+
 /** `ssrns` narrows the lines (a resend of chosen lines); undefined when the fulfillment's records are gone. */
 export async function prepareFulfillment(deps: PrepareDeps, fulfillmentId: string, ssrns?: string[]): Promise<PreparedFulfillment | undefined> {
   const load = (only?: string[]) => loadDocument(deps.records, deps.catalog, deps.brand, fulfillmentId, only);
@@ -29,11 +38,16 @@ export async function prepareFulfillment(deps: PrepareDeps, fulfillmentId: strin
   // A resend of chosen lines still attaches the whole fulfillment's certificate: the same bytes as the first time.
   const pdf = (await deps.records.certificate(fulfillmentId))
     ?? (await deps.records.saveCertificate(fulfillmentId, await deps.renderCertificate(ssrns ? ((await load()) ?? doc) : doc)));
-  const attachments = [
-    { filename: certificateFileName(doc.fulfillment.certificateNumber), content: pdf, contentType: 'application/pdf' },
-    ...doc.lines.flatMap((l) => keyAttachments(l.entitlement, l.keys)),
-  ];
-  return { doc, parts: await Promise.all(attachments.map(attachmentPart)) };
+  return withParts(doc, pdf);
+}
+
+export interface PreparedFulfillments {
+  get(fulfillmentId: string, ssrns?: string[]): Promise<PreparedFulfillment | undefined>;
+  /**
+   * Remembers a fulfillment whose document and certificate the caller holds: the fan-out has both in hand, and the
+   * sends this process takes then need neither from Redis.
+   */
+  prime(doc: FulfillmentDocument, certificate: Buffer): void;
 }
 
 /**
@@ -42,10 +56,14 @@ export async function prepareFulfillment(deps: PrepareDeps, fulfillmentId: strin
  * records, keys and certificate never change once fanned out; correctness never depends on a hit (every entry can be
  * rebuilt from Redis), so several worker processes each keep their own.
  */
-export function preparedFulfillments(deps: PrepareDeps, options = { capacity: 500, ttlMs: 10 * 60_000 }) {
+export function preparedFulfillments(deps: PrepareDeps, options = { capacity: 500, ttlMs: 10 * 60_000 }): PreparedFulfillments {
+  const keyOf = (id: string, ssrns?: string[]) => JSON.stringify({ id, ssrns });
   const memo = boundedMemo((key) => {
     const { id, ssrns } = JSON.parse(key) as { id: string; ssrns?: string[] };
     return prepareFulfillment(deps, id, ssrns);
   }, options);
-  return (fulfillmentId: string, ssrns?: string[]) => memo(JSON.stringify({ id: fulfillmentId, ssrns }));
+  return {
+    get: (fulfillmentId, ssrns) => memo.get(keyOf(fulfillmentId, ssrns)),
+    prime: (doc, certificate) => memo.put(keyOf(doc.fulfillment.id), withParts(doc, certificate)),
+  };
 }

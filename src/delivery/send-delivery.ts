@@ -7,12 +7,12 @@ import type { MailTransport } from '../mail/transport.ts';
 import type { Logger } from '../app/logger.ts';
 import { messagesTotal, renderSeconds, sendSeconds, timed } from '../ops/metrics.ts';
 import type { DeliveryStore } from '../store/deliveries.ts';
-import type { PreparedFulfillment } from './prepared-fulfillments.ts';
+import type { PreparedFulfillments } from './prepared-fulfillments.ts';
 
 export interface SendDeps {
   deliveries: DeliveryStore;
-  /** The fulfillment's document and encoded attachments (preparedFulfillments: shared by its recipients). */
-  prepared(fulfillmentId: string, ssrns?: string[]): Promise<PreparedFulfillment | undefined>;
+  /** The fulfillment's document and encoded attachments, shared by its recipients. */
+  prepared: Pick<PreparedFulfillments, 'get'>;
   clock: Clock;
   emails: EmailRenderer;
   transport: MailTransport;
@@ -36,7 +36,7 @@ export async function sendDelivery(deps: SendDeps, deliveryId: string, attempt: 
   }
   if (delivery.status === 'failed') return 'already-failed';
 
-  const prepared = await deps.prepared(delivery.fulfillmentId, delivery.ssrns);
+  const prepared = await deps.prepared.get(delivery.fulfillmentId, delivery.ssrns);
   if (!prepared) return 'missing';
   const { doc } = prepared;
   // Every line about this delivery names it fully; the job id is the delivery id.

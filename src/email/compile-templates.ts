@@ -34,6 +34,18 @@ function compileNow(file: string, source: string, options: CompileOptions): Hand
   return Handlebars.template<EmailView>(new Function(`return ${code}`)() as TemplateSpec);
 }
 
+/**
+ * MJML indents its output by nesting depth, and a quarter of each message was that indentation. Whitespace at the
+ * start of a line is collapsible everywhere but inside <pre> and <textarea>, so it goes elsewhere; the line breaks stay,
+ * keeping every line short enough to send the HTML as it is (7bit) instead of base64.
+ */
+export function withoutIndentation(html: string): string {
+  return html
+    .split(/(<pre\b[\s\S]*?<\/pre>|<textarea\b[\s\S]*?<\/textarea>)/i)
+    .map((part, i) => (i % 2 ? part : part.replace(/\n[ \t]+/g, '\n')))
+    .join('');
+}
+
 /** How often MJML has run in this process. Tests read it to prove that rendering a message never compiles. */
 export function mjmlCompilations(): number {
   return mjmlRuns;
@@ -53,7 +65,7 @@ export async function compileTemplates(templatesDir: string): Promise<CompiledTe
   });
   return {
     // Default escaping: every value of the view is event data or derived from it, never markup.
-    html: compileNow(layout, mjml.html, { knownHelpersOnly: true, strict: true }),
+    html: compileNow(layout, withoutIndentation(mjml.html), { knownHelpersOnly: true, strict: true }),
     // The text part is not HTML: escaping would turn "&" into "&amp;".
     text: compileNow(textFile, readFileSync(textFile, 'utf8'), { noEscape: true, knownHelpersOnly: true, strict: true }),
   };

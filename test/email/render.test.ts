@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mjmlCompilations } from '../../src/email/compile-templates.ts';
+import { mjmlCompilations, withoutIndentation } from '../../src/email/compile-templates.ts';
 import { createEmailRenderer, TEMPLATES_DIR, type EmailRenderer } from '../../src/email/render.ts';
 import type { Brand, FulfillmentDocument, IssuedKey } from '../../src/model.ts';
 import { documentsFor, EXAMPLES, loadExample, TEST_BRAND } from '../support/documents.ts';
@@ -326,3 +326,18 @@ describe('one document, many recipients', () => {
 function exampleDocument(): FulfillmentDocument {
   return documentsFor(loadExample(EXAMPLES[0]))[0]!;
 }
+
+describe('the HTML as sent', () => {
+  it('has no indentation, and keeps its line breaks so every line stays short', async () => {
+    const doc = documentsFor(loadExample('order-ex-srx'))[0]!;
+    const { html } = await renderer.render(doc, doc.order.contacts[0]!);
+    expect(html).not.toMatch(/\n[ \t]/);
+    expect(Math.max(...html.split('\n').map((l) => l.length))).toBeLessThan(998);
+  });
+
+  it('leaves what is inside <pre> and <textarea> as it was', () => {
+    const html = '<div>\n    <p>a</p>\n  <pre>\n    kept\n</pre>\n    <textarea>\n  kept too</textarea>\n  <b>x</b>\n</div>';
+    expect(withoutIndentation(html)).toBe('<div>\n<p>a</p>\n<pre>\n    kept\n</pre>\n<textarea>\n  kept too</textarea>\n<b>x</b>\n</div>');
+  });
+});
+
