@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import MimeNode from 'nodemailer/lib/mime-node/index.js';
-import type Mail from 'nodemailer/lib/mailer/index.js';
 import { attachmentPart } from './attachment-part.ts';
 
 export interface Attachment {
@@ -28,6 +27,13 @@ export interface ComposeInput {
   references?: string[];
   autoReply?: boolean;
   deliveryId?: string;
+}
+
+/** A message ready to go: its bytes, and the envelope (MAIL FROM, RCPT TO) an SMTP server is told. */
+export interface ComposedMessage {
+  envelope: { from: string; to: string[] };
+  messageId: string;
+  raw: Buffer;
 }
 
 const CRLF = '\r\n';
@@ -103,7 +109,7 @@ function toBuffer(chunk: string | Buffer): Buffer {
  * in hundreds of small writes. The structure is nodemailer's: text and HTML as alternatives, attachments beside them.
  * The Message-ID is ours, stable per delivery, never generated.
  */
-export async function composeMessage(input: ComposeInput): Promise<Mail.Options & { raw: Buffer }> {
+export async function composeMessage(input: ComposeInput): Promise<ComposedMessage> {
   const attachments = await Promise.all(input.attachments.map(async (a) => ('raw' in a ? a.raw : await attachmentPart(a))));
   const text = textEntity('plain', input.text);
   const content = input.html ? multipartEntity('alternative', [text, textEntity('html', input.html)]) : text;
@@ -123,7 +129,7 @@ export async function composeMessage(input: ComposeInput): Promise<Mail.Options 
     ...(top.transferEncoding && { 'Content-Transfer-Encoding': top.transferEncoding }),
   });
   return {
-    envelope: root.getEnvelope() as Mail.Envelope,
+    envelope: root.getEnvelope() as ComposedMessage['envelope'],
     messageId: input.messageId,
     // A multipart ends with a line break after its closing delimiter; a single part ends where its text ends.
     raw: Buffer.concat([`${root.buildHeaders()}${CRLF}${CRLF}`, ...top.body, ...(top.transferEncoding ? [] : [CRLF])].map(toBuffer)),

@@ -2,11 +2,14 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
+import type { ComposedMessage } from './compose.ts';
+import { SmtpPool } from './smtp-pool.ts';
 
 /** What a sender needs of a mail transport: send, check readiness, close. */
 export interface MailTransport {
   readonly kind: 'smtp' | 'outbox';
-  send(message: Mail.Options): Promise<{ messageId: string; response: string }>;
+  send(message: ComposedMessage): Promise<{ messageId: string; response: string }>;
   verify(): Promise<void>;
   close(): void;
 }
@@ -18,27 +21,34 @@ export interface DkimSettings {
 }
 
 export function smtpTransport(url: string, options: { poolSize: number; timeoutMs: number; dkim?: DkimSettings }): MailTransport {
-  const transporter = nodemailer.createTransport({
-    url,
-    pool: true,
-    maxConnections: options.poolSize,
+  // Host, port, TLS and credentials as nodemailer reads them from a URL (smtp://, smtps://, query options).
+  const { auth, ...connection } = parseConnectionUrl(url) as ReturnType<typeof parseConnectionUrl> & { auth?: { user: string; pass: string } };
+  const pool = new SmtpPool({
+    connection: {
+      ...connection,
+      connectionTimeout: Math.min(options.timeoutMs, 30_000),
+      greetingTimeout: Math.min(options.timeoutMs, 30_000),
+      socketTimeout: options.timeoutMs,
+    },
+    ...(auth && { auth }),
+    size: options.poolSize,
     // A pooled connection is reused for many messages; recycle it so a server's per-connection limit is never hit.
     maxMessages: 100,
-    connectionTimeout: Math.min(options.timeoutMs, 30_000),
-    greetingTimeout: Math.min(options.timeoutMs, 30_000),
-    socketTimeout: options.timeoutMs,
-    ...(options.dkim && { dkim: options.dkim }),
-  } as Parameters<typeof nodemailer.createTransport>[0]);
+  });
+  // Signing reads the whole message; only deployments that sign pay for it.
+  const signer = options.dkim && messageBuilder(options.dkim);
   return {
     kind: 'smtp',
     async send(message) {
-      const info = await transporter.sendMail(message);
-      return { messageId: info.messageId, response: String(info.response ?? '') };
+      const raw = signer ? (await signer.build(message)).raw : message.raw;
+      const info = await pool.send(message.envelope, raw);
+      return { messageId: message.messageId, response: String(info.response ?? '') };
     },
-    async verify() {
-      await transporter.verify();
+    verify: () => pool.verify(),
+    close() {
+      pool.close();
+      signer?.close();
     },
-    close: () => transporter.close(),
   };
 }
 
