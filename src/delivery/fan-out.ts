@@ -35,7 +35,7 @@ export async function fanOut(deps: FanOutDeps, fulfillmentId: string): Promise<F
   if (todayIn(deps.timeZone, deps.clock.now()) < fulfillment.shipDate) return 'not-due';
 
   await deps.issueFulfillmentKeys(fulfillmentId);
-  if (!(await deps.records.certificate(fulfillmentId))) {
+  if (!(await deps.records.hasCertificate(fulfillmentId))) {
     const doc = await loadDocument(deps.records, deps.catalog, deps.brand, fulfillmentId);
     if (!doc) return 'missing';
     // What was stored first, should another worker have raced this one: every message attaches the same bytes.

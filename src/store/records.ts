@@ -77,6 +77,11 @@ export class RecordStore {
     return (await this.redis.lrange(this.keys.activations(ssrn), 0, -1)).map((raw) => JSON.parse(raw) as ActivationRecord);
   }
 
+  /** Whether the certificate was rendered and stored, without reading its bytes. */
+  async hasCertificate(fulfillmentId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.certificate(fulfillmentId))) === 1;
+  }
+
   async certificate(fulfillmentId: string): Promise<Buffer | undefined> {
     return (await this.redis.getBuffer(this.keys.certificate(fulfillmentId))) ?? undefined;
   }
