@@ -178,6 +178,11 @@ export async function runLoad(label: string, options: { workers: number; events?
   }
 }
 
+// Alone: BENCH_EVENTS at once (saturation), or BENCH_RATE events/s for BENCH_SECONDS.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await runLoad('saturation', { workers: 2, events: Number(process.env.BENCH_EVENTS ?? 500) }), null, 2));
+  const rate = Number(process.env.BENCH_RATE ?? 0);
+  const result = rate
+    ? await runLoad(`${rate}/s`, { workers: 2, rate, seconds: Number(process.env.BENCH_SECONDS ?? 20) })
+    : await runLoad('saturation', { workers: 2, events: Number(process.env.BENCH_EVENTS ?? 500) });
+  console.log(JSON.stringify(result, null, 2));
 }

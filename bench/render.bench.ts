@@ -9,19 +9,23 @@ export interface RenderFigure {
   name: string;
   median: number;
   p95: number;
+  /** CPU time per render, the process's user + system time over all runs: steadier than wall time on a shared VM. */
+  cpu: number;
   unit: 'ms';
 }
 
 async function measure(name: string, runs: number, warmup: number, fn: () => unknown): Promise<RenderFigure> {
   for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];
+  const cpuBefore = process.cpuUsage();
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     await fn();
     samples.push(performance.now() - t);
   }
+  const cpu = process.cpuUsage(cpuBefore);
   const { median, p95 } = summarize(samples);
-  return { name, median: round(median, 3), p95: round(p95, 3), unit: 'ms' };
+  return { name, median: round(median, 3), p95: round(p95, 3), cpu: round((cpu.user + cpu.system) / 1000 / runs, 3), unit: 'ms' };
 }
 
 /** Email render (HTML + text) per document and per further recipient, certificate render per example and for new orders; 500 runs each after warm-up. */

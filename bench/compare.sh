@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Compares this checkout's service with another revision's under the same load, run alternately: on a shared VM the
+# machine's speed drifts by a third between hours, so only runs close together in time compare.
+#   bash bench/compare.sh REV [ROUNDS]    (BENCH_RATE, default 100 events/s, for BENCH_SECONDS, default 20)
+# The benchmark harness (this checkout's bench/) drives both; only src/, queues/ and templates/ differ.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rev=${1:?usage: bash bench/compare.sh REV [ROUNDS]}
+rounds=${2:-2}
+other=$(mktemp -d)
+trap 'git worktree remove --force "$other" >/dev/null 2>&1 || rm -rf "$other"' EXIT
+git worktree add --detach "$other" "$rev" >/dev/null
+ln -s "$PWD/node_modules" "$other/node_modules"
+rm -rf "$other/bench" && cp -r bench "$other/bench"
+export BENCH_RATE=${BENCH_RATE:-100} BENCH_SECONDS=${BENCH_SECONDS:-20}
+summary='let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>{const r=JSON.parse(s.slice(s.indexOf("{")));
+  const c=r.cpuMsPerEvent,total=Object.values(c).reduce((a,b)=>a+b,0);
+  console.log(`${process.argv[1].padEnd(10)} ${String(r.eventsPerSecond).padStart(6)} events/s  CPU ${total.toFixed(1)} ms/event ${JSON.stringify(c)}`)})'
+echo "offered ${BENCH_RATE} events/s for ${BENCH_SECONDS} s, ${rounds} rounds"
+for _ in $(seq "$rounds"); do
+  (npx tsx bench/e2e.bench.ts 2>/dev/null | node -e "$summary" "$(git rev-parse --short HEAD)")
+  (cd "$other" && npx tsx bench/e2e.bench.ts 2>/dev/null | node -e "$summary" "$rev")
+done
