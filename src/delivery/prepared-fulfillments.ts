@@ -22,12 +22,12 @@ export interface PrepareDeps {
 }
 
 /** The parts every message of the fulfillment attaches: the certificate, then the key files. */
-async function withParts(doc: FulfillmentDocument, certificate: Buffer): Promise<PreparedFulfillment> {
+function withParts(doc: FulfillmentDocument, certificate: Buffer): PreparedFulfillment {
   const attachments = [
     { filename: certificateFileName(doc.fulfillment.certificateNumber), content: certificate, contentType: 'application/pdf' },
     ...doc.lines.flatMap((l) => keyAttachments(l.entitlement, l.keys)),
   ];
-  return { doc, parts: await Promise.all(attachments.map(attachmentPart)) };
+  return { doc, parts: attachments.map(attachmentPart) };
 }
 
 /** `ssrns` narrows the lines (a resend of chosen lines); undefined when the fulfillment's records are gone. */
@@ -64,6 +64,6 @@ export function preparedFulfillments(deps: PrepareDeps, options = { capacity: 50
   }, options);
   return {
     get: (fulfillmentId, ssrns) => memo.get(keyOf(fulfillmentId, ssrns)),
-    prime: (doc, certificate) => memo.put(keyOf(doc.fulfillment.id), withParts(doc, certificate)),
+    prime: (doc, certificate) => memo.put(keyOf(doc.fulfillment.id), Promise.resolve(withParts(doc, certificate))),
   };
 }

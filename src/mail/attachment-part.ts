@@ -1,14 +1,18 @@
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import MimeNode from 'nodemailer/lib/mime-node/index.js';
+import { base64Lines } from './base64-lines.ts';
 import type { Attachment } from './compose.ts';
 
 /**
- * An attachment as a finished MIME part (headers and encoded body), for nodemailer's `raw` attachment. A fulfillment's
+ * An attachment as a finished MIME part (headers and base64 body, ending in CRLF), for compose.ts. A fulfillment's
  * certificate goes to every recipient; encoding it once instead of once per message saves most of a message's cost.
- * MailComposer builds the part, so its headers and transfer encoding are exactly what nodemailer would have written.
+ * nodemailer's MimeNode writes the headers (the name and filename parameters, encoded where the name is not ASCII),
+ * as a child node so that it adds no Date, Message-ID or MIME-Version; building the body through its streams cost
+ * more than the encoding itself.
  */
-export async function attachmentPart(a: Attachment): Promise<Buffer> {
-  // A body beside the attachment makes the root multipart, so the attachment is a part of its own: the one we keep.
-  const root = new MailComposer({ text: '-', attachments: [{ filename: a.filename, content: a.content, contentType: a.contentType }] }).compile();
-  const part = root.childNodes.at(-1)!;
-  return new Promise((resolve, reject) => part.build((error, built) => (error ? reject(error) : resolve(built))));
+export function attachmentPart(a: Attachment): Buffer {
+  const content = typeof a.content === 'string' ? Buffer.from(a.content, 'utf8') : a.content;
+  const node = new MimeNode('multipart/mixed', { baseBoundary: 'unused' }).createChild(a.contentType, { filename: a.filename });
+  node.setContent(content);
+  node.setHeader({ 'Content-Transfer-Encoding': 'base64', 'Content-Disposition': 'attachment' });
+  return Buffer.from(`${node.buildHeaders()}\r\n\r\n${base64Lines(content)}\r\n`, 'latin1');
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import MimeNode from 'nodemailer/lib/mime-node/index.js';
 import { attachmentPart } from './attachment-part.ts';
+import { base64Lines } from './base64-lines.ts';
 
 export interface Attachment {
   filename: string;
@@ -51,13 +52,6 @@ function fitsSevenBit(text: string): boolean {
   return text.length - start <= MAX_LINE;
 }
 
-/** RFC 2045 base64, in lines of 76 characters. */
-function base64Lines(content: Buffer): string {
-  const encoded = content.toString('base64');
-  const lines: string[] = [];
-  for (let i = 0; i < encoded.length; i += 76) lines.push(encoded.slice(i, i + 76));
-  return lines.join(CRLF);
-}
 
 /** A MIME entity: its content headers and its body (which holds no trailing line break: that is the delimiter's). */
 interface Entity {
@@ -110,7 +104,7 @@ function toBuffer(chunk: string | Buffer): Buffer {
  * The Message-ID is ours, stable per delivery, never generated.
  */
 export async function composeMessage(input: ComposeInput): Promise<ComposedMessage> {
-  const attachments = await Promise.all(input.attachments.map(async (a) => ('raw' in a ? a.raw : await attachmentPart(a))));
+  const attachments = input.attachments.map((a) => ('raw' in a ? a.raw : attachmentPart(a)));
   const text = textEntity('plain', input.text);
   const content = input.html ? multipartEntity('alternative', [text, textEntity('html', input.html)]) : text;
   const top = attachments.length ? multipartEntity('mixed', [content, ...attachments]) : content;

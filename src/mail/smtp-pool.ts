@@ -102,7 +102,8 @@ export class SmtpPool {
     // Until it is ready, a failure may come as the callback's error or only as an 'error' event (a refused socket).
     let failed: (error: Error) => void = () => undefined;
     const setup = new Promise<never>((_, reject) => { failed = reject; });
-    connection.once('error', (error: Error) => failed(error));
+    const onSetupError = (error: Error) => failed(error);
+    connection.once('error', onSetupError);
     const step = (start: (done: (err?: Error | null) => void) => void) =>
       Promise.race([setup, new Promise<void>((resolve, reject) => start((err) => (err ? reject(err) : resolve())))]);
     try {
@@ -114,6 +115,8 @@ export class SmtpPool {
     } catch (error) {
       this.discard(pooled);
       throw error;
+    } finally {
+      connection.off('error', onSetupError);
     }
   }
 
