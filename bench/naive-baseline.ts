@@ -24,7 +24,7 @@ export async function runNaive(smtpPort: number, events: number, concurrency = 4
         const rendered = emails.render(doc, contact);
         const pdf = await renderCertificate(doc);
         const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
-        await transport.sendMail(await composeMessage({
+        await transport.sendMail(composeMessage({
           from: config.MAIL_FROM, to: contact, subject: rendered.subject, html: rendered.html, text: rendered.text, messageId: `<naive-${i}-${contact.email}>`,
           attachments: [{ filename: certificateFileName(doc.fulfillment.certificateNumber), content: pdf, contentType: 'application/pdf' }],
         }));

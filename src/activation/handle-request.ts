@@ -69,7 +69,7 @@ export async function handleActivationMessage(deps: ActivationDeps, uidValidity:
   if (decision.reply && !(await redis.hget(outcomeKey, 'replySentAt'))) {
     const r = decision.reply;
     const domain = deps.mailFromAddress.split('@')[1] ?? 'localhost';
-    await deps.transport.send(await composeMessage({
+    await deps.transport.send(composeMessage({
       from: deps.mailFrom, to: { email: r.to }, subject: r.subject, text: r.text,
       messageId: `<act-${uidValidity}-${uid}@${domain}>`,
       ...(r.inReplyTo && { inReplyTo: r.inReplyTo }), references: r.references, autoReply: true,

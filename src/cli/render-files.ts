@@ -58,7 +58,7 @@ export async function renderEventFiles(file: string, outDir: string): Promise<st
         await write(`${base}.html`, rendered.html);
         await write(`${base}.txt`, rendered.text);
         const id = deliveryId(doc.fulfillment.id, contact.email);
-        const { raw } = await builder.build(await composeMessage({
+        const { raw } = await builder.build(composeMessage({
           from: config.MAIL_FROM, to: contact, subject: rendered.subject, html: rendered.html, text: rendered.text,
           messageId: messageIdFor(id, config.mailFromAddress), deliveryId: id,
           attachments: [

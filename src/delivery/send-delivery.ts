@@ -43,7 +43,7 @@ export async function sendDelivery(deps: SendDeps, deliveryId: string, attempt: 
   const log = deps.logger.child({ order: delivery.orderNumber, eventId: doc.fulfillment.eventId, jobId: deliveryId, fulfillmentId: delivery.fulfillmentId, recipient: delivery.recipient, attempt });
   const recipient = { email: delivery.recipient, ...(delivery.recipientName && { name: delivery.recipientName }) };
   const rendered = await timed(renderSeconds, { document: 'email' }, () => deps.emails.render(doc, recipient));
-  const message = await composeMessage({
+  const message = composeMessage({
     from: deps.mailFrom, to: recipient, subject: rendered.subject, html: rendered.html, text: rendered.text,
     messageId: delivery.messageId, attachments: prepared.parts.map((raw) => ({ raw })), deliveryId,
   });

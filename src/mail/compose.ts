@@ -52,7 +52,6 @@ function fitsSevenBit(text: string): boolean {
   return text.length - start <= MAX_LINE;
 }
 
-
 /** A MIME entity: its content headers and its body (which holds no trailing line break: that is the delimiter's). */
 interface Entity {
   contentType: string;
@@ -103,7 +102,7 @@ function toBuffer(chunk: string | Buffer): Buffer {
  * in hundreds of small writes. The structure is nodemailer's: text and HTML as alternatives, attachments beside them.
  * The Message-ID is ours, stable per delivery, never generated.
  */
-export async function composeMessage(input: ComposeInput): Promise<ComposedMessage> {
+export function composeMessage(input: ComposeInput): ComposedMessage {
   const attachments = input.attachments.map((a) => ('raw' in a ? a.raw : attachmentPart(a)));
   const text = textEntity('plain', input.text);
   const content = input.html ? multipartEntity('alternative', [text, textEntity('html', input.html)]) : text;

@@ -28,7 +28,7 @@ describe('attachment parts encoded once', () => {
   it('reach a mail client with their names, types and contents', async () => {
     const builder = messageBuilder();
     try {
-      const { raw } = await builder.build(await composeMessage({
+      const { raw } = await builder.build(composeMessage({
         from: 'licensing@example.net', to: { email: 'a@example.com' }, subject: 'S', text: 'body', html: '<p>body</p>', messageId: '<m@example.net>',
         attachments: attachments.map((a) => ({ raw: attachmentPart(a) })),
       }));
