@@ -11,4 +11,14 @@ export class BoundedMap<K, V> extends Map<K, V> {
     if (this.size >= this.capacity && !this.has(key)) this.delete(this.keys().next().value!);
     return super.set(key, value);
   }
+
+  /** The value kept for `key`, computed and kept first if there is none. */
+  remember(key: K, compute: () => V): V {
+    let value = this.get(key);
+    if (value === undefined) {
+      value = compute();
+      this.set(key, value);
+    }
+    return value;
+  }
 }

@@ -57,19 +57,15 @@ const fontOf = new BoundedMap<string, Run['font']>(10_000);
 const runsOf = new BoundedMap<string, readonly Run[]>(10_000);
 
 function fontFor(ch: string): Run['font'] {
-  let font = fontOf.get(ch);
-  if (!font) {
+  return fontOf.remember(ch, () => {
     const { latin, cjk } = fonts();
-    font = covers(latin.regular, ch) || !covers(cjk.regular, ch) ? 'latin' : 'cjk';
-    fontOf.set(ch, font);
-  }
-  return font;
+    return covers(latin.regular, ch) || !covers(cjk.regular, ch) ? 'latin' : 'cjk';
+  });
 }
 
 /** Splits text into runs by the first font that has each character; spaces stay with the run they are in. */
 export function fontRuns(text: string): readonly Run[] {
-  let runs = runsOf.get(text);
-  if (!runs) {
+  return runsOf.remember(text, () => {
     const split: Run[] = [];
     for (const ch of text) {
       const font = fontFor(ch);
@@ -77,10 +73,8 @@ export function fontRuns(text: string): readonly Run[] {
       if (last && (last.font === font || /\s/.test(ch))) last.text += ch;
       else split.push({ text: ch, font });
     }
-    runs = split;
-    runsOf.set(text, runs);
-  }
-  return runs;
+    return split;
+  });
 }
 
 /** Characters neither font can draw: they would print as empty boxes. */

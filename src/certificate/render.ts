@@ -155,15 +155,7 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
   const { order, fulfillment, brand } = input;
   const s = STRINGS.for(order.locale);
   const dateLocale = s.text('dateLocale');
-  const date = (d: string) => {
-    const key = `${dateLocale}\u0000${d}`;
-    let text = dates.get(key);
-    if (text === undefined) {
-      text = formatDate(d, dateLocale);
-      dates.set(key, text);
-    }
-    return text;
-  };
+  const date = (d: string) => dates.remember(`${dateLocale}\u0000${d}`, () => formatDate(d, dateLocale));
   const issued = new Date(`${fulfillment.shipDate}T00:00:00Z`);
   const doc = new PDFDocument({
     size: brand.paperSize === 'LETTER' ? 'LETTER' : 'A4',

@@ -66,16 +66,13 @@ export function sharedFont(font: Font, options: { pairShaping: boolean }): Font 
   const shaper = options.pairShaping ? pairShaper(shapeFully) : undefined;
   const layout = (text: string, features?: unknown) => {
     const key = features ? `${JSON.stringify(features)}\u0000${text}` : text;
-    let run = shaped.get(key);
-    if (!run) {
+    return shaped.remember(key, (): Run => {
       const fresh = (!features && shaper?.shape(text)) || shapeFully(text, features);
       const positions = fresh.positions.map(({ xAdvance, yAdvance, xOffset, yOffset }, i) => ({
         xAdvance, yAdvance, xOffset, yOffset, advanceWidth: fresh.glyphs[i]!.advanceWidth,
       }));
-      run = { glyphs: fresh.glyphs, positions, advanceWidth: positions.reduce((w, p) => w + p.xAdvance, 0) };
-      shaped.set(key, run);
-    }
-    return run;
+      return { glyphs: fresh.glyphs, positions, advanceWidth: positions.reduce((w, p) => w + p.xAdvance, 0) };
+    });
   };
   const source = new SubsetSource(font);
   return Object.create(font, { layout: { value: layout }, createSubset: { value: () => new TrueTypeSubset(source) } }) as Font;

@@ -79,14 +79,10 @@ const startsOfDay = new BoundedMap<string, number>(10_000);
 
 /** The instant a calendar date begins in a time zone (midnight local; DST-safe by re-checking the offset). */
 export function startOfDayIn(date: IsoDate, timeZone: string): Date {
-  const key = `${timeZone}\u0000${date}`;
-  let instant = startsOfDay.get(key);
-  if (instant === undefined) {
+  return new Date(startsOfDay.remember(`${timeZone}\u0000${date}`, () => {
     const { y, m, d } = parse(date);
     const guess = Date.UTC(y, m - 1, d);
-    instant = guess - localDateParts(timeZone, new Date(guess)).offsetMs;
-    instant = guess - localDateParts(timeZone, new Date(instant)).offsetMs;
-    startsOfDay.set(key, instant);
-  }
-  return new Date(instant);
+    const first = guess - localDateParts(timeZone, new Date(guess)).offsetMs;
+    return guess - localDateParts(timeZone, new Date(first)).offsetMs;
+  }));
 }
