@@ -64,8 +64,11 @@ export function createTransport(config: Config): MailTransport {
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const emails = await createEmailRenderer();
   const redis = connectRedis(config.REDIS_URL);
+  // Queues get a connection of their own: BullMQ defines some fifty scripts on the connection it is given, and ioredis
+  // copies every script defined on a connection into each pipeline or transaction made from it, the store's included.
+  const queueRedis = connectRedis(config.REDIS_URL);
   const keys = storeKeys(config.KEY_PREFIX);
-  const queueConnection = { redis, prefix: keys.queuePrefix };
+  const queueConnection = { redis: queueRedis, prefix: keys.queuePrefix };
   const transport = overrides.transport ?? createTransport(config);
   const queues = {
     fulfillment: openQueue<FulfillmentJob>(queueConnection, FULFILLMENT_QUEUE),
@@ -96,7 +99,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     async close() {
       await Promise.all(Object.values(queues).map((q) => q.close()));
       transport.close();
-      await redis.quit().catch(() => redis.disconnect());
+      await Promise.all([redis, queueRedis].map((r) => r.quit().catch(() => r.disconnect())));
     },
   };
 }

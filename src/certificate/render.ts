@@ -5,6 +5,7 @@ import { loadLocaleStrings, type LocaleStrings } from '../locale/strings.ts';
 import type { FulfillmentDocument } from '../model.ts';
 import { BoundedMap } from '../cache/bounded-map.ts';
 import { fontRuns, fonts, type Weight } from './fonts.ts';
+import { documentBytes } from './pdf-bytes.ts';
 import { certificateQr } from './qr.ts';
 import { artifact, element, tagged } from './tags.ts';
 
@@ -161,7 +162,7 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
     size: brand.paperSize === 'LETTER' ? 'LETTER' : 'A4',
     margin: MARGIN,
     bufferPages: true,
-    autoFirstPage: true,
+    autoFirstPage: false,
     pdfVersion: '1.7',
     tagged: true,
     lang: order.locale,
@@ -179,12 +180,8 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
       ModDate: issued,
     },
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = documentBytes(doc);
+  doc.addPage();
   registerFonts(doc);
   const root = doc.struct('Document');
   doc.addStructure(root);
