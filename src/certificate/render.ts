@@ -5,6 +5,7 @@ import { loadLocaleStrings, type LocaleStrings } from '../locale/strings.ts';
 import type { FulfillmentDocument } from '../model.ts';
 import { BoundedMap } from '../cache/bounded-map.ts';
 import { fontRuns, fonts, type Weight } from './fonts.ts';
+import { lineCount } from './line-count.ts';
 import { documentBytes } from './pdf-bytes.ts';
 import { certificateQr } from './qr.ts';
 import { artifact, element, tagged } from './tags.ts';
@@ -39,10 +40,6 @@ function registerFonts(doc: Doc): void {
   }
 }
 
-/** Lines each paragraph takes, kept: labels, headers, dates and product names recur in every certificate. */
-const wrappedLines = new BoundedMap<string, number>(10_000);
-const wrapKey = (font: string, size: number, width: number, text: string) => `${font}\u0000${size}\u0000${width}\u0000${text}`;
-
 /** Writes text in as few font runs as its characters allow, so every glyph comes from a font that has it. */
 function write(doc: Doc, p: Para, x: number, y: number, width: number, align: 'left' | 'right' = 'left'): void {
   const runs = fontRuns(p.text);
@@ -61,7 +58,7 @@ function write(doc: Doc, p: Para, x: number, y: number, width: number, align: 'l
     // Text known to take one line, clear of the page's bottom margin: pdfkit's line wrapper would find that again
     // (breaking it into words and measuring each) and write the whole text as that line, then move down one line.
     // Writing it without the wrapper gives the same content stream at about half the cost.
-    if (wrappedLines.get(wrapKey(font, size, width, p.text)) === 1 && y + lineHeight <= doc.page.maxY() - 1) {
+    if (lineCount(doc, font, size, width, p.text) === 1 && y + lineHeight <= doc.page.maxY() - 1) {
       doc.text(p.text, x, y, { lineBreak: false });
       doc.x = x;
       doc.y = y + (lineHeight + 1);
@@ -77,9 +74,9 @@ function write(doc: Doc, p: Para, x: number, y: number, width: number, align: 'l
 }
 
 /**
- * The height pdfkit's heightOfString gives, without laying the paragraph out again where it was wrapped before: how
- * many lines it takes depends on font, size, width and text only, and the height is then summed line by line from the
- * current y just as heightOfString sums it, so it is the same number to the last bit.
+ * The height pdfkit's heightOfString gives, without laying the paragraph out: how many lines it takes depends on font,
+ * size, width and text only (lineCount), and the height is then summed line by line from the current y just as
+ * heightOfString sums it, so it is the same number to the last bit.
  */
 function heightOf(doc: Doc, p: Para, width: number): number {
   const cjk = fontRuns(p.text).some((r) => r.font === 'cjk');
@@ -87,13 +84,7 @@ function heightOf(doc: Doc, p: Para, width: number): number {
   const size = p.size ?? 9;
   doc.font(font).fontSize(size);
   const lineHeight = doc.currentLineHeight(true) + 1;
-  const key = wrapKey(font, size, width, p.text);
-  const lines = wrappedLines.get(key);
-  if (lines === undefined) {
-    const height = doc.heightOfString(p.text || ' ', { width, lineGap: 1 });
-    wrappedLines.set(key, Math.round(height / lineHeight));
-    return height;
-  }
+  const lines = lineCount(doc, font, size, width, p.text);
   let y = doc.y;
   for (let i = 0; i < lines; i++) y += lineHeight;
   return y - doc.y;
