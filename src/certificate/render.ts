@@ -8,6 +8,7 @@ import { fontRuns, fonts, type Weight } from './fonts.ts';
 import { lineCount } from './line-count.ts';
 import { documentBytes } from './pdf-bytes.ts';
 import { certificateQr } from './qr.ts';
+import { rememberWordLayouts } from './word-layout.ts';
 import { artifact, element, tagged } from './tags.ts';
 
 const STRINGS = loadLocaleStrings(fileURLToPath(new URL('../../templates/certificate/', import.meta.url)));
@@ -149,6 +150,7 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
   const dateLocale = s.text('dateLocale');
   const date = (d: string) => dates.remember(`${dateLocale}\u0000${d}`, () => formatDate(d, dateLocale));
   const issued = new Date(`${fulfillment.shipDate}T00:00:00Z`);
+  rememberWordLayouts(fonts().latin.regular);
   const doc = new PDFDocument({
     size: brand.paperSize === 'LETTER' ? 'LETTER' : 'A4',
     margin: MARGIN,
