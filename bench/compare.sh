@@ -2,6 +2,7 @@
 # Compares this checkout's service with another revision's under the same load, run alternately: on a shared VM the
 # machine's speed drifts by a third between hours, so only runs close together in time compare.
 #   bash bench/compare.sh REV [ROUNDS]    (BENCH_RATE, default 100 events/s, for BENCH_SECONDS, default 20)
+#   COMPARE=render bash bench/compare.sh REV [ROUNDS]    (CPU per certificate of a new 3-line order, 2,000 each)
 # The benchmark harness (this checkout's bench/) drives both; only src/, queues/ and templates/ differ.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,11 +14,20 @@ git worktree add --detach "$other" "$rev" >/dev/null
 ln -s "$PWD/node_modules" "$other/node_modules"
 rm -rf "$other/bench" && cp -r bench "$other/bench"
 export BENCH_RATE=${BENCH_RATE:-100} BENCH_SECONDS=${BENCH_SECONDS:-20}
-summary='let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>{const r=JSON.parse(s.slice(s.indexOf("{")));
-  const c=r.cpuMsPerEvent,total=Object.values(c).reduce((a,b)=>a+b,0);
-  console.log(`${process.argv[1].padEnd(10)} ${String(r.eventsPerSecond).padStart(6)} events/s  CPU ${total.toFixed(1)} ms/event ${JSON.stringify(c)}`)})'
-echo "offered ${BENCH_RATE} events/s for ${BENCH_SECONDS} s, ${rounds} rounds"
+label() { if [ "$1" = here ]; then git rev-parse --short HEAD; else echo "$rev"; fi; }
+if [ "${COMPARE:-e2e}" = render ]; then
+  echo "CPU per certificate of a new 3-line order, ${rounds} rounds"
+  summary='let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>{const r=JSON.parse(s);
+    console.log(`${process.argv[1].padEnd(10)} ${r.cpu.toFixed(2)} ms CPU, median ${r.median} ms`)})'
+  measure() { npx tsx bench/render.bench.ts --new-order 2>/dev/null; }
+else
+  echo "offered ${BENCH_RATE} events/s for ${BENCH_SECONDS} s, ${rounds} rounds"
+  summary='let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>{const r=JSON.parse(s.slice(s.indexOf("{")));
+    const c=r.cpuMsPerEvent,total=Object.values(c).reduce((a,b)=>a+b,0);
+    console.log(`${process.argv[1].padEnd(10)} ${String(r.eventsPerSecond).padStart(6)} events/s  CPU ${total.toFixed(1)} ms/event ${JSON.stringify(c)}`)})'
+  measure() { npx tsx bench/e2e.bench.ts 2>/dev/null; }
+fi
 for _ in $(seq "$rounds"); do
-  (npx tsx bench/e2e.bench.ts 2>/dev/null | node -e "$summary" "$(git rev-parse --short HEAD)")
-  (cd "$other" && npx tsx bench/e2e.bench.ts 2>/dev/null | node -e "$summary" "$rev")
+  (measure | node -e "$summary" "$(label here)")
+  (cd "$other" && measure | node -e "$summary" "$(label other)")
 done
