@@ -57,15 +57,18 @@ class Pieces {
   }
 }
 
+/** A piece as pdfkit writes it: a string as one line, bytes as they are. A string's length is its length in bytes. */
+const asPiece = (chunk: Piece): Piece => (typeof chunk === 'string' ? `${chunk}\n` : chunk);
+
 /** Streams (page content, fonts, maps) collect their pieces the same way and hand them to pdfkit's finalize as bytes. */
 function collectStream(ref: Reference): void {
   const pieces = new Pieces();
   const finalize = ref.finalize.bind(ref);
   ref.write = (chunk) => {
-    const length = typeof chunk === 'string' ? chunk.length + 1 : chunk.length;
-    pieces.add(typeof chunk === 'string' ? `${chunk}\n` : chunk);
-    ref.uncompressedLength += length;
-    ref.data.Length = (ref.data.Length ?? 0) + length;
+    const piece = asPiece(chunk);
+    pieces.add(piece);
+    ref.uncompressedLength += piece.length;
+    ref.data.Length = (ref.data.Length ?? 0) + piece.length;
     if (ref.compress) ref.data.Filter = 'FlateDecode';
   };
   ref.finalize = () => {
@@ -85,7 +88,7 @@ export function documentBytes(doc: Doc): Promise<Buffer> {
   const header = doc.read() as Buffer | null;
   if (header) out.add(header);
   internals._write = (data) => {
-    const piece = typeof data === 'string' ? `${data}\n` : data;
+    const piece = asPiece(data);
     out.add(piece);
     internals._offset += piece.length;
   };
