@@ -1,9 +1,9 @@
 import type { Transform, TransformCallback } from 'node:stream';
 
 // nodemailer's SMTPConnection sends a message's DATA through its DataStream, which makes every line end CRLF and
-// doubles a dot that starts a line (RFC 5321 4.5.2). It does so one byte at a time in JavaScript: a sixth of a
-// worker's CPU at full load, for messages that are 55 KB of base64 and HTML whose lines already end in CRLF. The same
-// rules apply here only where they can: at line ends, found by Buffer.indexOf, and at the start of the data.
+// doubles a dot that starts a line (RFC 5321 4.5.2). It does so one byte at a time in JavaScript: 4% of a worker's
+// CPU at full load (profiled), for messages that are 55 KB of base64 and HTML whose lines already end in CRLF. The
+// same rules apply here only where they can: at line ends, found by Buffer.indexOf, and at the start of the data.
 
 const CR = 0x0d;
 const LF = 0x0a;
