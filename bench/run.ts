@@ -35,7 +35,7 @@ const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
 
 const render = await step('render', () => runRenderBench(500));
 const saturation = await step('saturation, 2 workers', () => runLoad('saturation', { workers: 2, events: saturationEvents }));
-const naive = await step('naive baseline', () => naiveBaseline(60));
+const naive = await step('naive baseline', () => naiveBaseline(150));
 const loads = [];
 for (const rate of [25, 50, 100]) loads.push(await step(`${rate} events/s for ${loadSeconds} s`, () => runLoad(`${rate}/s`, { workers: 2, rate, seconds: loadSeconds })));
 const drained = await step(`backlog of ${backlog}`, () => runBacklog(backlog));
