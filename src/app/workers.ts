@@ -53,7 +53,7 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
   const fulfillment = fulfillmentWorker(ctx.queueConnection, (id) => fanOut({
     ...deps,
     timeZone: ctx.config.FULFILLMENT_TZ,
-    issueFulfillmentKeys: (fid) => issueFulfillmentKeys(ctx.records, ctx.catalog, ctx.signingKey, fid),
+    issueFulfillmentKeys: (f, entitlements) => issueFulfillmentKeys(ctx.records, ctx.catalog, ctx.signingKey, f, entitlements),
     enqueueSends: (ids) => enqueueSends(ctx.queues.send, ids, policy),
     rendered: prepared.prime,
   }, id), { now: () => ctx.clock.now() });

@@ -1,10 +1,10 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../clock.ts';
 import { todayIn } from '../entitlement/dates.ts';
-import type { Brand, FulfillmentDocument } from '../model.ts';
+import type { Brand, Entitlement, Fulfillment, FulfillmentDocument } from '../model.ts';
 import type { DeliveryStore } from '../store/deliveries.ts';
 import type { RecordStore } from '../store/records.ts';
-import { loadDocument } from './load-document.ts';
+import { assembleDocument } from './load-document.ts';
 
 export interface FanOutDeps {
   records: RecordStore;
@@ -14,8 +14,8 @@ export interface FanOutDeps {
   clock: Clock;
   timeZone: string;
   renderCertificate(doc: FulfillmentDocument): Promise<Buffer>;
-  /** Issues (idempotently) the keys of key-in-email lines before anything is rendered. */
-  issueFulfillmentKeys(fulfillmentId: string): Promise<void>;
+  /** Issues (idempotently) the keys of the fulfillment's key-in-email lines before anything is rendered. */
+  issueFulfillmentKeys(fulfillment: Fulfillment, entitlements: Entitlement[]): Promise<void>;
   /** Queues one send job per delivery id; idempotent by id. */
   enqueueSends(deliveryIds: string[]): Promise<void>;
   /** Hands the document and the certificate just rendered to this process's sends (PreparedFulfillments.prime). */
@@ -29,20 +29,26 @@ export type FanOutOutcome = 'done' | 'not-due' | 'missing';
  * Every step is idempotent, so a crash anywhere is healed by running it again.
  */
 export async function fanOut(deps: FanOutDeps, fulfillmentId: string): Promise<FanOutOutcome> {
-  const fulfillment = await deps.records.fulfillment(fulfillmentId);
-  if (!fulfillment) return 'missing';
+  const toShip = await deps.records.toShip(fulfillmentId);
+  if (!toShip) return 'missing';
+  const { fulfillment, hasCertificate } = toShip;
   // A clock running behind on another machine, or a manual promote, must not ship a line before its date.
   if (todayIn(deps.timeZone, deps.clock.now()) < fulfillment.shipDate) return 'not-due';
 
-  await deps.issueFulfillmentKeys(fulfillmentId);
-  if (!(await deps.records.hasCertificate(fulfillmentId))) {
-    const doc = await loadDocument(deps.records, deps.catalog, deps.brand, fulfillmentId);
+  // Each step's reads in one round trip where they do not depend on each other: a round trip costs a worker about
+  // as much CPU as composing a message.
+  const [read, deliveries] = await Promise.all([
+    deps.records.documentRecords(fulfillment, fulfillment.ssrns),
+    deps.deliveries.getMany(fulfillment.deliveryIds),
+  ]);
+  await deps.issueFulfillmentKeys(fulfillment, read.entitlements);
+  if (!hasCertificate) {
+    const doc = await assembleDocument(deps.records, deps.catalog, deps.brand, fulfillment, read);
     if (!doc) return 'missing';
     // What was stored first, should another worker have raced this one: every message attaches the same bytes.
     deps.rendered?.(doc, await deps.records.saveCertificate(fulfillmentId, await deps.renderCertificate(doc)));
   }
 
-  const deliveries = await deps.deliveries.getMany(fulfillment.deliveryIds);
   const open = deliveries.filter((d) => d.status === 'scheduled' || d.status === 'queued');
   const queuedAt = deps.clock.now().toISOString();
   for (const d of open.filter((d) => d.status === 'scheduled')) await deps.deliveries.update(d.id, { status: 'queued', queuedAt });

@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Brand, FulfillmentDocument } from '../model.ts';
-import type { RecordStore } from '../store/records.ts';
+import type { DocumentRecords, RecordStore, StoredFulfillment } from '../store/records.ts';
 
 /**
  * Assembles what the email and certificate render from, out of the stored records. The order details come from the
@@ -16,10 +16,19 @@ export async function loadDocument(
 ): Promise<FulfillmentDocument | undefined> {
   const fulfillment = await records.fulfillment(fulfillmentId);
   if (!fulfillment) return undefined;
-  const stored = await records.event(fulfillment.eventId);
-  if (!stored) return undefined;
   const ssrns = onlySsrns ? fulfillment.ssrns.filter((s) => onlySsrns.includes(s)) : fulfillment.ssrns;
-  const entitlements = await records.entitlements(ssrns);
+  return assembleDocument(records, catalog, brand, fulfillment, await records.documentRecords(fulfillment, ssrns));
+}
+
+/** The document of a fulfillment whose records the caller has read already (the fan-out reads them for other uses too). */
+export async function assembleDocument(
+  records: RecordStore,
+  catalog: Catalog,
+  brand: Brand,
+  fulfillment: StoredFulfillment,
+  { stored, entitlements }: DocumentRecords,
+): Promise<FulfillmentDocument | undefined> {
+  if (!stored) return undefined;
   const lines = await Promise.all(
     entitlements.map(async (entitlement) => {
       const product = catalog.get(entitlement.product);

@@ -33,10 +33,11 @@ function withParts(doc: FulfillmentDocument, certificate: Buffer): PreparedFulfi
 /** `ssrns` narrows the lines (a resend of chosen lines); undefined when the fulfillment's records are gone. */
 export async function prepareFulfillment(deps: PrepareDeps, fulfillmentId: string, ssrns?: string[]): Promise<PreparedFulfillment | undefined> {
   const load = (only?: string[]) => loadDocument(deps.records, deps.catalog, deps.brand, fulfillmentId, only);
-  const doc = await load(ssrns);
+  // Both reads at once: the certificate is nearly always there already.
+  const [doc, stored] = await Promise.all([load(ssrns), deps.records.certificate(fulfillmentId)]);
   if (!doc) return undefined;
   // A resend of chosen lines still attaches the whole fulfillment's certificate: the same bytes as the first time.
-  const pdf = (await deps.records.certificate(fulfillmentId))
+  const pdf = stored
     ?? (await deps.records.saveCertificate(fulfillmentId, await deps.renderCertificate(ssrns ? ((await load()) ?? doc) : doc)));
   return withParts(doc, pdf);
 }

@@ -14,12 +14,27 @@ export interface StoredEvent {
   acceptedBy: string;
 }
 
+/** What a fulfillment's document is built from, besides the fulfillment itself. */
+export interface DocumentRecords {
+  /** Absent when the event's record is gone. */
+  stored?: StoredEvent;
+  entitlements: Entitlement[];
+}
+
 export interface ActivationRecord {
   device: string;
   licenseId: string;
   at: string;
   sender: string;
   messageId?: string;
+}
+
+/** A pipeline's replies, or its first error: a reply that failed must not read as a record that is absent. */
+function replies(results: Array<[Error | null, unknown]> | null): unknown[] {
+  return (results ?? []).map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
 }
 
 /** Reads of the records intake wrote. Writes happen in intake (atomically) and in the delivery use cases. */
@@ -77,9 +92,24 @@ export class RecordStore {
     return (await this.redis.lrange(this.keys.activations(ssrn), 0, -1)).map((raw) => JSON.parse(raw) as ActivationRecord);
   }
 
-  /** Whether the certificate was rendered and stored, without reading its bytes. */
-  async hasCertificate(fulfillmentId: string): Promise<boolean> {
-    return (await this.redis.exists(this.keys.certificate(fulfillmentId))) === 1;
+  /**
+   * A fulfillment, and whether its certificate was rendered and stored (without reading the bytes): what a fan-out
+   * starts from, in one round trip.
+   */
+  async toShip(id: string): Promise<{ fulfillment: StoredFulfillment; hasCertificate: boolean } | undefined> {
+    const [raw, certificates] = replies(await this.redis.pipeline().get(this.keys.fulfillment(id)).exists(this.keys.certificate(id)).exec()) as [string | null, number];
+    return raw === null ? undefined : { fulfillment: JSON.parse(raw) as StoredFulfillment, hasCertificate: certificates === 1 };
+  }
+
+  /** The event a fulfillment came from and the entitlements of `ssrns`, in one round trip. */
+  async documentRecords(fulfillment: StoredFulfillment, ssrns: string[]): Promise<DocumentRecords> {
+    const pipeline = this.redis.pipeline().hget(this.keys.event(fulfillment.eventId), 'record');
+    if (ssrns.length) pipeline.mget(ssrns.map((s) => this.keys.entitlement(s)));
+    const [event, entitlements = []] = replies(await pipeline.exec()) as [string | null, Array<string | null>?];
+    return {
+      ...(event && { stored: JSON.parse(event) as StoredEvent }),
+      entitlements: entitlements.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Entitlement),
+    };
   }
 
   async certificate(fulfillmentId: string): Promise<Buffer | undefined> {
