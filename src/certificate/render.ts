@@ -3,7 +3,6 @@ import PDFDocument from 'pdfkit';
 import { formatDate } from '../locale/format-date.ts';
 import { loadLocaleStrings, type LocaleStrings } from '../locale/strings.ts';
 import type { FulfillmentDocument } from '../model.ts';
-import { BoundedMap } from '../cache/bounded-map.ts';
 import { fontRuns, fonts, type Weight } from './fonts.ts';
 import { lineCount } from './line-count.ts';
 import { documentBytes } from './pdf-bytes.ts';
@@ -137,9 +136,6 @@ function columns(s: LocaleStrings, date: (d: string) => string, tableWidth: numb
   return cols.map(({ share, ...c }) => ({ ...c, width: share * tableWidth }));
 }
 
-/** Dates in words, kept: orders share ship and end dates, and Intl takes a while over each. */
-const dates = new BoundedMap<string, string>(10_000);
-
 /**
  * The Software Entitlement Certificate. Deterministic: the same document gives the same bytes (dates fixed to the
  * issue date, no random ids), so support can resend exactly what was attached.
@@ -148,7 +144,7 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
   const { order, fulfillment, brand } = input;
   const s = STRINGS.for(order.locale);
   const dateLocale = s.text('dateLocale');
-  const date = (d: string) => dates.remember(`${dateLocale}\u0000${d}`, () => formatDate(d, dateLocale));
+  const date = (d: string) => formatDate(d, dateLocale);
   const issued = new Date(`${fulfillment.shipDate}T00:00:00Z`);
   rememberWordLayouts(fonts().latin.regular);
   const doc = new PDFDocument({

@@ -27,7 +27,9 @@ export function loadLocaleStrings(dir: string): LocaleCatalog {
   const out = new Map<string, LocaleStrings>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
     const raw = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, string | string[]>;
-    const compile = (s: string) => Handlebars.compile(s, { noEscape: true, strict: true });
+    // Most strings are labels without a placeholder: a call of a compiled template costs microseconds, and an email
+    // or certificate looks up some forty strings.
+    const compile = (s: string) => (s.includes('{{') ? Handlebars.compile(s, { noEscape: true, strict: true }) : () => s);
     const compiled = new Map(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.map(compile) : [compile(v)]]));
     const get = (key: string) => {
       const c = compiled.get(key);
