@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares this checkout's service with another revision's under the same load, run alternately: on a shared VM the
 # machine's speed drifts by a third between hours, so only runs close together in time compare.
-#   bash bench/compare.sh REV [ROUNDS]    (BENCH_RATE, default 100 events/s, for BENCH_SECONDS, default 20)
+#   bash bench/compare.sh REV [ROUNDS]    (BENCH_RATE, default 100 events/s, for BENCH_SECONDS, default 20;
+#                                          BENCH_RATE=0 BENCH_EVENTS=2000: that many events at once, the capacity)
 #   COMPARE=render bash bench/compare.sh REV [ROUNDS]    (CPU per certificate of a new 3-line order, 2,000 each)
 # The benchmark harness (this checkout's bench/) drives both; only src/, queues/ and templates/ differ.
 set -euo pipefail
@@ -21,7 +22,7 @@ if [ "${COMPARE:-e2e}" = render ]; then
     console.log(`${process.argv[1].padEnd(10)} ${r.cpu.toFixed(2)} ms CPU, median ${r.median} ms`)})'
   measure() { npx tsx bench/render.bench.ts --new-order 2>/dev/null; }
 else
-  echo "offered ${BENCH_RATE} events/s for ${BENCH_SECONDS} s, ${rounds} rounds"
+  if [ "$BENCH_RATE" = 0 ]; then echo "${BENCH_EVENTS:-500} events at once, ${rounds} rounds"; else echo "offered ${BENCH_RATE} events/s for ${BENCH_SECONDS} s, ${rounds} rounds"; fi
   summary='let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>{const r=JSON.parse(s.slice(s.indexOf("{")));
     const c=r.cpuMsPerEvent,total=Object.values(c).reduce((a,b)=>a+b,0);
     console.log(`${process.argv[1].padEnd(10)} ${String(r.eventsPerSecond).padStart(6)} events/s  CPU ${total.toFixed(1)} ms/event ${JSON.stringify(c)}`)})'
