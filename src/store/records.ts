@@ -46,10 +46,6 @@ export class RecordStore {
     return raw === null ? undefined : (JSON.parse(raw) as T);
   }
 
-  event(eventId: string): Promise<StoredEvent | undefined> {
-    return this.redis.hget(this.keys.event(eventId), 'record').then((raw) => (raw ? (JSON.parse(raw) as StoredEvent) : undefined));
-  }
-
   order(orderNumber: string): Promise<SalesOrder | undefined> {
     return this.json<SalesOrder>(this.keys.order(orderNumber));
   }
