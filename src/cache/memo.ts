@@ -14,7 +14,6 @@ export function boundedMemo<T>(
   const now = options.now ?? Date.now;
   const entries = new BoundedMap<string, { value: Promise<T | undefined>; expires: number }>(options.capacity);
   const put = (key: string, value: Promise<T | undefined>) => {
-    entries.delete(key);
     entries.set(key, { value, expires: now() + options.ttlMs });
     value.then((v) => { if (v === undefined) forget(key, value); }, () => forget(key, value));
   };
