@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import { BoundedMap } from '../cache/bounded-map.ts';
 import { sharedFont } from './shared-font.ts';
+import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 
 // Fonts are read and parsed once per process and the parsed objects handed to every document: giving pdfkit a path or
 // buffer would re-parse the font for each certificate (about 80 ms; Noto Sans JP is 5 MB).
@@ -54,7 +55,7 @@ const covers = (font: FontObject, ch: string) => /\s/.test(ch) || font.hasGlyphF
 // The font of each character and the runs of each text, kept: certificates repeat most of both, and fontkit's cmap
 // lookup is slow.
 const fontOf = new BoundedMap<string, Run['font']>(10_000);
-const runsOf = new BoundedMap<string, readonly Run[]>(10_000);
+const runsOf = new BoundedMap<string, readonly Run[]>(TEXT_CACHE_CAPACITY);
 
 function fontFor(ch: string): Run['font'] {
   return fontOf.remember(ch, () => {

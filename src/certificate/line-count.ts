@@ -1,10 +1,11 @@
 import type PDFDocument from 'pdfkit';
 import { BoundedMap } from '../cache/bounded-map.ts';
+import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 
 type Doc = InstanceType<typeof PDFDocument>;
 
 /** Lines each paragraph takes, kept: labels, headers, dates and product names recur in every certificate. */
-const counted = new BoundedMap<string, number>(10_000);
+const counted = new BoundedMap<string, number>(TEXT_CACHE_CAPACITY);
 
 /** Mandatory line breaks and the soft hyphen: where pdfkit's line wrapper may end a line whatever the width. */
 const BREAKS = /[\n\r\v\f\u0085\u00ad\u2028\u2029]/;

@@ -1,6 +1,7 @@
 import type { Font } from 'fontkit';
 import { BoundedMap } from '../cache/bounded-map.ts';
 import { SubsetSource, TrueTypeSubset } from './font-subset.ts';
+import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 import { pairShaper, type Shaped, type ShapedGlyph as Glyph, type ShapedPosition as Position } from './pair-shaper.ts';
 
 // pdfkit (0.20) embeds any object with a `layout` method as a font (PDFFontFactory.open), subsetting it per document.
@@ -20,9 +21,6 @@ interface Run {
   positions: Array<Position & { advanceWidth: number }>;
   advanceWidth: number;
 }
-
-/** Shaped words kept per font: labels, dates and product names recur in every certificate. */
-const CAPACITY = 20_000;
 
 /**
  * fontkit keeps one glyph object per glyph id for the whole process, labelled with the characters of whichever text
@@ -56,7 +54,7 @@ function labelGlyphs(font: Font, glyphs: Glyph[], labelled: WeakSet<Glyph>): voi
  */
 export function sharedFont(font: Font, options: { pairShaping: boolean }): Font {
   if (font.unitsPerEm !== 1000) throw new Error(`${font.postscriptName}: shaped runs are shared only at 1000 units per em`);
-  const shaped = new BoundedMap<string, Run>(CAPACITY);
+  const shaped = new BoundedMap<string, Run>(TEXT_CACHE_CAPACITY);
   const labelled = new WeakSet<Glyph>();
   const shapeFully = (text: string, features?: unknown): Shaped => {
     const fresh = font.layout(text, features) as Shaped;

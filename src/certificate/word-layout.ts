@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { BoundedMap } from '../cache/bounded-map.ts';
+import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 
 // pdfkit (0.20) lays a text out word by word (EmbeddedFont.layout: each word with its trailing space, so kerning never
 // crosses a space) through a cache that lives for one document, and joins the words' glyphs and positions into new
@@ -19,8 +20,6 @@ interface EmbeddedFont {
   layout(text: string, features?: unknown, onlyWidth?: boolean): Layout;
 }
 
-/** Layouts kept per font: labels, dates and product names recur in every certificate. */
-const CAPACITY = 20_000;
 const layouts = new WeakMap<object, BoundedMap<string, Layout>>();
 let installed = false;
 
@@ -39,7 +38,7 @@ export function rememberWordLayouts(anyFont: object): void {
     // Features (ligatures on or off, and the like) make a different layout: pdfkit's own path, uncached.
     if (features) return layout.call(this, text, features, onlyWidth);
     let byText = layouts.get(this.font);
-    if (!byText) layouts.set(this.font, (byText = new BoundedMap(CAPACITY)));
+    if (!byText) layouts.set(this.font, (byText = new BoundedMap(TEXT_CACHE_CAPACITY)));
     return byText.remember(text, () => layout.call(this, text));
   };
 }
