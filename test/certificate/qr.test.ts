@@ -53,6 +53,29 @@ describe('the certificate QR code', () => {
     expect(Math.max(...versions)).toBeGreaterThanOrEqual(7); // version information blocks
   });
 
+  // qrcode gives a long enough run of digits a numeric segment of its own; the code must come out the same either way.
+  it('has the modules qrcode gives payloads with runs of digits and lower-case letters', () => {
+    const digits = (n: number) => Array.from({ length: n }, (_, i) => String((i * 7 + 3) % 10)).join('');
+    const cases = Array.from({ length: 24 }, (_, k) => k + 1).flatMap((n) => [
+      { certificateNumber: `SEC-${digits(n)}-20261128-00DEPT`, ssrn: 'SSRNS00079L0' },
+      { certificateNumber: 'SEC-20000079-20261128-00DEPT', ssrn: `${digits(Math.max(6, n))}` },
+      { certificateNumber: 'SEC-20000079-20261128-00DEPT', ssrn: `SSRN-${digits(n)}` },
+    ]);
+    cases.push({ certificateNumber: 'SEC-po-20000079-20261128-00DEPT', ssrn: 'SSRNS00079L0' });
+    const numericSegments = cases.filter(({ certificateNumber, ssrn }) => {
+      const doc = order(1, random(1));
+      doc.fulfillment.certificateNumber = certificateNumber;
+      doc.lines[0]!.entitlement.ssrn = ssrn;
+      const { payload, modules } = certificateQr(doc);
+      const qr = reference(payload);
+      expect(modules, payload).toEqual(qr.modules.data);
+      return qr.segments.some((s) => s.mode.id === 'Numeric');
+    });
+    // Both kinds were tried: texts qrcode splits and texts it keeps whole.
+    expect(numericSegments.length).toBeGreaterThan(0);
+    expect(numericSegments.length).toBeLessThan(cases.length);
+  });
+
   // Payloads where masks tie for the lowest penalty (0, 2 and 3; 4 and 7), found by scoring with qrcode's own rules.
   it.each([
     ['SEC-20000079-20261128-00DEPT', 'SSRNS00079L0', 0],
