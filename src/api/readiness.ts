@@ -1,4 +1,6 @@
 import type { AppContext } from '../app/context.ts';
+import { readWatcherState } from '../activation/watcher-state.ts';
+import { bounceKeys } from '../bounce/bounce-watcher.ts';
 
 /** Why the service cannot do its work now; empty when ready. Each check is bounded so /readyz always answers. */
 export async function readiness(ctx: AppContext): Promise<string[]> {
@@ -15,9 +17,13 @@ export async function readiness(ctx: AppContext): Promise<string[]> {
   } catch (error) {
     problems.push(`${ctx.transport.kind === 'smtp' ? 'smtp' : 'outbox'}: ${(error as Error).message}`);
   }
-  if (ctx.config.IMAP_URL) {
-    const state = await ctx.redis.get(ctx.keys.imapState).catch(() => null);
-    if (state !== 'connected') problems.push(`imap: the activation mailbox watcher is ${state ?? 'not running'}`);
+  const mailboxes = [
+    ...(ctx.config.IMAP_URL ? [{ name: 'imap', watcher: 'the activation mailbox watcher', key: ctx.keys.imapState }] : []),
+    ...(ctx.config.BOUNCE_IMAP_URL ? [{ name: 'bounce imap', watcher: 'the bounce mailbox watcher', key: bounceKeys(ctx.config.KEY_PREFIX).state }] : []),
+  ];
+  for (const m of mailboxes) {
+    const state = await readWatcherState(ctx.redis, m.key, Date.now()).catch(() => undefined);
+    if (state !== 'connected') problems.push(`${m.name}: ${m.watcher} is ${state ?? 'not running'}`);
   }
   return problems;
 }

@@ -2,12 +2,12 @@ import type { Worker } from 'bullmq';
 import { handleActivationMessage, type Folder } from '../activation/handle-request.ts';
 import { MailboxWatcher } from '../activation/mailbox-watcher.ts';
 import { SenderThrottle } from '../activation/sender-throttle.ts';
+import { publishWatcherState } from '../activation/watcher-state.ts';
 import { activationWorker, enqueueActivation } from '../../queues/activation.queue.ts';
 import { imapConnected } from '../ops/metrics.ts';
 import type { AppContext } from './context.ts';
 
 const RAW_MESSAGE_TTL_SECONDS = 30 * 86_400;
-const STATE_TTL_SECONDS = 90;
 
 export interface RunningActivation {
   worker: Worker;
@@ -35,10 +35,7 @@ export async function startActivation(ctx: AppContext): Promise<RunningActivatio
   }, job.uidValidity, job.uid));
   worker.on('failed', (job, error) => ctx.logger.warn({ queue: 'activation', jobId: job?.id, err: error.message }, 'activation job failed'));
 
-  let state = 'connecting';
-  const publishState = () => redis.set(keys.imapState, state, 'EX', STATE_TTL_SECONDS).catch(() => undefined);
-  // Readiness reads this from Redis (the API may be another process); refreshed while the watcher lives.
-  const heartbeat = setInterval(publishState, (STATE_TTL_SECONDS * 1000) / 3);
+  const state = publishWatcherState(redis, keys.imapState);
   const watcher = new MailboxWatcher({
     url: config.IMAP_URL,
     redis,
@@ -51,19 +48,17 @@ export async function startActivation(ctx: AppContext): Promise<RunningActivatio
     },
     fileOutcome: async (uid, uidValidity) => ((await redis.hget(keys.activationOutcome(uidValidity, uid), 'folder')) as Folder | null) ?? undefined,
     onStateChange(next) {
-      state = next;
       imapConnected.set(next === 'connected' ? 1 : 0);
-      void publishState();
+      state.update(next);
     },
   });
   await watcher.start();
   return {
     worker,
     async stop() {
-      clearInterval(heartbeat);
       await watcher.stop();
       await worker.close();
-      await redis.del(keys.imapState).catch(() => undefined);
+      await state.stop();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from '../app/context.ts';
 import { MailboxWatcher, type MailboxMessage } from '../activation/mailbox-watcher.ts';
+import { publishWatcherState } from '../activation/watcher-state.ts';
 import { applyBounce } from './apply-bounce.ts';
 import { parseDsn } from './parse-dsn.ts';
 
@@ -10,6 +11,8 @@ export function bounceKeys(keyPrefix: string) {
   const base = `${keyPrefix}:bounce`;
   return {
     watcherPrefix: base,
+    /** The bounce mailbox watchers' connection states, one field per process (watcher-state.ts). */
+    state: `${base}:imap:watchers`,
     filed: (uidValidity: string, uid: number) => `${base}:msg:${uidValidity}:${uid}`,
   };
 }
@@ -24,6 +27,7 @@ export async function startBounceWatcher(ctx: AppContext): Promise<{ stop(): Pro
   if (!config.BOUNCE_IMAP_URL) return undefined;
   const keys = bounceKeys(config.KEY_PREFIX);
   const log = logger.child({ component: 'bounce' });
+  const state = publishWatcherState(redis, keys.state);
 
   async function onMessage(m: MailboxMessage): Promise<void> {
     const report = parseDsn(m.source);
@@ -43,9 +47,17 @@ export async function startBounceWatcher(ctx: AppContext): Promise<{ stop(): Pro
     pollIntervalMs: config.IMAP_POLL_INTERVAL_MS,
     logger: log,
     onMessage,
-    onStateChange: (state) => log.debug({ state }, 'bounce mailbox'),
+    onStateChange(next) {
+      log.debug({ state: next }, 'bounce mailbox');
+      state.update(next);
+    },
     fileOutcome: async (uid, uidValidity) => ((await redis.get(keys.filed(uidValidity, uid))) as 'Processed' | null) ?? undefined,
   });
   await watcher.start();
-  return { stop: () => watcher.stop() };
+  return {
+    async stop() {
+      await watcher.stop();
+      await state.stop();
+    },
+  };
 }

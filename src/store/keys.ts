@@ -24,8 +24,8 @@ export function storeKeys(prefix: string) {
     /** The raw inbound message (capped), kept until its request is answered. */
     activationMessage: (uidValidity: string, uid: number) => k('actmsg', uidValidity, String(uid), 'raw'),
     audit: k('audit'),
-    /** The activation mailbox watcher's connection state, refreshed while it runs. */
-    imapState: k('imap', 'state'),
+    /** The activation mailbox watchers' connection states, one field per process (watcher-state.ts). */
+    imapState: k('imap', 'watchers'),
     /** Fulfillments accepted but not yet fanned out: the start-up reconciler re-schedules these. */
     pendingFulfillments: k('pending-fulfillments'),
   };

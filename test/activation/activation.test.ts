@@ -70,6 +70,15 @@ async function askExpectingSilence(mail: RawMail): Promise<void> {
 const keyFiles = (m: ReceivedMessage) => m.parsed.attachments.filter((a) => a.filename?.endsWith('.lic'));
 
 describe('activation by email', () => {
+  it('is ready once the mailbox watcher is connected', async () => {
+    const deadline = Date.now() + 20_000;
+    while ((await pipeline.get('/readyz')).statusCode !== 200) {
+      if (Date.now() > deadline) throw new Error(`not ready: ${(await pipeline.get('/readyz')).body}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await pipeline.get('/readyz')).json()).toEqual({ status: 'ready' });
+  });
+
   it('answers a plain request from a contact with a signed key, threaded, in the order\'s language', async () => {
     const reply = await ask({ from: `Jürgen Weiß <${CUSTOMER}>`, subject: 'Aktivierung Northstar', text: `Hallo,\n\nAktivierungscode: ${CODE}\nSeriennummer: JN11D2E7CAFB\n\nGruß\nJürgen` });
     expect(reply.to).toEqual([CUSTOMER]);

@@ -71,4 +71,30 @@ describe('bounce mailbox', () => {
       await watcher!.stop();
     }
   }, 40_000);
+
+  it('is part of readiness: ready while a watcher holds the mailbox, also beside one waiting for it; else not', async () => {
+    const ready = async () => ((await pipeline.get('/readyz')).statusCode === 200 ? true : undefined);
+    await until('the bounce watcher to connect', ready);
+    // A second watcher (another worker process, in production) waits for the first one's lock: that must neither
+    // take the mailbox's state over while it waits nor remove it when it stops.
+    const waiting = await startBounceWatcher(pipeline.ctx);
+    try {
+      for (let i = 0; i < 10; i++) {
+        expect(await ready()).toBe(true);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await waiting!.stop();
+    }
+    expect(await ready()).toBe(true);
+
+    const unwatched = await startPipeline({ SMTP_URL: sink.url, BOUNCE_IMAP_URL: dovecot.url(BOX) }, { workers: false });
+    try {
+      const res = await unwatched.get('/readyz');
+      expect(res.statusCode).toBe(503);
+      expect(res.json().problems).toEqual(['bounce imap: the bounce mailbox watcher is not running']);
+    } finally {
+      await unwatched.close();
+    }
+  }, 40_000);
 });
