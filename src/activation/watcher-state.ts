@@ -31,7 +31,10 @@ export function publishWatcherState(redis: Redis, key: string): WatcherStatePubl
     const entry: Entry = { state, until: Date.now() + STATE_TTL_MS };
     await redis.multi().hset(key, field, JSON.stringify(entry)).pexpire(key, STATE_TTL_MS).exec().catch(() => undefined);
   };
-  const heartbeat = setInterval(publish, STATE_TTL_MS / 3);
+  const heartbeat = setInterval(async () => {
+    await publish();
+    await pruneStale(redis, key, Date.now()).catch(() => undefined);
+  }, STATE_TTL_MS / 3);
   return {
     update(next) {
       state = next;
@@ -44,14 +47,23 @@ export function publishWatcherState(redis: Redis, key: string): WatcherStatePubl
   };
 }
 
+const entries = async (redis: Redis, key: string) =>
+  Object.entries(await redis.hgetall(key)).map(([field, raw]) => ({ field, ...(JSON.parse(raw) as Entry) }));
+
+/**
+ * Removes the fields of processes that stopped refreshing them (killed, not stopped): the others keep the hash alive,
+ * so without this it would keep a field for every worker ever killed.
+ */
+export async function pruneStale(redis: Redis, key: string, now: number): Promise<void> {
+  const stale = (await entries(redis, key)).filter((e) => e.until <= now).map((e) => e.field);
+  if (stale.length) await redis.hdel(key, ...stale);
+}
+
 /** Most ready first: what readiness reports when no watcher is connected. */
 const RANK: WatcherState[] = ['connected', 'connecting', 'disconnected', 'waiting-for-lock'];
 
 /** The mailbox's state as the best of its live watchers report it; undefined when none is running. */
 export async function readWatcherState(redis: Redis, key: string, now: number): Promise<WatcherState | undefined> {
-  const live = Object.values(await redis.hgetall(key))
-    .map((raw) => JSON.parse(raw) as Entry)
-    .filter((e) => e.until > now)
-    .map((e) => e.state);
+  const live = (await entries(redis, key)).filter((e) => e.until > now).map((e) => e.state);
   return RANK.find((state) => live.includes(state));
 }
