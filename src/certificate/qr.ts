@@ -1,7 +1,8 @@
 import QRCode from 'qrcode';
 import type { FulfillmentDocument } from '../model.ts';
 
-// Upper-case letters, digits, space, ':' and '-' only: QR's alphanumeric mode, which holds about 4,000 characters.
+// Upper-case letters, digits, space, ':' and '-' only (unless an order number has lower-case letters, which then go
+// in byte mode): QR's alphanumeric mode, which holds about 4,000 characters.
 // Even so a very large order has more SSRNs than a code can carry; then it carries as many as fit and how many more
 // the printed table lists, so a scan still identifies the certificate.
 
