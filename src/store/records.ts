@@ -37,6 +37,10 @@ function replies(results: Array<[Error | null, unknown]> | null): unknown[] {
   });
 }
 
+/** Entitlement records as MGET returns them; a key that is gone (null) is left out. */
+const parseEntitlements = (raws: Array<string | null>): Entitlement[] =>
+  raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Entitlement);
+
 /** Reads of the records intake wrote. Writes happen in intake (atomically) and in the delivery use cases. */
 export class RecordStore {
   constructor(readonly redis: Redis, readonly keys: StoreKeys) {}
@@ -56,8 +60,7 @@ export class RecordStore {
 
   async entitlements(ssrns: string[]): Promise<Entitlement[]> {
     if (ssrns.length === 0) return [];
-    const raws = await this.redis.mget(ssrns.map((s) => this.keys.entitlement(s)));
-    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Entitlement);
+    return parseEntitlements(await this.redis.mget(ssrns.map((s) => this.keys.entitlement(s))));
   }
 
   async entitlementByCode(code: string): Promise<Entitlement | undefined> {
@@ -104,7 +107,7 @@ export class RecordStore {
     const [event, entitlements = []] = replies(await pipeline.exec()) as [string | null, Array<string | null>?];
     return {
       ...(event && { stored: JSON.parse(event) as StoredEvent }),
-      entitlements: entitlements.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Entitlement),
+      entitlements: parseEntitlements(entitlements),
     };
   }
 
