@@ -32,9 +32,12 @@ export function fulfillmentWorker(
   return new Worker<FulfillmentJob>(FULFILLMENT_QUEUE, async (job: Job<FulfillmentJob>, token?: string) => {
     const outcome = await run(job.data.fulfillmentId);
     if (outcome === 'not-due') {
-      // Not yet this fulfillment's date here: wait again rather than ship early.
-      const until = Math.max(new Date(job.data.notBefore).getTime(), options.now().getTime() + 60_000);
-      await job.moveToDelayed(until, token);
+      // Not yet this fulfillment's date here: wait again rather than ship early. The service's clock says when the
+      // date begins, but BullMQ times delayed jobs by Date.now(): hand it the wait, not the service clock's instant,
+      // or a clock that differs from Date.now() (a test's, a machine set behind) makes the job due again at once.
+      const now = options.now().getTime();
+      const wait = Math.max(new Date(job.data.notBefore).getTime() - now, 60_000);
+      await job.moveToDelayed(Date.now() + wait, token);
       throw new DelayedError();
     }
     return outcome;
