@@ -58,8 +58,15 @@ export interface Rig {
 const SEND_CONCURRENCY = Number(process.env.BENCH_SEND_CONCURRENCY ?? 200);
 const SMTP_POOL_SIZE = Number(process.env.BENCH_SMTP_POOL_SIZE ?? 20);
 
+/**
+ * What the workers attach and send: each fulfillment's own certificate and email (`rendered`, the service), or the
+ * first ones each worker rendered, for every message (`fixed`: bench/fixed-documents-worker.ts, the pipeline alone).
+ */
+export type Documents = 'rendered' | 'fixed';
+const FIXED_DOCUMENTS_WORKER = fileURLToPath(new URL('./fixed-documents-worker.ts', import.meta.url));
+
 /** Redis, an SMTP sink process, N worker processes and the API (in this process), all on loopback. */
-export async function startRig(workerCount: number, prefix: string, startWorkers = true): Promise<Rig> {
+export async function startRig(workerCount: number, prefix: string, startWorkers = true, documents: Documents = 'rendered'): Promise<Rig> {
   const redis = await startPrivateRedis(['--maxmemory-policy', 'noeviction']);
   const sink = fork(fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url)), ['0'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const accepted = new Map<string, number>();
@@ -79,7 +86,8 @@ export async function startRig(workerCount: number, prefix: string, startWorkers
   const url = `http://127.0.0.1:${(api.server.address() as { port: number }).port}/v1/fulfillments`;
   // The load generator shares the machine: kept-alive node:http costs it a fraction of what fetch does.
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-  const workers = startWorkers ? Array.from({ length: workerCount }, () => spawnService('worker', env)) : [];
+  const script = documents === 'fixed' ? FIXED_DOCUMENTS_WORKER : undefined;
+  const workers = startWorkers ? Array.from({ length: workerCount }, () => spawnService('worker', env, script)) : [];
   return {
     redis, sinkPort, accepted, sink, workers, env, apiPid: process.pid,
     async post(event) {
@@ -121,9 +129,9 @@ const WARMUP_ORDERS = 5_000_000;
  * Submits events (3 lines, 3 recipients each) either as fast as the API takes them (`rate` undefined: saturation)
  * or at a fixed offered rate for `seconds`, and measures until every message is accepted by the SMTP sink.
  */
-export async function runLoad(label: string, options: { workers: number; events?: number; rate?: number; seconds?: number }): Promise<LoadResult> {
+export async function runLoad(label: string, options: { workers: number; events?: number; rate?: number; seconds?: number; documents?: Documents }): Promise<LoadResult> {
   const run = `R${Date.now().toString(36).toUpperCase().slice(-4)}`;
-  const rig = await startRig(options.workers, `bench-${run.toLowerCase()}`);
+  const rig = await startRig(options.workers, `bench-${run.toLowerCase()}`, true, options.documents);
   try {
     // Warm-up (orders of their own, so none is taken for a measured one): fonts parsed, templates compiled,
     // connections pooled, and V8 done optimizing. perf showed a worker still spending an eighth of its CPU in the
@@ -192,12 +200,14 @@ export async function runLoad(label: string, options: { workers: number; events?
   }
 }
 
-// Alone: BENCH_EVENTS at once (saturation), or BENCH_RATE events/s for BENCH_SECONDS; BENCH_WORKERS processes (2).
+// Alone: BENCH_EVENTS at once (saturation), or BENCH_RATE events/s for BENCH_SECONDS; BENCH_WORKERS processes (2);
+// BENCH_DOCUMENTS=fixed for the pipeline alone.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rate = Number(process.env.BENCH_RATE ?? 0);
   const workers = Number(process.env.BENCH_WORKERS ?? 2);
+  const documents = process.env.BENCH_DOCUMENTS === 'fixed' ? 'fixed' : 'rendered';
   const result = rate
-    ? await runLoad(`${rate}/s`, { workers, rate, seconds: Number(process.env.BENCH_SECONDS ?? 20) })
-    : await runLoad('saturation', { workers, events: Number(process.env.BENCH_EVENTS ?? 500) });
+    ? await runLoad(`${rate}/s`, { workers, rate, seconds: Number(process.env.BENCH_SECONDS ?? 20), documents })
+    : await runLoad(documents === 'fixed' ? 'saturation, documents fixed' : 'saturation', { workers, events: Number(process.env.BENCH_EVENTS ?? 500), documents });
   console.log(JSON.stringify(result, null, 2));
 }

@@ -4,24 +4,26 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runActivationBench } from './activation.bench.ts';
 import { runBacklog } from './backlog.bench.ts';
-import { runLoad } from './e2e.bench.ts';
+import { runLoad, type LoadResult } from './e2e.bench.ts';
 import { runNaive } from './naive-baseline.ts';
 import { runRenderBench } from './render.bench.ts';
 import { round } from './stats.ts';
 
 // `npm run bench`: every figure of the README's performance section. Loopback only; each part stops by itself.
-// BENCH_LOAD_SECONDS (60), BENCH_BACKLOG (100000), BENCH_SATURATION_EVENTS (1000), BENCH_RATIO_ROUNDS (3) shorten a run.
+// BENCH_LOAD_SECONDS (60), BENCH_BACKLOG (100000), BENCH_SATURATION_EVENTS (1000), BENCH_RATIO_ROUNDS (3) shorten a run;
+// BENCH_ONLY=ratio runs the render figures and the ratio rounds alone.
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const loadSeconds = env('BENCH_LOAD_SECONDS', 60);
 const backlog = env('BENCH_BACKLOG', 100_000);
 const saturationEvents = env('BENCH_SATURATION_EVENTS', 1000);
 const ratioRounds = env('BENCH_RATIO_ROUNDS', 3);
+const ratioOnly = process.env.BENCH_ONLY === 'ratio';
 
-async function naiveBaseline(events: number) {
+async function naiveBaseline(events: number, certificates: 'rendered' | 'fixed' = 'rendered') {
   const sink = fork(fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url)), ['0'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve) => sink.on('message', (m: { ready?: number }) => m.ready && resolve(m.ready)));
   try {
-    return await runNaive(port, events);
+    return await runNaive(port, events, certificates);
   } finally {
     sink.disconnect();
   }
@@ -36,28 +38,58 @@ const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
 
 const render = await step('render', () => runRenderBench(500));
 // The machine's speed drifts by a third within minutes, and the ratio divides two runs made minutes apart: so the
-// service at saturation and the naive baseline run alternately, BENCH_RATIO_ROUNDS pairs, and the median pair counts.
-const pairs = [];
+// service at saturation and the naive baseline run alternately, BENCH_RATIO_ROUNDS rounds, and the median counts.
+// Each round also measures the ceiling: the service with fixed documents (bench/fixed-documents-worker.ts, the
+// pipeline alone) against the baseline with a fixed certificate, that is, the ratio if rendering cost nothing. No
+// renderer, however fast, lifts the ratio above it; the difference in CPU is what the documents cost in the pipeline.
+const rounds = [];
 for (let round = 1; round <= ratioRounds; round++) {
-  const naive = await step(`naive baseline (${round}/${ratioRounds})`, () => naiveBaseline(150));
-  const saturation = await step(`saturation, 2 workers (${round}/${ratioRounds})`, () => runLoad('saturation', { workers: 2, events: saturationEvents }));
-  pairs.push({ saturation, naive, ratio: saturation.eventsPerSecond / naive.eventsPerSecond });
+  const of = `(${round}/${ratioRounds})`;
+  const naive = await step(`naive baseline ${of}`, () => naiveBaseline(150));
+  const saturation = await step(`saturation, 2 workers ${of}`, () => runLoad('saturation', { workers: 2, events: saturationEvents }));
+  const fixed = await step(`saturation, documents fixed ${of}`, () => runLoad('saturation, documents fixed', { workers: 2, events: saturationEvents, documents: 'fixed' }));
+  const naiveFixed = await step(`naive baseline, certificate fixed ${of}`, () => naiveBaseline(150, 'fixed'));
+  rounds.push({
+    saturation, fixed, naive, naiveFixed,
+    ratio: saturation.eventsPerSecond / naive.eventsPerSecond, ceiling: fixed.eventsPerSecond / naiveFixed.eventsPerSecond,
+  });
 }
-const { saturation, naive, ratio } = [...pairs].sort((a, b) => a.ratio - b.ratio)[Math.floor((pairs.length - 1) / 2)]!;
+const median = <T>(items: T[], by: (t: T) => number): T => [...items].sort((a, b) => by(a) - by(b))[Math.floor((items.length - 1) / 2)]!;
+const { saturation, naive, ratio } = median(rounds, (r) => r.ratio);
+const cpuPerEvent = (r: LoadResult) => Object.values(r.cpuMsPerEvent).reduce((a, b) => a + b, 0);
+/**
+ * Where the service's CPU per event goes (all processes), and what ten times the baseline would allow: the same cores
+ * busy, ten times the baseline's events per second.
+ */
+const budget = median(rounds.map((r) => {
+  const service = cpuPerEvent(r.saturation);
+  const pipeline = cpuPerEvent(r.fixed);
+  return {
+    serviceMs: round(service, 1), pipelineAloneMs: round(pipeline, 1), documentsInPipelineMs: round(service - pipeline, 1),
+    naiveMs: r.naive.cpuMsPerEvent, naiveCertificateFixedMs: r.naiveFixed.cpuMsPerEvent, serviceMsForTenTimes: round((service * r.ratio) / 10, 1),
+  };
+}), (b) => b.serviceMs - b.serviceMsForTenTimes);
 const loads = [];
-for (const rate of [25, 50, 100]) loads.push(await step(`${rate} events/s for ${loadSeconds} s`, () => runLoad(`${rate}/s`, { workers: 2, rate, seconds: loadSeconds })));
-const drained = await step(`backlog of ${backlog}`, () => runBacklog(backlog));
-const activation = await step('activation by email, 200 requests', () => runActivationBench(200));
+for (const rate of ratioOnly ? [] : [25, 50, 100]) loads.push(await step(`${rate} events/s for ${loadSeconds} s`, () => runLoad(`${rate}/s`, { workers: 2, rate, seconds: loadSeconds })));
+const drained = ratioOnly ? undefined : await step(`backlog of ${backlog}`, () => runBacklog(backlog));
+const activation = ratioOnly ? undefined : await step('activation by email, 200 requests', () => runActivationBench(200));
 
 const results = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
-  settings: { loadSeconds, backlog, saturationEvents, ratioRounds },
+  settings: { loadSeconds, backlog, saturationEvents, ratioRounds, ratioOnly },
   render,
-  /** The pair with the median ratio; every pair below. */
+  /** The round with the median ratio; every round below. */
   saturation,
   naive,
   ratioToNaive: round(ratio, 1),
-  ratioPairs: pairs.map((p) => ({ serviceEventsPerSecond: p.saturation.eventsPerSecond, naiveEventsPerSecond: p.naive.eventsPerSecond, ratio: round(p.ratio, 2) })),
+  ceilingToNaive: round(median(rounds, (r) => r.ceiling).ceiling, 1),
+  cpuBudget: budget,
+  ratioPairs: rounds.map((r) => ({
+    serviceEventsPerSecond: r.saturation.eventsPerSecond, naiveEventsPerSecond: r.naive.eventsPerSecond, ratio: round(r.ratio, 2),
+    documentsFixedEventsPerSecond: r.fixed.eventsPerSecond, naiveCertificateFixedEventsPerSecond: r.naiveFixed.eventsPerSecond, ceiling: round(r.ceiling, 2),
+  })),
+  documentsFixed: rounds.map((r) => r.fixed),
+  naiveCertificateFixed: rounds.map((r) => r.naiveFixed),
   loads,
   backlog: drained,
   activation,
@@ -70,7 +102,8 @@ console.log(`\n${results.machine.cpus} CPUs (${results.machine.cpu}), Node ${res
 console.table(render);
 console.table([saturation, ...loads].map((r) => ({ load: r.label, events: r.events, 'events/s': r.eventsPerSecond, 'msgs/s': r.messagesPerSecond, 'p50 ms': r.latencyMs.p50, 'p95 ms': r.latencyMs.p95, 'p99 ms': r.latencyMs.p99, 'worker RSS MB': Math.max(r.peakRssMb.worker1 ?? 0, r.peakRssMb.worker2 ?? 0), 'Redis B/entitlement': r.redisBytesPerEntitlement })));
 console.table(results.ratioPairs);
-console.table({ naive: { 'events/s': naive.eventsPerSecond, 'msgs/s': naive.messagesPerSecond }, service: { 'events/s': saturation.eventsPerSecond, 'msgs/s': saturation.messagesPerSecond }, 'median ratio': { 'events/s': results.ratioToNaive } });
-console.table({ backlog: drained });
-console.table({ activation });
+console.table({ naive: { 'events/s': naive.eventsPerSecond, 'msgs/s': naive.messagesPerSecond }, service: { 'events/s': saturation.eventsPerSecond, 'msgs/s': saturation.messagesPerSecond }, 'median ratio': { 'events/s': results.ratioToNaive }, 'median ceiling (rendering free)': { 'events/s': results.ceilingToNaive } });
+console.table({ 'CPU ms per event': budget });
+if (drained) console.table({ backlog: drained });
+if (activation) console.table({ activation });
 console.log(`results written to ${fileURLToPath(file)}`);

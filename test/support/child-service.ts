@@ -10,11 +10,15 @@ export interface ChildService {
   exited: Promise<number | string>;
 }
 
-/** Runs `license-courier <command>` as a real child process with the given settings. */
-export function spawnService(command: 'worker' | 'api' | 'start', env: Record<string, string>): ChildService {
+/**
+ * Runs `license-courier <command>` as a real child process with the given settings; `script`, a TypeScript file that
+ * starts a process of its own (the benchmark's fixed-documents worker), instead of the command.
+ */
+export function spawnService(command: 'worker' | 'api' | 'start', env: Record<string, string>, script?: string): ChildService {
   // CHILD_NODE_ARGS passes Node options to the service processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark's workers.
   const nodeArgs = process.env.CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, BIN, command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const entry = script ? ['--import', 'tsx', script] : [BIN, command];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
