@@ -4,12 +4,13 @@ import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { startPrivateRedis, type PrivateRedis } from '../src/demo/redis.ts';
-import { spawnService, type ChildService } from '../test/support/child-service.ts';
+import { spawnScript, spawnService, type ChildService } from '../test/support/child-service.ts';
 import { buildApi } from '../src/api/server.ts';
 import { createContext } from '../src/app/context.ts';
 import { createLogger } from '../src/app/logger.ts';
 import { loadConfig } from '../src/config.ts';
 import { benchEvent } from './event-factory.ts';
+import { renderingFrom, type Rendering } from './fixed-documents.ts';
 import { round, summarize } from './stats.ts';
 
 const TOKEN = 'bench-intake-token-0123456789';
@@ -58,15 +59,11 @@ export interface Rig {
 const SEND_CONCURRENCY = Number(process.env.BENCH_SEND_CONCURRENCY ?? 200);
 const SMTP_POOL_SIZE = Number(process.env.BENCH_SMTP_POOL_SIZE ?? 20);
 
-/**
- * What the workers attach and send: each fulfillment's own certificate and email (`rendered`, the service), or the
- * first ones each worker rendered, for every message (`fixed`: bench/fixed-documents-worker.ts, the pipeline alone).
- */
-export type Documents = 'rendered' | 'fixed';
+/** `fixed` documents: each worker sends the first certificate and email it rendered, for every message. */
 const FIXED_DOCUMENTS_WORKER = fileURLToPath(new URL('./fixed-documents-worker.ts', import.meta.url));
 
 /** Redis, an SMTP sink process, N worker processes and the API (in this process), all on loopback. */
-export async function startRig(workerCount: number, prefix: string, startWorkers = true, documents: Documents = 'rendered'): Promise<Rig> {
+export async function startRig(workerCount: number, prefix: string, startWorkers = true, documents: Rendering = 'rendered'): Promise<Rig> {
   const redis = await startPrivateRedis(['--maxmemory-policy', 'noeviction']);
   const sink = fork(fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url)), ['0'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const accepted = new Map<string, number>();
@@ -86,8 +83,8 @@ export async function startRig(workerCount: number, prefix: string, startWorkers
   const url = `http://127.0.0.1:${(api.server.address() as { port: number }).port}/v1/fulfillments`;
   // The load generator shares the machine: kept-alive node:http costs it a fraction of what fetch does.
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-  const script = documents === 'fixed' ? FIXED_DOCUMENTS_WORKER : undefined;
-  const workers = startWorkers ? Array.from({ length: workerCount }, () => spawnService('worker', env, script)) : [];
+  const startWorker = () => (documents === 'fixed' ? spawnScript(FIXED_DOCUMENTS_WORKER, env) : spawnService('worker', env));
+  const workers = startWorkers ? Array.from({ length: workerCount }, startWorker) : [];
   return {
     redis, sinkPort, accepted, sink, workers, env, apiPid: process.pid,
     async post(event) {
@@ -129,7 +126,7 @@ const WARMUP_ORDERS = 5_000_000;
  * Submits events (3 lines, 3 recipients each) either as fast as the API takes them (`rate` undefined: saturation)
  * or at a fixed offered rate for `seconds`, and measures until every message is accepted by the SMTP sink.
  */
-export async function runLoad(label: string, options: { workers: number; events?: number; rate?: number; seconds?: number; documents?: Documents }): Promise<LoadResult> {
+export async function runLoad(label: string, options: { workers: number; events?: number; rate?: number; seconds?: number; documents?: Rendering }): Promise<LoadResult> {
   const run = `R${Date.now().toString(36).toUpperCase().slice(-4)}`;
   const rig = await startRig(options.workers, `bench-${run.toLowerCase()}`, true, options.documents);
   try {
@@ -205,7 +202,7 @@ export async function runLoad(label: string, options: { workers: number; events?
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rate = Number(process.env.BENCH_RATE ?? 0);
   const workers = Number(process.env.BENCH_WORKERS ?? 2);
-  const documents = process.env.BENCH_DOCUMENTS === 'fixed' ? 'fixed' : 'rendered';
+  const documents = renderingFrom('BENCH_DOCUMENTS', process.env.BENCH_DOCUMENTS);
   const result = rate
     ? await runLoad(`${rate}/s`, { workers, rate, seconds: Number(process.env.BENCH_SECONDS ?? 20), documents })
     : await runLoad(documents === 'fixed' ? 'saturation, documents fixed' : 'saturation', { workers, events: Number(process.env.BENCH_EVENTS ?? 500), documents });

@@ -1,7 +1,7 @@
 import { createContext } from '../src/app/context.ts';
 import { startService, stopOnSignals } from '../src/app/service.ts';
 import { loadConfig } from '../src/config.ts';
-import type { RenderedEmail } from '../src/email/render.ts';
+import { firstResult } from './fixed-documents.ts';
 
 /**
  * `license-courier worker` with documents that cost nothing: the first certificate and the first email this process
@@ -11,9 +11,6 @@ import type { RenderedEmail } from '../src/email/render.ts';
  * the service: it lives here so no setting can turn it on in production.
  */
 const ctx = await createContext(loadConfig());
-const render = { certificate: ctx.renderCertificate, email: ctx.emails.render.bind(ctx.emails) };
-let certificate: Promise<Buffer> | undefined;
-let email: RenderedEmail | undefined;
-ctx.renderCertificate = (doc) => (certificate ??= render.certificate(doc));
-ctx.emails = { render: (doc, recipient) => (email ??= render.email(doc, recipient)) };
+ctx.renderCertificate = firstResult(ctx.renderCertificate);
+ctx.emails = { render: firstResult(ctx.emails.render.bind(ctx.emails)) };
 stopOnSignals(await startService(ctx, { api: false, workers: true }), ctx.logger);

@@ -4,10 +4,10 @@ import { renderCertificate } from '../src/certificate/render.ts';
 import { loadConfig } from '../src/config.ts';
 import { createEmailRenderer } from '../src/email/render.ts';
 import { documentsFromEvent } from '../src/entitlement/documents.ts';
-import type { FulfillmentDocument } from '../src/model.ts';
 import { parseEvent } from '../src/event/schema.ts';
 import { composeMessage, certificateFileName } from '../src/mail/compose.ts';
 import { benchEvent } from './event-factory.ts';
+import { firstResult, type Rendering } from './fixed-documents.ts';
 import { round } from './stats.ts';
 
 /**
@@ -25,11 +25,10 @@ export interface NaiveResult {
   cpuMsPerEvent: number;
 }
 
-export async function runNaive(smtpPort: number, events: number, certificates: 'rendered' | 'fixed' = 'rendered', concurrency = 4, warmup = 60): Promise<NaiveResult> {
+export async function runNaive(smtpPort: number, events: number, certificates: Rendering = 'rendered', concurrency = 4, warmup = 60): Promise<NaiveResult> {
   const config = loadConfig({ MAIL_FROM: 'Licensing <licensing@bench.example>' });
   const catalog = loadCatalog();
-  let fixed: Promise<Buffer> | undefined;
-  const certificate = (doc: FulfillmentDocument) => (certificates === 'fixed' ? (fixed ??= renderCertificate(doc)) : renderCertificate(doc));
+  const certificate = certificates === 'fixed' ? firstResult(renderCertificate) : renderCertificate;
   const one = async (i: number) => {
     const event = parseEvent(benchEvent('NAIVE', i));
     for (const doc of documentsFromEvent(event, catalog, config.brand)) {

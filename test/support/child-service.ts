@@ -10,15 +10,20 @@ export interface ChildService {
   exited: Promise<number | string>;
 }
 
-/**
- * Runs `license-courier <command>` as a real child process with the given settings; `script`, a TypeScript file that
- * starts a process of its own (the benchmark's fixed-documents worker), instead of the command.
- */
-export function spawnService(command: 'worker' | 'api' | 'start', env: Record<string, string>, script?: string): ChildService {
+/** Runs `license-courier <command>` as a real child process with the given settings. */
+export function spawnService(command: 'worker' | 'api' | 'start', env: Record<string, string>): ChildService {
+  return spawnNode([BIN, command], env);
+}
+
+/** Runs a TypeScript file that starts a process of its own (the benchmark's fixed-documents worker) the same way. */
+export function spawnScript(script: string, env: Record<string, string>): ChildService {
+  return spawnNode(['--import', 'tsx', script], env);
+}
+
+function spawnNode(args: string[], env: Record<string, string>): ChildService {
   // CHILD_NODE_ARGS passes Node options to the service processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark's workers.
   const nodeArgs = process.env.CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const entry = script ? ['--import', 'tsx', script] : [BIN, command];
-  const child = spawn(process.execPath, [...nodeArgs, ...entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
