@@ -1,0 +1,88 @@
+import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
+
+/** What a repository needs to run SQL: the pool itself, or the one connection of a transaction. */
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+/**
+ * The system of record. The same SQL runs on a PostgreSQL server (`pg`) and on embedded PostgreSQL (PGlite), so no
+ * query is written twice; values come back alike from both: dates as `YYYY-MM-DD`, timestamps as ISO strings,
+ * bigints as numbers, bytea as Buffer.
+ */
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const OID = { int8: 20, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
+
+const asIso = (text: string) => new Date(text.includes('T') || /[+-]\d\d(:\d\d)?$/.test(text) ? text : `${text}Z`).toISOString();
+
+/** Type parsers shared by both drivers, keyed by type OID. */
+const textParsers: Record<number, (text: string) => unknown> = {
+  [OID.int8]: (text) => Number(text),
+  [OID.date]: (text) => text,
+  [OID.timestamp]: asIso,
+  [OID.timestamptz]: asIso,
+};
+
+export function connectPostgres(url: string, options: { max?: number } = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    types: { getTypeParser: ((oid: number, format?: string) => textParsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
+  });
+  // An idle client losing its server (PostgreSQL restarted) must not crash the process: the pool replaces it.
+  pool.on('error', () => undefined);
+  const run = async <Row>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) =>
+    (await client.query(sql, params as unknown[])).rows as Row[];
+  return {
+    kind: 'postgres',
+    query: (sql, params) => run(pool, sql, params),
+    exec: async (sql) => void (await pool.query(sql)),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn({ query: (sql, params) => run(client, sql, params), exec: async (sql) => void (await client.query(sql)) });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Embedded PostgreSQL in `dataDir` (or in memory for `memory://`): one process, one connection. */
+export async function openPglite(dataDir: string): Promise<Db> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const lite: PGlite = await PGlite.create(dataDir, { parsers: textParsers });
+  const toBuffers = <Row>(rows: unknown[]) =>
+    rows.map((row) => {
+      for (const [k, v] of Object.entries(row as Record<string, unknown>)) {
+        if (v instanceof Uint8Array && !Buffer.isBuffer(v)) (row as Record<string, unknown>)[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+      }
+      return row as Row;
+    });
+  return {
+    kind: 'pglite',
+    query: async (sql, params) => toBuffers((await lite.query(sql, params)).rows),
+    exec: async (sql) => void (await lite.exec(sql)),
+    transaction: (fn) => lite.transaction((tx) => fn({
+      query: async (sql, params) => toBuffers((await tx.query(sql, params)).rows),
+      exec: async (sql) => void (await tx.exec(sql)),
+    })),
+    close: () => lite.close(),
+  };
+}

@@ -1,0 +1,51 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPglite, type Db, type Queryable } from '../../src/store/db.ts';
+import { migrate, migrations } from '../../src/store/migrate.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+async function roundTrip(db: Queryable) {
+  await db.exec('CREATE TEMP TABLE t (d date, ts timestamptz, n bigint, b bytea, j jsonb)');
+  await db.query('INSERT INTO t VALUES ($1, $2, $3, $4, $5)', ['2028-02-29', '2026-12-07T10:00:00.5Z', 42, Buffer.from([0, 1, 255]), { a: [1] }]);
+  return (await db.query<{ d: unknown; ts: unknown; n: unknown; b: unknown; j: unknown }>('SELECT * FROM t'))[0]!;
+}
+
+const expected = { d: '2028-02-29', ts: '2026-12-07T10:00:00.500Z', n: 42, b: Buffer.from([0, 1, 255]), j: { a: [1] } };
+
+describe('the database adapter', () => {
+  let server: TestDatabase;
+  let lite: Db;
+  beforeAll(async () => {
+    server = await createTestDatabase();
+    lite = await openPglite(join(mkdtempSync(join(tmpdir(), 'lc-pglite-')), 'db'));
+  });
+  afterAll(async () => {
+    await server?.drop();
+    await lite?.close();
+  });
+
+  it('gives back dates, instants, bigints, bytes and JSON alike from PostgreSQL and PGlite', async () => {
+    expect(await server.db.transaction(roundTrip)).toEqual(expected);
+    expect(await lite.transaction(roundTrip)).toEqual(expected);
+  });
+
+  it('rolls a transaction back when it throws', async () => {
+    await server.db.exec('CREATE TABLE r (x int)');
+    await expect(server.db.transaction(async (tx) => {
+      await tx.query('INSERT INTO r VALUES (1)');
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+    expect(await server.db.query('SELECT * FROM r')).toEqual([]);
+  });
+
+  it('migrates once, also when several processes start at once, on both', async () => {
+    const again = await Promise.all([migrate(server.db), migrate(server.db), migrate(server.db)]);
+    expect(again).toEqual([[], [], []]);
+    expect(await migrate(lite)).toEqual(migrations().map((m) => m.version));
+    expect(await migrate(lite)).toEqual([]);
+    const tables = await lite.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'entitlements'");
+    expect(tables[0]!.n).toBe(1);
+  });
+});
