@@ -21,7 +21,7 @@ export interface RouteSpec {
 export const auditQuerySchema = z.strictObject({
   order: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be a sales order number').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.string().regex(/^\d+-\d+$/, 'must be an audit entry id from a previous page').optional(),
+  before: z.string().regex(/^[1-9]\d{0,14}$/, 'must be an audit entry id (a positive integer) from a previous page').transform(Number).optional(),
 });
 
 export const certificateQuerySchema = z.strictObject({
@@ -52,7 +52,7 @@ export const ROUTES = {
     responses: { 200: 'entries and the next cursor', 400: 'invalid query', ...errors },
   },
   healthz: { method: 'GET', url: '/healthz', summary: 'Liveness', responses: { 200: 'alive' } },
-  readyz: { method: 'GET', url: '/readyz', summary: 'Readiness: Redis, mail transport, IMAP where configured', responses: { 200: 'ready', 503: 'not ready, with reasons' } },
+  readyz: { method: 'GET', url: '/readyz', summary: 'Readiness: database, Redis, mail transport, IMAP where configured', responses: { 200: 'ready', 503: 'not ready, with reasons' } },
   metrics: { method: 'GET', url: '/metrics', summary: 'Prometheus metrics', produces: 'text/plain', responses: { 200: 'metrics' } },
   openapi: { method: 'GET', url: '/openapi.json', summary: 'This document', responses: { 200: 'OpenAPI 3.1' } },
 } satisfies Record<string, RouteSpec>;

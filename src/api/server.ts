@@ -57,7 +57,7 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
     const result = await intake(ctx, request.body, request.caller!.name);
     return reply.code(result.replay ? 200 : 202).send(result.response);
   });
-  route(ROUTES.order, async (request) => orderView(ctx.records, ctx.deliveries, (request.params as { number: string }).number));
+  route(ROUTES.order, async (request) => orderView(ctx, (request.params as { number: string }).number));
   route(ROUTES.resend, async (request, reply) => {
     const result = await resendFor(ctx, (request.params as { number: string }).number, request.body, request.caller!);
     return reply.code(202).send(result);
@@ -65,9 +65,9 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
   route(ROUTES.certificate, async (request, reply) => {
     const number = (request.params as { number: string }).number;
     const { fulfillment } = parseQuery(certificateQuerySchema, request.query);
-    const shipped = (await ctx.records.orderFulfillments(number)).filter((f) => f.fannedOutAt);
+    const shipped = (await ctx.fulfillments.forOrder(number)).filter((f) => f.fannedOutAt);
     const chosen = fulfillment ? shipped.find((f) => f.id === fulfillment) : shipped.at(-1);
-    const pdf = chosen && (await ctx.records.certificate(chosen.id));
+    const pdf = chosen && (await ctx.fulfillments.certificate(chosen.id));
     if (!chosen || !pdf) throw new NotFoundError(fulfillment ? `no delivered fulfillment ${fulfillment} on order ${number}` : `order ${number} has no delivered certificate`);
     return reply
       .type('application/pdf')
