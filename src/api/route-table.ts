@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Role } from '../config.ts';
 import { fulfillmentEventSchema } from '../event/schema.ts';
+import { accountEntitlementsQuerySchema, entitlementLookupQuerySchema } from '../support/entitlement-search.ts';
 import { resendRequestSchema } from '../support/resend.ts';
 
 /**
@@ -46,6 +47,14 @@ export const ROUTES = {
   certificate: {
     method: 'GET', url: '/v1/orders/:number/certificate.pdf', role: 'support', summary: 'The Software Entitlement Certificate, the bytes that were attached', query: certificateQuerySchema,
     produces: 'application/pdf', responses: { 200: 'the PDF', 404: 'unknown order or nothing delivered yet', ...errors },
+  },
+  accountEntitlements: {
+    method: 'GET', url: '/v1/accounts/:id/entitlements', role: 'support', summary: 'Every entitlement visible to an account, paged, by status and product', query: accountEntitlementsQuerySchema,
+    responses: { 200: 'items (each with its order, dates, status, delivery summary, activations) and the next cursor', 400: 'invalid query', ...errors },
+  },
+  entitlements: {
+    method: 'GET', url: '/v1/entitlements', role: 'support', summary: 'Entitlements by SSRN, Activation Code or contact address', query: entitlementLookupQuerySchema,
+    responses: { 200: 'items and the next cursor', 400: 'invalid query', ...errors },
   },
   audit: {
     method: 'GET', url: '/v1/audit', role: 'admin', summary: 'Audit records, newest first, paged', query: auditQuerySchema,

@@ -5,6 +5,7 @@ import { resendFor } from '../app/support.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { zodIssues } from '../event/schema.ts';
 import { certificateFileName } from '../mail/compose.ts';
+import { accountEntitlements, findEntitlements } from '../support/entitlement-search.ts';
 import { orderView } from '../support/order-view.ts';
 import { ADMIN_LOGIN_PATH, adminCookieBearer, adminLoginPlugin } from './admin-login.ts';
 import { authenticate, roleAllows, type Caller } from './auth.ts';
@@ -74,6 +75,9 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
       .header('content-disposition', `attachment; filename="${certificateFileName(chosen.certificateNumber)}"`)
       .send(pdf);
   });
+  const entitlementQueries = { entitlementSearch: ctx.entitlementSearch, clock: ctx.clock, timeZone: ctx.config.FULFILLMENT_TZ };
+  route(ROUTES.accountEntitlements, async (request) => accountEntitlements(entitlementQueries, (request.params as { id: string }).id, request.query));
+  route(ROUTES.entitlements, async (request) => findEntitlements(entitlementQueries, request.query));
   route(ROUTES.audit, async (request) => {
     const query = parseQuery(auditQuerySchema, request.query);
     const entries = await ctx.audit.read(query);

@@ -55,8 +55,8 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Db
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
-    // While the server is down a request fails within seconds (503) instead of waiting for a connection forever.
-    connectionTimeoutMillis: 5_000,
+    // No connectionTimeoutMillis: pg counts the wait for a free pool client against it, so a burst of queries larger
+    // than the pool would fail. A server that is down refuses connections at once (ECONNREFUSED: a 503) anyway.
     types: { getTypeParser: ((oid: number, format?: string) => textParsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
   });
   // An idle client losing its server (PostgreSQL restarted) must not crash the process: the pool replaces it.

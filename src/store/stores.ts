@@ -5,6 +5,7 @@ import { ActivationStore } from './activations.ts';
 import { AuditLog } from './audit.ts';
 import { connectPostgres, openPglite, type Db } from './db.ts';
 import { DeliveryStore } from './deliveries.ts';
+import { EntitlementSearch } from './entitlement-search.ts';
 import { EntitlementStore } from './entitlements.ts';
 import { FulfillmentStore } from './fulfillments.ts';
 import { IntakeStore } from './intake-store.ts';
@@ -17,6 +18,7 @@ export interface Stores {
   intakeStore: IntakeStore;
   orders: OrderStore;
   entitlements: EntitlementStore;
+  entitlementSearch: EntitlementSearch;
   fulfillments: FulfillmentStore;
   deliveries: DeliveryStore;
   activations: ActivationStore;
@@ -29,6 +31,7 @@ export function createStores(db: Db): Stores {
     intakeStore: new IntakeStore(db),
     orders: new OrderStore(db),
     entitlements: new EntitlementStore(db),
+    entitlementSearch: new EntitlementSearch(db),
     fulfillments: new FulfillmentStore(db),
     deliveries: new DeliveryStore(db),
     activations: new ActivationStore(db),

@@ -74,7 +74,8 @@ CREATE TABLE entitlements (
   grace_days       integer NOT NULL,
   devices          jsonb NOT NULL DEFAULT '[]'
 );
-CREATE INDEX entitlements_by_order ON entitlements (order_number, position);
+-- Also the order in which account and contact searches page (order number, SSRN).
+CREATE INDEX entitlements_by_order ON entitlements (order_number, ssrn);
 CREATE INDEX entitlements_by_end ON entitlements (end_date) WHERE end_date IS NOT NULL;
 CREATE INDEX entitlements_by_renewed ON entitlements (renews_ssrn) WHERE renews_ssrn IS NOT NULL;
 
