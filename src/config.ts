@@ -91,7 +91,7 @@ export interface Config extends Env {
 }
 
 function addressOf(mailbox: string): string {
-  return (mailbox.match(/<([^>]+)>/)?.[1] ?? mailbox).trim().toLowerCase();
+  return (mailbox.match(/<([^<>]+)>/)?.[1] ?? mailbox).trim().toLowerCase();
 }
 
 /** Reads settings from an environment; throws ConfigError listing every problem at once. Empty strings count as unset. */

@@ -1,0 +1,44 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { MAX_INPUT, MAX_SUBJECT } from './extract-request.ts';
+
+/**
+ * What of one inbound message is read at most. Hostile mail can be any size and shape; each cap bounds the work of
+ * one step, so the time to answer a message is linear in these numbers, not in what was sent.
+ */
+export const INBOUND_LIMITS = {
+  /** Bytes of a message fetched from the mailbox and parsed; the rest is never read. */
+  messageBytes: 256 * 1024,
+  /** Bytes of the header block of the message or of one MIME part (mailparser's own default is 1 MiB). */
+  headerBytes: 64 * 1024,
+  /** MIME parts of one message; past it parsing stops and the message is filed in Rejected unanswered. */
+  mimeParts: 256,
+  /** Characters of the plain-text body (else of the HTML body) searched for a request. */
+  bodyChars: MAX_INPUT,
+  /** Characters of the subject searched for a request. */
+  subjectChars: MAX_SUBJECT,
+} as const;
+
+/**
+ * Parses a message capped at INBOUND_LIMITS.messageBytes. mailparser's conversions between text and HTML are turned
+ * off: they would convert the whole body, and only the capped part is ever read. Throws on MIME it refuses (too many
+ * parts, headers too large).
+ */
+export function parseInboundMail(raw: Buffer): Promise<ParsedMail> {
+  return simpleParser(raw.subarray(0, INBOUND_LIMITS.messageBytes), {
+    skipHtmlToText: true,
+    skipTextToHtml: true,
+    skipTextLinks: true,
+    skipImageLinks: true,
+    maxChildNodes: INBOUND_LIMITS.mimeParts,
+    maxHeadSize: INBOUND_LIMITS.headerBytes,
+  } as Parameters<typeof simpleParser>[1]);
+}
+
+/** The parts of a message a request is read from. */
+export function requestParts(mail: ParsedMail): { subject?: string; text?: string; html?: string } {
+  return {
+    ...(mail.subject && { subject: mail.subject }),
+    ...(mail.text && { text: mail.text }),
+    ...(typeof mail.html === 'string' && { html: mail.html }),
+  };
+}
