@@ -20,6 +20,9 @@ export function storeKeys(prefix: string) {
     issuedKeys: (ssrn: string) => k('ent', ssrn, 'keys'),
     activations: (ssrn: string) => k('ent', ssrn, 'activations'),
     activationFailures: (sender: string) => k('actfail', sender),
+    /** Answers of the last hour, per contact and per activation code (activation-limits.ts). */
+    activationAnswersToContact: (contact: string) => k('actans', 'contact', contact),
+    activationAnswersForCode: (code: string) => k('actans', 'code', code),
     activationOutcome: (uidValidity: string, uid: number) => k('actmsg', uidValidity, String(uid)),
     /** The raw inbound message (capped), kept until its request is answered. */
     activationMessage: (uidValidity: string, uid: number) => k('actmsg', uidValidity, String(uid), 'raw'),
