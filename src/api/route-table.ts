@@ -21,7 +21,9 @@ export interface RouteSpec {
 export const auditQuerySchema = z.strictObject({
   order: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be a sales order number').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.string().regex(/^\d+-\d+$/, 'must be an audit entry id from a previous page').optional(),
+  // Checked here, whatever store holds the audit: a positive integer (with a Redis stream's `-sequence` while it lives
+  // there), within what every store accepts, so a made-up cursor is a 400, never a store error.
+  before: z.string().regex(/^[1-9]\d{0,15}(?:-\d{1,19})?$/, 'must be an audit entry id from a previous page').optional(),
 });
 
 export const certificateQuerySchema = z.strictObject({
