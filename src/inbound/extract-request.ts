@@ -8,7 +8,7 @@ export interface ActivationRequest {
 }
 
 /** Hostile mail can be huge; what a person writes for an activation fits easily in this much of each body. */
-export const MAX_INPUT = 64 * 1024;
+export const MAX_INPUT = 32 * 1024;
 export const MAX_SUBJECT = 1000;
 // A person lists a few devices under one or two labels; these bound the work on text built to repeat labels.
 const MAX_DEVICE_LABELS = 50;

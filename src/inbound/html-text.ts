@@ -2,9 +2,10 @@ import { convert } from 'html-to-text';
 
 /**
  * The text a reader sees in an HTML body; blockquotes come out as "> " lines, so quoted replies are recognised as in
- * plain text. Pathological nesting can exhaust html-to-text's recursion; then plain tag stripping does.
+ * plain text. Pathological nesting can exhaust html-to-text's recursion; then plain tag stripping does, as it does for HTML with more tags than a request has.
  */
 export function htmlText(html: string): string {
+  if (tagCount(html) > MAX_TAGS) return stripTags(html);
   try {
     return convert(html, {
       wordwrap: false,
@@ -14,6 +15,15 @@ export function htmlText(html: string): string {
   } catch {
     return stripTags(html);
   }
+}
+
+/** More tags than a written request ever has (deep nesting costs html-to-text far more than its length). */
+const MAX_TAGS = 3000;
+
+function tagCount(html: string): number {
+  let n = 0;
+  for (let at = html.indexOf('<'); at !== -1 && n <= MAX_TAGS; at = html.indexOf('<', at + 1)) n++;
+  return n;
 }
 
 const LINE_BREAKING = /^<(?:br|\/p|\/div|\/tr|\/li)\b/i;

@@ -7,7 +7,9 @@ import { MAX_INPUT, MAX_SUBJECT } from './extract-request.ts';
  */
 export const INBOUND_LIMITS = {
   /** Bytes of a message fetched from the mailbox and parsed; the rest is never read. */
-  messageBytes: 256 * 1024,
+  messageBytes: 128 * 1024,
+  /** Lines of a message parsed (mailparser's work grows with lines; 128 KiB of base64 is under 2,000). */
+  messageLines: 10_000,
   /** Bytes of the header block of the message or of one MIME part (mailparser's own default is 1 MiB). */
   headerBytes: 64 * 1024,
   /** MIME parts of one message; past it parsing stops and the message is filed in Rejected unanswered. */
@@ -24,7 +26,7 @@ export const INBOUND_LIMITS = {
  * parts, headers too large).
  */
 export function parseInboundMail(raw: Buffer): Promise<ParsedMail> {
-  return simpleParser(raw.subarray(0, INBOUND_LIMITS.messageBytes), {
+  return simpleParser(firstLines(raw.subarray(0, INBOUND_LIMITS.messageBytes), INBOUND_LIMITS.messageLines), {
     skipHtmlToText: true,
     skipTextToHtml: true,
     skipTextLinks: true,
@@ -32,6 +34,15 @@ export function parseInboundMail(raw: Buffer): Promise<ParsedMail> {
     maxChildNodes: INBOUND_LIMITS.mimeParts,
     maxHeadSize: INBOUND_LIMITS.headerBytes,
   } as Parameters<typeof simpleParser>[1]);
+}
+
+function firstLines(raw: Buffer, lines: number): Buffer {
+  let at = -1;
+  for (let n = 0; n < lines; n++) {
+    at = raw.indexOf(10, at + 1);
+    if (at === -1) return raw;
+  }
+  return raw.subarray(0, at + 1);
 }
 
 /** The parts of a message a request is read from. */
