@@ -1,4 +1,4 @@
-import { authenticate, type DNSResolver } from 'mailauth';
+import type { DNSResolver } from 'mailauth';
 
 /** What is known of whether a message's From domain sent it (DMARC, RFC 7489). */
 export interface SenderVerdict {
@@ -22,6 +22,8 @@ export function senderAccepted(verdict: SenderVerdict, requireDmarc: boolean): b
 
 /** Verifies DKIM, SPF (from the topmost Received header) and DMARC with mailauth; DNS through `resolver` when given. */
 export async function verifySender(raw: Buffer, options: { resolver?: DNSResolver; mta?: string } = {}): Promise<SenderVerdict> {
+  // Loaded on first use: it takes longer to load than the rest of a CLI command that never needs it.
+  const { authenticate } = await import('mailauth');
   const result = await authenticate(raw, {
     trustReceived: true, disableArc: true, disableBimi: true,
     ...(options.resolver && { resolver: options.resolver }), ...(options.mta && { mta: options.mta }),
