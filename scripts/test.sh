@@ -35,7 +35,13 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   for _ in $(seq 1 100); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 0.1; done
 fi
 
+if [ ! -d tools/lint/node_modules ] || [ tools/lint/package-lock.json -nt tools/lint/node_modules/.package-lock.json ]; then
+  npm ci --prefix tools/lint --no-audit --no-fund
+fi
+
 npx tsc -p .
+# typescript-eslint's recommended rules and eslint-plugin-regexp's super-linear backtracking rules over src/
+tools/lint/node_modules/.bin/eslint --config tools/lint/eslint.config.js src
 mkdir -p test-artifacts
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@" || status=$?

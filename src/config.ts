@@ -58,6 +58,10 @@ const envSchema = z.object({
   IMAP_URL: url(['imap', 'imaps']).optional(),
   ACTIVATION_ADDRESS: z.string().includes('@', { message: 'must be an email address' }).optional(),
   ACTIVATION_FAILURES_PER_HOUR: int(5, 1, 1000),
+  ACTIVATION_ANSWERS_PER_CONTACT_PER_HOUR: int(5, 1, 1000),
+  ACTIVATION_ANSWERS_PER_CODE_PER_HOUR: int(10, 1, 1000),
+  ACTIVATION_TRUSTED_AUTHSERV_ID: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'must be the authserv-id (host name) the receiving server writes in Authentication-Results').optional(),
+  ACTIVATION_REQUIRE_DMARC: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
   IMAP_POLL_INTERVAL_MS: int(30_000, 100, 3_600_000),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: int(8080, 0, 65535),
@@ -74,6 +78,7 @@ const envSchema = z.object({
   SEND_ATTEMPTS: int(10, 1, 50),
   SEND_BACKOFF_MS: int(180_000, 10, 86_400_000),
   RESEND_ALLOWED_DOMAINS: domainList.default([]),
+  RESEND_SHARED_DOMAINS: domainList.default([]),
   RESENDS_PER_ORDER_PER_HOUR: int(10, 1, 10_000),
   SHUTDOWN_TIMEOUT_MS: int(30_000, 0, 600_000),
   RECONCILE_INTERVAL_MS: int(60_000, 1_000, 3_600_000),
@@ -94,7 +99,7 @@ export interface Config extends Env {
 }
 
 function addressOf(mailbox: string): string {
-  return (mailbox.match(/<([^>]+)>/)?.[1] ?? mailbox).trim().toLowerCase();
+  return (mailbox.match(/<([^<>]+)>/)?.[1] ?? mailbox).trim().toLowerCase();
 }
 
 /** Reads settings from an environment; throws ConfigError listing every problem at once. Empty strings count as unset. */

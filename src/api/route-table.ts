@@ -22,6 +22,8 @@ export interface RouteSpec {
 export const auditQuerySchema = z.strictObject({
   order: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be a sales order number').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  // Checked here, whatever the store: a positive integer within what PostgreSQL's bigint holds, so a made-up cursor
+  // is a 400, never a store error.
   before: z.string().regex(/^[1-9]\d{0,14}$/, 'must be an audit entry id (a positive integer) from a previous page').transform(Number).optional(),
 });
 

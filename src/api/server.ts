@@ -38,6 +38,8 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> 
 export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({ loggerInstance: ctx.logger.child({ component: 'api' }) as FastifyBaseLogger, bodyLimit: BODY_LIMIT });
   installErrorHandler(app);
+  // Bodies are JSON only (contract section 6): without Fastify's text/plain parser any other type gets 415.
+  app.removeContentTypeParser('text/plain');
 
   // Authentication runs before the body is read, so an unauthenticated caller cannot make us parse 1 MiB.
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -1,10 +1,11 @@
 import type { Worker } from 'bullmq';
-import { handleActivationMessage, type Folder } from '../activation/handle-request.ts';
+import { fileUnanswered, handleActivationMessage, type Folder } from '../activation/handle-request.ts';
 import { MailboxWatcher } from '../activation/mailbox-watcher.ts';
-import { SenderThrottle } from '../store/redis-sender-throttle.ts';
 import { publishWatcherState } from '../store/redis-watcher-state.ts';
 import { activationWorker, enqueueActivation } from '../../queues/activation.queue.ts';
+import { trustedVerdict, verifySender } from '../inbound/sender-auth.ts';
 import { imapConnected } from '../ops/metrics.ts';
+import { ActivationLimits } from '../store/activation-limits.ts';
 import type { AppContext } from './context.ts';
 
 export interface RunningActivation {
@@ -16,7 +17,12 @@ export interface RunningActivation {
 export async function startActivation(ctx: AppContext): Promise<RunningActivation | undefined> {
   const { config, redis, keys } = ctx;
   if (!config.IMAP_URL) return undefined;
-  const throttle = new SenderThrottle(redis, keys.activationFailures, config.ACTIVATION_FAILURES_PER_HOUR);
+  const limits = new ActivationLimits(redis, keys, {
+    failuresPerSenderPerHour: config.ACTIVATION_FAILURES_PER_HOUR,
+    answersPerContactPerHour: config.ACTIVATION_ANSWERS_PER_CONTACT_PER_HOUR,
+    answersPerCodePerHour: config.ACTIVATION_ANSWERS_PER_CODE_PER_HOUR,
+  });
+  const authservId = config.ACTIVATION_TRUSTED_AUTHSERV_ID;
   const worker = activationWorker(ctx.queueConnection, (job) => handleActivationMessage({
     entitlements: ctx.entitlements,
     orders: ctx.orders,
@@ -31,9 +37,17 @@ export async function startActivation(ctx: AppContext): Promise<RunningActivatio
     mailFromAddress: config.mailFromAddress,
     ownAddresses: [config.mailFromAddress, ...(config.activationAddress ? [config.activationAddress] : [])],
     signingKey: ctx.signingKey,
-    throttle,
+    limits,
+    verifySender: authservId ? async (_raw, mail, domain) => trustedVerdict(mail.headerLines, authservId, domain) : (raw) => verifySender(raw),
+    requireDmarc: config.ACTIVATION_REQUIRE_DMARC,
   }, job.uidValidity, job.uid));
-  worker.on('failed', (job, error) => ctx.logger.warn({ queue: 'activation', jobId: job?.id, err: error.message }, 'activation job failed'));
+  worker.on('failed', (job, error) => {
+    ctx.logger.warn({ queue: 'activation', jobId: job?.id, err: error.message }, 'activation job failed');
+    // The last attempt (or an unrecoverable error) ends the message unanswered: it must not stay in INBOX.
+    if (job && (error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1))) {
+      void fileUnanswered(ctx.activations, job.data.uidValidity, job.data.uid).catch((e: Error) => ctx.logger.warn({ jobId: job.id, err: e.message }, 'filing a failed activation failed'));
+    }
+  });
 
   const state = publishWatcherState(redis, keys.imapState);
   const watcher = new MailboxWatcher({

@@ -13,6 +13,7 @@ export async function resendFor(ctx: AppContext, orderNumber: string, body: unkn
       resendRate: new RateWindow(ctx.redis, ctx.keys.resendWindow, 3600),
       mailFromAddress: ctx.config.mailFromAddress,
       allowedDomains: ctx.config.RESEND_ALLOWED_DOMAINS,
+      sharedDomains: ctx.config.RESEND_SHARED_DOMAINS,
       perOrderPerHour: ctx.config.RESENDS_PER_ORDER_PER_HOUR,
       enqueueSends: (ids) => enqueueSends(ctx.queues.send, ids, sendPolicy(ctx)),
     }, orderNumber, body, caller);

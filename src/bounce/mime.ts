@@ -37,7 +37,7 @@ export function contentType(headers: Headers): { type: string; params: Record<st
   const value = header(headers, 'content-type') ?? 'text/plain';
   const [type = '', ...rest] = value.split(';');
   const params: Record<string, string> = {};
-  for (const m of rest.join(';').matchAll(/([\w.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/g)) {
+  for (const m of rest.join(';').matchAll(/(?<![\w.-])([\w.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/g)) {
     params[m[1]!.toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]!;
   }
   return { type: type.trim().toLowerCase(), params };

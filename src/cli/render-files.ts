@@ -16,7 +16,11 @@ import { loadSigningKey } from '../license/signing-keys.ts';
 import { certificateFileName, composeMessage } from '../mail/compose.ts';
 import { messageBuilder, writeAtomically } from '../mail/transport.ts';
 
-const safe = (s: string) => s.replace(/[^A-Za-z0-9@._-]/g, '_');
+/**
+ * A recipient as a file name part: other characters percent-encoded (their UTF-8 bytes, `%` itself included), so two
+ * addresses never give the same name (`a/b@x.example` → `a%2Fb@x.example`, `a_b@x.example` stays).
+ */
+export const safe = (s: string) => s.replace(/[^A-Za-z0-9@._-]/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 
 /** Writes every email (HTML, text, complete .eml) and certificate of an event to a folder; sends nothing. */
 export async function renderEventFiles(file: string, outDir: string): Promise<string[]> {

@@ -7,10 +7,21 @@ import { InvalidInputError, type FieldIssue } from '../errors.ts';
 const isoDate = z.iso.date({ message: 'must be a calendar date YYYY-MM-DD' });
 const ssrn = z.string().regex(/^[A-Z0-9-]{6,32}$/, 'must be 6 to 32 uppercase letters, digits or hyphens');
 
+// Every free-text field reaches mail headers, PDFs and logs: one line, well-formed Unicode (a lone surrogate cannot be
+// encoded as UTF-8), and no RFC 2047 encoded-word, which a mail reader would decode (possibly to a line break) when
+// the text is a display name.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+const ENCODED_WORD = /=\?[^?\s]+\?[bq]\?[^?\s]*\?=/i;
+const singleLine = (max: number, min = 1) =>
+  z.string().min(min).max(max)
+    .refine((s) => !/[\r\n\u0000]/.test(s), 'must not contain line breaks or NUL')
+    .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no lone surrogate)')
+    .refine((s) => !ENCODED_WORD.test(s), 'must not contain an encoded-word (=?charset?Q?...?=)');
+
 export const accountSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'must be 1 to 20 letters or digits'),
   role: z.enum(['customer', 'partner', 'end-customer']),
-  name: z.string().min(1).max(200).optional(),
+  name: singleLine(200).optional(),
 });
 
 // Addresses are ASCII only: internationalised local parts need SMTPUTF8, which the MTAs in the path may not offer,
@@ -20,13 +31,10 @@ export const emailAddress = z
   .max(254)
   .regex(/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/, 'must be a plain ASCII email address like name@example.com');
 
-const singleLine = (max: number) =>
-  z.string().min(1).max(max).refine((s) => !/[\r\n\u0000]/.test(s), 'must not contain line breaks or NUL');
-
 export const contactSchema = z.strictObject({
   email: emailAddress,
   name: singleLine(200).optional(),
-  role: z.string().max(40).optional(),
+  role: singleLine(40, 0).optional(),
 });
 
 export const salesOrderSchema = z.strictObject({
@@ -47,7 +55,7 @@ export const lineSchema = z
     sku: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,63}$/, 'must be uppercase letters, digits and hyphens'),
     product: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be a catalog key (lowercase letters, digits, hyphens)'),
     licenseName: singleLine(200),
-    description: z.string().min(1).max(2000),
+    description: singleLine(2000),
     quantity: z.int().min(1).max(100000),
     licenseType: z.enum(['subscription', 'perpetual']),
     termMonths: z.int().min(1).max(120).optional(),

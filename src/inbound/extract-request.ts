@@ -8,17 +8,20 @@ export interface ActivationRequest {
 }
 
 /** Hostile mail can be huge; what a person writes for an activation fits easily in this much of each body. */
-export const MAX_INPUT = 64 * 1024;
-const MAX_SUBJECT = 1000;
+export const MAX_INPUT = 32 * 1024;
+export const MAX_SUBJECT = 1000;
+// A person lists a few devices under one or two labels; these bound the work on text built to repeat labels.
+const MAX_DEVICE_LABELS = 50;
+const MAX_DEVICES_PER_LABEL = 100;
 
 const UUID = /(?<![A-Za-z0-9-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9-])/gi;
 // Hyphen-grouped like hTq4Xe-P9dLm-Zw2RbK: three to five groups of four to eight letters or digits, 8 to 40 in all.
 const CODE = /(?<![A-Za-z0-9-])[A-Za-z0-9]{4,8}(?:-[A-Za-z0-9]{4,8}){2,4}(?![A-Za-z0-9-])/g;
 const WHOLE_CODE = new RegExp(`^${CODE.source}$`);
-const CODE_LABEL = /(?:activation[\s-]*(?:code|key)|aktivierungs-?(?:code|schlüssel)|\bcode|アクティベーション\s*コード|コード)\s*(?:[:：#=]|\bis\b|\bist\b|\blautet\b|は)?\s*([A-Za-z0-9-]{8,40})(?![A-Za-z0-9-])/giu;
+const CODE_LABEL = /(?:activation[\s-]*(?:code|key)|aktivierungs-?(?:code|schlüssel)|\bcode|アクティベーション\s*コード|コード)\s*(?:(?:[:：#=]|\bis\b|\bist\b|\blautet\b|は)\s*)?([A-Za-z0-9-]{8,40})(?![A-Za-z0-9-])/giu;
 const DEVICE_LABEL = /(?:serial[\s-]*(?:numbers?|nos?\.?|#)?|\bs\/n|\bsn\b|serien-?nummer(?:n)?|seriennr\.?|シリアル\s*(?:番号|ナンバー)?|製造番号|\buuids?\b|\bdevices?(?:[\s-]*ids?)?\b|\bgerät(?:e|en|e-?id)?\b|デバイス|機器)/giu;
 // Values of other identifiers, which can look like serial numbers: an SSRN has 12 to 14 uppercase letters and digits.
-const OTHER_ID = /(?:\bssrn|\bsku|\bpo\b|\border(?:\s*number)?|\bauftrag(?:snummer)?|\baccount(?:\s*id)?|注文番号)\s*[:：#]?\s*[A-Za-z0-9-]+/giu;
+const OTHER_ID = /(?:\bssrn|\bsku|\bpo\b|\border(?:\s*number)?|\bauftrag(?:snummer)?|\baccount(?:\s*id)?|注文番号)\s*(?:[:：#]\s*)?[A-Za-z0-9-]+/giu;
 const SSRN = /^SSRN/i;
 // Unlabelled serial numbers: twelve uppercase letters and digits, both present (JN11D2E7CAFB, CV1234AB5678).
 const BARE_SERIAL = /(?<![A-Za-z0-9-])(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{12}(?![A-Za-z0-9-])/g;
@@ -60,7 +63,7 @@ function devicesAfterLabel(text: string, labelEnd: number): string[] {
   if (list) at += list[0].length;
   const separator = list ? NEWLINE_SEPARATOR : SEPARATOR;
   const found: string[] = [];
-  for (;;) {
+  while (found.length < MAX_DEVICES_PER_LABEL) {
     const token = stickyMatch(TOKEN, text, at);
     if (!token || !isDeviceToken(token[1]!)) return found;
     found.push(token[1]!);
@@ -69,6 +72,7 @@ function devicesAfterLabel(text: string, labelEnd: number): string[] {
     if (!sep) return found;
     at += sep[0].length;
   }
+  return found;
 }
 
 /**
@@ -77,15 +81,23 @@ function devicesAfterLabel(text: string, labelEnd: number): string[] {
  */
 export function extractActivationRequest(input: { subject?: string; text?: string; html?: string }): ActivationRequest {
   const body = input.text?.trim() ? input.text.slice(0, MAX_INPUT) : input.html ? htmlText(input.html.slice(0, MAX_INPUT)) : '';
-  const text = `${(input.subject ?? '').slice(0, MAX_SUBJECT)}\n${ownText(body)}`;
+  return scanRequestText(`${(input.subject ?? '').slice(0, MAX_SUBJECT)}\n${ownText(body)}`);
+}
 
+/** The codes and devices of the text of a request, uncapped: linear in the text's length (bench/inbound-parse.bench.ts). */
+export function scanRequestText(text: string): ActivationRequest {
   const uuids = [...text.matchAll(UUID)].map((m) => m[0]);
   const rest = text.replace(UUID, ' ');
 
   const labelledCodes = [...rest.matchAll(CODE_LABEL)].map((m) => m[1]!).filter(isCode);
   const codes = labelledCodes.length ? labelledCodes : [...rest.matchAll(CODE)].map((m) => m[0]).filter((c) => c.length <= 40 && looksRandom(c));
 
-  const labelled = [...rest.matchAll(DEVICE_LABEL)].flatMap((m) => devicesAfterLabel(rest, m.index + m[0].length));
+  const labelled: string[] = [];
+  let labels = 0;
+  for (const m of rest.matchAll(DEVICE_LABEL)) {
+    if (++labels > MAX_DEVICE_LABELS) break;
+    labelled.push(...devicesAfterLabel(rest, m.index + m[0].length));
+  }
   const bare = () => [...rest.replace(OTHER_ID, ' ').matchAll(BARE_SERIAL)].map((m) => m[0]).filter((t) => !SSRN.test(t));
   const devices = [...uuids, ...(labelled.length ? labelled : bare())].map(normalizeDevice);
 

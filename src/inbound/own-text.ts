@@ -13,14 +13,18 @@ const QUOTED = /^\s*[>＞]/;
 
 function endsOwnText(lines: string[], i: number): boolean {
   const line = lines[i]!;
+  if (!line.trim()) return false;
   const withNext = `${line} ${lines[i + 1] ?? ''}`;
   return SIGNATURE.test(line) || FORWARD_MARKER.test(line) || OUTLOOK_RULE.test(line)
     || ATTRIBUTION.test(line) || ATTRIBUTION_JA.test(line) || (/^\s*(on|am|le)\s/i.test(line) && ATTRIBUTION.test(withNext))
     || (OUTLOOK_FROM.test(line) && lines.slice(i + 1, i + 5).some((l) => OUTLOOK_DATE.test(l)));
 }
 
+/** A request is written at the top; lines below this many are never the author's request (bounds the work). */
+export const MAX_LINES = 2000;
+
 export function ownText(text: string): string {
-  const lines = text.split(/\r\n|\r|\n/);
+  const lines = text.split(/\r\n|\r|\n/, MAX_LINES);
   const own: string[] = [];
   for (let i = 0; i < lines.length && !endsOwnText(lines, i); i++) {
     if (!QUOTED.test(lines[i]!)) own.push(lines[i]!);

@@ -18,6 +18,8 @@ export interface InboundMessage {
   raw?: Buffer;
   decision?: unknown;
   replySentAt?: string;
+  /** The reply was refused for good (5xx): the message is filed without one. */
+  replyRefused?: string;
   folder?: string;
 }
 
@@ -109,8 +111,8 @@ export class ActivationStore {
   }
 
   async message(uidValidity: string, uid: number): Promise<InboundMessage | undefined> {
-    const [row] = await this.db.query<{ raw: Buffer | null; decision: unknown; reply_sent_at: string | null; folder: string | null }>(
-      'SELECT raw, decision, reply_sent_at, folder FROM inbound_messages WHERE uid_validity = $1 AND uid = $2',
+    const [row] = await this.db.query<{ raw: Buffer | null; decision: unknown; reply_sent_at: string | null; reply_refused: string | null; folder: string | null }>(
+      'SELECT raw, decision, reply_sent_at, reply_refused, folder FROM inbound_messages WHERE uid_validity = $1 AND uid = $2',
       [uidValidity, uid],
     );
     if (!row) return undefined;
@@ -118,6 +120,7 @@ export class ActivationStore {
       ...(row.raw && { raw: row.raw }),
       ...(row.decision !== null && { decision: row.decision }),
       ...(row.reply_sent_at && { replySentAt: row.reply_sent_at }),
+      ...(row.reply_refused && { replyRefused: row.reply_refused }),
       ...(row.folder && { folder: row.folder }),
     };
   }
@@ -135,9 +138,19 @@ export class ActivationStore {
     await this.db.query('UPDATE inbound_messages SET reply_sent_at = $3 WHERE uid_validity = $1 AND uid = $2', [uidValidity, uid, at.toISOString()]);
   }
 
-  /** The message's outcome is final: where it is filed. Its raw text is no longer needed and goes. */
+  async markReplyRefused(uidValidity: string, uid: number, reason: string): Promise<void> {
+    await this.db.query('UPDATE inbound_messages SET reply_refused = $3 WHERE uid_validity = $1 AND uid = $2', [uidValidity, uid, reason.slice(0, 500)]);
+  }
+
+  /**
+   * The message's outcome is final: where it is filed, once (a later call keeps the first folder). Its raw text is no
+   * longer needed and goes.
+   */
   async file(uidValidity: string, uid: number, folder: string): Promise<void> {
-    await this.db.query('UPDATE inbound_messages SET folder = $3, raw = NULL WHERE uid_validity = $1 AND uid = $2', [uidValidity, uid, folder]);
+    await this.db.query(
+      'UPDATE inbound_messages SET folder = coalesce(folder, $3), raw = NULL WHERE uid_validity = $1 AND uid = $2',
+      [uidValidity, uid, folder],
+    );
   }
 
   async folder(uidValidity: string, uid: number): Promise<string | undefined> {

@@ -6,10 +6,13 @@ export function storeKeys(prefix: string) {
   return {
     /** BullMQ's own prefix: queues live under `${prefix}:q:${queueName}:…`. */
     queuePrefix: k('q'),
-    /** Failed activation attempts of one sender in the last hour (redis-sender-throttle.ts). */
+    /** Failed activation attempts of one sender in the last hour (activation-limits.ts). */
     activationFailures: (sender: string) => k('actfail', sender),
     /** Resends of one order in one clock hour. */
     resendWindow: (orderNumber: string, hour: number) => k('order', orderNumber, 'resends', String(hour)),
+    /** Answers of the last hour, per contact and per activation code (activation-limits.ts). */
+    activationAnswersToContact: (contact: string) => k('actans', 'contact', contact),
+    activationAnswersForCode: (code: string) => k('actans', 'code', code),
     /** The activation mailbox watchers' connection states, one field per process (redis-watcher-state.ts). */
     imapState: k('imap', 'watchers'),
   };

@@ -9,6 +9,7 @@ import type { AuditLog } from '../store/audit.ts';
 import type { DeliveryRecord } from '../store/deliveries.ts';
 import type { RateWindow } from '../store/redis-rate-window.ts';
 import { orderView, type OrderViewStores } from './order-view.ts';
+import { isSharedDomain } from './shared-domains.ts';
 
 export const resendRequestSchema = z.strictObject({
   lines: z.array(z.string().regex(/^[A-Za-z0-9.-]{1,16}$/, 'must be a line number of the order')).min(1).max(500).optional(),
@@ -25,6 +26,8 @@ export interface ResendDeps extends OrderViewStores {
   clock: Clock;
   mailFromAddress: string;
   allowedDomains: string[];
+  /** RESEND_SHARED_DOMAINS: public mail domains besides the maintained list; never "the order's domain". */
+  sharedDomains: string[];
   perOrderPerHour: number;
   enqueueSends(ids: string[]): Promise<void>;
 }
@@ -51,10 +54,12 @@ export async function resend(
 
   const contacts: Array<{ email: string; name?: string }> = view.order.contacts.map((c) => ({ email: c.email.toLowerCase(), ...(c.name && { name: c.name }) }));
   const recipients: Array<{ email: string; name?: string }> = request.to ? request.to.map((email) => ({ email: email.toLowerCase() })) : contacts;
-  const knownDomains = new Set([...contacts.map((c) => domainOf(c.email)), ...deps.allowedDomains]);
+  // A public mail domain (a contact at gmail.com) is nobody's: only an admin may send to others there.
+  const orderDomains = contacts.map((c) => domainOf(c.email)).filter((d) => !isSharedDomain(d, deps.sharedDomains));
+  const knownDomains = new Set([...orderDomains, ...deps.allowedDomains]);
   for (const r of recipients) {
     if (contacts.some((c) => c.email === r.email) || caller.role === 'admin' || knownDomains.has(domainOf(r.email))) continue;
-    throw new ForbiddenError(`${r.email} is not on order ${orderNumber} and its domain is not the order's or an allowed one; an admin token may send there`);
+    throw new ForbiddenError(`${r.email} is not on order ${orderNumber} and its domain is not the order's (public mail domains do not count) or an allowed one; an admin token may send there`);
   }
 
   const { count, secondsLeft } = await deps.resendRate.hit(orderNumber, deps.clock.now());

@@ -119,3 +119,18 @@ describe('license-courier render <event> --out <dir>', () => {
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('render --out with recipients whose names differ only in characters a file name cannot hold', () => {
+  it('writes each recipient\'s files apart: a/b@x.example does not overwrite a_b@x.example', async () => {
+    const event = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { salesOrder: { contacts: unknown[] } };
+    event.salesOrder.contacts = [{ email: 'a/b@x.example' }, { email: 'a_b@x.example' }, { email: 'a%2Fb@x.example' }];
+    const dir = mkdtempSync(join(tmpdir(), 'lc-render-collide-'));
+    writeFileSync(join(dir, 'event.json'), JSON.stringify(event));
+    const result = await runCli(['render', join(dir, 'event.json'), '--out', join(dir, 'out')], {}, { cwd: ROOT });
+    expect(result.code).toBe(0);
+    const emls = readdirSync(join(dir, 'out')).filter((f) => f.startsWith(CERT_1) && f.endsWith('.eml'));
+    expect(emls).toHaveLength(3);
+    const recipients = await Promise.all(emls.map(async (f) => ((await simpleParser(readFileSync(join(dir, 'out', f)))).to as { value: Array<{ address: string }> }).value[0]!.address));
+    expect(recipients.sort()).toEqual(['a%2Fb@x.example', 'a/b@x.example', 'a_b@x.example']);
+  });
+});

@@ -20,7 +20,7 @@ describe('the database adapter', () => {
   beforeAll(async () => {
     server = await createTestDatabase();
     lite = await openPglite(join(mkdtempSync(join(tmpdir(), 'lc-pglite-')), 'db'));
-  });
+  }, 180_000); // PGlite compiles its WebAssembly on first open: seconds on a quiet machine, far more on a loaded one
   afterAll(async () => {
     await server?.drop();
     await lite?.close();

@@ -27,6 +27,19 @@ describe('settings', () => {
     expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['API_PORT', 'API_TOKENS', 'API_TOKENS', 'FULFILLMENT_TZ', 'REDIS_URL', 'SMTP_URL'].sort());
   });
 
+  it('reads the activation limits and sender authentication settings, naming a bad one', () => {
+    const c = loadConfig({});
+    expect([c.ACTIVATION_ANSWERS_PER_CONTACT_PER_HOUR, c.ACTIVATION_ANSWERS_PER_CODE_PER_HOUR, c.ACTIVATION_REQUIRE_DMARC, c.RESEND_SHARED_DOMAINS]).toEqual([5, 10, false, []]);
+    const set = loadConfig({ ACTIVATION_REQUIRE_DMARC: 'true', ACTIVATION_TRUSTED_AUTHSERV_ID: 'mx.example.net', RESEND_SHARED_DOMAINS: 'Mail.Example, x.example' });
+    expect([set.ACTIVATION_REQUIRE_DMARC, set.ACTIVATION_TRUSTED_AUTHSERV_ID, set.RESEND_SHARED_DOMAINS]).toEqual([true, 'mx.example.net', ['mail.example', 'x.example']]);
+    try {
+      loadConfig({ ACTIVATION_REQUIRE_DMARC: 'yes', ACTIVATION_TRUSTED_AUTHSERV_ID: 'mx example', ACTIVATION_ANSWERS_PER_CODE_PER_HOUR: '0' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems.map((l) => l.split(':')[0]).sort()).toEqual(['ACTIVATION_ANSWERS_PER_CODE_PER_HOUR', 'ACTIVATION_REQUIRE_DMARC', 'ACTIVATION_TRUSTED_AUTHSERV_ID']);
+    }
+  });
+
   it('parses API tokens with their roles', () => {
     const c = loadConfig({ API_TOKENS: 'aaaaaaaaaaaaaaaa1:intake, bbbbbbbbbbbbbbbb2:admin' });
     expect([...c.API_TOKENS!.values()].map((t) => t.role)).toEqual(['intake', 'admin']);

@@ -86,6 +86,17 @@ export function hostileEventCorpus(): HostileEvent[] {
     add(`CRLF in ${pathText(p)}`, setPath(base, p, 'Acme\r\nBcc: victim@evil.example'), p);
     add(`NUL in ${pathText(p)}`, setPath(base, p, 'Acme\u0000'), p);
   }
+  // Every free-text field: one line of well-formed Unicode, no encoded-word a mail reader would decode into a header.
+  const freeText: (string | number)[][] = [
+    ['salesOrder', 'accounts', 0, 'name'], ['salesOrder', 'contacts', 0, 'name'], ['salesOrder', 'contacts', 0, 'role'], ['salesOrder', 'poNumber'],
+    ['salesOrder', 'endCustomer', 'name'], ['lines', 0, 'licenseName'], ['lines', 0, 'description'], ['lines', 1, 'description'],
+  ];
+  const badText: Array<[string, string]> = [
+    ['CR', 'Acme\rX'], ['LF', 'Acme\nBcc: victim@evil.example'], ['NUL', 'Acme\u0000'], ['lone high surrogate', 'X\ud800Y'],
+    ['lone low surrogate', 'X\udc00Y'], ['encoded-word with CR/LF', '=?utf-8?q?a=0D=0ABcc:_b@evil.example?='],
+  ];
+  for (const p of freeText) for (const [what, value] of badText) add(`${what} in ${pathText(p)}`, setPath(base, p, value), p);
+
   const long: Array<[(string | number)[], number]> = [
     [['salesOrder', 'poNumber'], 65], [['salesOrder', 'endCustomer', 'name'], 201], [['salesOrder', 'contacts', 0, 'name'], 201],
     [['salesOrder', 'contacts', 0, 'role'], 41], [['salesOrder', 'accounts', 0, 'name'], 201], [['lines', 0, 'licenseName'], 201],

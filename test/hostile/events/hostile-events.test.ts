@@ -14,8 +14,8 @@ afterAll(async () => {
 });
 
 describe('hostile fulfillment events', () => {
-  it('has at least 200 cases', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(200);
+  it('has at least 250 cases', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(250);
   });
 
   it.each(corpus.map((c) => [c.name, c] as const))('%s: refused with a 4xx naming the field', async (_name, c) => {
@@ -39,6 +39,28 @@ describe('hostile fulfillment events', () => {
     expect(keys.filter((k) => !/:q:[a-z]+:meta$/.test(k))).toEqual([]);
     expect(({}) as Record<string, unknown>).not.toHaveProperty('polluted');
     expect((await pipeline.api.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it.each(['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'text/html'])('JSON sent as %s gets 415', async (type) => {
+    const res = await pipeline.api.inject({
+      method: 'POST', url: '/v1/fulfillments', payload: corpus[0]!.body,
+      headers: { authorization: `Bearer ${TEST_TOKENS.intake}`, 'content-type': type },
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toMatchObject({ issues: [{ path: '(content-type)' }] });
+  });
+
+  it.each(['0-0', '0', '-1', '1-', '1-0-0', 'abc', '(1', '+', '99999999999999999-0', '1-99999999999999999999', '１２３'])('audit cursor %s gets 400 naming before', async (before) => {
+    const res = await pipeline.api.inject({ method: 'GET', url: `/v1/audit?before=${encodeURIComponent(before)}`, headers: { authorization: `Bearer ${TEST_TOKENS.admin}` } });
+    expect(res.statusCode).toBe(400);
+    expect((res.json() as { issues: Array<{ path: string }> }).issues.map((i) => i.path)).toContain('before');
+  });
+
+  it('pages the audit with its own cursors', async () => {
+    const first = await pipeline.api.inject({ method: 'GET', url: '/v1/audit?limit=2', headers: { authorization: `Bearer ${TEST_TOKENS.admin}` } });
+    const { next } = first.json() as { next: string };
+    const res = await pipeline.api.inject({ method: 'GET', url: `/v1/audit?limit=2&before=${next}`, headers: { authorization: `Bearer ${TEST_TOKENS.admin}` } });
+    expect(res.statusCode).toBe(200);
   });
 
   it('non-JSON content types get 415', async () => {
