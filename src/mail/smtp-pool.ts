@@ -1,6 +1,5 @@
-import { Readable, type Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
-import { stuffWithIndexOf } from './dot-stuffing.ts';
 
 // Messages leave as finished bytes (compose.ts), so all a send needs of nodemailer is its SMTP client, SMTPConnection:
 // the protocol, STARTTLS, AUTH and dot-stuffing. Going through nodemailer's Mailer and SMTPPool instead turned every
@@ -29,18 +28,9 @@ export interface SmtpPoolOptions {
 }
 
 interface Pooled {
-  connection: Connection;
+  connection: SMTPConnection;
   messages: number;
   gone: boolean;
-}
-
-/** SMTPConnection with its DATA stream doing the dot-stuffing by line (dot-stuffing.ts), not byte by byte. */
-class Connection extends SMTPConnection {
-  _createSendStream(callback: (err: Error | null, response?: string) => void): Transform {
-    const stream = (SMTPConnection.prototype as unknown as { _createSendStream: Connection['_createSendStream'] })._createSendStream.call(this, callback);
-    stuffWithIndexOf(stream);
-    return stream;
-  }
 }
 
 /** Errors of the connection, not of the message: another connection may well succeed. */
@@ -104,7 +94,7 @@ export class SmtpPool {
 
   private async connect(): Promise<Pooled> {
     this.open++;
-    const connection = new Connection(this.options.connection);
+    const connection = new SMTPConnection(this.options.connection);
     const pooled: Pooled = { connection, messages: 0, gone: false };
     // An idle connection that times out or is dropped leaves the pool; a send in flight gets the error itself.
     connection.on('error', () => this.discard(pooled));
