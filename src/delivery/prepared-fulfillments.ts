@@ -59,7 +59,7 @@ export interface PreparedFulfillments {
  * parts it holds; the time limit only frees memory held for fulfillments whose sends are done. Callers asking for the
  * same entry at once share one load; a load that fails or finds nothing is not kept.
  */
-export function preparedFulfillments(deps: PrepareDeps, options = { maxBytes: 16 * 1048576, ttlMs: 10 * 60_000 }): PreparedFulfillments {
+export function preparedFulfillments(deps: PrepareDeps, options = { maxBytes: 8 * 1048576, ttlMs: 10 * 60_000 }): PreparedFulfillments {
   const cache = new LRUCache<string, PreparedFulfillment, { id: string; ssrns?: string[] }>({
     maxSize: options.maxBytes,
     sizeCalculation: (p) => p.parts.reduce((bytes, part) => bytes + part.length, 0),
