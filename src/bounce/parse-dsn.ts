@@ -21,6 +21,8 @@ export interface DeliveryStatusReport {
 const REPORT_TYPES = new Set(['delivery-status', 'global-delivery-status']);
 const STATUS_PARTS = new Set(['message/delivery-status', 'message/global-delivery-status']);
 const ORIGINAL_PARTS = new Set(['message/rfc822', 'message/global', 'text/rfc822-headers', 'message/global-headers']);
+/** Only headers and attachments are read: no HTML/text conversions. */
+const PLAIN = { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true } as const;
 
 type Fields = Map<string, string>;
 
@@ -54,7 +56,7 @@ function failedRecipient(fields: Fields): FailedRecipient | undefined {
 /** The Message-ID of the returned message, or of its headers alone: mailparser reads either as a message. */
 async function originalMessageIdOf(original: Attachment | undefined): Promise<string | undefined> {
   if (!original) return undefined;
-  const { messageId } = await simpleParser(original.content, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+  const { messageId } = await simpleParser(original.content, PLAIN);
   return messageId && /<[^<>\s]+>/.exec(messageId)?.[0];
 }
 
@@ -64,12 +66,14 @@ async function originalMessageIdOf(original: Attachment | undefined): Promise<st
  * as read receipts and auto-replies that merely talk about delivery, gives undefined.
  */
 export async function parseDsn(raw: Buffer): Promise<DeliveryStatusReport | undefined> {
-  const message = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+  const message = await simpleParser(raw, { ...PLAIN, keepDeliveryStatus: true });
   const type = message.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
-  if (type?.value !== 'multipart/report' || !REPORT_TYPES.has(type.params?.['report-type']?.toLowerCase() ?? '')) return undefined;
+  const reportType = type?.params?.['report-type']?.toLowerCase() ?? '';
+  if (type?.value !== 'multipart/report' || !REPORT_TYPES.has(reportType)) return undefined;
   const status = message.attachments.find((a) => STATUS_PARTS.has(a.contentType));
   if (!status) return undefined;
-  const originalMessageId = await originalMessageIdOf(message.attachments.find((a) => ORIGINAL_PARTS.has(a.contentType)));
+  const original = message.attachments.find((a) => ORIGINAL_PARTS.has(a.contentType));
+  const originalMessageId = await originalMessageIdOf(original);
   const [, ...recipients] = fieldGroups(status.content.toString('utf8'));
   const failed = recipients.map(failedRecipient).filter((r): r is FailedRecipient => r !== undefined);
   return { ...(originalMessageId && { originalMessageId }), failed };

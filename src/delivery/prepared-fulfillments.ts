@@ -59,7 +59,10 @@ export interface PreparedFulfillments {
  * parts it holds; the time limit only frees memory held for fulfillments whose sends are done. Callers asking for the
  * same entry at once share one load; a load that fails or finds nothing is not kept.
  */
-export function preparedFulfillments(deps: PrepareDeps, options = { maxBytes: 8 * 1048576, ttlMs: 10 * 60_000 }): PreparedFulfillments {
+export function preparedFulfillments(
+  deps: PrepareDeps,
+  options = { maxBytes: 8 * 1048576, ttlMs: 10 * 60_000 },
+): PreparedFulfillments {
   const cache = new LRUCache<string, PreparedFulfillment, { id: string; ssrns?: string[] }>({
     maxSize: options.maxBytes,
     sizeCalculation: (p) => p.parts.reduce((bytes, part) => bytes + part.length, 0),
@@ -67,7 +70,10 @@ export function preparedFulfillments(deps: PrepareDeps, options = { maxBytes: 8 
     fetchMethod: (_key, _stale, { context }) => prepareFulfillment(deps, context.id, context.ssrns),
   });
   return {
-    get: (id, ssrns) => cache.fetch(ssrns ? `${id} ${ssrns.join(' ')}` : id, { context: { id, ...(ssrns && { ssrns }) } }),
+    get: (id, ssrns) => {
+      const key = ssrns ? `${id} ${ssrns.join(' ')}` : id;
+      return cache.fetch(key, { context: { id, ...(ssrns && { ssrns }) } });
+    },
     prime: (doc, certificate) => void cache.set(doc.fulfillment.id, withParts(doc, certificate)),
   };
 }
