@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 
 // Stays instead of nodemailer's SMTPPool: messages leave as finished bytes (compose.ts), and SMTPPool's Mailer turns
-// each back into a MIME tree streamed through a pipeline of transforms, about twice the CPU per message. This pool
+// each back into a MIME tree streamed through a pipeline of transforms, for nothing (figures in the commit). This pool
 // uses nodemailer's public SMTPConnection (protocol, STARTTLS, AUTH, dot-stuffing) and keeps what SMTPPool did that
 // matters for delivery: a bounded number of connections, each reused for a bounded number of messages and closed
 // when idle, a session reset after the server refuses one message, and a message retried once on a new connection
