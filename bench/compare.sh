@@ -4,6 +4,7 @@
 #   bash bench/compare.sh REV [ROUNDS]    (BENCH_RATE, default 100 events/s, for BENCH_SECONDS, default 20;
 #                                          BENCH_RATE=0 BENCH_EVENTS=2000: that many events at once, the capacity)
 #   COMPARE=render bash bench/compare.sh REV [ROUNDS]    (CPU per certificate of a new 3-line order, 2,000 each)
+#   COMPARE=mail bash bench/compare.sh REV [ROUNDS]      (CPU per message composed and sent over SMTP, 4,000 each)
 # The benchmark harness (this checkout's bench/) drives both; only src/, queues/ and templates/ differ.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,12 @@ ln -s "$PWD/node_modules" "$other/node_modules"
 rm -rf "$other/bench" && cp -r bench "$other/bench"
 export BENCH_RATE=${BENCH_RATE:-100} BENCH_SECONDS=${BENCH_SECONDS:-20}
 label() { if [ "$1" = here ]; then git rev-parse --short HEAD; else echo "$rev"; fi; }
-if [ "${COMPARE:-e2e}" = render ]; then
+if [ "${COMPARE:-e2e}" = mail ]; then
+  echo "CPU per message composed and sent, ${rounds} rounds"
+  summary='let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>{const r=JSON.parse(s);
+    console.log(`${process.argv[1].padEnd(10)} ${r.cpu.toFixed(3)} ms CPU, ${r.messagesPerSecond} messages/s`)})'
+  measure() { npx tsx bench/mail.bench.ts 2>/dev/null; }
+elif [ "${COMPARE:-e2e}" = render ]; then
   echo "CPU per certificate of a new 3-line order, ${rounds} rounds"
   summary='let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>{const r=JSON.parse(s);
     console.log(`${process.argv[1].padEnd(10)} ${r.cpu.toFixed(2)} ms CPU, median ${r.median} ms`)})'

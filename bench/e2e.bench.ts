@@ -1,5 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -24,6 +26,8 @@ export interface LoadResult {
   messagesPerSecond: number;
   latencyMs: { p50: number; p95: number; p99: number };
   peakRssMb: Record<string, number>;
+  /** Peak V8 heap (used / reserved) and memory outside it (Buffers, fonts' ArrayBuffers), from process.memoryUsage(). */
+  peakHeapMb: Record<string, { used: number; total: number; external: number }>;
   /** CPU time (user + system) each process spent per event in the measured window: where the machine's time goes. */
   cpuMsPerEvent: Record<string, number>;
   redisBytesPerEntitlement: number;
@@ -40,6 +44,17 @@ function peakRssMb(pid: number): number {
   return round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024, 1);
 }
 
+const MEMORY_PROBE = fileURLToPath(new URL('./memory-probe.ts', import.meta.url));
+const mb = (bytes: number) => round(bytes / 1048576, 1);
+
+/** The peaks bench/memory-probe.ts recorded in a service process, or this process's own figures now. */
+function heapMb(memoryDir: string, pid: number): LoadResult['peakHeapMb'][string] {
+  const peak = pid === process.pid
+    ? process.memoryUsage()
+    : (JSON.parse(readFileSync(join(memoryDir, `${pid}.json`), 'utf8')) as { peak: NodeJS.MemoryUsage }).peak;
+  return { used: mb(peak.heapUsed), total: mb(peak.heapTotal), external: mb(peak.external) };
+}
+
 export interface Rig {
   redis: PrivateRedis;
   sinkPort: number;
@@ -50,6 +65,8 @@ export interface Rig {
   post(event: unknown): Promise<number>;
   close(): Promise<void>;
   apiPid: number;
+  /** Where the service processes' memory probes write. */
+  memoryDir: string;
 }
 
 // Per worker process. More sends in flight let a worker handle more replies per turn of its event loop: in alternating
@@ -67,6 +84,7 @@ export async function startRig(workerCount: number, prefix: string, startWorkers
   const redis = await startPrivateRedis(['--maxmemory-policy', 'noeviction']);
   const sink = fork(fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url)), ['0'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const accepted = new Map<string, number>();
+  const memoryDir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
   const sinkPort = await new Promise<number>((resolve) => {
     sink.on('message', (m: { ready?: number; accepted?: Array<[string, number]> }) => {
       if (m.ready) resolve(m.ready);
@@ -76,6 +94,7 @@ export async function startRig(workerCount: number, prefix: string, startWorkers
   const env = {
     REDIS_URL: redis.url, KEY_PREFIX: prefix, SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, SMTP_POOL_SIZE: String(SMTP_POOL_SIZE), SEND_CONCURRENCY: String(SEND_CONCURRENCY),
     SEND_RATE_PER_SECOND: '100000', LOG_LEVEL: 'warn', API_TOKENS: `${TOKEN}:intake`, MAIL_FROM: 'Licensing <licensing@bench.example>',
+    BENCH_MEMORY_DIR: memoryDir, CHILD_NODE_ARGS: `--import tsx --import ${MEMORY_PROBE} ${process.env.CHILD_NODE_ARGS ?? ''}`,
   };
   const ctx = await createContext(loadConfig(env), { logger: createLogger('warn', process.stderr) });
   const api = await buildApi(ctx);
@@ -86,7 +105,7 @@ export async function startRig(workerCount: number, prefix: string, startWorkers
   const startWorker = () => (documents === 'fixed' ? spawnScript(FIXED_DOCUMENTS_WORKER, env) : spawnService('worker', env));
   const workers = startWorkers ? Array.from({ length: workerCount }, startWorker) : [];
   return {
-    redis, sinkPort, accepted, sink, workers, env, apiPid: process.pid,
+    redis, sinkPort, accepted, sink, workers, env, apiPid: process.pid, memoryDir,
     async post(event) {
       return new Promise<number>((resolve, reject) => {
         const body = JSON.stringify(event);
@@ -189,6 +208,7 @@ export async function runLoad(label: string, options: { workers: number; events?
         ...Object.fromEntries(rig.workers.map((w, i) => [`worker${i + 1}`, peakRssMb(w.process.pid!)])),
         smtpSink: peakRssMb(rig.sink.pid!),
       },
+      peakHeapMb: { api: heapMb(rig.memoryDir, process.pid), ...Object.fromEntries(rig.workers.map((w, i) => [`worker${i + 1}`, heapMb(rig.memoryDir, w.process.pid!)])) },
       cpuMsPerEvent,
       redisBytesPerEntitlement: Math.round((memoryAfter - memoryBefore) / (total * 3)),
     };

@@ -102,6 +102,7 @@ writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\n${results.machine.cpus} CPUs (${results.machine.cpu}), Node ${results.machine.node}`);
 console.table(render);
 console.table([saturation, ...loads].map((r) => ({ load: r.label, events: r.events, 'events/s': r.eventsPerSecond, 'msgs/s': r.messagesPerSecond, 'p50 ms': r.latencyMs.p50, 'p95 ms': r.latencyMs.p95, 'p99 ms': r.latencyMs.p99, 'worker RSS MB': Math.max(r.peakRssMb.worker1 ?? 0, r.peakRssMb.worker2 ?? 0), 'Redis B/entitlement': r.redisBytesPerEntitlement })));
+console.table(Object.fromEntries([saturation, ...loads].flatMap((r) => Object.entries(r.peakHeapMb).map(([name, heap]) => [`${r.label}: ${name}`, { 'peak RSS MB': r.peakRssMb[name], 'heap used MB': heap.used, 'heap total MB': heap.total, 'external MB': heap.external }]))));
 console.table(results.ratioPairs);
 console.table({ naive: { 'events/s': naive.eventsPerSecond, 'msgs/s': naive.messagesPerSecond }, service: { 'events/s': saturation.eventsPerSecond, 'msgs/s': saturation.messagesPerSecond }, 'median ratio': { 'events/s': results.ratioToNaive }, 'median ceiling (rendering free)': { 'events/s': results.ceilingToNaive } });
 console.table({ 'CPU ms per event': budget });

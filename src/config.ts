@@ -75,6 +75,8 @@ const envSchema = z.object({
   FULFILLMENT_TZ: timeZone.default('UTC'),
   SEND_RATE_PER_SECOND: int(100, 1, 100_000),
   SEND_CONCURRENCY: int(10, 1, 500),
+  /** Megabytes of encoded attachments a worker keeps for the further recipients of a fulfillment. */
+  PREPARED_CACHE_MB: int(8, 1, 4096),
   SEND_ATTEMPTS: int(10, 1, 50),
   SEND_BACKOFF_MS: int(180_000, 10, 86_400_000),
   RESEND_ALLOWED_DOMAINS: domainList.default([]),

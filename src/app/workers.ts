@@ -30,7 +30,7 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     clock: ctx.clock,
     renderCertificate: ctx.renderCertificate,
   };
-  const prepared = preparedFulfillments(deps);
+  const prepared = preparedFulfillments(deps, { maxBytes: ctx.config.PREPARED_CACHE_MB * 1048576, ttlMs: 10 * 60_000 });
   const fulfillment = fulfillmentWorker(ctx.queueConnection, (id) => fanOut({
     ...deps,
     timeZone: ctx.config.FULFILLMENT_TZ,

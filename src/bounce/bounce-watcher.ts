@@ -29,7 +29,7 @@ export async function startBounceWatcher(ctx: AppContext): Promise<{ stop(): Pro
   const filed = new FiledMessages(redis, keys.watcherPrefix);
 
   async function onMessage(m: MailboxMessage): Promise<void> {
-    const report = parseDsn(m.source);
+    const report = await parseDsn(m.source);
     if (!report) {
       log.debug({ uid: m.uid }, 'not a delivery status notification: left in the mailbox');
       return;

@@ -1,4 +1,4 @@
-import { contentType, decodedBody, header, multipartParts, parseHeaderBlock, splitPart, type Headers } from './mime.ts';
+import { simpleParser, type Attachment } from 'mailparser';
 
 /** One recipient a report says was not delivered and will not be (Action: failed). */
 export interface FailedRecipient {
@@ -20,45 +20,61 @@ export interface DeliveryStatusReport {
 // RFC 3464, and RFC 6533 for internationalized reports.
 const REPORT_TYPES = new Set(['delivery-status', 'global-delivery-status']);
 const STATUS_PARTS = new Set(['message/delivery-status', 'message/global-delivery-status']);
-const MESSAGE_PARTS = new Set(['message/rfc822', 'message/global']);
-const HEADER_PARTS = new Set(['text/rfc822-headers', 'message/global-headers']);
+const ORIGINAL_PARTS = new Set(['message/rfc822', 'message/global', 'text/rfc822-headers', 'message/global-headers']);
+/** Only headers and attachments are read: no HTML/text conversions. */
+const PLAIN = { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true } as const;
+
+type Fields = Map<string, string>;
+
+/**
+ * The field groups of a delivery-status body: the per-message group, then one per recipient, separated by empty
+ * lines. They look like header blocks but are not MIME parts, so mailparser hands the body over as it is.
+ */
+function fieldGroups(body: string): Fields[] {
+  return body.split(/\r?\n[ \t]*\r?\n/).filter((g) => g.trim() !== '').map((group) => {
+    const fields: Fields = new Map();
+    for (const line of group.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+      const colon = line.indexOf(':');
+      const name = line.slice(0, colon).trim().toLowerCase();
+      if (colon > 0 && !fields.has(name)) fields.set(name, line.slice(colon + 1).trim());
+    }
+    return fields;
+  });
+}
 
 const typed = (value: string | undefined) => value?.replace(/^[\w-]+\s*;\s*/, '').replace(/\s+/g, ' ').trim();
 
-function failedRecipient(fields: Headers): FailedRecipient | undefined {
-  if (header(fields, 'action')?.toLowerCase() !== 'failed') return undefined;
-  const recipient = typed(header(fields, 'final-recipient'))?.replace(/^<|>$/g, '');
-  const status = /^\d\.\d{1,3}\.\d{1,3}/.exec(header(fields, 'status') ?? '')?.[0];
+function failedRecipient(fields: Fields): FailedRecipient | undefined {
+  if (fields.get('action')?.toLowerCase() !== 'failed') return undefined;
+  const recipient = typed(fields.get('final-recipient'))?.replace(/^<|>$/g, '');
+  const status = /^\d\.\d{1,3}\.\d{1,3}/.exec(fields.get('status') ?? '')?.[0];
   if (!recipient || !status) return undefined;
-  const diagnostic = typed(header(fields, 'diagnostic-code'));
+  const diagnostic = typed(fields.get('diagnostic-code'));
   return { recipient, status, ...(diagnostic && { diagnostic }) };
 }
 
-/** Per-recipient field groups follow the per-message group, each separated by an empty line. */
-function failedRecipients(statusBody: Buffer): FailedRecipient[] {
-  const [, ...groups] = statusBody.toString('utf8').split(/\r?\n[ \t]*\r?\n/).filter((g) => g.trim() !== '');
-  return groups.map((g) => failedRecipient(parseHeaderBlock(g))).filter((r): r is FailedRecipient => r !== undefined);
-}
-
-function messageIdOf(headers: Headers): string | undefined {
-  return /<[^<>\s]+>/.exec(header(headers, 'message-id') ?? '')?.[0];
+/** The Message-ID of the returned message, or of its headers alone: mailparser reads either as a message. */
+async function originalMessageIdOf(original: Attachment | undefined): Promise<string | undefined> {
+  if (!original) return undefined;
+  const { messageId } = await simpleParser(original.content, PLAIN);
+  return messageId && /<[^<>\s]+>/.exec(messageId)?.[0];
 }
 
 /**
- * Reads a delivery status notification (multipart/report; report-type=delivery-status). Anything else, including
- * other reports such as read receipts and auto-replies that merely talk about delivery, gives undefined.
+ * Reads a delivery status notification (multipart/report; report-type=delivery-status) with mailparser, which keeps
+ * the status part as an attachment when asked to (keepDeliveryStatus). Anything else, including other reports such
+ * as read receipts and auto-replies that merely talk about delivery, gives undefined.
  */
-export function parseDsn(raw: Buffer): DeliveryStatusReport | undefined {
-  const message = splitPart(raw);
-  const { type, params } = contentType(message.headers);
-  if (type !== 'multipart/report' || !REPORT_TYPES.has(params['report-type']?.toLowerCase() ?? '') || !params.boundary) return undefined;
-  const parts = multipartParts(message.body, params.boundary);
-  const statusPart = parts.find((p) => STATUS_PARTS.has(contentType(p.headers).type));
-  if (!statusPart) return undefined;
-  const original = parts.find((p) => MESSAGE_PARTS.has(contentType(p.headers).type) || HEADER_PARTS.has(contentType(p.headers).type));
-  const originalHeaders = original && (MESSAGE_PARTS.has(contentType(original.headers).type)
-    ? splitPart(decodedBody(original)).headers
-    : parseHeaderBlock(decodedBody(original).toString('utf8')));
-  const originalMessageId = originalHeaders && messageIdOf(originalHeaders);
-  return { ...(originalMessageId && { originalMessageId }), failed: failedRecipients(decodedBody(statusPart)) };
+export async function parseDsn(raw: Buffer): Promise<DeliveryStatusReport | undefined> {
+  const message = await simpleParser(raw, { ...PLAIN, keepDeliveryStatus: true });
+  const type = message.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+  const reportType = type?.params?.['report-type']?.toLowerCase() ?? '';
+  if (type?.value !== 'multipart/report' || !REPORT_TYPES.has(reportType)) return undefined;
+  const status = message.attachments.find((a) => STATUS_PARTS.has(a.contentType));
+  if (!status) return undefined;
+  const original = message.attachments.find((a) => ORIGINAL_PARTS.has(a.contentType));
+  const originalMessageId = await originalMessageIdOf(original);
+  const [, ...recipients] = fieldGroups(status.content.toString('utf8'));
+  const failed = recipients.map(failedRecipient).filter((r): r is FailedRecipient => r !== undefined);
+  return { ...(originalMessageId && { originalMessageId }), failed };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
-import { BoundedMap } from '../cache/bounded-map.ts';
+import { LRUCache } from 'lru-cache';
+import { remember } from '../cache/remember.ts';
 import { sharedFont } from './shared-font.ts';
 import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 
@@ -54,11 +55,11 @@ const covers = (font: FontObject, ch: string) => /\s/.test(ch) || font.hasGlyphF
 
 // The font of each character and the runs of each text, kept: certificates repeat most of both, and fontkit's cmap
 // lookup is slow.
-const fontOf = new BoundedMap<string, Run['font']>(10_000);
-const runsOf = new BoundedMap<string, readonly Run[]>(TEXT_CACHE_CAPACITY);
+const fontOf = new LRUCache<string, Run['font']>({ max: 10_000 });
+const runsOf = new LRUCache<string, readonly Run[]>({ max: TEXT_CACHE_CAPACITY });
 
 function fontFor(ch: string): Run['font'] {
-  return fontOf.remember(ch, () => {
+  return remember(fontOf, ch, () => {
     const { latin, cjk } = fonts();
     return covers(latin.regular, ch) || !covers(cjk.regular, ch) ? 'latin' : 'cjk';
   });
@@ -66,7 +67,7 @@ function fontFor(ch: string): Run['font'] {
 
 /** Splits text into runs by the first font that has each character; spaces stay with the run they are in. */
 export function fontRuns(text: string): readonly Run[] {
-  return runsOf.remember(text, () => {
+  return remember(runsOf, text, () => {
     const split: Run[] = [];
     for (const ch of text) {
       const font = fontFor(ch);

@@ -1,11 +1,12 @@
 import type PDFDocument from 'pdfkit';
-import { BoundedMap } from '../cache/bounded-map.ts';
+import { LRUCache } from 'lru-cache';
+import { remember } from '../cache/remember.ts';
 import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 
 type Doc = InstanceType<typeof PDFDocument>;
 
 /** Lines each paragraph takes, kept: labels, headers, dates and product names recur in every certificate. */
-const counted = new BoundedMap<string, number>(TEXT_CACHE_CAPACITY);
+const counted = new LRUCache<string, number>({ max: TEXT_CACHE_CAPACITY });
 
 /** Mandatory line breaks and the soft hyphen: where pdfkit's line wrapper may end a line whatever the width. */
 const BREAKS = /[\n\r\v\f\u0085\u00ad\u2028\u2029]/;
@@ -20,7 +21,7 @@ const WORD_EDGES = /[^\p{L}\p{N}]/gu;
  * em per possible edge is kept in reserve (the tests compare the two on random text at widths around its own).
  */
 export function lineCount(doc: Doc, font: string, size: number, width: number, text: string): number {
-  return counted.remember(`${font}\u0000${size}\u0000${width}\u0000${text}`, () => {
+  return remember(counted, `${font}\u0000${size}\u0000${width}\u0000${text}`, () => {
     const edges = text.match(WORD_EDGES)?.length ?? 0;
     if (!BREAKS.test(text) && doc.widthOfString(text) + (size / 6) * (edges + 1) <= width) return 1;
     return Math.round(doc.heightOfString(text || ' ', { width, lineGap: 1 }) / (doc.currentLineHeight(true) + 1));

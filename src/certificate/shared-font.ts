@@ -1,5 +1,6 @@
 import type { Font } from 'fontkit';
-import { BoundedMap } from '../cache/bounded-map.ts';
+import { LRUCache } from 'lru-cache';
+import { remember } from '../cache/remember.ts';
 import { SubsetSource, TrueTypeSubset } from './font-subset.ts';
 import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 import { pairShaper, type Shaped, type ShapedGlyph as Glyph, type ShapedPosition as Position } from './pair-shaper.ts';
@@ -54,7 +55,7 @@ function labelGlyphs(font: Font, glyphs: Glyph[], labelled: WeakSet<Glyph>): voi
  */
 export function sharedFont(font: Font, options: { pairShaping: boolean }): Font {
   if (font.unitsPerEm !== 1000) throw new Error(`${font.postscriptName}: shaped runs are shared only at 1000 units per em`);
-  const shaped = new BoundedMap<string, Run>(TEXT_CACHE_CAPACITY);
+  const shaped = new LRUCache<string, Run>({ max: TEXT_CACHE_CAPACITY });
   const labelled = new WeakSet<Glyph>();
   const shapeFully = (text: string, features?: unknown): Shaped => {
     const fresh = font.layout(text, features) as Shaped;
@@ -64,7 +65,7 @@ export function sharedFont(font: Font, options: { pairShaping: boolean }): Font 
   const shaper = options.pairShaping ? pairShaper(shapeFully) : undefined;
   const layout = (text: string, features?: unknown) => {
     const key = features ? `${JSON.stringify(features)}\u0000${text}` : text;
-    return shaped.remember(key, (): Run => {
+    return remember(shaped, key, (): Run => {
       const fresh = (!features && shaper?.shape(text)) || shapeFully(text, features);
       const positions = fresh.positions.map(({ xAdvance, yAdvance, xOffset, yOffset }, i) => ({
         xAdvance, yAdvance, xOffset, yOffset, advanceWidth: fresh.glyphs[i]!.advanceWidth,

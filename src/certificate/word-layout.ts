@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
-import { BoundedMap } from '../cache/bounded-map.ts';
+import { LRUCache } from 'lru-cache';
+import { remember } from '../cache/remember.ts';
 import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 
 // pdfkit (0.20) lays a text out word by word (EmbeddedFont.layout: each word with its trailing space, so kerning never
@@ -20,7 +21,7 @@ interface EmbeddedFont {
   layout(text: string, features?: unknown, onlyWidth?: boolean): Layout;
 }
 
-const layouts = new WeakMap<object, BoundedMap<string, Layout>>();
+const layouts = new WeakMap<object, LRUCache<string, Layout>>();
 let installed = false;
 
 /**
@@ -38,7 +39,7 @@ export function rememberWordLayouts(anyFont: object): void {
     // Features (ligatures on or off, and the like) make a different layout: pdfkit's own path, uncached.
     if (features) return layout.call(this, text, features, onlyWidth);
     let byText = layouts.get(this.font);
-    if (!byText) layouts.set(this.font, (byText = new BoundedMap(TEXT_CACHE_CAPACITY)));
-    return byText.remember(text, () => layout.call(this, text));
+    if (!byText) layouts.set(this.font, (byText = new LRUCache({ max: TEXT_CACHE_CAPACITY })));
+    return remember(byText, text, () => layout.call(this, text));
   };
 }

@@ -1,5 +1,5 @@
+import { LRUCache } from 'lru-cache';
 import type { Catalog } from '../catalog/catalog.ts';
-import { boundedMemo } from '../cache/memo.ts';
 import { attachmentPart } from '../mail/attachment-part.ts';
 import { certificateFileName } from '../mail/compose.ts';
 import type { Brand, FulfillmentDocument } from '../model.ts';
@@ -53,16 +53,25 @@ export interface PreparedFulfillments {
  * prepareFulfillment, remembered in this process: the recipients of a fulfillment are sent one job each, and loading
  * and encoding once for all of them instead of per message is most of what a send costs. Safe because a fulfillment's
  * records, keys and certificate never change once fanned out; correctness never depends on a hit (every entry can be
- * rebuilt from the database), so several worker processes each keep their own.
+ * rebuilt from the database), so several worker processes each keep their own. Bounded by the bytes of the encoded
+ * parts it holds; the time limit only frees memory held for fulfillments whose sends are done. Callers asking for the
+ * same entry at once share one load; a load that fails or finds nothing is not kept.
  */
-export function preparedFulfillments(deps: PrepareDeps, options = { capacity: 500, ttlMs: 10 * 60_000 }): PreparedFulfillments {
-  const keyOf = (id: string, ssrns?: string[]) => JSON.stringify({ id, ssrns });
-  const memo = boundedMemo((key) => {
-    const { id, ssrns } = JSON.parse(key) as { id: string; ssrns?: string[] };
-    return prepareFulfillment(deps, id, ssrns);
-  }, options);
+export function preparedFulfillments(
+  deps: PrepareDeps,
+  options = { maxBytes: 8 * 1048576, ttlMs: 10 * 60_000 },
+): PreparedFulfillments {
+  const cache = new LRUCache<string, PreparedFulfillment, { id: string; ssrns?: string[] }>({
+    maxSize: options.maxBytes,
+    sizeCalculation: (p) => p.parts.reduce((bytes, part) => bytes + part.length, 0),
+    ttl: options.ttlMs,
+    fetchMethod: (_key, _stale, { context }) => prepareFulfillment(deps, context.id, context.ssrns),
+  });
   return {
-    get: (fulfillmentId, ssrns) => memo.get(keyOf(fulfillmentId, ssrns)),
-    prime: (doc, certificate) => memo.put(keyOf(doc.fulfillment.id), Promise.resolve(withParts(doc, certificate))),
+    get: (id, ssrns) => {
+      const key = ssrns ? `${id} ${ssrns.join(' ')}` : id;
+      return cache.fetch(key, { context: { id, ...(ssrns && { ssrns }) } });
+    },
+    prime: (doc, certificate) => void cache.set(doc.fulfillment.id, withParts(doc, certificate)),
   };
 }

@@ -1,4 +1,5 @@
-import { BoundedMap } from '../cache/bounded-map.ts';
+import { LRUCache } from 'lru-cache';
+import { remember } from '../cache/remember.ts';
 import type { IsoDate } from '../model.ts';
 
 // Calendar arithmetic on ISO dates, in UTC so no local offset or DST can move a day.
@@ -42,7 +43,7 @@ export function compareDates(a: IsoDate, b: IsoDate): number {
  * serves every event of it (Intl's formatToParts costs tens of microseconds).
  */
 const QUARTER_HOUR_MS = 15 * 60_000;
-const todays = new BoundedMap<string, { quarter: number; date: IsoDate }>(100);
+const todays = new LRUCache<string, { quarter: number; date: IsoDate }>({ max: 100 });
 
 /** Today's calendar date in a time zone (IANA name). */
 export function todayIn(timeZone: string, now: Date): IsoDate {
@@ -75,11 +76,11 @@ function localDateParts(timeZone: string, at: Date): { date: IsoDate; offsetMs: 
 }
 
 /** Days already placed in time: every line of every order shipping that day asks again. */
-const startsOfDay = new BoundedMap<string, number>(10_000);
+const startsOfDay = new LRUCache<string, number>({ max: 10_000 });
 
 /** The instant a calendar date begins in a time zone (midnight local; DST-safe by re-checking the offset). */
 export function startOfDayIn(date: IsoDate, timeZone: string): Date {
-  return new Date(startsOfDay.remember(`${timeZone}\u0000${date}`, () => {
+  return new Date(remember(startsOfDay, `${timeZone}\u0000${date}`, () => {
     const { y, m, d } = parse(date);
     const guess = Date.UTC(y, m - 1, d);
     const first = guess - localDateParts(timeZone, new Date(guess)).offsetMs;

@@ -1,5 +1,5 @@
 import MimeNode from 'nodemailer/lib/mime-node/index.js';
-import { base64Lines } from './base64-lines.ts';
+import { encode, wrap } from 'nodemailer/lib/base64/index.js';
 import type { Attachment } from './compose.ts';
 
 /**
@@ -14,5 +14,5 @@ export function attachmentPart(a: Attachment): Buffer {
   const node = new MimeNode('multipart/mixed', { baseBoundary: 'unused' }).createChild(a.contentType, { filename: a.filename });
   node.setContent(content);
   node.setHeader({ 'Content-Transfer-Encoding': 'base64', 'Content-Disposition': 'attachment' });
-  return Buffer.from(`${node.buildHeaders()}\r\n\r\n${base64Lines(content)}\r\n`, 'latin1');
+  return Buffer.from(`${node.buildHeaders()}\r\n\r\n${wrap(encode(content))}\r\n`, 'latin1');
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import MimeNode from 'nodemailer/lib/mime-node/index.js';
 import { attachmentPart } from './attachment-part.ts';
-import { base64Lines } from './base64-lines.ts';
+import { encode, wrap } from 'nodemailer/lib/base64/index.js';
 
 export interface Attachment {
   filename: string;
@@ -67,7 +67,7 @@ function textEntity(subtype: 'plain' | 'html', text: string): Entity {
   const contentType = `text/${subtype}; charset=utf-8`;
   return fitsSevenBit(text)
     ? { contentType, transferEncoding: '7bit', body: [text.replace(/\n/g, CRLF)] }
-    : { contentType, transferEncoding: 'base64', body: [base64Lines(Buffer.from(text, 'utf8'))] };
+    : { contentType, transferEncoding: 'base64', body: [wrap(encode(Buffer.from(text, 'utf8')))] };
 }
 
 // Boundaries must be unique within a message and absent from its content (base64 has no "_" or "-"; the 7bit HTML

@@ -1,14 +1,12 @@
-import { Readable, type Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
-import { stuffWithIndexOf } from './dot-stuffing.ts';
 
-// Messages leave as finished bytes (compose.ts), so all a send needs of nodemailer is its SMTP client, SMTPConnection:
-// the protocol, STARTTLS, AUTH and dot-stuffing. Going through nodemailer's Mailer and SMTPPool instead turned every
-// message back into a MIME tree and streamed it out through a pipeline of transforms: 1.6 ms of CPU per 62 KB message
-// against 0.87 ms for SMTPConnection alone (measured on the benchmark's SMTP sink). This pool keeps what SMTPPool did
-// that matters for delivery: a bounded number of connections, each reused for a bounded number of messages, a session
-// reset after the server refuses one message, and a message retried once on a new connection when a kept connection
-// turns out to have been closed by the server before any of it went out.
+// Stays instead of nodemailer's SMTPPool: messages leave as finished bytes (compose.ts), and SMTPPool's Mailer turns
+// each back into a MIME tree streamed through a pipeline of transforms, for nothing (figures in the commit). This pool
+// uses nodemailer's public SMTPConnection (protocol, STARTTLS, AUTH, dot-stuffing) and keeps what SMTPPool did that
+// matters for delivery: a bounded number of connections, each reused for a bounded number of messages and closed
+// when idle, a session reset after the server refuses one message, and a message retried once on a new connection
+// when a kept connection turns out to have been closed by the server before any of it went out.
 
 export type Envelope = SMTPConnection.Envelope;
 export type SentInfo = SMTPConnection.SentMessageInfo;
@@ -26,21 +24,15 @@ export interface SmtpPoolOptions {
   size: number;
   /** Messages per connection before it is closed and a new one opened: servers limit messages per session. */
   maxMessages: number;
+  /** A connection unused this long is closed (QUIT), before the server drops it or a firewall forgets it. */
+  idleTimeoutMs: number;
 }
 
 interface Pooled {
-  connection: Connection;
+  connection: SMTPConnection;
   messages: number;
   gone: boolean;
-}
-
-/** SMTPConnection with its DATA stream doing the dot-stuffing by line (dot-stuffing.ts), not byte by byte. */
-class Connection extends SMTPConnection {
-  _createSendStream(callback: (err: Error | null, response?: string) => void): Transform {
-    const stream = (SMTPConnection.prototype as unknown as { _createSendStream: Connection['_createSendStream'] })._createSendStream.call(this, callback);
-    stuffWithIndexOf(stream);
-    return stream;
-  }
+  idleTimer?: NodeJS.Timeout;
 }
 
 /** Errors of the connection, not of the message: another connection may well succeed. */
@@ -96,7 +88,10 @@ export class SmtpPool {
     for (;;) {
       if (this.closed) throw Object.assign(new Error('SMTP pool is closed'), { code: 'ECONNECTION' });
       const ready = this.idle.pop();
-      if (ready) return ready;
+      if (ready) {
+        clearTimeout(ready.idleTimer);
+        return ready;
+      }
       if (this.open < this.options.size) return this.connect();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
@@ -104,7 +99,7 @@ export class SmtpPool {
 
   private async connect(): Promise<Pooled> {
     this.open++;
-    const connection = new Connection(this.options.connection);
+    const connection = new SMTPConnection(this.options.connection);
     const pooled: Pooled = { connection, messages: 0, gone: false };
     // An idle connection that times out or is dropped leaves the pool; a send in flight gets the error itself.
     connection.on('error', () => this.discard(pooled));
@@ -136,6 +131,7 @@ export class SmtpPool {
       this.discard(pooled, 'quit');
       return;
     }
+    pooled.idleTimer = setTimeout(() => this.discard(pooled, 'quit'), this.options.idleTimeoutMs).unref();
     this.idle.push(pooled);
     this.waiting.shift()?.();
   }
@@ -144,6 +140,7 @@ export class SmtpPool {
   private discard(pooled: Pooled, how: 'quit' | 'close' = 'close'): void {
     if (pooled.gone) return;
     pooled.gone = true;
+    clearTimeout(pooled.idleTimer);
     this.open--;
     const at = this.idle.indexOf(pooled);
     if (at >= 0) this.idle.splice(at, 1);

@@ -34,6 +34,8 @@ export function smtpTransport(url: string, options: { poolSize: number; timeoutM
     size: options.poolSize,
     // A pooled connection is reused for many messages; recycle it so a server's per-connection limit is never hit.
     maxMessages: 100,
+    // Postfix ends an idle session after 300 s (smtpd_timeout), others sooner; a quiet pool frees the server's slot.
+    idleTimeoutMs: 60_000,
   });
   // Signing reads the whole message; only deployments that sign pay for it.
   const signer = options.dkim && messageBuilder(options.dkim);

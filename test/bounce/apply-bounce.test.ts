@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBounce } from '../../src/bounce/apply-bounce.ts';
-import { parseDsn } from '../../src/bounce/parse-dsn.ts';
+import { parseDsn, type DeliveryStatusReport } from '../../src/bounce/parse-dsn.ts';
 import { bouncesTotal } from '../../src/ops/metrics.ts';
 import type { DeliveryRecord } from '../../src/store/deliveries.ts';
 import { TEST_TOKENS } from '../support/app.ts';
@@ -16,7 +16,7 @@ let first: DeliveryRecord;
 let second: DeliveryRecord;
 
 const bounces = async () => (await bouncesTotal.get()).values[0]?.value ?? 0;
-const report = (name: string, d: Pick<DeliveryRecord, 'recipient' | 'messageId'>) => parseDsn(sample(name, { recipient: d.recipient, messageId: d.messageId }))!;
+const report = (name: string, d: Pick<DeliveryRecord, 'recipient' | 'messageId'>) => parseDsn(sample(name, { recipient: d.recipient, messageId: d.messageId })) as Promise<DeliveryStatusReport>;
 
 beforeAll(async () => {
   sink = await startSmtpSink();
@@ -33,13 +33,13 @@ afterAll(async () => {
 
 describe('applyBounce', () => {
   it('leaves a delay report alone', async () => {
-    expect(await applyBounce(pipeline.ctx, report('postfix-delayed', first))).toBe('not-a-failure');
+    expect(await applyBounce(pipeline.ctx, await report('postfix-delayed', first))).toBe('not-a-failure');
     expect((await orderDeliveries(pipeline, orderNumber)).map((d) => d.status)).toEqual(['sent', 'sent']);
   });
 
   it('marks the recipient bounced with the reason; support sees it on the order, admins in the audit', async () => {
     const before = await bounces();
-    expect(await applyBounce(pipeline.ctx, report('postfix-user-unknown', first))).toBe('bounced');
+    expect(await applyBounce(pipeline.ctx, await report('postfix-user-unknown', first))).toBe('bounced');
 
     const [a, b] = await orderDeliveries(pipeline, orderNumber);
     expect(a).toMatchObject({ id: first.id, recipient: first.recipient, status: 'bounced', lastError: expect.stringMatching(/^5\.1\.1 550 5\.1\.1 .*User unknown/) });
@@ -56,12 +56,12 @@ describe('applyBounce', () => {
 
   it('applies a report twice only once', async () => {
     const before = await bounces();
-    expect(await applyBounce(pipeline.ctx, report('postfix-user-unknown', first))).toBe('already-bounced');
+    expect(await applyBounce(pipeline.ctx, await report('postfix-user-unknown', first))).toBe('already-bounced');
     expect(await bounces()).toBe(before);
   });
 
   it('picks our recipient out of a multi-recipient report', async () => {
-    expect(await applyBounce(pipeline.ctx, report('sendmail-multi-recipient', second))).toBe('bounced');
+    expect(await applyBounce(pipeline.ctx, await report('sendmail-multi-recipient', second))).toBe('bounced');
     const [, b] = await orderDeliveries(pipeline, orderNumber);
     expect(b).toMatchObject({ status: 'bounced', lastError: expect.stringMatching(/^5\.1\.2 550 5\.1\.2 Host unknown/) });
   });
@@ -70,7 +70,7 @@ describe('applyBounce', () => {
     const { deliveries: [other] = [] } = await deliveredOrder(pipeline, 'bounce-foreign', 1);
     const foreignDomain = other!.messageId.replace(/@[^>]+>$/, '@elsewhere.example>');
     for (const messageId of ['<unrelated.1234@courier.example>', foreignDomain, 'not-a-message-id']) {
-      expect(await applyBounce(pipeline.ctx, report('postfix-user-unknown', { recipient: other!.recipient, messageId }))).toBe('unknown-message');
+      expect(await applyBounce(pipeline.ctx, await report('postfix-user-unknown', { recipient: other!.recipient, messageId }))).toBe('unknown-message');
     }
     const withoutOriginal = { failed: [{ recipient: other!.recipient, status: '5.1.1' }] };
     expect(await applyBounce(pipeline.ctx, withoutOriginal)).toBe('unknown-message');

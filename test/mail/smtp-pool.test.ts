@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createServer } from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { SmtpPool } from '../../src/mail/smtp-pool.ts';
@@ -18,6 +18,8 @@ interface Server {
   port: number;
   received: Buffer[];
   connections: number;
+  /** Sessions ended, by either side. */
+  ended: number;
   close(): Promise<void>;
 }
 
@@ -30,7 +32,7 @@ afterEach(async () => {
 
 async function startServer(script: Script = {}): Promise<Server> {
   const perSession = new Map<string, number>();
-  const state: Server = { port: 0, received: [], connections: 0, close: async () => undefined };
+  const state: Server = { port: 0, received: [], connections: 0, ended: 0, close: async () => undefined };
   const server = new SMTPServer({
     logger: false,
     disabledCommands: ['STARTTLS'],
@@ -39,6 +41,9 @@ async function startServer(script: Script = {}): Promise<Server> {
     onConnect(_session, callback) {
       state.connections++;
       callback();
+    },
+    onClose() {
+      state.ended++;
     },
     onAuth(auth, _session, callback) {
       const ok = auth.username === script.credentials?.user && auth.password === script.credentials?.pass;
@@ -77,7 +82,7 @@ async function startServer(script: Script = {}): Promise<Server> {
 }
 
 function pool(port: number, options: Partial<ConstructorParameters<typeof SmtpPool>[0]> = {}): SmtpPool {
-  const p = new SmtpPool({ connection: { host: '127.0.0.1', port, socketTimeout: 5_000 }, size: 2, maxMessages: 100, ...options });
+  const p = new SmtpPool({ connection: { host: '127.0.0.1', port, socketTimeout: 5_000 }, size: 2, maxMessages: 100, idleTimeoutMs: 60_000, ...options });
   pools.push(p);
   return p;
 }
@@ -100,6 +105,18 @@ describe('SmtpPool', () => {
     const p = pool(server.port, { size: 1, maxMessages: 4 });
     for (let i = 0; i < 10; i++) await p.send(envelope(), message(i));
     expect(server.connections).toBe(3);
+  });
+
+  it('closes a connection left idle for idleTimeoutMs, and opens a new one for the next message', async () => {
+    const server = await startServer();
+    const p = pool(server.port, { size: 1, idleTimeoutMs: 100 });
+    await p.send(envelope(), message(1));
+    await p.send(envelope(), message(2));
+    expect(server.ended).toBe(0);
+    await vi.waitFor(() => expect(server.ended).toBe(1), { timeout: 3_000 });
+    await p.send(envelope(), message(3));
+    expect(server.received).toHaveLength(3);
+    expect(server.connections).toBe(2);
   });
 
   it('rejects a refused recipient with the server reply, and keeps the connection for the next message', async () => {
