@@ -36,7 +36,7 @@ async function generate(db: Awaited<ReturnType<typeof createTestDatabase>>['db']
     INSERT INTO entitlements (ssrn, activation_code, order_number, event_id, fulfillment_id, position, line_number, sku, product,
         license_name, description, quantity, license_type, purchase, term_months, ship_date, start_date, end_date, grace_days)
       SELECT 'S' || num || l, 'AC' || num || '-' || l, num, 'e' || num, 'f' || num, l - 1, l::text, 'SKU', (ARRAY['ex', 'srx', 'vsrx'])[1 + (n + l) % 3],
-        'License', 'Description', 1, 'subscription', 'initial', t.term, ship, ship, ship + make_interval(months => t.term) + 30, 30
+        'License', 'Description', 1, 'subscription', 'initial', t.term, ship, ship, (ship + make_interval(months => t.term))::date + 30, 30
       FROM gen, generate_series(1, ${LINES_PER_ORDER}) l, LATERAL (SELECT CASE WHEN (n + l) % 2 = 0 THEN 12 ELSE 36 END AS term) t;
     INSERT INTO deliveries (id, order_number, fulfillment_id, recipient, kind, status, attempts, message_id, created_at, accepted_at)
       SELECT 'f' || num || '.' || r, num, 'f' || num, 'r' || r || '.' || n || '@customer.example', 'fulfillment', 'sent', 1, '<m>', now(), now()
