@@ -69,17 +69,25 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Db
     exec: (sql) => guarded(async () => void (await pool.query(sql))),
     async transaction(fn) {
       const client = await guarded(() => pool.connect());
+      // A connection lost between two statements is reported as an event on the checked-out client; the next
+      // statement fails anyway, so the event itself must not go unhandled (it would crash the process).
+      const ignore = () => undefined;
+      client.on('error', ignore);
+      const release = (error?: Error) => {
+        client.off('error', ignore);
+        client.release(error);
+      };
       try {
         await client.query('BEGIN');
         const result = await fn({ query: (sql, params) => run(client, sql, params), exec: async (sql) => void (await client.query(sql)) });
         await client.query('COMMIT');
-        client.release();
+        release();
         return result;
       } catch (error) {
         const lost = isUnavailable(error);
         if (!lost) await client.query('ROLLBACK').catch(() => undefined);
         // A connection that failed mid-transaction is not given back to the pool.
-        client.release(lost ? (error as Error) : undefined);
+        release(lost ? (error as Error) : undefined);
         throw lost ? new StoreUnavailableError(`database unavailable: ${(error as Error).message}`) : error;
       }
     },
