@@ -5,7 +5,6 @@ import { loadLocaleStrings, type LocaleStrings } from '../locale/strings.ts';
 import type { FulfillmentDocument } from '../model.ts';
 import { fontRuns, fonts, type Weight } from './fonts.ts';
 import { lineCount } from './line-count.ts';
-import { documentBytes } from './pdf-bytes.ts';
 import { certificateQr } from './qr.ts';
 import { rememberWordLayouts } from './word-layout.ts';
 import { artifact, element, tagged } from './tags.ts';
@@ -169,7 +168,12 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
       ModDate: issued,
     },
   });
-  const done = documentBytes(doc);
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
   doc.addPage();
   registerFonts(doc);
   const root = doc.struct('Document');

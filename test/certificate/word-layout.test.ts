@@ -1,7 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
 import { fonts } from '../../src/certificate/fonts.ts';
-import { documentBytes } from '../../src/certificate/pdf-bytes.ts';
 import { rememberWordLayouts } from '../../src/certificate/word-layout.ts';
 
 // Layouts kept across documents must give the documents pdfkit gives with its own per-document layout: the same text
@@ -11,7 +10,9 @@ const TEXTS = ['AVATAR Wave To Yo', 'Software Entitlement Certificate', 'Größe
 
 function document(): Promise<Buffer> {
   const doc = new PDFDocument({ autoFirstPage: false, font: null as unknown as string, info: { CreationDate: new Date(0) } });
-  const done = documentBytes(doc);
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
   doc.addPage();
   const f = fonts();
   doc.registerFont('regular', f.latin.regular as never).registerFont('bold', f.latin.bold as never).registerFont('cjk', f.cjk.regular as never);
