@@ -1,6 +1,5 @@
 import type { Font } from 'fontkit';
 import { BoundedMap } from '../cache/bounded-map.ts';
-import { SubsetSource, TrueTypeSubset } from './font-subset.ts';
 import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 import { pairShaper, type Shaped, type ShapedGlyph as Glyph, type ShapedPosition as Position } from './pair-shaper.ts';
 
@@ -72,6 +71,5 @@ export function sharedFont(font: Font, options: { pairShaping: boolean }): Font 
       return { glyphs: fresh.glyphs, positions, advanceWidth: positions.reduce((w, p) => w + p.xAdvance, 0) };
     });
   };
-  const source = new SubsetSource(font);
-  return Object.create(font, { layout: { value: layout }, createSubset: { value: () => new TrueTypeSubset(source) } }) as Font;
+  return Object.create(font, { layout: { value: layout } }) as Font;
 }
