@@ -30,11 +30,9 @@ interface Family {
   bold: FontObject;
 }
 
-// Plain ASCII is put together pair by pair in Noto Sans only: Noto Sans JP positions some ASCII by context (the tests
-// found runs of three that differ from their pairs).
 const family = (script: Script): Family => ({
-  regular: sharedFont(parseFontFile(script, 'regular'), { pairShaping: script === 'latin' }),
-  bold: sharedFont(parseFontFile(script, 'bold'), { pairShaping: script === 'latin' }),
+  regular: sharedFont(parseFontFile(script, 'regular')),
+  bold: sharedFont(parseFontFile(script, 'bold')),
 });
 
 let cache: Record<Script, Family> | undefined;

@@ -1,7 +1,6 @@
 import type { Font } from 'fontkit';
 import { BoundedMap } from '../cache/bounded-map.ts';
 import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
-import { pairShaper, type Shaped, type ShapedGlyph as Glyph, type ShapedPosition as Position } from './pair-shaper.ts';
 
 // pdfkit (0.20) embeds any object with a `layout` method as a font (PDFFontFactory.open), subsetting it per document.
 // One parsed fontkit font is shared by every certificate of the process; this adapter adds what sharing needs.
@@ -12,6 +11,24 @@ declare module 'fontkit' {
     unitsPerEm: number;
     layout(text: string, features?: unknown): unknown;
   }
+}
+
+interface Glyph {
+  id: number;
+  codePoints: number[];
+  advanceWidth: number;
+}
+
+interface Position {
+  xAdvance: number;
+  yAdvance: number;
+  xOffset: number;
+  yOffset: number;
+}
+
+interface Shaped {
+  glyphs: Glyph[];
+  positions: Position[];
 }
 
 /** A shaped run as pdfkit reads it: its positions carry the advanceWidth pdfkit sets, and the run its total width. */
@@ -51,7 +68,7 @@ function labelGlyphs(font: Font, glyphs: Glyph[], labelled: WeakSet<Glyph>): voi
  * 1000 / unitsPerEm in place and sets each one's advanceWidth to its glyph's, scaled alike. At 1000 units per em that
  * leaves a run as it was built here, so every document is handed the same run instead of a copy of it.
  */
-export function sharedFont(font: Font, options: { pairShaping: boolean }): Font {
+export function sharedFont(font: Font): Font {
   if (font.unitsPerEm !== 1000) throw new Error(`${font.postscriptName}: shaped runs are shared only at 1000 units per em`);
   const shaped = new BoundedMap<string, Run>(TEXT_CACHE_CAPACITY);
   const labelled = new WeakSet<Glyph>();
@@ -60,11 +77,10 @@ export function sharedFont(font: Font, options: { pairShaping: boolean }): Font 
     labelGlyphs(font, fresh.glyphs, labelled);
     return fresh;
   };
-  const shaper = options.pairShaping ? pairShaper(shapeFully) : undefined;
   const layout = (text: string, features?: unknown) => {
     const key = features ? `${JSON.stringify(features)}\u0000${text}` : text;
     return shaped.remember(key, (): Run => {
-      const fresh = (!features && shaper?.shape(text)) || shapeFully(text, features);
+      const fresh = shapeFully(text, features);
       const positions = fresh.positions.map(({ xAdvance, yAdvance, xOffset, yOffset }, i) => ({
         xAdvance, yAdvance, xOffset, yOffset, advanceWidth: fresh.glyphs[i]!.advanceWidth,
       }));
