@@ -6,7 +6,6 @@ import type { FulfillmentDocument } from '../model.ts';
 import { fontRuns, fonts, type Weight } from './fonts.ts';
 import { lineCount } from './line-count.ts';
 import { certificateQr } from './qr.ts';
-import { rememberWordLayouts } from './word-layout.ts';
 import { artifact, element, tagged } from './tags.ts';
 
 const STRINGS = loadLocaleStrings(fileURLToPath(new URL('../../templates/certificate/', import.meta.url)));
@@ -145,7 +144,6 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
   const dateLocale = s.text('dateLocale');
   const date = (d: string) => formatDate(d, dateLocale);
   const issued = new Date(`${fulfillment.shipDate}T00:00:00Z`);
-  rememberWordLayouts(fonts().latin.regular);
   const doc = new PDFDocument({
     size: brand.paperSize === 'LETTER' ? 'LETTER' : 'A4',
     margin: MARGIN,
