@@ -63,21 +63,34 @@ function labelGlyphs(font: Font, glyphs: Glyph[], labelled: WeakSet<Glyph>): voi
 }
 
 /**
+ * fontkit lays a right-to-left word out in visual order, the space pdfkit leaves at its end (pdfkit lays text out
+ * word by word, each with its trailing space) turned to its front. The certificate hands pdfkit right-to-left text
+ * with its words in visual order already (bidi.ts), so the space goes back between the words, where it was.
+ */
+function trailingSpaceLast(text: string, run: Shaped & { direction?: string }): Shaped {
+  const spaces = text.length - text.trimEnd().length;
+  if (run.direction !== 'rtl' || spaces === 0 || spaces >= run.glyphs.length) return run;
+  return {
+    glyphs: [...run.glyphs.slice(spaces), ...run.glyphs.slice(0, spaces)],
+    positions: [...run.positions.slice(spaces), ...run.positions.slice(0, spaces)],
+  };
+}
+
+/**
  * The font as handed to pdfkit: the same parsed font, with text shaping (GSUB/GPOS, most of a certificate's render
  * time) remembered across documents. pdfkit (EmbeddedFont.layoutRun) multiplies every number of a run's positions by
  * 1000 / unitsPerEm in place and sets each one's advanceWidth to its glyph's, scaled alike. At 1000 units per em that
- * leaves a run as it was built here, so every document is handed the same run instead of a copy of it.
+ * leaves a run as it was built here, so every document is handed the same run; other fonts get a copy of its positions.
  */
 export function sharedFont(font: Font): Font {
-  if (font.unitsPerEm !== 1000) throw new Error(`${font.postscriptName}: shaped runs are shared only at 1000 units per em`);
   const shaped = new BoundedMap<string, Run>(TEXT_CACHE_CAPACITY);
   const labelled = new WeakSet<Glyph>();
   const shapeFully = (text: string, features?: unknown): Shaped => {
-    const fresh = font.layout(text, features) as Shaped;
+    const fresh = trailingSpaceLast(text, font.layout(text, features) as Shaped);
     labelGlyphs(font, fresh.glyphs, labelled);
     return fresh;
   };
-  const layout = (text: string, features?: unknown) => {
+  const shapedRun = (text: string, features?: unknown) => {
     const key = features ? `${JSON.stringify(features)}\u0000${text}` : text;
     return shaped.remember(key, (): Run => {
       const fresh = shapeFully(text, features);
@@ -87,5 +100,12 @@ export function sharedFont(font: Font): Font {
       return { glyphs: fresh.glyphs, positions, advanceWidth: positions.reduce((w, p) => w + p.xAdvance, 0) };
     });
   };
+  const layout = font.unitsPerEm === 1000
+    ? shapedRun
+    : (text: string, features?: unknown) => {
+      const { glyphs, positions } = shapedRun(text, features);
+      const copies = positions.map((p) => ({ ...p }));
+      return { glyphs, positions: copies, get advanceWidth() { return copies.reduce((w, p) => w + p.xAdvance, 0); } };
+    };
   return Object.create(font, { layout: { value: layout } }) as Font;
 }

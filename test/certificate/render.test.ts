@@ -6,7 +6,7 @@ import { inflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { uncoveredCharacters } from '../../src/certificate/fonts.ts';
+import { uncoveredCharacters } from '../../src/certificate/coverage.ts';
 import { certificateQrPayload } from '../../src/certificate/qr.ts';
 import { renderCertificate } from '../../src/certificate/render.ts';
 import { parseEvent } from '../../src/event/schema.ts';
