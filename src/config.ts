@@ -63,6 +63,8 @@ const envSchema = z.object({
   LICENSE_SIGNING_KEY: z.string().min(1).optional(),
   LICENSE_PUBLIC_KEY: z.string().min(1).optional(),
   PORTAL_URL: url(['https', 'http']).default('https://licensing.example.net'),
+  // Where this service is reached from outside: certificates link to PUBLIC_URL/verify/{certificateNumber}.
+  PUBLIC_URL: url(['https', 'http']).default('http://127.0.0.1:8080'),
   SUPPORT_EMAIL: z.string().includes('@', { message: 'must be an email address' }).default('support@example.net'),
   BRAND_NAME: z.string().min(1).max(80).default('License Courier'),
   PAPER_SIZE: z.enum(['A4', 'LETTER']).default('A4'),
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     brand: {
       name: e.BRAND_NAME,
       portalUrl: e.PORTAL_URL,
+      publicUrl: e.PUBLIC_URL,
       supportEmail: e.SUPPORT_EMAIL,
       ...(activationAddress && { activationAddress }),
       paperSize: e.PAPER_SIZE,

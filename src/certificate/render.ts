@@ -6,6 +6,8 @@ import type { FulfillmentDocument } from '../model.ts';
 import { forLeftToRightDrawing } from './bidi.ts';
 import { font, fontRuns, type Face, type Weight } from './fonts.ts';
 import { lineCount } from './line-count.ts';
+import { verificationUrl } from '../verification/url.ts';
+import { entitlementsJson } from './entitlements-json.ts';
 import { certificateQr } from './qr.ts';
 import { artifact, element, tagged } from './tags.ts';
 
@@ -176,6 +178,7 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
     bufferPages: true,
     autoFirstPage: false,
     pdfVersion: '1.7',
+    subset: 'PDF/A-3b',
     tagged: true,
     lang: order.locale,
     displayTitle: true,
@@ -199,6 +202,15 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
     doc.on('error', reject);
   });
   doc.addPage();
+  // The entitlement data for machines, as PDF/A-3 allows: an associated file, dated like the certificate.
+  doc.file(Buffer.from(entitlementsJson(input)), {
+    name: 'entitlements.json',
+    type: 'application/json',
+    relationship: 'Data',
+    description: `${s.text('title')} ${fulfillment.certificateNumber}`,
+    creationDate: issued,
+    modifiedDate: issued,
+  } as never);
   const root = doc.struct('Document');
   doc.addStructure(root);
 
@@ -207,7 +219,8 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
 
   // Header: brand, title, QR code on the right.
   const qrSize = 84;
-  const qr = certificateQr(input);
+  const url = verificationUrl(brand.publicUrl, fulfillment.certificateNumber);
+  const qr = certificateQr(url);
   const cell = qrSize / qr.size;
   const qrX = MARGIN + width - qrSize;
   tagged(doc, root, 'Figure', () => {
@@ -237,6 +250,10 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
   heading('H1', { text: s.text('title'), weight: 'bold', size: 20, color: ACCENT });
   y += 2;
   heading('P', { text: s.text('subtitle'), size: 9, color: MUTED });
+  y += 2;
+  tagged(doc, root, 'P', () => {
+    y += stack(doc, [{ text: s.text('verify'), size: 8, color: MUTED }, { text: url, size: 8, color: ACCENT }], MARGIN, y, textWidth);
+  });
   y = Math.max(y, MARGIN + qrSize) + 14;
   artifact(doc, () => doc.moveTo(MARGIN, y).lineTo(MARGIN + width, y).lineWidth(1.5).strokeColor(ACCENT).stroke());
   y += 10;
