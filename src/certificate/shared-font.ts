@@ -1,5 +1,6 @@
 import type { Font } from 'fontkit';
 import { BoundedMap } from '../cache/bounded-map.ts';
+import { SubsetSource, TrueTypeSubset } from './font-subset.ts';
 import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 
 // pdfkit (0.20) embeds any object with a `layout` method as a font (PDFFontFactory.open), subsetting it per document.
@@ -107,5 +108,7 @@ export function sharedFont(font: Font): Font {
       const copies = positions.map((p) => ({ ...p }));
       return { glyphs, positions: copies, get advanceWidth() { return copies.reduce((w, p) => w + p.xAdvance, 0); } };
     };
-  return Object.create(font, { layout: { value: layout } }) as Font;
+  const source = SubsetSource.supports(font) ? new SubsetSource(font) : undefined;
+  const subset: PropertyDescriptorMap = source ? { createSubset: { value: () => new TrueTypeSubset(source) } } : {};
+  return Object.create(font, { layout: { value: layout }, ...subset }) as Font;
 }
