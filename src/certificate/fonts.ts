@@ -37,7 +37,7 @@ const runsOf = new BoundedMap<string, readonly Run[]>(TEXT_CACHE_CAPACITY);
 
 /**
  * Splits text into runs by the first face that has each character (Noto Sans Mono first for `mono` text, where it
- * has the character); white space and joiners stay with the run they are in.
+ * has the character); white space and joiners stay with the run they are in, but for a space after an emoji.
  */
 export function fontRuns(text: string, mono = false): readonly Run[] {
   return runsOf.remember(mono ? `\u0000${text}` : text, () => {
@@ -45,7 +45,9 @@ export function fontRuns(text: string, mono = false): readonly Run[] {
     for (const ch of text) {
       const last = split.at(-1);
       const face = mono && hasGlyph('mono', ch.codePointAt(0)!) ? 'mono' : faceOf(ch);
-      if (last && (face === undefined || last.face === face)) last.text += ch;
+      // Noto Emoji's space is as wide as an emoji: a space after one starts a run of text.
+      const joins = face === undefined && !(last?.face === 'emoji' && /\s/.test(ch));
+      if (last && (joins || last.face === face)) last.text += ch;
       else split.push({ text: ch, face: face ?? 'latin' });
     }
     return split;
