@@ -1,6 +1,7 @@
 import type { Font } from 'fontkit';
 import { BoundedMap } from '../cache/bounded-map.ts';
 import { SubsetSource, TrueTypeSubset } from './font-subset.ts';
+import { pairShaper, type Shaped, type ShapedGlyph as Glyph, type ShapedPosition as Position } from './pair-shaper.ts';
 import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 
 // pdfkit (0.20) embeds any object with a `layout` method as a font (PDFFontFactory.open), subsetting it per document.
@@ -12,24 +13,6 @@ declare module 'fontkit' {
     unitsPerEm: number;
     layout(text: string, features?: unknown): unknown;
   }
-}
-
-interface Glyph {
-  id: number;
-  codePoints: number[];
-  advanceWidth: number;
-}
-
-interface Position {
-  xAdvance: number;
-  yAdvance: number;
-  xOffset: number;
-  yOffset: number;
-}
-
-interface Shaped {
-  glyphs: Glyph[];
-  positions: Position[];
 }
 
 /** A shaped run as pdfkit reads it: its positions carry the advanceWidth pdfkit sets, and the run its total width. */
@@ -83,7 +66,7 @@ function trailingSpaceLast(text: string, run: Shaped & { direction?: string }): 
  * 1000 / unitsPerEm in place and sets each one's advanceWidth to its glyph's, scaled alike. At 1000 units per em that
  * leaves a run as it was built here, so every document is handed the same run; other fonts get a copy of its positions.
  */
-export function sharedFont(font: Font): Font {
+export function sharedFont(font: Font, options: { pairShaping: boolean }): Font {
   const shaped = new BoundedMap<string, Run>(TEXT_CACHE_CAPACITY);
   const labelled = new WeakSet<Glyph>();
   const shapeFully = (text: string, features?: unknown): Shaped => {
@@ -91,10 +74,11 @@ export function sharedFont(font: Font): Font {
     labelGlyphs(font, fresh.glyphs, labelled);
     return fresh;
   };
+  const shaper = options.pairShaping ? pairShaper(shapeFully) : undefined;
   const shapedRun = (text: string, features?: unknown) => {
     const key = features ? `${JSON.stringify(features)}\u0000${text}` : text;
     return shaped.remember(key, (): Run => {
-      const fresh = shapeFully(text, features);
+      const fresh = (!features && shaper?.shape(text)) || shapeFully(text, features);
       const positions = fresh.positions.map(({ xAdvance, yAdvance, xOffset, yOffset }, i) => ({
         xAdvance, yAdvance, xOffset, yOffset, advanceWidth: fresh.glyphs[i]!.advanceWidth,
       }));
