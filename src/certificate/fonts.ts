@@ -5,6 +5,7 @@ import { faceOf, hasGlyph } from './coverage.ts';
 import { FONT_FILES, fontPath, type Face, type Weight } from './font-files.ts';
 import { sharedFont } from './shared-font.ts';
 import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
+import { sfnt } from './woff.ts';
 
 // Fonts are read and parsed once per process, when a document first needs them, and the parsed objects handed to every
 // document: giving pdfkit a path or buffer would re-parse the font for each certificate (Noto Sans JP is 5 MB).
@@ -14,7 +15,7 @@ export type FontObject = fontkit.Font;
 
 /** The font file as fontkit parses it, without what the certificate adds. */
 export function parseFontFile(face: Face, weight: Weight): FontObject {
-  return fontkit.create(readFileSync(fontPath(FONT_FILES[face][weight]))) as FontObject;
+  return fontkit.create(sfnt(readFileSync(fontPath(FONT_FILES[face][weight])))) as FontObject;
 }
 
 const loaded = new Map<string, FontObject>();
