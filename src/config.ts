@@ -77,6 +77,7 @@ const envSchema = z.object({
   SEND_BACKOFF_MS: int(180_000, 10, 86_400_000),
   RESEND_ALLOWED_DOMAINS: domainList.default([]),
   RESENDS_PER_ORDER_PER_HOUR: int(10, 1, 10_000),
+  VERIFY_REQUESTS_PER_MINUTE: int(30, 1, 100_000),
   SHUTDOWN_TIMEOUT_MS: int(30_000, 0, 600_000),
   RECONCILE_INTERVAL_MS: int(60_000, 1_000, 3_600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

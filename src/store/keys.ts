@@ -10,6 +10,8 @@ export function storeKeys(prefix: string) {
     activationFailures: (sender: string) => k('actfail', sender),
     /** Resends of one order in one clock hour. */
     resendWindow: (orderNumber: string, hour: number) => k('order', orderNumber, 'resends', String(hour)),
+    /** Verification page requests from one client address in one minute. */
+    verifyWindow: (client: string, minute: number) => k('verify', client, String(minute)),
     /** The activation mailbox watchers' connection states, one field per process (redis-watcher-state.ts). */
     imapState: k('imap', 'watchers'),
   };
