@@ -11,6 +11,7 @@ command -v pg_ctlcluster >/dev/null || need_apt+=(postgresql)
 command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v zbarimg >/dev/null || need_apt+=(zbar-tools)
+command -v qpdf >/dev/null || need_apt+=(qpdf)
 /usr/bin/python3 -c 'import dkim' 2>/dev/null || need_apt+=(python3-dkim)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"

@@ -69,6 +69,8 @@ const envSchema = z.object({
   LICENSE_SIGNING_KEY: z.string().min(1).optional(),
   LICENSE_PUBLIC_KEY: z.string().min(1).optional(),
   PORTAL_URL: url(['https', 'http']).default('https://licensing.example.net'),
+  // Where this service is reached from outside: certificates link to PUBLIC_URL/verify/{certificateNumber}.
+  PUBLIC_URL: url(['https', 'http']).default('http://127.0.0.1:8080'),
   SUPPORT_EMAIL: z.string().includes('@', { message: 'must be an email address' }).default('support@example.net'),
   BRAND_NAME: z.string().min(1).max(80).default('License Courier'),
   PAPER_SIZE: z.enum(['A4', 'LETTER']).default('A4'),
@@ -82,6 +84,7 @@ const envSchema = z.object({
   RESEND_ALLOWED_DOMAINS: domainList.default([]),
   RESEND_SHARED_DOMAINS: domainList.default([]),
   RESENDS_PER_ORDER_PER_HOUR: int(10, 1, 10_000),
+  VERIFY_REQUESTS_PER_MINUTE: int(30, 1, 100_000),
   SHUTDOWN_TIMEOUT_MS: int(30_000, 0, 600_000),
   RECONCILE_INTERVAL_MS: int(60_000, 1_000, 3_600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     brand: {
       name: e.BRAND_NAME,
       portalUrl: e.PORTAL_URL,
+      publicUrl: e.PUBLIC_URL,
       supportEmail: e.SUPPORT_EMAIL,
       ...(activationAddress && { activationAddress }),
       paperSize: e.PAPER_SIZE,

@@ -97,6 +97,8 @@ export interface FulfillmentDocument {
 export interface Brand {
   name: string;
   portalUrl: string;
+  /** Where this service is reached from outside: certificates link to its verification page. */
+  publicUrl: string;
   supportEmail: string;
   /** Where `email-activation` customers write; undefined when no activation mailbox is configured. */
   activationAddress?: string;

@@ -62,6 +62,10 @@ export const ROUTES = {
     method: 'GET', url: '/v1/audit', role: 'admin', summary: 'Audit records, newest first, paged', query: auditQuerySchema,
     responses: { 200: 'entries and the next cursor', 400: 'invalid query', ...errors },
   },
+  verify: {
+    method: 'GET', url: '/verify/:certificateNumber', summary: 'Whether a certificate is genuine and what it certifies (HTML, or JSON for Accept: application/json)',
+    responses: { 200: 'the answer, genuine or not', 429: 'too many requests from this address' },
+  },
   healthz: { method: 'GET', url: '/healthz', summary: 'Liveness', responses: { 200: 'alive' } },
   readyz: { method: 'GET', url: '/readyz', summary: 'Readiness: database, Redis, mail transport, IMAP where configured', responses: { 200: 'ready', 503: 'not ready, with reasons' } },
   metrics: { method: 'GET', url: '/metrics', summary: 'Prometheus metrics', produces: 'text/plain', responses: { 200: 'metrics' } },

@@ -7,6 +7,9 @@ import { zodIssues } from '../event/schema.ts';
 import { certificateFileName } from '../mail/compose.ts';
 import { accountEntitlements, findEntitlements } from '../support/entitlement-search.ts';
 import { orderView } from '../support/order-view.ts';
+import { RateWindow } from '../store/redis-rate-window.ts';
+import { verificationPage } from '../verification/page.ts';
+import { verificationOf } from '../verification/view.ts';
 import { ADMIN_LOGIN_PATH, adminCookieBearer, adminLoginPlugin } from './admin-login.ts';
 import { authenticate, roleAllows, type Caller } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
@@ -84,6 +87,20 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
     const query = parseQuery(auditQuerySchema, request.query);
     const entries = await ctx.audit.read(query);
     return { entries, ...(entries.length === query.limit && { next: entries.at(-1)!.id }) };
+  });
+  // Public, for anyone holding a printed certificate: limited per client address, the same answer for any number.
+  const verifyRate = new RateWindow(ctx.redis, ctx.keys.verifyWindow, 60);
+  route(ROUTES.verify, async (request, reply) => {
+    const { count, secondsLeft } = await verifyRate.hit(request.ip, ctx.clock.now());
+    if (count > ctx.config.VERIFY_REQUESTS_PER_MINUTE) {
+      return reply.code(429).header('retry-after', String(secondsLeft)).send({ error: 'too many verification requests; try again later', issues: [] });
+    }
+    const number = (request.params as { certificateNumber: string }).certificateNumber.slice(0, 80);
+    const answer = verificationOf(number, await ctx.verification.certificate(number));
+    reply.header('cache-control', 'no-store').header('vary', 'accept');
+    const accept = request.headers.accept ?? '';
+    if (accept.includes('application/json') && !accept.includes('text/html')) return reply.send(answer);
+    return reply.type('text/html; charset=utf-8').send(verificationPage(answer, ctx.config.brand.name));
   });
   route(ROUTES.healthz, async () => ({ status: 'ok' }));
   route(ROUTES.readyz, async (_request, reply) => {

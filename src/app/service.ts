@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { activationAddressWarning } from '../catalog/catalog.ts';
 import { buildApi, type ApiPlugin } from '../api/server.ts';
 import { opsPlugins } from '../ops/plugins.ts';
 import type { AppContext } from './context.ts';
@@ -17,6 +18,8 @@ export interface RunningService {
 }
 
 export async function startService(ctx: AppContext, parts: ServiceParts, plugins: ApiPlugin[] = opsPlugins): Promise<RunningService> {
+  const activationWarning = activationAddressWarning(ctx.catalog, ctx.config.activationAddress);
+  if (activationWarning) ctx.logger.warn(activationWarning);
   const workers = parts.workers ? await startWorkers(ctx) : undefined;
   let api: FastifyInstance | undefined;
   if (parts.api) {

@@ -27,3 +27,14 @@ export function parseCatalog(json: unknown): Catalog {
 export function loadCatalog(path = DEFAULT_CATALOG_PATH): Catalog {
   return parseCatalog(JSON.parse(readFileSync(path, 'utf8')));
 }
+
+/**
+ * Start-up's warning where products are activated by email and no activation address is set (ACTIVATION_ADDRESS, or
+ * the IMAP user): their customers would be told to write to support instead.
+ */
+export function activationAddressWarning(catalog: Catalog, activationAddress: string | undefined): string | undefined {
+  if (activationAddress) return undefined;
+  const products = [...catalog.values()].filter((p) => p.mode === 'email-activation').map((p) => p.key);
+  if (!products.length) return undefined;
+  return `ACTIVATION_ADDRESS is not set: customers of ${products.join(', ')} (email-activation) are told to write to support`;
+}

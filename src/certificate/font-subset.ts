@@ -1,9 +1,9 @@
 import type { Font } from 'fontkit';
 
-// pdfkit embeds a subset of each font, written by fontkit's TrueType subsetter (TTFSubset): it parses the outline of
-// every glyph of every document only to find the parts of composite glyphs, and writes the tables field by field
-// through restructure, a good part of a certificate's render time. This writes the same bytes (the tests compare the
-// two byte for byte) from what each glyph contributes, read once per glyph for the whole process.
+// Kept, not given back to fontkit: its TrueType subsetter (TTFSubset) parses the outline of every glyph of every
+// document only to find the parts of composite glyphs, and writes the tables field by field through restructure, a
+// good part of a certificate's render time. This writes the same bytes (the tests compare the two byte for byte) from
+// what each glyph contributes, read once per glyph for the whole process. Fonts of other formats get fontkit's.
 
 declare module 'fontkit' {
   interface Font {
@@ -52,9 +52,13 @@ export class SubsetSource {
   private readonly glyf: number;
   readonly tables: Table[] = [];
 
+  /** The formats fontkit's TTFSubset writes without recomputing outlines: static TrueType outlines, long glyph offsets. */
+  static supports(font: Font): boolean {
+    return !font.directory.tables['CFF '] && !font._variationProcessor && font.loca.version === 1;
+  }
+
   constructor(private readonly font: Font) {
-    // The formats fontkit's TTFSubset writes without recomputing outlines: static TrueType outlines, long glyph offsets.
-    if (font.directory.tables['CFF '] || font._variationProcessor || font.loca.version !== 1) {
+    if (!SubsetSource.supports(font)) {
       throw new Error(`${font.postscriptName}: only static TrueType fonts with long glyph offsets are supported`);
     }
     const stream = font._getTableStream('glyf');

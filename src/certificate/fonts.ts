@@ -1,86 +1,60 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import { LRUCache } from 'lru-cache';
 import { remember } from '../cache/remember.ts';
+import { faceOf, hasGlyph } from './coverage.ts';
+import { FONT_FILES, fontPath, type Face, type Weight } from './font-files.ts';
 import { sharedFont } from './shared-font.ts';
 import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
+import { sfnt } from './woff.ts';
 
-// Fonts are read and parsed once per process and the parsed objects handed to every document: giving pdfkit a path or
-// buffer would re-parse the font for each certificate (about 80 ms; Noto Sans JP is 5 MB).
+// Fonts are read and parsed once per process, when a document first needs them, and the parsed objects handed to every
+// document: giving pdfkit a path or buffer would re-parse the font for each certificate (Noto Sans JP is 5 MB).
 
-const require = createRequire(import.meta.url);
-
-export type Weight = 'regular' | 'bold';
+export type { Face, Weight };
 export type FontObject = fontkit.Font;
 
-const FILES = {
-  latin: { regular: '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf', bold: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf' },
-  cjk: { regular: '@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf', bold: '@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf' },
-} as const;
-
-export type Script = keyof typeof FILES;
-
 /** The font file as fontkit parses it, without what the certificate adds. */
-export function parseFontFile(script: Script, weight: Weight): FontObject {
-  return fontkit.create(readFileSync(require.resolve(FILES[script][weight])));
+export function parseFontFile(face: Face, weight: Weight): FontObject {
+  return fontkit.create(sfnt(readFileSync(fontPath(FONT_FILES[face][weight])))) as FontObject;
 }
 
-interface Family {
-  regular: FontObject;
-  bold: FontObject;
-}
+const loaded = new Map<string, FontObject>();
 
-// Plain ASCII is put together pair by pair in Noto Sans only: Noto Sans JP positions some ASCII by context (the tests
-// found runs of three that differ from their pairs).
-const family = (script: Script): Family => ({
-  regular: sharedFont(parseFontFile(script, 'regular'), { pairShaping: script === 'latin' }),
-  bold: sharedFont(parseFontFile(script, 'bold'), { pairShaping: script === 'latin' }),
-});
-
-let cache: Record<Script, Family> | undefined;
-
-/** Noto Sans (Latin, Greek, Cyrillic) first, Noto Sans JP (CJK) as the fallback. */
-export function fonts(): Record<Script, Family> {
-  cache ??= { latin: family('latin'), cjk: family('cjk') };
-  return cache;
+/** The face in that weight, as every certificate of the process shares it. */
+export function font(face: Face, weight: Weight): FontObject {
+  const file = FONT_FILES[face][weight];
+  let f = loaded.get(file);
+  // Plain ASCII is put together pair by pair in Noto Sans only: Noto Sans JP positions some ASCII by context (the tests
+  // found runs of three that differ from their pairs).
+  if (!f) loaded.set(file, (f = sharedFont(parseFontFile(face, weight), { pairShaping: face === 'latin' })));
+  return f;
 }
 
 export interface Run {
   text: string;
-  font: Script;
+  face: Face;
 }
 
-const covers = (font: FontObject, ch: string) => /\s/.test(ch) || font.hasGlyphForCodePoint(ch.codePointAt(0)!);
-
-// The font of each character and the runs of each text, kept: certificates repeat most of both, and fontkit's cmap
-// lookup is slow.
-const fontOf = new LRUCache<string, Run['font']>({ max: 10_000 });
+// The runs of each text, kept: certificates repeat most of them.
 const runsOf = new LRUCache<string, readonly Run[]>({ max: TEXT_CACHE_CAPACITY });
 
-function fontFor(ch: string): Run['font'] {
-  return remember(fontOf, ch, () => {
-    const { latin, cjk } = fonts();
-    return covers(latin.regular, ch) || !covers(cjk.regular, ch) ? 'latin' : 'cjk';
-  });
-}
-
-/** Splits text into runs by the first font that has each character; spaces stay with the run they are in. */
-export function fontRuns(text: string): readonly Run[] {
-  return remember(runsOf, text, () => {
+/**
+ * Splits text into runs by the first face that has each character (Noto Sans Mono first for `mono` text, where it
+ * has the character); white space and joiners stay with the run they are in, but for a space after an emoji.
+ */
+export function fontRuns(text: string, mono = false): readonly Run[] {
+  return remember(runsOf, mono ? `\u0000${text}` : text, () => {
     const split: Run[] = [];
     for (const ch of text) {
-      const font = fontFor(ch);
       const last = split.at(-1);
-      if (last && (last.font === font || /\s/.test(ch))) last.text += ch;
-      else split.push({ text: ch, font });
+      const face = mono && hasGlyph('mono', ch.codePointAt(0)!) ? 'mono' : faceOf(ch);
+      // Noto Emoji's space is as wide as an emoji: a space after one starts a run of text.
+      const joins = face === undefined && !(last?.face === 'emoji' && /\s/.test(ch));
+      if (last && (joins || last.face === face)) last.text += ch;
+      else split.push({ text: ch, face: face ?? 'latin' });
     }
     return split;
   });
 }
 
-/** Characters neither font can draw: they would print as empty boxes. */
-export function uncoveredCharacters(text: string): string[] {
-  const { latin, cjk } = fonts();
-  return [...new Set([...text].filter((ch) => !covers(latin.regular, ch) && !covers(cjk.regular, ch)))];
-}

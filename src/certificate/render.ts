@@ -3,11 +3,12 @@ import PDFDocument from 'pdfkit';
 import { formatDate } from '../locale/format-date.ts';
 import { loadLocaleStrings, type LocaleStrings } from '../locale/strings.ts';
 import type { FulfillmentDocument } from '../model.ts';
-import { fontRuns, fonts, type Weight } from './fonts.ts';
+import { forLeftToRightDrawing } from './bidi.ts';
+import { font, fontRuns, type Face, type Weight } from './fonts.ts';
 import { lineCount } from './line-count.ts';
-import { documentBytes } from './pdf-bytes.ts';
+import { verificationUrl } from '../verification/url.ts';
+import { entitlementsJson } from './entitlements-json.ts';
 import { certificateQr } from './qr.ts';
-import { rememberWordLayouts } from './word-layout.ts';
 import { artifact, element, tagged } from './tags.ts';
 
 const STRINGS = loadLocaleStrings(fileURLToPath(new URL('../../templates/certificate/', import.meta.url)));
@@ -29,31 +30,55 @@ interface Para {
   weight?: Weight;
   size?: number;
   color?: string;
+  /** Codes and SSRNs: in Noto Sans Mono. */
+  mono?: boolean;
 }
 
-const FONT_NAMES = { latin: { regular: 'latin-regular', bold: 'latin-bold' }, cjk: { regular: 'cjk-regular', bold: 'cjk-bold' } } as const;
+const registered = new WeakMap<Doc, Set<string>>();
 
-function registerFonts(doc: Doc): void {
-  const f = fonts();
-  for (const script of ['latin', 'cjk'] as const) {
-    for (const weight of ['regular', 'bold'] as const) doc.registerFont(FONT_NAMES[script][weight], f[script][weight] as never);
+/** Selects the face in the document, registering it the first time: pdfkit embeds only the fonts a document uses. */
+function useFont(doc: Doc, face: Face, weight: Weight): string {
+  const name = `${face}-${weight}`;
+  let names = registered.get(doc);
+  if (!names) registered.set(doc, (names = new Set()));
+  if (!names.has(name)) {
+    doc.registerFont(name, font(face, weight) as never);
+    names.add(name);
   }
+  doc.font(name);
+  return name;
 }
+
+/** Brahmic scripts (Devanagari to Sinhala) and Thai. */
+const REORDERED_BY_SHAPING = /[\u0900-\u0dff\u0e00-\u0e7f]/;
 
 /** Writes text in as few font runs as its characters allow, so every glyph comes from a font that has it. */
 function write(doc: Doc, p: Para, x: number, y: number, width: number, align: 'left' | 'right' = 'left'): void {
-  const runs = fontRuns(p.text);
+  const drawn = { ...p, text: forLeftToRightDrawing(p.text) };
+  if (REORDERED_BY_SHAPING.test(p.text)) {
+    // Indic vowel signs drawn before the consonant they follow, Thai SARA AM drawn as two glyphs: the glyphs alone
+    // would read back out of order, so the text layer is given the text itself.
+    doc.markContent('Span', { actual: p.text } as never);
+    writeRuns(doc, drawn, x, y, width, align);
+    doc.endMarkedContent();
+  } else writeRuns(doc, drawn, x, y, width, align);
+}
+
+function writeRuns(doc: Doc, p: Para, x: number, y: number, width: number, align: 'left' | 'right'): void {
+  const runs = fontRuns(p.text, p.mono);
   const size = p.size ?? 9;
   doc.fillColor(p.color ?? INK).fontSize(size);
   if (align === 'right' && runs.length > 1) {
     // pdfkit aligns each continued run on its own, stacking mixed-font text; place a one-line label by its full width.
-    const total = runs.reduce((w, run) => w + doc.font(FONT_NAMES[run.font][p.weight ?? 'regular']).widthOfString(run.text), 0);
-    write(doc, p, x + Math.max(0, width - total), y, Math.min(width, total + 1));
+    const total = runs.reduce((w, run) => {
+      useFont(doc, run.face, p.weight ?? 'regular');
+      return w + doc.widthOfString(run.text);
+    }, 0);
+    writeRuns(doc, p, x + Math.max(0, width - total), y, Math.min(width, total + 1), 'left');
     return;
   }
   if (align === 'left' && runs.length === 1 && !p.text.includes('\n')) {
-    const font = FONT_NAMES[runs[0]!.font][p.weight ?? 'regular'];
-    doc.font(font);
+    const font = useFont(doc, runs[0]!.face, p.weight ?? 'regular');
     const lineHeight = doc.currentLineHeight(true);
     // Text known to take one line, clear of the page's bottom margin: pdfkit's line wrapper would find that again
     // (breaking it into words and measuring each) and write the whole text as that line, then move down one line.
@@ -66,7 +91,7 @@ function write(doc: Doc, p: Para, x: number, y: number, width: number, align: 'l
     }
   }
   runs.forEach((run, i) => {
-    doc.font(FONT_NAMES[run.font][p.weight ?? 'regular']);
+    useFont(doc, run.face, p.weight ?? 'regular');
     const opts = { width, align, continued: i < runs.length - 1, lineGap: 1 };
     if (i === 0) doc.text(run.text, x, y, opts);
     else doc.text(run.text, opts);
@@ -79,10 +104,11 @@ function write(doc: Doc, p: Para, x: number, y: number, width: number, align: 'l
  * heightOfString sums it, so it is the same number to the last bit.
  */
 function heightOf(doc: Doc, p: Para, width: number): number {
-  const cjk = fontRuns(p.text).some((r) => r.font === 'cjk');
-  const font = FONT_NAMES[cjk ? 'cjk' : 'latin'][p.weight ?? 'regular'];
+  const runs = fontRuns(forLeftToRightDrawing(p.text), p.mono);
+  const face = runs.find((r) => r.face !== 'latin')?.face ?? 'latin';
+  const font = useFont(doc, face, p.weight ?? 'regular');
   const size = p.size ?? 9;
-  doc.font(font).fontSize(size);
+  doc.fontSize(size);
   const lineHeight = doc.currentLineHeight(true) + 1;
   const lines = lineCount(doc, font, size, width, p.text);
   let y = doc.y;
@@ -131,7 +157,7 @@ function columns(s: LocaleStrings, date: (d: string) => string, tableWidth: numb
         ],
     },
     { header: s.text('col.dates'), share: 0.19, cell: ({ entitlement: e }) => [{ text: date(e.startDate) }, { text: e.endDate ? date(e.endDate) : s.text('noEnd') }] },
-    { header: s.text('col.codes'), share: 0.27, cell: ({ entitlement: e }) => [{ text: e.activationCode, size: mono }, { text: e.ssrn, size: mono, weight: 'bold' }] },
+    { header: s.text('col.codes'), share: 0.27, cell: ({ entitlement: e }) => [{ text: e.activationCode, size: mono, mono: true }, { text: e.ssrn, size: mono, weight: 'bold', mono: true }] },
   ];
   return cols.map(({ share, ...c }) => ({ ...c, width: share * tableWidth }));
 }
@@ -146,13 +172,13 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
   const dateLocale = s.text('dateLocale');
   const date = (d: string) => formatDate(d, dateLocale);
   const issued = new Date(`${fulfillment.shipDate}T00:00:00Z`);
-  rememberWordLayouts(fonts().latin.regular);
   const doc = new PDFDocument({
     size: brand.paperSize === 'LETTER' ? 'LETTER' : 'A4',
     margin: MARGIN,
     bufferPages: true,
     autoFirstPage: false,
     pdfVersion: '1.7',
+    subset: 'PDF/A-3b',
     tagged: true,
     lang: order.locale,
     displayTitle: true,
@@ -169,9 +195,22 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
       ModDate: issued,
     },
   });
-  const done = documentBytes(doc);
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
   doc.addPage();
-  registerFonts(doc);
+  // The entitlement data for machines, as PDF/A-3 allows: an associated file, dated like the certificate.
+  doc.file(Buffer.from(entitlementsJson(input)), {
+    name: 'entitlements.json',
+    type: 'application/json',
+    relationship: 'Data',
+    description: `${s.text('title')} ${fulfillment.certificateNumber}`,
+    creationDate: issued,
+    modifiedDate: issued,
+  } as never);
   const root = doc.struct('Document');
   doc.addStructure(root);
 
@@ -180,7 +219,8 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
 
   // Header: brand, title, QR code on the right.
   const qrSize = 84;
-  const qr = certificateQr(input);
+  const url = verificationUrl(brand.publicUrl, fulfillment.certificateNumber);
+  const qr = certificateQr(url);
   const cell = qrSize / qr.size;
   const qrX = MARGIN + width - qrSize;
   tagged(doc, root, 'Figure', () => {
@@ -210,13 +250,17 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
   heading('H1', { text: s.text('title'), weight: 'bold', size: 20, color: ACCENT });
   y += 2;
   heading('P', { text: s.text('subtitle'), size: 9, color: MUTED });
+  y += 2;
+  tagged(doc, root, 'P', () => {
+    y += stack(doc, [{ text: s.text('verify'), size: 8, color: MUTED }, { text: url, size: 8, color: ACCENT }], MARGIN, y, textWidth);
+  });
   y = Math.max(y, MARGIN + qrSize) + 14;
   artifact(doc, () => doc.moveTo(MARGIN, y).lineTo(MARGIN + width, y).lineWidth(1.5).strokeColor(ACCENT).stroke());
   y += 10;
 
   // Purchase details: label/value pairs in two columns.
-  const details: Array<[string, string]> = [
-    [s.text('certificateNumber'), fulfillment.certificateNumber],
+  const details: Array<[string, string, boolean?]> = [
+    [s.text('certificateNumber'), fulfillment.certificateNumber, true],
     [s.text('issueDate'), date(fulfillment.shipDate)],
     [s.text('salesOrder'), order.number],
     ...(order.poNumber ? [[s.text('poNumber'), order.poNumber] as [string, string]] : []),
@@ -225,8 +269,8 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
   ];
   const labelWidth = 120;
   const detailTable = element(doc, root, 'Table');
-  for (const [label, value] of details) {
-    const values = value.split('\n').map((t): Para => ({ text: t, weight: 'bold', size: 9.5 }));
+  for (const [label, value, mono] of details) {
+    const values = value.split('\n').map((t): Para => ({ text: t, weight: 'bold', size: 9.5, mono }));
     const h = Math.max(heightOf(doc, { text: label, size: 9 }, labelWidth), stackHeight(doc, values, width - labelWidth));
     const row = element(doc, detailTable, 'TR');
     tagged(doc, row, 'TH', () => write(doc, { text: label, size: 9, color: MUTED }, MARGIN, y, labelWidth));

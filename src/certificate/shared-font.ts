@@ -2,8 +2,8 @@ import type { Font } from 'fontkit';
 import { LRUCache } from 'lru-cache';
 import { remember } from '../cache/remember.ts';
 import { SubsetSource, TrueTypeSubset } from './font-subset.ts';
-import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 import { pairShaper, type Shaped, type ShapedGlyph as Glyph, type ShapedPosition as Position } from './pair-shaper.ts';
+import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 
 // pdfkit (0.20) embeds any object with a `layout` method as a font (PDFFontFactory.open), subsetting it per document.
 // One parsed fontkit font is shared by every certificate of the process; this adapter adds what sharing needs.
@@ -48,22 +48,35 @@ function labelGlyphs(font: Font, glyphs: Glyph[], labelled: WeakSet<Glyph>): voi
 }
 
 /**
+ * fontkit lays a right-to-left word out in visual order, the space pdfkit leaves at its end (pdfkit lays text out
+ * word by word, each with its trailing space) turned to its front. The certificate hands pdfkit right-to-left text
+ * with its words in visual order already (bidi.ts), so the space goes back between the words, where it was.
+ */
+function trailingSpaceLast(text: string, run: Shaped & { direction?: string }): Shaped {
+  const spaces = text.length - text.trimEnd().length;
+  if (run.direction !== 'rtl' || spaces === 0 || spaces >= run.glyphs.length) return run;
+  return {
+    glyphs: [...run.glyphs.slice(spaces), ...run.glyphs.slice(0, spaces)],
+    positions: [...run.positions.slice(spaces), ...run.positions.slice(0, spaces)],
+  };
+}
+
+/**
  * The font as handed to pdfkit: the same parsed font, with text shaping (GSUB/GPOS, most of a certificate's render
  * time) remembered across documents. pdfkit (EmbeddedFont.layoutRun) multiplies every number of a run's positions by
  * 1000 / unitsPerEm in place and sets each one's advanceWidth to its glyph's, scaled alike. At 1000 units per em that
- * leaves a run as it was built here, so every document is handed the same run instead of a copy of it.
+ * leaves a run as it was built here, so every document is handed the same run; other fonts get a copy of its positions.
  */
 export function sharedFont(font: Font, options: { pairShaping: boolean }): Font {
-  if (font.unitsPerEm !== 1000) throw new Error(`${font.postscriptName}: shaped runs are shared only at 1000 units per em`);
   const shaped = new LRUCache<string, Run>({ max: TEXT_CACHE_CAPACITY });
   const labelled = new WeakSet<Glyph>();
   const shapeFully = (text: string, features?: unknown): Shaped => {
-    const fresh = font.layout(text, features) as Shaped;
+    const fresh = trailingSpaceLast(text, font.layout(text, features) as Shaped);
     labelGlyphs(font, fresh.glyphs, labelled);
     return fresh;
   };
   const shaper = options.pairShaping ? pairShaper(shapeFully) : undefined;
-  const layout = (text: string, features?: unknown) => {
+  const shapedRun = (text: string, features?: unknown) => {
     const key = features ? `${JSON.stringify(features)}\u0000${text}` : text;
     return remember(shaped, key, (): Run => {
       const fresh = (!features && shaper?.shape(text)) || shapeFully(text, features);
@@ -73,6 +86,14 @@ export function sharedFont(font: Font, options: { pairShaping: boolean }): Font 
       return { glyphs: fresh.glyphs, positions, advanceWidth: positions.reduce((w, p) => w + p.xAdvance, 0) };
     });
   };
-  const source = new SubsetSource(font);
-  return Object.create(font, { layout: { value: layout }, createSubset: { value: () => new TrueTypeSubset(source) } }) as Font;
+  const layout = font.unitsPerEm === 1000
+    ? shapedRun
+    : (text: string, features?: unknown) => {
+      const { glyphs, positions } = shapedRun(text, features);
+      const copies = positions.map((p) => ({ ...p }));
+      return { glyphs, positions: copies, get advanceWidth() { return copies.reduce((w, p) => w + p.xAdvance, 0); } };
+    };
+  const source = SubsetSource.supports(font) ? new SubsetSource(font) : undefined;
+  const subset: PropertyDescriptorMap = source ? { createSubset: { value: () => new TrueTypeSubset(source) } } : {};
+  return Object.create(font, { layout: { value: layout }, ...subset }) as Font;
 }

@@ -9,6 +9,8 @@ import { emailView, greeting } from './view.ts';
 
 export interface RenderedEmail {
   subject: string;
+  /** The language the email is written in (Content-Language). */
+  lang: string;
   html: string;
   text: string;
 }
@@ -38,12 +40,13 @@ export async function createEmailRenderer(options: { templatesDir?: string } = {
       let shared = rendered.get(doc);
       if (!shared) {
         const view = emailView(doc, standIn, s);
-        shared = { subject: view.subject, html: templates.html(view), text: templates.text(view) };
+        shared = { subject: view.subject, lang: view.lang, html: templates.html(view), text: templates.text(view) };
         rendered.set(doc, shared);
       }
       const line = greeting(recipient, s);
       return {
         subject: shared.subject,
+        lang: shared.lang,
         html: shared.html.replaceAll(standIn, () => Handlebars.escapeExpression(line)),
         text: shared.text.replaceAll(standIn, () => line),
       };

@@ -18,6 +18,8 @@ export interface EmailView {
     fields: Array<{ label: string; value: string; mono: boolean }>;
     modeTitle: string;
     modeSteps: string[];
+    /** For `email-activation`: a mailto: link to the activation address with the code as the subject. */
+    modeLink?: { href: string; label: string };
     keys: Array<{ device: string; key: string }>;
     instructionsUrl: string;
     deviceLabel: string;
@@ -44,7 +46,7 @@ export function emailView(doc: FulfillmentDocument, greetingLine: string, s: Loc
   const deviceLabel = s.text('device');
   return {
     lang: s.text('lang'),
-    subject: s.text('subject', { order: order.number }),
+    subject: s.text('subject', { order: order.number, po: order.poNumber, endCustomer: order.endCustomer.name }),
     brand: brand.name,
     heading: s.text('heading'),
     greeting: greetingLine,
@@ -74,6 +76,12 @@ export function emailView(doc: FulfillmentDocument, greetingLine: string, s: Loc
         ],
         modeTitle: s.text(`mode.${product.mode}.title`),
         modeSteps: s.list(activationByEmail && !brand.activationAddress ? 'mode.email-activation.noAddress' : `mode.${product.mode}.steps`, data),
+        ...(activationByEmail && brand.activationAddress && {
+          modeLink: {
+            href: `mailto:${brand.activationAddress}?subject=${encodeURIComponent(s.text('activationMailSubject', { code: e.activationCode }))}`,
+            label: s.text('activationMailLink', { code: e.activationCode }),
+          },
+        }),
         keys: keys.map((k) => ({ device: k.device, key: k.key })),
         instructionsUrl: product.instructionsUrl,
         deviceLabel,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uncoveredCharacters } from '../certificate/coverage.ts';
 import { InvalidInputError, type FieldIssue } from '../errors.ts';
 
 // The fulfillment event of contract section 1. The JSON Schema in the contract is the reference; this is its zod twin,
@@ -18,10 +19,22 @@ const singleLine = (max: number, min = 1) =>
     .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no lone surrogate)')
     .refine((s) => !ENCODED_WORD.test(s), 'must not contain an encoded-word (=?charset?Q?...?=)');
 
+const codePoint = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** Text the certificate prints: a character no certificate font has would print as an empty box, so it is refused. */
+const printable = <T extends z.ZodType<string>>(schema: T) =>
+  schema.superRefine((s, ctx) => {
+    const missing = uncoveredCharacters(s);
+    if (missing.length) {
+      const listed = missing.slice(0, 5).map((ch) => `"${ch}" (${codePoint(ch)})`).join(', ');
+      ctx.addIssue({ code: 'custom', message: `has characters the certificate cannot print: ${listed}` });
+    }
+  });
+
 export const accountSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'must be 1 to 20 letters or digits'),
   role: z.enum(['customer', 'partner', 'end-customer']),
-  name: singleLine(200).optional(),
+  name: printable(singleLine(200)).optional(),
 });
 
 // Addresses are ASCII only: internationalised local parts need SMTPUTF8, which the MTAs in the path may not offer,
@@ -39,10 +52,10 @@ export const contactSchema = z.strictObject({
 
 export const salesOrderSchema = z.strictObject({
   number: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be 1 to 32 letters, digits or hyphens'),
-  poNumber: singleLine(64).optional(),
+  poNumber: printable(singleLine(64)).optional(),
   accounts: z.array(accountSchema).min(1).max(20),
   endCustomer: z.strictObject({
-    name: singleLine(200),
+    name: printable(singleLine(200)),
     country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 two-letter code').optional(),
   }),
   contacts: z.array(contactSchema).min(1).max(50),
@@ -54,7 +67,7 @@ export const lineSchema = z
     lineNumber: z.string().regex(/^[A-Za-z0-9.-]{1,16}$/, 'must be 1 to 16 letters, digits, dots or hyphens'),
     sku: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,63}$/, 'must be uppercase letters, digits and hyphens'),
     product: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be a catalog key (lowercase letters, digits, hyphens)'),
-    licenseName: singleLine(200),
+    licenseName: printable(singleLine(200)),
     description: singleLine(2000),
     quantity: z.int().min(1).max(100000),
     licenseType: z.enum(['subscription', 'perpetual']),

@@ -13,6 +13,8 @@ export function storeKeys(prefix: string) {
     /** Answers of the last hour, per contact and per activation code (activation-limits.ts). */
     activationAnswersToContact: (contact: string) => k('actans', 'contact', contact),
     activationAnswersForCode: (code: string) => k('actans', 'code', code),
+    /** Verification page requests from one client address in one minute. */
+    verifyWindow: (client: string, minute: number) => k('verify', client, String(minute)),
     /** The activation mailbox watchers' connection states, one field per process (redis-watcher-state.ts). */
     imapState: k('imap', 'watchers'),
   };

@@ -11,6 +11,7 @@ import { FulfillmentStore } from './fulfillments.ts';
 import { IntakeStore } from './intake-store.ts';
 import { migrate } from './migrate.ts';
 import { OrderStore } from './orders.ts';
+import { VerificationStore } from './verification.ts';
 
 /** The repositories over the system of record, one per aggregate. */
 export interface Stores {
@@ -23,6 +24,7 @@ export interface Stores {
   deliveries: DeliveryStore;
   activations: ActivationStore;
   audit: AuditLog;
+  verification: VerificationStore;
 }
 
 export function createStores(db: Db): Stores {
@@ -36,6 +38,7 @@ export function createStores(db: Db): Stores {
     deliveries: new DeliveryStore(db),
     activations: new ActivationStore(db),
     audit: new AuditLog(db),
+    verification: new VerificationStore(db),
   };
 }
 

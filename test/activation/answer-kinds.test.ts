@@ -5,7 +5,7 @@ import { keyAttachments } from '../../src/delivery/key-attachments.ts';
 import { issueKey } from '../../src/license/key.ts';
 import type { Brand, Entitlement } from '../../src/model.ts';
 
-const brand: Brand = { name: 'License Courier', portalUrl: 'https://licensing.example.net', supportEmail: 'support@example.net', paperSize: 'A4' };
+const brand: Brand = { name: 'License Courier', portalUrl: 'https://licensing.example.net', supportEmail: 'support@example.net', paperSize: 'A4', publicUrl: 'http://127.0.0.1:8080' };
 const entitlement = {
   orderNumber: '1', eventId: 'e', lineNumber: '1', sku: 'S-NS', product: 'northstar-controller', licenseName: 'Northstar Controller',
   description: 'd', quantity: 2, licenseType: 'perpetual', purchase: 'initial', activationCode: 'Mk3pWz-7HqRt-Bn4VxC', ssrn: 'SSRN2C9D4E6F8G',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SubsetSource, TrueTypeSubset } from '../../src/certificate/font-subset.ts';
-import { parseFontFile, type Script, type Weight } from '../../src/certificate/fonts.ts';
+import { parseFontFile, type Face, type Weight } from '../../src/certificate/fonts.ts';
 import { seededRandom as random } from '../support/seeded-random.ts';
 
 declare module 'fontkit' {
@@ -9,15 +9,16 @@ declare module 'fontkit' {
   }
 }
 
-const FONTS: Array<[Script, Weight]> = [['latin', 'regular'], ['latin', 'bold'], ['cjk', 'regular'], ['cjk', 'bold']];
+const FONTS: Array<[Face, Weight]> = [['latin', 'regular'], ['latin', 'bold'], ['cjk', 'regular'], ['cjk', 'bold'], ['emoji', 'regular']];
 
 describe('the font subset', () => {
   it.each(FONTS)('%s %s: gives the bytes fontkit gives, glyph lists with composite glyphs included', (script, weight) => {
     const font = parseFontFile(script, weight);
+    expect(SubsetSource.supports(font)).toBe(true);
     const source = new SubsetSource(font);
     // Noto Sans draws accented letters from parts (composite glyphs); Noto Sans JP has none.
     const composites = Array.from({ length: font.numGlyphs }, (_, id) => id).filter((id) => (font.getGlyph(id)._decode()?.numberOfContours ?? 0) < 0);
-    expect(composites.length > 0).toBe(script === 'latin');
+    if (script === 'latin') expect(composites.length).toBeGreaterThan(0);
     const next = random(FONTS.findIndex(([s, w]) => s === script && w === weight) + 1);
     // One font and source for every trial: a subset must leave both as they were (composite glyphs are written with
     // their parts renumbered, into a copy).

@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
-import { fonts } from '../../src/certificate/fonts.ts';
+import { font } from '../../src/certificate/fonts.ts';
 import { lineCount } from '../../src/certificate/line-count.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
@@ -9,8 +9,7 @@ import { seededRandom } from '../support/seeded-random.ts';
 // layout would change. So both are asked about random text at widths just around the text's own width.
 
 const doc = new PDFDocument({ autoFirstPage: true, font: null as unknown as string });
-const f = fonts();
-doc.registerFont('latin-regular', f.latin.regular as never).registerFont('latin-bold', f.latin.bold as never).registerFont('cjk-regular', f.cjk.regular as never);
+doc.registerFont('latin-regular', font('latin', 'regular') as never).registerFont('latin-bold', font('latin', 'bold') as never).registerFont('cjk-regular', font('cjk', 'regular') as never);
 
 /** Lines as pdfkit's wrapper counts them, asked every time. */
 function wrapperLines(text: string, width: number): number {

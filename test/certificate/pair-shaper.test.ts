@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFontFile, type Script, type Weight } from '../../src/certificate/fonts.ts';
+import { parseFontFile, type Face as Script, type Weight } from '../../src/certificate/fonts.ts';
 import { pairShaper, type Shaped } from '../../src/certificate/pair-shaper.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 

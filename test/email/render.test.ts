@@ -110,7 +110,7 @@ describe('the Fulfillment Email', () => {
   it('speaks German to a German order and Japanese to a Japanese one', () => {
     const [de] = documentsFor(loadExample('order-heritage-de'));
     const german = renderer.render(de!, de!.order.contacts[0]!);
-    expect(german.subject).toBe('Ihre Lizenzen zum Auftrag 15563301');
+    expect(german.subject).toBe('Ihre Lizenzen zum Auftrag 15563301, Müller Netzwerke GmbH');
     for (const part of [german.text, german.html]) {
       expect(part).toContain('Guten Tag Jürgen Weiß,');
       expect(part).toContain('Aktivierungscode');
@@ -122,7 +122,7 @@ describe('the Fulfillment Email', () => {
 
     const [ja] = documentsFor(loadExample('order-ja'));
     const japanese = renderer.render(ja!, ja!.order.contacts[0]!);
-    expect(japanese.subject).toBe('受注番号 15563410 のライセンスのお知らせ');
+    expect(japanese.subject).toBe(`受注番号 15563410(PO 注文-2026-0042) ${ja!.order.endCustomer.name} 様のライセンスのお知らせ`);
     for (const part of [japanese.text, japanese.html]) {
       expect(part).toContain('山田 太郎 様');
       expect(part).toContain('アクティベーションコード');
@@ -154,11 +154,11 @@ describe('the Fulfillment Email', () => {
   it('falls back from de-CH to German and from fr to English', () => {
     const [doc] = documentsFor(loadExample('order-heritage-de'));
     const swiss = renderer.render(withLocale(doc!, 'de-CH'), doc!.order.contacts[1]!);
-    expect(swiss.subject).toBe('Ihre Lizenzen zum Auftrag 15563301');
+    expect(swiss.subject).toBe('Ihre Lizenzen zum Auftrag 15563301, Müller Netzwerke GmbH');
     expect(swiss.text).toContain('31. Dezember 2026');
     expect(swiss.text).toContain('Guten Tag,');
     const french = renderer.render(withLocale(doc!, 'fr'), doc!.order.contacts[1]!);
-    expect(french.subject).toBe('Your licenses for sales order 15563301');
+    expect(french.subject).toBe('Your licenses for sales order 15563301, Müller Netzwerke GmbH');
     expect(french.text).toContain('31 December 2026');
     expect(french.text).toContain('Hello,');
     expect(french.html).toContain('lang="en"');
@@ -232,7 +232,7 @@ describe('the Fulfillment Email', () => {
     };
     const { subject, html, text } = renderer.render(hostile, { email: 'x@example.net', name: '{{name}} {{@root.subject}}' });
 
-    expect(subject).toBe('Your licenses for sales order {{order}}');
+    expect(subject).toBe('Your licenses for sales order {{order}}, PO {{#each lines}}PO{{/each}} & "1", <img src=x onerror=alert(1)>');
     for (const literal of ['{{order}}', '{{#each lines}}PO{{/each}} & "1"', '<img src=x onerror=alert(1)>', "O'Brien & <Sons>", '<i>Brand</i> {{brand}}', 'Dear {{name}} {{@root.subject}},']) {
       expect(text, literal).toContain(literal);
       expect(html, literal).toContain(htmlEscape(literal));

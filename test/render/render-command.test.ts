@@ -47,7 +47,7 @@ describe('license-courier render <event> --out <dir>', () => {
     it('is addressed to its one recipient, with the German subject', () => {
       expect(mail.to && !Array.isArray(mail.to) && mail.to.value.map((a) => a.address)).toEqual([RECIPIENTS[0]]);
       expect(mail.to && !Array.isArray(mail.to) && mail.to.value[0]!.name).toBe('Jürgen Weiß');
-      expect(mail.subject).toBe('Ihre Lizenzen zum Auftrag 15563301');
+      expect(mail.subject).toBe('Ihre Lizenzen zum Auftrag 15563301, Müller Netzwerke GmbH');
       expect(mail.messageId).toBeTruthy();
       expect(mail.from?.value[0]?.address).toBeTruthy();
     });

@@ -9,6 +9,7 @@ export const EXAMPLES = ['order-ex-srx', 'order-heritage-de', 'order-ja'] as con
 export const TEST_BRAND: Brand = {
   name: 'Acme Licensing',
   portalUrl: 'https://portal.example.net',
+  publicUrl: 'https://licensing.example.net',
   supportEmail: 'support@example.net',
   activationAddress: 'activate@example.net',
   paperSize: 'A4',
