@@ -6,6 +6,8 @@ import { runCli } from '../support/cli.ts';
 import { testServiceEnv, type TestService } from '../support/app.ts';
 import { rawExample } from '../support/events.ts';
 
+/** Each test runs the CLI several times, a process each: seconds apiece on a busy machine. */
+const CLI_TIMEOUT = 180_000;
 let service: TestService;
 let env: Record<string, string>;
 const dir = mkdtempSync(join(tmpdir(), 'lc-cli-'));
@@ -29,7 +31,7 @@ describe('the command line', () => {
     expect(refused.stderr).toContain('lines[0].quantity:');
     writeFileSync(join(dir, 'many.ndjson'), [rawExample('order-heritage-de'), rawExample('order-cloud-security')].map((e) => JSON.stringify(e)).join('\n'));
     expect((await runCli(['enqueue', join(dir, 'many.ndjson')], env)).stdout).toBe('2 accepted, 0 already accepted before, 0 rejected\n');
-  });
+  }, CLI_TIMEOUT);
 
   it('status prints entitlements and every recipient\'s delivery; an unknown order exits 2', async () => {
     const status = await runCli(['status', '15563238'], env);
@@ -42,26 +44,38 @@ describe('the command line', () => {
     expect(JSON.parse(json.stdout).fulfillments.map((f: { shipDate: string }) => f.shipDate)).toEqual(['2026-11-28', '2027-01-15']);
     const unknown = await runCli(['status', '99999999'], env);
     expect(unknown).toMatchObject({ code: 2, stderr: 'error: no sales order 99999999\n' });
-  });
+  }, CLI_TIMEOUT);
 
   it('resend needs a reason, and refuses lines that have not shipped', async () => {
     expect((await runCli(['resend', '15563238'], env)).code).toBe(2);
     const early = await runCli(['resend', '15563238', '--reason', 'lost'], env);
     expect(early.code).toBe(2);
     expect(early.stderr).toContain('has not been delivered yet');
-  });
+  }, CLI_TIMEOUT);
 
   it('stops on invalid settings with one line per problem naming the variable', async () => {
     const r = await runCli(['status', '15563238'], { ...env, API_PORT: 'eighty', FULFILLMENT_TZ: 'Nowhere/Land' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^invalid settings:\n {2}API_PORT: .+\n {2}FULFILLMENT_TZ: .+\n$/);
-  });
+  }, CLI_TIMEOUT);
 
   it('answers --help for every command', async () => {
-    for (const command of ['demo', 'start', 'worker', 'api', 'enqueue', 'render', 'status', 'resend', 'verify-key', 'keys']) {
+    for (const command of ['demo', 'start', 'worker', 'api', 'enqueue', 'render', 'status', 'resend', 'verify-key', 'keys', 'migrate']) {
       const r = await runCli([command, '--help'], env);
       expect(r.code, command).toBe(0);
       expect(r.stdout, command).toContain(`Usage: license-courier ${command}`);
     }
-  });
+  }, CLI_TIMEOUT);
+
+  it('migrate applies the schema; worker and api refuse to start without DATABASE_URL, naming it', async () => {
+    expect(await runCli(['migrate'], env)).toMatchObject({ code: 0, stdout: 'database schema is up to date\n' });
+    for (const command of ['worker', 'api']) {
+      const r = await runCli([command], { ...env, DATABASE_URL: '' });
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toMatch(/^error: DATABASE_URL is required to run `(worker|api)` as a separate process[^\n]*\n$/);
+    }
+    const unreachable = await runCli(['migrate'], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^error: database unavailable/);
+  }, CLI_TIMEOUT);
 });
