@@ -28,6 +28,11 @@ export interface ComposeInput {
   references?: string[];
   autoReply?: boolean;
   deliveryId?: string;
+  /**
+   * Messages of a stream people may leave (subscription notices): where to unsubscribe, by HTTPS (RFC 8058 one-click
+   * POST) and by mail. They are also marked as sent by a machine (RFC 3834), so auto-responders leave them alone.
+   */
+  unsubscribe?: { url: string; mailto: string };
 }
 
 /** A message ready to go: its bytes, and the envelope (MAIL FROM, RCPT TO) an SMTP server is told. */
@@ -119,6 +124,11 @@ export function composeMessage(input: ComposeInput): ComposedMessage {
     ...(input.references && { references: input.references }),
     ...(input.autoReply && { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' }),
     ...(input.deliveryId && { 'X-License-Courier-Delivery': input.deliveryId }),
+    ...(input.unsubscribe && {
+      'Auto-Submitted': 'auto-generated',
+      'List-Unsubscribe': `<${input.unsubscribe.url}>, <${input.unsubscribe.mailto}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    }),
     ...(top.transferEncoding && { 'Content-Transfer-Encoding': top.transferEncoding }),
   });
   return {

@@ -1,0 +1,52 @@
+import type { Clock } from '../clock.ts';
+import type { IsoDate } from '../model.ts';
+import type { NoticeStore } from '../store/notices.ts';
+import { planNotices, type DueNotice, type NoticeClaim, type PlannedNotice } from './plan.ts';
+import { noticeDue, noticeSchedule, sweepWindow, type SweepWindow } from './schedule.ts';
+
+export interface SweepDeps {
+  notices: Pick<NoticeStore, 'sweptThrough' | 'dueBetween' | 'recipients' | 'claims' | 'record' | 'inFlight' | 'markSwept'>;
+  clock: Clock;
+  offsetsDays: readonly number[];
+  /** The sender's address: Message-IDs are made under its domain. */
+  fromAddress: string;
+  /** Queues one send job per delivery id; the ids are deterministic, so queueing one twice keeps one job. */
+  enqueueNotices(ids: string[]): Promise<void>;
+}
+
+export interface SweepResult {
+  date: IsoDate;
+  window: SweepWindow;
+  /** What goes out (a dry run: what would). */
+  planned: PlannedNotice[];
+  /** Deliveries recorded by this sweep; fewer than planned when another sweep recorded some first. */
+  recorded: number;
+  /** Jobs handed to the queue: this sweep's deliveries and any an earlier sweep recorded but did not see sent. */
+  queued: number;
+}
+
+/**
+ * The subscription timer's daily run for `date` (a calendar date in FULFILLMENT_TZ): finds what fell due since the
+ * last sweep, records one delivery per order, notice and recipient (at most once per entitlement, notice and
+ * recipient, by the store's claims), queues them, and moves the catch-up point to `date`. Safe to run any number of
+ * times, at once or after a crash at any step: a repeat finds the claims and records nothing new.
+ */
+export async function sweepNotices(deps: SweepDeps, date: IsoDate, options: { dryRun?: boolean } = {}): Promise<SweepResult> {
+  const { notices, offsetsDays } = deps;
+  const window = sweepWindow(date, await notices.sweptThrough());
+  const rows = await notices.dueBetween(window.from, window.to, offsetsDays);
+  const due: DueNotice[] = rows.flatMap((row) => {
+    const notice = noticeDue(row, offsetsDays, window, row.renewed);
+    return notice ? [{ ssrn: row.ssrn, orderNumber: row.orderNumber, notice, schedule: noticeSchedule(row, offsetsDays) }] : [];
+  });
+  const orders = [...new Set(due.map((d) => d.orderNumber))];
+  const [recipients, claims] = await Promise.all([notices.recipients(orders), notices.claims(due.map((d) => d.ssrn))]);
+  const planned = planNotices(date, due, recipients, claims as NoticeClaim[], deps.fromAddress);
+  if (options.dryRun) return { date, window, planned, recorded: 0, queued: 0 };
+
+  const recorded = await notices.record(planned, deps.clock.now());
+  const inFlight = await notices.inFlight();
+  await deps.enqueueNotices(inFlight);
+  await notices.markSwept(date);
+  return { date, window, planned, recorded: recorded.length, queued: inFlight.length };
+}
