@@ -63,9 +63,12 @@ export interface NoticeSource {
 // Any fixed number: sweeps record one at a time, so two at once never interleave their claims.
 const RECORD_LOCK = 7_315_021;
 
+// Whether a renewal of `e` was accepted: one probe of the renewals index per row. (As a plain EXISTS the planner may
+// hash the whole table's renewals for a handful of rows.)
+const RENEWED = `LEFT JOIN LATERAL (SELECT true AS found FROM entitlements r WHERE r.renews_ssrn = e.ssrn LIMIT 1) renewal ON true`;
+
 const TIMER_COLUMNS = `e.ssrn, e.order_number AS "orderNumber", e.license_type AS "licenseType", e.start_date AS "startDate",
-  e.end_date AS "endDate", e.grace_days AS "graceDays",
-  EXISTS (SELECT 1 FROM entitlements r WHERE r.renews_ssrn = e.ssrn) AS renewed`;
+  e.end_date AS "endDate", e.grace_days AS "graceDays", renewal.found IS NOT NULL AS renewed`;
 
 const DELIVERY_COLUMNS = `id, group_id AS "groupId", order_number AS "orderNumber", notice, notice_date AS "noticeDate", ssrns, recipient,
   recipient_name AS "recipientName", status, attempts, last_error AS "lastError", message_id AS "messageId",
@@ -75,6 +78,23 @@ const DELIVERY_COLUMNS = `id, group_id AS "groupId", order_number AS "orderNumbe
 /** SQL NULLs become absent fields, as the rest of the records have them. */
 function withoutNulls<T>(row: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null)) as T;
+}
+
+/**
+ * Subscription entitlements with a notice falling due between `from` and `to` (inclusive) and not expired by `to`:
+ * one range of the paid-term-end index per reminder offset and one for grace notices, the end-date index for expiry
+ * notices. Which notice each gets is the caller's rule; this only narrows a million rows to the few due. Exported so
+ * that tests and the benchmark can EXPLAIN the very statement.
+ */
+export function dueBetweenQuery(from: IsoDate, to: IsoDate, offsetsDays: readonly number[]): { sql: string; params: unknown[] } {
+  const ranges = [0, ...offsetsDays].map((_, i) => `(e.end_date - e.grace_days) BETWEEN $1::date + $${i + 3}::int AND $2::date + $${i + 3}::int`);
+  return {
+    sql: `SELECT ${TIMER_COLUMNS} FROM entitlements e ${RENEWED}
+      WHERE e.license_type = 'subscription' AND e.end_date IS NOT NULL AND e.end_date >= $2::date
+        AND (${ranges.join(' OR ')} OR e.end_date BETWEEN $1::date AND $2::date)
+      ORDER BY e.order_number, e.position`,
+    params: [from, to, 0, ...offsetsDays],
+  };
 }
 
 export class NoticeStore {
@@ -96,26 +116,16 @@ export class NoticeStore {
     await this.db.query('UPDATE notice_state SET swept_through = GREATEST(swept_through, $1::date)', [date]);
   }
 
-  /**
-   * Subscription entitlements with a notice falling due between `from` and `to` (inclusive) and not expired by `to`:
-   * one range of the paid-term-end index per reminder offset and one for grace notices, the end-date index for
-   * expiry notices. Which notice each gets is the caller's rule; this only narrows a million rows to the few due.
-   */
+  /** Subscription entitlements with a notice falling due between `from` and `to` (inclusive): see dueBetweenQuery. */
   async dueBetween(from: IsoDate, to: IsoDate, offsetsDays: readonly number[]): Promise<TimerRow[]> {
-    const ranges = [0, ...offsetsDays].map((_, i) => `(e.end_date - e.grace_days) BETWEEN $1::date + $${i + 3}::int AND $2::date + $${i + 3}::int`);
-    return this.db.query<TimerRow>(
-      `SELECT ${TIMER_COLUMNS} FROM entitlements e
-       WHERE e.license_type = 'subscription' AND e.end_date IS NOT NULL AND e.end_date >= $2::date
-         AND (${ranges.join(' OR ')} OR e.end_date BETWEEN $1::date AND $2::date)
-       ORDER BY e.order_number, e.position`,
-      [from, to, 0, ...offsetsDays],
-    );
+    const q = dueBetweenQuery(from, to, offsetsDays);
+    return this.db.query<TimerRow>(q.sql, q.params);
   }
 
   /** The subscription entitlements of an order, for support's view of the notices to come. */
   async orderTimers(orderNumber: string): Promise<TimerRow[]> {
     return this.db.query<TimerRow>(
-      `SELECT ${TIMER_COLUMNS} FROM entitlements e
+      `SELECT ${TIMER_COLUMNS} FROM entitlements e ${RENEWED}
        WHERE e.order_number = $1 AND e.license_type = 'subscription' AND e.end_date IS NOT NULL ORDER BY e.position`,
       [orderNumber],
     );
@@ -192,8 +202,8 @@ export class NoticeStore {
     if (!order) return undefined;
     const entitlements = await this.db.query<NoticeSource['entitlements'][number]>(
       `SELECT e.ssrn, e.sku, e.license_name AS "licenseName", e.description, e.quantity, e.start_date AS "startDate", e.end_date AS "endDate",
-         e.grace_days AS "graceDays", EXISTS (SELECT 1 FROM entitlements r WHERE r.renews_ssrn = e.ssrn) AS renewed
-       FROM entitlements e WHERE e.ssrn = ANY($1::text[]) AND e.end_date IS NOT NULL ORDER BY e.position`,
+         e.grace_days AS "graceDays", renewal.found IS NOT NULL AS renewed
+       FROM entitlements e ${RENEWED} WHERE e.ssrn = ANY($1::text[]) AND e.end_date IS NOT NULL ORDER BY e.position`,
       [ssrns],
     );
     return { order: withoutNulls(order), entitlements };
