@@ -40,7 +40,9 @@ export async function sweepNotices(deps: SweepDeps, date: IsoDate, options: { dr
     return notice ? [{ ssrn: row.ssrn, orderNumber: row.orderNumber, notice, schedule: noticeSchedule(row, offsetsDays) }] : [];
   });
   const orders = [...new Set(due.map((d) => d.orderNumber))];
-  const [recipients, claims] = await Promise.all([notices.recipients(orders), notices.claims(due.map((d) => d.ssrn))]);
+  const [recipients, claims] = due.length
+    ? await Promise.all([notices.recipients(orders), notices.claims(due.map((d) => d.ssrn))])
+    : [[], []];
   const planned = planNotices(date, due, recipients, claims as NoticeClaim[], deps.fromAddress);
   if (options.dryRun) return { date, window, planned, recorded: 0, queued: 0 };
 
