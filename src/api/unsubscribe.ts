@@ -6,6 +6,7 @@ import { TEMPLATES_DIR } from '../email/render.ts';
 import { preferredLocale } from '../locale/accept-language.ts';
 import { loadLocaleStrings } from '../locale/strings.ts';
 import type { Brand } from '../model.ts';
+import { MAX_TOKEN_LENGTH } from '../notices/unsubscribe-token.ts';
 import { ROUTES, type RouteSpec } from './route-table.ts';
 
 /** What the unsubscribe pages need: read a token, and opt its address out. Both answer undefined for a bad token. */
@@ -13,6 +14,12 @@ export interface UnsubscribeService {
   addressOf(token: string): Promise<string | undefined>;
   optOut(token: string): Promise<string | undefined>;
 }
+
+/**
+ * The longest path parameter the API must accept: an unsubscribe token, which holds the address (up to 254
+ * characters). Fastify's default (100) would answer 414 to anyone with an address of 60 characters or more.
+ */
+export const MAX_PARAM_LENGTH = MAX_TOKEN_LENGTH;
 
 interface PageView {
   lang: string;

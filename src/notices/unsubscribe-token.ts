@@ -4,8 +4,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 // can opt out an address they only know: `<address, base64url>.<HMAC-SHA256 of it, first 16 bytes, base64url>`.
 
 const MAC_BYTES = 16;
-/** Addresses are at most 254 characters (RFC 5321); base64url makes 4 of every 3. */
-const MAX_TOKEN_LENGTH = 360;
+/** Addresses are at most 254 characters (RFC 5321); base64url makes 4 of every 3; then the dot and the signature. */
+export const MAX_TOKEN_LENGTH = Math.ceil((254 * 4) / 3) + 1 + Math.ceil((MAC_BYTES * 4) / 3);
 
 function mac(key: Buffer, address: string): Buffer {
   return createHmac('sha256', key).update(`unsubscribe\u0000${address}`).digest().subarray(0, MAC_BYTES);
