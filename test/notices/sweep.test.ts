@@ -4,6 +4,7 @@ import { addDays } from '../../src/entitlement/dates.ts';
 import { smtpTransport, type MailTransport } from '../../src/mail/transport.ts';
 import { createNoticeRenderer, type NoticeRenderer } from '../../src/notices/notice-email.ts';
 import { optOutByToken } from '../../src/notices/opt-out.ts';
+import { orderNotices } from '../../src/notices/order-notices.ts';
 import { sendNotice } from '../../src/notices/send-notice.ts';
 import { sweepNotices, type SweepResult } from '../../src/notices/sweep.ts';
 import { NoticeStore } from '../../src/store/notices.ts';
@@ -167,6 +168,22 @@ describe('exactly once, whatever runs', () => {
     // Down again over the grace notice and the expiry: nothing for an entitlement already expired.
     await runDay('2027-03-01');
     expect(inbox).toHaveLength(2);
+  });
+
+  it('support sees the notices sent, per recipient, and those still to come; none to come once renewed', async () => {
+    await runDays('2026-12-15', '2026-12-16');
+    const view = await orderNotices({ notices: store, offsetsDays: OFFSETS }, '40000010', '2026-12-17');
+    expect(view.sent.map((d) => [d.notice, d.recipient, d.status, d.noticeDate])).toEqual([
+      ['reminder-30', 'ana@example.com', 'sent', '2026-12-16'], ['reminder-30', 'bo@example.com', 'sent', '2026-12-16'],
+    ].sort((a, b) => a[1]!.localeCompare(b[1]!)));
+    expect(view.due).toEqual([
+      { ssrn: 'SSRNE00000001', notice: 'reminder-7', date: '2027-01-08' }, { ssrn: 'SSRNE00000001', notice: 'grace', date: '2027-01-15' },
+      { ssrn: 'SSRNE00000001', notice: 'expiry', date: '2027-02-14' },
+    ]);
+    // The day a notice falls due, before the sweep ran: still to come.
+    expect((await orderNotices({ notices: store, offsetsDays: OFFSETS }, '40000010', '2027-01-08')).due[0]).toEqual({ ssrn: 'SSRNE00000001', notice: 'reminder-7', date: '2027-01-08' });
+    await insertOrder(t.db, { number: '40000012', contacts: [], lines: [{ ssrn: 'SSRNE00000002', shipDate: '2026-12-17', renews: { ssrn: 'SSRNE00000001', endDate: '2027-02-14' } }] });
+    expect((await orderNotices({ notices: store, offsetsDays: OFFSETS }, '40000010', '2026-12-17')).due).toEqual([]);
   });
 
   it('a dry run lists what would go out and changes nothing', async () => {
