@@ -1,3 +1,4 @@
+import type { EmailFrame } from '../email/view.ts';
 import type { LocaleStrings } from '../locale/strings.ts';
 import { formatDate } from '../locale/format-date.ts';
 import type { Brand, IsoDate } from '../model.ts';
@@ -21,24 +22,13 @@ export interface NoticeDocument {
   brand: Brand;
 }
 
-export interface NoticeView {
-  lang: string;
-  subject: string;
-  brand: string;
-  heading: string;
-  greeting: string;
-  intro: string;
+export interface NoticeView extends EmailFrame {
   lines: Array<{ licenseName: string; description: string; fields: Array<{ label: string; value: string; mono: boolean }> }>;
   actionTitle: string;
   actionSteps: string[];
-  supportNote: string;
-  supportEmail: string;
-  portalNote: string;
-  portalUrl: string;
   unsubscribeNote: string;
   unsubscribeLabel: string;
   unsubscribeUrl: string;
-  footer: string;
 }
 
 const earliest = (dates: IsoDate[]) => dates.reduce((a, b) => (b < a ? b : a));

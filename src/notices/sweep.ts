@@ -5,7 +5,7 @@ import { planNotices, type DueNotice, type NoticeClaim, type PlannedNotice } fro
 import { noticeDue, noticeSchedule, sweepWindow, type SweepWindow } from './schedule.ts';
 
 export interface SweepDeps {
-  notices: Pick<NoticeStore, 'sweptThrough' | 'dueBetween' | 'recipients' | 'claims' | 'record' | 'inFlight' | 'markSwept'>;
+  notices: Pick<NoticeStore, 'sweptThrough' | 'dueBetween' | 'recipients' | 'claims' | 'record' | 'markQueued' | 'unqueued' | 'markSwept'>;
   clock: Clock;
   offsetsDays: readonly number[];
   /** The sender's address: Message-IDs are made under its domain. */
@@ -21,9 +21,14 @@ export interface SweepResult {
   planned: PlannedNotice[];
   /** Deliveries recorded by this sweep; fewer than planned when another sweep recorded some first. */
   recorded: number;
-  /** Jobs handed to the queue: this sweep's deliveries and any an earlier sweep recorded but did not see sent. */
+  /** Jobs handed to the queue: this sweep's deliveries and any an earlier sweep recorded but did not queue. */
   queued: number;
 }
+
+/** Deliveries recorded per transaction; the queue takes one batch while the next is recorded. */
+const BATCH = 2000;
+/** In flight longer than this, a delivery is queued again (its job may be lost with a Redis that kept nothing). */
+const REQUEUE_AFTER_MS = 86_400_000;
 
 /**
  * The subscription timer's daily run for `date` (a calendar date in FULFILLMENT_TZ): finds what fell due since the
@@ -46,9 +51,23 @@ export async function sweepNotices(deps: SweepDeps, date: IsoDate, options: { dr
   const planned = planNotices(date, due, recipients, claims as NoticeClaim[], deps.fromAddress);
   if (options.dryRun) return { date, window, planned, recorded: 0, queued: 0 };
 
-  const recorded = await notices.record(planned, deps.clock.now());
-  const inFlight = await notices.inFlight();
-  await deps.enqueueNotices(inFlight);
+  const queue = async (ids: string[]) => {
+    await deps.enqueueNotices(ids);
+    await notices.markQueued(ids, deps.clock.now());
+  };
+  let recorded = 0;
+  let queueing = Promise.resolve();
+  for (let i = 0; i < planned.length; i += BATCH) {
+    const batch = await notices.record(planned.slice(i, i + BATCH), deps.clock.now());
+    recorded += batch.length;
+    await queueing;
+    queueing = queue(batch.map((d) => d.id));
+    // Awaited above or below; until then a failure must not count as unhandled.
+    queueing.catch(() => undefined);
+  }
+  await queueing;
+  const left = await notices.unqueued(new Date(deps.clock.now().getTime() - REQUEUE_AFTER_MS));
+  if (left.length) await queue(left);
   await notices.markSwept(date);
-  return { date, window, planned, recorded: recorded.length, queued: inFlight.length };
+  return { date, window, planned, recorded, queued: recorded + left.length };
 }

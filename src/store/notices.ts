@@ -32,6 +32,7 @@ export interface NoticeDeliveryRecord {
   lastError?: string;
   messageId: string;
   createdAt: string;
+  queuedAt?: string;
   acceptedAt?: string;
   smtpResponse?: string;
   failedAt?: string;
@@ -72,7 +73,7 @@ const TIMER_COLUMNS = `e.ssrn, e.order_number AS "orderNumber", e.license_type A
 
 const DELIVERY_COLUMNS = `id, group_id AS "groupId", order_number AS "orderNumber", notice, notice_date AS "noticeDate", ssrns, recipient,
   recipient_name AS "recipientName", status, attempts, last_error AS "lastError", message_id AS "messageId",
-  created_at AS "createdAt", accepted_at AS "acceptedAt", smtp_response AS "smtpResponse", failed_at AS "failedAt",
+  created_at AS "createdAt", queued_at AS "queuedAt", accepted_at AS "acceptedAt", smtp_response AS "smtpResponse", failed_at AS "failedAt",
   bounced_at AS "bouncedAt"`;
 
 /** SQL NULLs become absent fields, as the rest of the records have them. */
@@ -179,9 +180,20 @@ export class NoticeStore {
     });
   }
 
-  /** Deliveries recorded but not finished: queued again by every sweep, so a crash between recording and queueing heals. */
-  async inFlight(): Promise<string[]> {
-    return (await this.db.query<{ id: string }>("SELECT id FROM notice_deliveries WHERE status IN ('queued', 'retrying') ORDER BY created_at")).map((r) => r.id);
+  /**
+   * Deliveries to queue again: recorded but never queued (a sweep crashed in between), or queued before `stale` and
+   * still not finished (the queue lost them). Queueing an id the queue still holds changes nothing.
+   */
+  async unqueued(stale: Date): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      "SELECT id FROM notice_deliveries WHERE status IN ('queued', 'retrying') AND (queued_at IS NULL OR queued_at < $1) ORDER BY created_at, id",
+      [stale.toISOString()],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async markQueued(ids: readonly string[], at: Date): Promise<void> {
+    await this.db.query('UPDATE notice_deliveries SET queued_at = $2 WHERE id = ANY($1::text[])', [ids, at.toISOString()]);
   }
 
   async get(id: string): Promise<NoticeDeliveryRecord | undefined> {
@@ -230,11 +242,11 @@ export class NoticeStore {
     await this.db.query("UPDATE notice_deliveries SET status = 'cancelled', last_error = $2 WHERE id = $1 AND accepted_at IS NULL", [id, reason]);
   }
 
-  /** A bounce report naming one of our Message-IDs; false when the id is not a notice's. */
-  async markBounced(messageId: string, recipient: string, at: Date, reason: string): Promise<boolean> {
+  /** A bounce report naming the delivery's exact Message-ID; false when it names no notice of ours. */
+  async markBounced(id: string, messageId: string, at: Date, reason: string): Promise<boolean> {
     const rows = await this.db.query(
-      "UPDATE notice_deliveries SET status = 'bounced', bounced_at = $3, last_error = $4 WHERE message_id = $1 AND recipient = $2 RETURNING id",
-      [messageId, recipient.toLowerCase(), at.toISOString(), reason.slice(0, 500)],
+      "UPDATE notice_deliveries SET status = 'bounced', bounced_at = $3, last_error = $4 WHERE id = $1 AND message_id = $2 RETURNING id",
+      [id, messageId, at.toISOString(), reason.slice(0, 500)],
     );
     return rows.length > 0;
   }

@@ -60,7 +60,10 @@ describe('the notice store', () => {
       { ssrn: 'A1', notice: 'reminder-30', recipient: 'ana@example.com' }, { ssrn: 'A2', notice: 'reminder-30', recipient: 'ana@example.com' },
     ]));
     expect(await store.get('d4')).toMatchObject({ status: 'queued', ssrns: ['A2'], noticeDate: '2026-12-16', attempts: 0, createdAt: AT.toISOString() });
-    expect(await store.inFlight()).toEqual(['d1', 'd4']);
+    expect(await store.unqueued(AT)).toEqual(['d1', 'd4']);
+    await store.markQueued(['d1'], AT);
+    expect(await store.unqueued(AT)).toEqual(['d4']);
+    expect(await store.unqueued(new Date(AT.getTime() + 1))).toEqual(['d1', 'd4']);
   });
 
   it('tracks sending: accepted, retried, failed, bounced, cancelled; an accepted one is never turned back', async () => {
@@ -72,8 +75,8 @@ describe('the notice store', () => {
     await store.markAttempt('s1', { status: 'failed', attempts: 3, error: 'late', at: AT });
     await store.markCancelled('s1', 'late');
     expect(await store.get('s1')).toMatchObject({ status: 'sent', attempts: 2, smtpResponse: '250 ok', acceptedAt: AT.toISOString() });
-    expect(await store.markBounced('<s1@x>', 'CY@example.com', AT, '5.1.1 no such user')).toBe(true);
-    expect(await store.markBounced('<other@x>', 'cy@example.com', AT, 'x')).toBe(false);
+    expect(await store.markBounced('s1', '<s1@x>', AT, '5.1.1 no such user')).toBe(true);
+    expect(await store.markBounced('s1', '<s1@forged>', AT, 'x')).toBe(false);
     expect(await store.get('s1')).toMatchObject({ status: 'bounced', bouncedAt: AT.toISOString(), lastError: '5.1.1 no such user' });
     expect((await store.forOrder('10000002')).map((d) => d.id)).toEqual(['s1']);
   });

@@ -17,6 +17,7 @@ CREATE TABLE notice_deliveries (
   last_error      text,
   message_id      text NOT NULL,
   created_at      timestamptz NOT NULL,
+  queued_at       timestamptz,            -- handed to the queue; NULL: recorded, and the sweep crashed before queueing
   accepted_at     timestamptz,            -- set right after the SMTP 250: a retry never sends again
   smtp_response   text,
   failed_at       timestamptz,
@@ -24,10 +25,9 @@ CREATE TABLE notice_deliveries (
   UNIQUE (group_id, recipient)
 );
 CREATE INDEX notice_deliveries_by_order ON notice_deliveries (order_number, created_at);
-CREATE INDEX notice_deliveries_by_recipient ON notice_deliveries (recipient);
-CREATE INDEX notice_deliveries_by_message ON notice_deliveries (message_id);
--- What a sweep queues again after a crash between recording and queueing (few rows: only what is in flight).
-CREATE INDEX notice_deliveries_in_flight ON notice_deliveries (created_at) WHERE status IN ('queued', 'retrying');
+-- What a sweep queues again: recorded but never queued (a crash between the two), or in flight for long (a queue that
+-- lost its jobs). Few rows: only what is in flight.
+CREATE INDEX notice_deliveries_in_flight ON notice_deliveries (queued_at) WHERE status IN ('queued', 'retrying');
 
 -- At most once per (entitlement, notice, recipient), whatever runs or crashes: the claim is taken in the transaction
 -- that records the delivery, and the primary key refuses a second one.
