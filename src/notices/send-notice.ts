@@ -11,7 +11,7 @@ import type { NoticeKey } from './schedule.ts';
 import { unsubscribeToken } from './unsubscribe-token.ts';
 
 export interface SendNoticeDeps {
-  notices: Pick<NoticeStore, 'get' | 'source' | 'isOptedOut' | 'unsubscribeKey' | 'markAccepted' | 'markAttempt' | 'markCancelled'>;
+  notices: Pick<NoticeStore, 'get' | 'source' | 'isOptedOut' | 'unsubscribeKey' | 'markSending' | 'markAccepted' | 'markAttempt' | 'markCancelled'>;
   renderer: NoticeRenderer;
   transport: MailTransport;
   clock: Clock;
@@ -23,7 +23,7 @@ export interface SendNoticeDeps {
   logger: Logger;
 }
 
-export type SendNoticeOutcome = 'sent' | 'already-sent' | 'already-failed' | 'cancelled' | 'missing';
+export type SendNoticeOutcome = 'sent' | 'already-sent' | 'already-failed' | 'cancelled' | 'interrupted' | 'missing';
 
 /** The links of one address's List-Unsubscribe header (RFC 2369, RFC 8058) and of the message's own unsubscribe link. */
 export function unsubscribeLinks(key: Buffer, email: string, publicUrl: string, fromAddress: string): { url: string; mailto: string } {
@@ -32,18 +32,26 @@ export function unsubscribeLinks(key: Buffer, email: string, publicUrl: string, 
 }
 
 /**
- * Sends one notice delivery. Like a Fulfillment Email's: acceptance is recorded right after the 250, so a retry never
- * sends again; DeliveryError (permanent or not) lets the queue decide about retries on a type. Checked again at send
- * time, because a day may pass between sweep and send: an address that opted out meanwhile gets nothing, and
- * entitlements renewed meanwhile are left out (the whole message, when that leaves none).
+ * Sends one notice delivery, at most once. Like a Fulfillment Email's, acceptance is recorded right after the 250, so
+ * a retry never sends again; unlike it, the attempt is recorded before SMTP is spoken to, and a job that finds an
+ * attempt begun and never finished (its process died mid-send) does not send: a reminder missed is better than a
+ * reminder twice (contract section 8). DeliveryError (permanent or not) lets the queue decide about retries on a type.
+ * Checked again at send time, because a day may pass between sweep and send: an address that opted out meanwhile gets
+ * nothing, and entitlements renewed meanwhile are left out (the whole message, when that leaves none).
  */
 export async function sendNotice(deps: SendNoticeDeps, id: string, attempt: number, maxAttempts: number): Promise<SendNoticeOutcome> {
   const delivery = await deps.notices.get(id);
   if (!delivery) return 'missing';
   if (delivery.acceptedAt) return 'already-sent';
-  if (delivery.status === 'failed' || delivery.status === 'bounced') return 'already-failed';
+  if (delivery.status === 'failed' || delivery.status === 'bounced' || delivery.status === 'interrupted') return 'already-failed';
   if (delivery.status === 'cancelled') return 'cancelled';
   const log = deps.logger.child({ order: delivery.orderNumber, notice: delivery.notice, jobId: id, recipient: delivery.recipient, attempt });
+  if (delivery.sendingSince) {
+    const error = `attempt ${delivery.attempts} stopped while talking to SMTP at ${delivery.sendingSince}; not sent again, so that it goes out at most once`;
+    await deps.notices.markAttempt(id, { status: 'interrupted', attempts: delivery.attempts, error, at: deps.clock.now() });
+    log.warn({ sendingSince: delivery.sendingSince }, 'notice interrupted mid-send: not sent again');
+    return 'interrupted';
+  }
   if (await deps.notices.isOptedOut(delivery.recipient)) {
     await deps.notices.markCancelled(id, 'the recipient opted out of reminders');
     log.info('notice not sent: the recipient opted out');
@@ -64,6 +72,7 @@ export async function sendNotice(deps: SendNoticeDeps, id: string, attempt: numb
     from: deps.from, to: recipient, subject: rendered.subject, html: rendered.html, text: rendered.text,
     messageId: delivery.messageId, attachments: [], deliveryId: id, unsubscribe: links,
   });
+  await deps.notices.markSending(id, deps.clock.now(), attempt);
   try {
     const info = await deps.transport.send(message);
     await deps.notices.markAccepted(id, deps.clock.now(), info.response, attempt);

@@ -16,7 +16,8 @@ export interface TimerRow {
   renewed: boolean;
 }
 
-export type NoticeStatus = 'queued' | 'sent' | 'retrying' | 'failed' | 'bounced' | 'cancelled';
+/** `interrupted`: a process died while talking to SMTP, so whether it went out is unknown; never sent again. */
+export type NoticeStatus = 'queued' | 'sent' | 'retrying' | 'failed' | 'bounced' | 'cancelled' | 'interrupted';
 
 export interface NoticeDeliveryRecord {
   id: string;
@@ -33,6 +34,7 @@ export interface NoticeDeliveryRecord {
   messageId: string;
   createdAt: string;
   queuedAt?: string;
+  sendingSince?: string;
   acceptedAt?: string;
   smtpResponse?: string;
   failedAt?: string;
@@ -73,7 +75,7 @@ const TIMER_COLUMNS = `e.ssrn, e.order_number AS "orderNumber", e.license_type A
 
 const DELIVERY_COLUMNS = `id, group_id AS "groupId", order_number AS "orderNumber", notice, notice_date AS "noticeDate", ssrns, recipient,
   recipient_name AS "recipientName", status, attempts, last_error AS "lastError", message_id AS "messageId",
-  created_at AS "createdAt", queued_at AS "queuedAt", accepted_at AS "acceptedAt", smtp_response AS "smtpResponse", failed_at AS "failedAt",
+  created_at AS "createdAt", queued_at AS "queuedAt", sending_since AS "sendingSince", accepted_at AS "acceptedAt", smtp_response AS "smtpResponse", failed_at AS "failedAt",
   bounced_at AS "bouncedAt"`;
 
 /** SQL NULLs become absent fields, as the rest of the records have them. */
@@ -221,17 +223,24 @@ export class NoticeStore {
     return { order: withoutNulls(order), entitlements };
   }
 
+  /** Right before talking to SMTP: if the process dies before the outcome is recorded, no later attempt sends it. */
+  async markSending(id: string, at: Date, attempts: number): Promise<void> {
+    await this.db.query('UPDATE notice_deliveries SET sending_since = $2, attempts = $3 WHERE id = $1 AND accepted_at IS NULL', [id, at.toISOString(), attempts]);
+  }
+
   /** Right after the SMTP server's 250, before anything else can fail: a retried job finds it and sends nothing. */
   async markAccepted(id: string, at: Date, smtpResponse: string, attempts: number): Promise<void> {
     await this.db.query(
-      "UPDATE notice_deliveries SET status = 'sent', accepted_at = $2, smtp_response = $3, attempts = $4, last_error = NULL WHERE id = $1",
+      "UPDATE notice_deliveries SET status = 'sent', accepted_at = $2, smtp_response = $3, attempts = $4, last_error = NULL, sending_since = NULL WHERE id = $1",
       [id, at.toISOString(), smtpResponse.slice(0, 500), attempts],
     );
   }
 
-  async markAttempt(id: string, outcome: { status: 'retrying' | 'failed'; attempts: number; error: string; at: Date }): Promise<void> {
+  /** An attempt whose outcome the SMTP server told (refused, or not reached): retrying it cannot send twice. */
+  async markAttempt(id: string, outcome: { status: 'retrying' | 'failed' | 'interrupted'; attempts: number; error: string; at: Date }): Promise<void> {
     await this.db.query(
-      `UPDATE notice_deliveries SET status = $2, attempts = $3, last_error = $4, failed_at = CASE WHEN $2 = 'failed' THEN $5::timestamptz END
+      `UPDATE notice_deliveries SET status = $2, attempts = $3, last_error = $4, sending_since = NULL,
+         failed_at = CASE WHEN $2 IN ('failed', 'interrupted') THEN $5::timestamptz END
        WHERE id = $1 AND accepted_at IS NULL`,
       [id, outcome.status, outcome.attempts, outcome.error.slice(0, 500), outcome.at.toISOString()],
     );

@@ -163,6 +163,19 @@ describe('exactly once, whatever runs', () => {
     expect(received()).toEqual([['2026-10-17', 'ana@example.com', 'Renewal reminder'], ['2026-10-17', 'bo@example.com', 'Renewal reminder']]);
   });
 
+  it('a job that finds an attempt begun and never finished (its worker died talking to SMTP) does not send again', async () => {
+    const queued: string[] = [];
+    await sweepNotices({ notices: store, clock: clockOn('2026-10-17'), offsetsDays: OFFSETS, fromAddress: 'r@courier.example', enqueueNotices: async (ids) => void queued.push(...ids) }, '2026-10-17');
+    const [dead, alive] = queued as [string, string];
+    await store.markSending(dead, new Date('2026-10-17T00:06:00Z'), 1);
+    expect(await sendNotice(sendDeps('2026-10-17'), dead, 2, 3)).toBe('interrupted');
+    expect(await sendNotice(sendDeps('2026-10-17'), dead, 3, 3)).toBe('already-failed');
+    expect(await sendNotice(sendDeps('2026-10-17'), alive, 1, 3)).toBe('sent');
+    expect(sink.messages).toHaveLength(1);
+    expect(await store.get(dead)).toMatchObject({ status: 'interrupted', attempts: 1, lastError: expect.stringContaining('at most once') });
+    expect((await store.get(alive))?.sendingSince).toBeUndefined();
+  });
+
   it('catch-up after 40 days down: only the latest notice still relevant, once', async () => {
     await runDay('2026-12-01');
     await runDay('2027-01-10');

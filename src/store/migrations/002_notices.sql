@@ -12,12 +12,13 @@ CREATE TABLE notice_deliveries (
   ssrns           text[] NOT NULL,        -- the entitlements the message lists, in line order
   recipient       text NOT NULL,          -- lower case
   recipient_name  text,
-  status          text NOT NULL,          -- queued | sent | retrying | failed | bounced | cancelled
+  status          text NOT NULL,          -- queued | sent | retrying | failed | bounced | cancelled | interrupted
   attempts        integer NOT NULL DEFAULT 0,
   last_error      text,
   message_id      text NOT NULL,
   created_at      timestamptz NOT NULL,
   queued_at       timestamptz,            -- handed to the queue; NULL: recorded, and the sweep crashed before queueing
+  sending_since   timestamptz,            -- an attempt is talking to SMTP; still set when a job starts: it died mid-send
   accepted_at     timestamptz,            -- set right after the SMTP 250: a retry never sends again
   smtp_response   text,
   failed_at       timestamptz,
