@@ -5,7 +5,7 @@ import { planNotices, type DueNotice, type NoticeClaim, type PlannedNotice } fro
 import { noticeDue, noticeSchedule, sweepWindow, type SweepWindow } from './schedule.ts';
 
 export interface SweepDeps {
-  notices: Pick<NoticeStore, 'sweptThrough' | 'dueBetween' | 'recipients' | 'claims' | 'record' | 'markQueued' | 'unqueued' | 'markSwept'>;
+  notices: Pick<NoticeStore, 'sweptThrough' | 'dueBetween' | 'recipients' | 'claims' | 'record' | 'unqueued' | 'markSwept'>;
   clock: Clock;
   offsetsDays: readonly number[];
   /** The sender's address: Message-IDs are made under its domain. */
@@ -21,7 +21,7 @@ export interface SweepResult {
   planned: PlannedNotice[];
   /** Deliveries recorded by this sweep; fewer than planned when another sweep recorded some first. */
   recorded: number;
-  /** Jobs handed to the queue: this sweep's deliveries and any an earlier sweep recorded but did not queue. */
+  /** Jobs handed to the queue: this sweep's deliveries and any an earlier sweep may have recorded and not queued. */
   queued: number;
 }
 
@@ -38,7 +38,8 @@ const REQUEUE_AFTER_MS = 86_400_000;
  */
 export async function sweepNotices(deps: SweepDeps, date: IsoDate, options: { dryRun?: boolean } = {}): Promise<SweepResult> {
   const { notices, offsetsDays } = deps;
-  const window = sweepWindow(date, await notices.sweptThrough());
+  const sweptThrough = await notices.sweptThrough();
+  const window = sweepWindow(date, sweptThrough);
   const rows = await notices.dueBetween(window.from, window.to, offsetsDays);
   const due: DueNotice[] = rows.flatMap((row) => {
     const notice = noticeDue(row, offsetsDays, window, row.renewed);
@@ -51,23 +52,24 @@ export async function sweepNotices(deps: SweepDeps, date: IsoDate, options: { dr
   const planned = planNotices(date, due, recipients, claims as NoticeClaim[], deps.fromAddress);
   if (options.dryRun) return { date, window, planned, recorded: 0, queued: 0 };
 
-  const queue = async (ids: string[]) => {
-    await deps.enqueueNotices(ids);
-    await notices.markQueued(ids, deps.clock.now());
-  };
   let recorded = 0;
+  const ours = new Set<string>();
   let queueing = Promise.resolve();
   for (let i = 0; i < planned.length; i += BATCH) {
     const batch = await notices.record(planned.slice(i, i + BATCH), deps.clock.now());
     recorded += batch.length;
+    for (const d of batch) ours.add(d.id);
     await queueing;
-    queueing = queue(batch.map((d) => d.id));
+    queueing = deps.enqueueNotices(batch.map((d) => d.id));
     // Awaited above or below; until then a failure must not count as unhandled.
     queueing.catch(() => undefined);
   }
   await queueing;
-  const left = await notices.unqueued(new Date(deps.clock.now().getTime() - REQUEUE_AFTER_MS));
-  if (left.length) await queue(left);
+  // A sweep of this day that did not complete may have recorded deliveries and died before queueing them.
+  const incomplete = !sweptThrough || sweptThrough < date;
+  const left = (await notices.unqueued({ all: incomplete, staleBefore: new Date(deps.clock.now().getTime() - REQUEUE_AFTER_MS) }))
+    .filter((id) => !ours.has(id));
+  if (left.length) await deps.enqueueNotices(left);
   await notices.markSwept(date);
   return { date, window, planned, recorded, queued: recorded + left.length };
 }

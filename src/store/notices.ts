@@ -33,7 +33,6 @@ export interface NoticeDeliveryRecord {
   lastError?: string;
   messageId: string;
   createdAt: string;
-  queuedAt?: string;
   sendingSince?: string;
   acceptedAt?: string;
   smtpResponse?: string;
@@ -75,7 +74,7 @@ const TIMER_COLUMNS = `e.ssrn, e.order_number AS "orderNumber", e.license_type A
 
 const DELIVERY_COLUMNS = `id, group_id AS "groupId", order_number AS "orderNumber", notice, notice_date AS "noticeDate", ssrns, recipient,
   recipient_name AS "recipientName", status, attempts, last_error AS "lastError", message_id AS "messageId",
-  created_at AS "createdAt", queued_at AS "queuedAt", sending_since AS "sendingSince", accepted_at AS "acceptedAt", smtp_response AS "smtpResponse", failed_at AS "failedAt",
+  created_at AS "createdAt", sending_since AS "sendingSince", accepted_at AS "acceptedAt", smtp_response AS "smtpResponse", failed_at AS "failedAt",
   bounced_at AS "bouncedAt"`;
 
 /** SQL NULLs become absent fields, as the rest of the records have them. */
@@ -183,19 +182,16 @@ export class NoticeStore {
   }
 
   /**
-   * Deliveries to queue again: recorded but never queued (a sweep crashed in between), or queued before `stale` and
-   * still not finished (the queue lost them). Queueing an id the queue still holds changes nothing.
+   * Deliveries still in flight to queue again: all of them (`all`: the last sweep did not complete, so some may have
+   * been recorded and never queued), else those recorded before `staleBefore` (the queue may have lost them).
+   * Queueing an id the queue still holds changes nothing.
    */
-  async unqueued(stale: Date): Promise<string[]> {
+  async unqueued(options: { all: boolean; staleBefore: Date }): Promise<string[]> {
     const rows = await this.db.query<{ id: string }>(
-      "SELECT id FROM notice_deliveries WHERE status IN ('queued', 'retrying') AND (queued_at IS NULL OR queued_at < $1) ORDER BY created_at, id",
-      [stale.toISOString()],
+      "SELECT id FROM notice_deliveries WHERE status IN ('queued', 'retrying') AND ($1 OR created_at < $2) ORDER BY created_at, id",
+      [options.all, options.staleBefore.toISOString()],
     );
     return rows.map((r) => r.id);
-  }
-
-  async markQueued(ids: readonly string[], at: Date): Promise<void> {
-    await this.db.query('UPDATE notice_deliveries SET queued_at = $2 WHERE id = ANY($1::text[])', [ids, at.toISOString()]);
   }
 
   async get(id: string): Promise<NoticeDeliveryRecord | undefined> {

@@ -60,10 +60,9 @@ describe('the notice store', () => {
       { ssrn: 'A1', notice: 'reminder-30', recipient: 'ana@example.com' }, { ssrn: 'A2', notice: 'reminder-30', recipient: 'ana@example.com' },
     ]));
     expect(await store.get('d4')).toMatchObject({ status: 'queued', ssrns: ['A2'], noticeDate: '2026-12-16', attempts: 0, createdAt: AT.toISOString() });
-    expect(await store.unqueued(AT)).toEqual(['d1', 'd4']);
-    await store.markQueued(['d1'], AT);
-    expect(await store.unqueued(AT)).toEqual(['d4']);
-    expect(await store.unqueued(new Date(AT.getTime() + 1))).toEqual(['d1', 'd4']);
+    expect(await store.unqueued({ all: true, staleBefore: AT })).toEqual(['d1', 'd4']);
+    expect(await store.unqueued({ all: false, staleBefore: AT })).toEqual([]);
+    expect(await store.unqueued({ all: false, staleBefore: new Date(AT.getTime() + 1) })).toEqual(['d1', 'd4']);
   });
 
   it('tracks sending: accepted, retried, failed, bounced, cancelled; an accepted one is never turned back', async () => {
