@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { openQueue } from '../queues/connection.ts';
 import { enqueueSends, SEND_QUEUE, type SendJob } from '../queues/send.queue.ts';
 import { sweepNotices } from '../src/notices/sweep.ts';
@@ -24,6 +24,22 @@ const prefix = `lcb-notices-${process.pid}`;
 const redis = connectRedis(redisUrl);
 const queue = openQueue<SendJob>({ redis, prefix }, SEND_QUEUE);
 const clock = (s: number) => `${round(s, 2)} s`;
+
+// Wall time on a shared machine says more about the neighbours than about the sweep, so CPU time is measured beside
+// it: this process's, and that of the PostgreSQL backends serving this database (from /proc; same machine).
+const ticksPerSecond = 100;
+const procCpu = (pid: number) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return 0;
+  }
+};
+const redisCpu = async () => {
+  const info = await redis.info('cpu');
+  return Number(/used_cpu_sys:([\d.]+)/.exec(info)![1]) + Number(/used_cpu_user:([\d.]+)/.exec(info)![1]);
+};
 try {
   const loadStart = Date.now();
   // Entitlement i of the first `dueToday` has one notice due today (by i % 4: the 90-, 30- and 7-day reminders, the
@@ -78,12 +94,25 @@ try {
       phases.enqueue = (phases.enqueue ?? 0) + (performance.now() - start) / 1000;
     },
   };
+  const backends = async () => (await t.db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).map((r) => r.pid);
   const sweep = async () => {
     for (const k of Object.keys(phases)) delete phases[k];
+    // Open the pool's connections first, so that every backend the sweep uses is counted.
+    await Promise.all(Array.from({ length: 4 }, () => t.db.query('SELECT pg_sleep(0.05)')));
+    const pgBefore = new Map((await backends()).map((pid) => [pid, procCpu(pid)]));
+    const redisBefore = await redisCpu();
+    const cpuBefore = process.cpuUsage();
     const start = performance.now();
     const result = await sweepNotices(deps, TODAY);
     const seconds = (performance.now() - start) / 1000;
-    return { seconds: round(seconds, 2), entitlementsDue: new Set(result.planned.flatMap((p) => p.ssrns)).size, recorded: result.recorded, queued: result.queued,
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = {
+      node: round((cpu.user + cpu.system) / 1e6, 2),
+      // Backends that ended meanwhile are left out (their time is lost to /proc); the pool keeps its four open.
+      postgres: round([...pgBefore].reduce((sum, [pid, before]) => sum + Math.max(0, procCpu(pid) - before), 0), 2),
+      redisServerIncludingOtherClients: round((await redisCpu()) - redisBefore, 2),
+    };
+    return { seconds: round(seconds, 2), cpuSeconds, loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), entitlementsDue: new Set(result.planned.flatMap((p) => p.ssrns)).size, recorded: result.recorded, queued: result.queued,
       phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, round(v, 2)])) };
   };
   const first = await sweep();
