@@ -40,7 +40,7 @@ export async function enqueueSends(queue: Queue<SendJob>, deliveryIds: string[],
   })));
 }
 
-export type SendResult = 'sent' | 'already-sent' | 'already-failed' | 'cancelled' | 'missing';
+export type SendResult = 'sent' | 'already-sent' | 'already-failed' | 'cancelled' | 'interrupted' | 'missing';
 
 export function sendWorker(
   c: QueueConnection,

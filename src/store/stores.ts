@@ -9,6 +9,7 @@ import { EntitlementSearch } from './entitlement-search.ts';
 import { EntitlementStore } from './entitlements.ts';
 import { FulfillmentStore } from './fulfillments.ts';
 import { IntakeStore } from './intake-store.ts';
+import { NoticeStore } from './notices.ts';
 import { migrate } from './migrate.ts';
 import { OrderStore } from './orders.ts';
 
@@ -23,6 +24,7 @@ export interface Stores {
   deliveries: DeliveryStore;
   activations: ActivationStore;
   audit: AuditLog;
+  notices: NoticeStore;
 }
 
 export function createStores(db: Db): Stores {
@@ -36,6 +38,7 @@ export function createStores(db: Db): Stores {
     deliveries: new DeliveryStore(db),
     activations: new ActivationStore(db),
     audit: new AuditLog(db),
+    notices: new NoticeStore(db),
   };
 }
 
