@@ -2,8 +2,14 @@ import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import { DeliveryError } from '../src/errors.ts';
 import { JOB_RETENTION, type QueueConnection } from './connection.ts';
 
-/** One message to one recipient. The job carries only the delivery id; the message is built from the store. */
+/**
+ * One message to one recipient. The job carries only the delivery id; the message is built from the store. Fulfillment
+ * Emails (job name `send`) and subscription notices (`notice`) share the queue and so its rate limit, which is the mail
+ * server's; notices wait behind Fulfillment Emails (BullMQ takes unprioritised jobs first).
+ */
 export const SEND_QUEUE = 'send';
+
+export type SendKind = 'send' | 'notice';
 
 export interface SendJob {
   deliveryId: string;
@@ -19,13 +25,14 @@ export interface SendPolicy {
   lockDurationMs: number;
 }
 
-export async function enqueueSends(queue: Queue<SendJob>, deliveryIds: string[], policy: Pick<SendPolicy, 'attempts' | 'backoffMs'>): Promise<void> {
+export async function enqueueSends(queue: Queue<SendJob>, deliveryIds: string[], policy: Pick<SendPolicy, 'attempts' | 'backoffMs'>, kind: SendKind = 'send'): Promise<void> {
   if (deliveryIds.length === 0) return;
   await queue.addBulk(deliveryIds.map((deliveryId) => ({
-    name: 'send',
+    name: kind,
     data: { deliveryId },
     opts: {
       jobId: deliveryId,
+      ...(kind === 'notice' && { priority: 10 }),
       attempts: policy.attempts,
       backoff: { type: 'exponential', delay: policy.backoffMs, jitter: 0.5 },
       ...JOB_RETENTION,
@@ -33,16 +40,16 @@ export async function enqueueSends(queue: Queue<SendJob>, deliveryIds: string[],
   })));
 }
 
-export type SendResult = 'sent' | 'already-sent' | 'already-failed' | 'missing';
+export type SendResult = 'sent' | 'already-sent' | 'already-failed' | 'cancelled' | 'interrupted' | 'missing';
 
 export function sendWorker(
   c: QueueConnection,
-  run: (deliveryId: string, attempt: number, maxAttempts: number) => Promise<SendResult>,
+  run: (deliveryId: string, attempt: number, maxAttempts: number, kind: SendKind) => Promise<SendResult>,
   policy: SendPolicy,
 ): Worker<SendJob> {
   return new Worker<SendJob>(SEND_QUEUE, async (job: Job<SendJob>) => {
     try {
-      return await run(job.data.deliveryId, job.attemptsMade + 1, job.opts.attempts ?? 1);
+      return await run(job.data.deliveryId, job.attemptsMade + 1, job.opts.attempts ?? 1, job.name === 'notice' ? 'notice' : 'send');
     } catch (error) {
       if (error instanceof DeliveryError && error.permanent) throw new UnrecoverableError(error.message);
       throw error;

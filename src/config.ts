@@ -14,6 +14,13 @@ const url = (schemes: string[]) =>
     }
   }, `must be a URL with scheme ${schemes.join(' or ')} and a host`);
 
+/** A base URL without its trailing slashes, so that links are `${base}/path`; a loop, as `/\/+$/` is quadratic. */
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
+}
+
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
 const timeZone = z.string().refine((tz) => {
@@ -43,6 +50,15 @@ const tokenList = z.string().transform((s, ctx) => {
 export const ROLES = ['intake', 'support', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+// Days before the paid term ends; each a reminder. Listed in any order, kept longest first (the order they fall due).
+const offsetList = z.string().transform((s, ctx) => {
+  const days = s.split(',').map((d) => d.trim()).filter(Boolean);
+  const bad = days.filter((d) => !/^\d{1,4}$/.test(d) || +d < 1 || +d > 3650);
+  if (bad.length || days.length === 0) ctx.addIssue({ code: 'custom', message: 'must be whole numbers of days from 1 to 3650, separated by commas' });
+  else if (new Set(days.map(Number)).size !== days.length) ctx.addIssue({ code: 'custom', message: 'must not name a day twice' });
+  return days.map(Number).sort((a, b) => b - a);
+});
+
 const domainList = z.string().transform((s) => s.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean));
 
 const envSchema = z.object({
@@ -70,7 +86,7 @@ const envSchema = z.object({
   LICENSE_PUBLIC_KEY: z.string().min(1).optional(),
   PORTAL_URL: url(['https', 'http']).default('https://licensing.example.net'),
   // Where this service is reached from outside: certificates link to PUBLIC_URL/verify/{certificateNumber}.
-  PUBLIC_URL: url(['https', 'http']).default('http://127.0.0.1:8080'),
+  PUBLIC_URL: url(['https', 'http']).default('http://127.0.0.1:8080').transform(withoutTrailingSlashes),
   SUPPORT_EMAIL: z.string().includes('@', { message: 'must be an email address' }).default('support@example.net'),
   BRAND_NAME: z.string().min(1).max(80).default('License Courier'),
   PAPER_SIZE: z.enum(['A4', 'LETTER']).default('A4'),
@@ -92,6 +108,8 @@ const envSchema = z.object({
   DKIM_SELECTOR: z.string().min(1).optional(),
   DKIM_PRIVATE_KEY: z.string().min(1).optional(),
   BOUNCE_IMAP_URL: url(['imap', 'imaps']).optional(),
+  REMINDER_OFFSETS_DAYS: offsetList.default([90, 30, 7]),
+  REMINDER_FROM: z.string().min(3).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -101,6 +119,9 @@ export interface Config extends Env {
   /** The address activation requests go to: ACTIVATION_ADDRESS, else the IMAP user. */
   activationAddress?: string;
   mailFromAddress: string;
+  /** REMINDER_FROM, else MAIL_FROM: the sender of subscription notices. */
+  reminderFrom: string;
+  reminderFromAddress: string;
 }
 
 function addressOf(mailbox: string): string {
@@ -118,7 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const dkim = [e.DKIM_DOMAIN, e.DKIM_SELECTOR, e.DKIM_PRIVATE_KEY].filter(Boolean).length;
   if (dkim !== 0 && dkim !== 3) problems.push('DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY: set all three or none');
-  if (!/^[^@\s<>]+@[^@\s<>]+$/.test(addressOf(e.MAIL_FROM))) problems.push('MAIL_FROM: must be an address, optionally "Name <address>"');
+  for (const [name, value] of [['MAIL_FROM', e.MAIL_FROM], ['REMINDER_FROM', e.REMINDER_FROM]] as const) {
+    if (value !== undefined && !/^[^@\s<>]+@[^@\s<>]+$/.test(addressOf(value))) problems.push(`${name}: must be an address, optionally "Name <address>"`);
+  }
   if (problems.length) throw new ConfigError(problems);
   const imapUser = e.IMAP_URL ? decodeURIComponent(new URL(e.IMAP_URL).username) : undefined;
   const activationAddress = e.ACTIVATION_ADDRESS ?? (imapUser?.includes('@') ? imapUser : undefined);
@@ -126,6 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...e,
     ...(activationAddress && { activationAddress }),
     mailFromAddress: addressOf(e.MAIL_FROM),
+    reminderFrom: e.REMINDER_FROM ?? e.MAIL_FROM,
+    reminderFromAddress: addressOf(e.REMINDER_FROM ?? e.MAIL_FROM),
     brand: {
       name: e.BRAND_NAME,
       portalUrl: e.PORTAL_URL,

@@ -66,6 +66,14 @@ export const ROUTES = {
     method: 'GET', url: '/verify/:certificateNumber', summary: 'Whether a certificate is genuine and what it certifies (HTML, or JSON for Accept: application/json)',
     responses: { 200: 'the answer, genuine or not', 429: 'too many requests from this address' },
   },
+  unsubscribePage: {
+    method: 'GET', url: '/unsubscribe/:token', summary: 'A page with a button to stop subscription reminders to one address (a GET never opts out)',
+    produces: 'text/html', responses: { 200: 'the page', 400: 'not a valid unsubscribe link' },
+  },
+  unsubscribe: {
+    method: 'POST', url: '/unsubscribe/:token', summary: 'RFC 8058 one-click opt-out of subscription reminders for one address; Fulfillment Emails still go',
+    produces: 'text/html', responses: { 200: 'opted out (again: unchanged)', 400: 'not a valid unsubscribe link' },
+  },
   healthz: { method: 'GET', url: '/healthz', summary: 'Liveness', responses: { 200: 'alive' } },
   readyz: { method: 'GET', url: '/readyz', summary: 'Readiness: database, Redis, mail transport, IMAP where configured', responses: { 200: 'ready', 503: 'not ready, with reasons' } },
   metrics: { method: 'GET', url: '/metrics', summary: 'Prometheus metrics', produces: 'text/plain', responses: { 200: 'metrics' } },

@@ -10,6 +10,8 @@ import { orderView } from '../support/order-view.ts';
 import { RateWindow } from '../store/redis-rate-window.ts';
 import { verificationPage } from '../verification/page.ts';
 import { verificationOf } from '../verification/view.ts';
+import { noticesOfOrder, unsubscribeService } from '../app/notices.ts';
+import { MAX_PARAM_LENGTH, unsubscribeRoutes } from './unsubscribe.ts';
 import { ADMIN_LOGIN_PATH, adminCookieBearer, adminLoginPlugin } from './admin-login.ts';
 import { authenticate, roleAllows, type Caller } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
@@ -39,7 +41,7 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> 
 }
 
 export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({ loggerInstance: ctx.logger.child({ component: 'api' }) as FastifyBaseLogger, bodyLimit: BODY_LIMIT });
+  const app: FastifyInstance = Fastify({ loggerInstance: ctx.logger.child({ component: 'api' }) as FastifyBaseLogger, bodyLimit: BODY_LIMIT, maxParamLength: MAX_PARAM_LENGTH });
   installErrorHandler(app);
   // Bodies are JSON only (contract section 6): without Fastify's text/plain parser any other type gets 415.
   app.removeContentTypeParser('text/plain');
@@ -63,7 +65,10 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
     const result = await intake(ctx, request.body, request.caller!.name);
     return reply.code(result.replay ? 200 : 202).send(result.response);
   });
-  route(ROUTES.order, async (request) => orderView(ctx, (request.params as { number: string }).number));
+  route(ROUTES.order, async (request) => {
+    const { number } = request.params as { number: string };
+    return { ...(await orderView(ctx, number)), notices: await noticesOfOrder(ctx, number) };
+  });
   route(ROUTES.resend, async (request, reply) => {
     const result = await resendFor(ctx, (request.params as { number: string }).number, request.body, request.caller!);
     return reply.code(202).send(result);
@@ -108,6 +113,7 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
     return reply.code(problems.length ? 503 : 200).send(problems.length ? { status: 'not ready', problems } : { status: 'ready' });
   });
   route(ROUTES.openapi, async () => openApiDocument(process.env.npm_package_version ?? '0.1.0'));
+  await unsubscribeRoutes(app, unsubscribeService(ctx), ctx.config.brand);
   await adminLoginPlugin(app, ctx);
   for (const plugin of plugins) await plugin(app, ctx);
   return app;

@@ -17,6 +17,7 @@ import { openQueue, type QueueConnection } from '../../queues/connection.ts';
 import { FULFILLMENT_QUEUE, type FulfillmentJob } from '../../queues/fulfillment.queue.ts';
 import { SEND_QUEUE, type SendJob } from '../../queues/send.queue.ts';
 import { ACTIVATION_QUEUE, type ActivationJob } from '../../queues/activation.queue.ts';
+import { NOTICE_SWEEP_QUEUE, type NoticeSweepJob } from '../../queues/notice-sweep.queue.ts';
 import { renderSeconds, timed } from '../ops/metrics.ts';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -34,7 +35,7 @@ export interface AppContext extends Stores {
   renderCertificate: typeof renderCertificate;
   signingKey: KeyObject | undefined;
   queueConnection: QueueConnection;
-  queues: { fulfillment: Queue<FulfillmentJob>; send: Queue<SendJob>; activation: Queue<ActivationJob> };
+  queues: { fulfillment: Queue<FulfillmentJob>; send: Queue<SendJob>; activation: Queue<ActivationJob>; noticeSweep: Queue<NoticeSweepJob> };
   close(): Promise<void>;
 }
 
@@ -76,6 +77,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     fulfillment: openQueue<FulfillmentJob>(queueConnection, FULFILLMENT_QUEUE),
     send: openQueue<SendJob>(queueConnection, SEND_QUEUE),
     activation: openQueue<ActivationJob>(queueConnection, ACTIVATION_QUEUE),
+    noticeSweep: openQueue<NoticeSweepJob>(queueConnection, NOTICE_SWEEP_QUEUE),
   };
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   // While Redis is away every connection reports each reconnect attempt; that belongs in the log, at most every 2 s.

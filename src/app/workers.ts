@@ -11,6 +11,8 @@ import { startActivation } from './activation.ts';
 import type { AppContext } from './context.ts';
 import { sendPolicy } from './send-policy.ts';
 import { startReconciler } from './reconciler.ts';
+import { noticeSender, noticeToday, sweepNow } from './notices.ts';
+import { noticeSweepWorker, requestSweep, scheduleDailySweep } from '../../queues/notice-sweep.queue.ts';
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -38,11 +40,17 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     enqueueSends: (ids) => enqueueSends(ctx.queues.send, ids, policy),
     rendered: prepared.prime,
   }, id), { now: () => ctx.clock.now() });
-  const send = sendWorker(ctx.queueConnection, (id, attempt, max) => sendDelivery({
+  const sendNotice = noticeSender(ctx);
+  const send = sendWorker(ctx.queueConnection, (id, attempt, max, kind) => (kind === 'notice' ? sendNotice(id, attempt, max) : sendDelivery({
     deliveries: ctx.deliveries, prepared, clock: ctx.clock, emails: ctx.emails, transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM, logger: ctx.logger,
-  }, id, attempt, max), policy);
+  }, id, attempt, max)), policy);
+  // The job keeps a summary: a day's plan can list tens of thousands of messages.
+  const sweep = noticeSweepWorker(ctx.queueConnection, async (job) => {
+    const { date, window, recorded, queued } = await sweepNow(ctx, job.date, { dryRun: false });
+    return { date, window, recorded, queued };
+  });
 
-  const workers: Worker[] = [fulfillment, send];
+  const workers: Worker[] = [fulfillment, send, sweep];
   const activation = await startActivation(ctx);
   const bounces = await startBounceWatcher(ctx);
   for (const w of workers) {
@@ -51,6 +59,8 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     w.on('error', (error) => ctx.logger.warn({ queue: w.name, err: error.message }, 'worker error'));
   }
   const reconciler = startReconciler(ctx, ctx.config.RECONCILE_INTERVAL_MS);
+  await scheduleDailySweep(ctx.queues.noticeSweep, ctx.config.FULFILLMENT_TZ);
+  await requestSweep(ctx.queues.noticeSweep, `start-${noticeToday(ctx)}-${process.pid}-${Date.now()}`);
   return {
     workers: activation ? [...workers, activation.worker] : workers,
     async close() {

@@ -2,10 +2,12 @@ import type { Clock } from '../clock.ts';
 import { bouncesTotal } from '../ops/metrics.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { DeliveryStore } from '../store/deliveries.ts';
+import type { NoticeStore } from '../store/notices.ts';
 import type { DeliveryStatusReport } from './parse-dsn.ts';
 
 export interface BounceDeps {
   deliveries: DeliveryStore;
+  notices: Pick<NoticeStore, 'markBounced'>;
   audit: AuditLog;
   clock: Clock;
 }
@@ -29,6 +31,7 @@ export async function applyBounce(deps: BounceDeps, report: DeliveryStatusReport
   if (report.failed.length === 0) return 'not-a-failure';
   const id = report.originalMessageId && deliveryIdOf(report.originalMessageId);
   const delivery = id ? await deps.deliveries.get(id) : undefined;
+  if (id && !delivery) return applyNoticeBounce(deps, id, report);
   if (!id || !delivery || delivery.messageId !== report.originalMessageId) return 'unknown-message';
   if (delivery.status === 'bounced') return 'already-bounced';
   // One delivery has one recipient; a report listing several (a relay's view) is read for ours, else for the first.
@@ -40,5 +43,14 @@ export async function applyBounce(deps: BounceDeps, report: DeliveryStatusReport
     actor: 'bounce', action: 'bounce', order: delivery.orderNumber, outcome: 'bounced',
     detail: { deliveryId: id, recipient: failure.recipient, status: failure.status, ...(failure.diagnostic && { diagnostic: failure.diagnostic.slice(0, MAX_ERROR) }) },
   });
+  return 'bounced';
+}
+
+/** A subscription notice bounced: tracked on its delivery like a Fulfillment Email's (same trust rule: the exact Message-ID). */
+async function applyNoticeBounce(deps: BounceDeps, id: string, report: DeliveryStatusReport): Promise<BounceOutcome> {
+  const failure = report.failed[0]!;
+  const lastError = [failure.status, failure.diagnostic].filter(Boolean).join(' ').slice(0, MAX_ERROR);
+  if (!(await deps.notices.markBounced(id, report.originalMessageId!, deps.clock.now(), lastError))) return 'unknown-message';
+  bouncesTotal.inc();
   return 'bounced';
 }

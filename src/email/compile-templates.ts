@@ -7,9 +7,9 @@ import type { EmailView } from './view.ts';
 type CompileOptions = NonNullable<Parameters<typeof Handlebars.precompile>[1]>;
 type TemplateSpec = Parameters<typeof Handlebars.template>[0];
 
-export interface CompiledTemplates {
-  html: Handlebars.TemplateDelegate<EmailView>;
-  text: Handlebars.TemplateDelegate<EmailView>;
+export interface CompiledTemplates<View = EmailView> {
+  html: Handlebars.TemplateDelegate<View>;
+  text: Handlebars.TemplateDelegate<View>;
 }
 
 let mjmlRuns = 0;
@@ -23,7 +23,7 @@ function inFile(file: string, e: unknown): Error {
  * Handlebars.compile defers the work to the first call, which would put it in the first render and hide a template
  * error until a message is due. Precompiling builds the function now, exactly as Handlebars' own precompiled templates.
  */
-function compileNow(file: string, source: string, options: CompileOptions): Handlebars.TemplateDelegate<EmailView> {
+function compileNow<View>(file: string, source: string, options: CompileOptions): Handlebars.TemplateDelegate<View> {
   let code: string;
   try {
     // The typings say TemplateSpecification; the function returns the spec's JavaScript source.
@@ -31,7 +31,7 @@ function compileNow(file: string, source: string, options: CompileOptions): Hand
   } catch (e) {
     throw inFile(file, e);
   }
-  return Handlebars.template<EmailView>(new Function(`return ${code}`)() as TemplateSpec);
+  return Handlebars.template<View>(new Function(`return ${code}`)() as TemplateSpec);
 }
 
 /**
@@ -54,13 +54,15 @@ export function mjmlCompilations(): number {
 /**
  * MJML to HTML (milliseconds, so never per message), then that HTML and the text template to Handlebars functions.
  * The layout is the same for every locale (strings come from the view), so one compilation serves them all.
- * The layout's Handlebars blocks between sections sit in <mj-raw>, or MJML would drop them.
+ * The layout's Handlebars blocks between sections sit in <mj-raw>, or MJML would drop them. Every email includes the
+ * shared parts of `email/layout/` (head, brand bar, footer); includes reach no file outside `email/`.
  */
-export async function compileTemplates(templatesDir: string): Promise<CompiledTemplates> {
-  const layout = join(templatesDir, 'email/fulfillment.mjml');
-  const textFile = join(templatesDir, 'email/fulfillment.txt.hbs');
+export async function compileTemplates<View = EmailView>(templatesDir: string, name = 'fulfillment'): Promise<CompiledTemplates<View>> {
+  const layout = join(templatesDir, `email/${name}.mjml`);
+  const textFile = join(templatesDir, `email/${name}.txt.hbs`);
   mjmlRuns++;
-  const mjml = await mjml2html(readFileSync(layout, 'utf8'), { validationLevel: 'strict', keepComments: false }).catch((e: unknown) => {
+  const options = { validationLevel: 'strict', keepComments: false, filePath: layout, ignoreIncludes: false, includePath: join(templatesDir, 'email') } as const;
+  const mjml = await mjml2html(readFileSync(layout, 'utf8'), options).catch((e: unknown) => {
     throw inFile(layout, e);
   });
   return {

@@ -2,13 +2,22 @@ import { formatDate } from '../locale/format-date.ts';
 import type { Contact, FulfillmentDocument } from '../model.ts';
 import type { LocaleStrings } from '../locale/strings.ts';
 
-export interface EmailView {
+/** What every email shows around its content: the shared layout (templates/email/layout/) and the opening. */
+export interface EmailFrame {
   lang: string;
   subject: string;
   brand: string;
   heading: string;
   greeting: string;
   intro: string;
+  portalNote: string;
+  portalUrl: string;
+  supportNote: string;
+  supportEmail: string;
+  footer: string;
+}
+
+export interface EmailView extends EmailFrame {
   certificateNote: string;
   deviceLabel: string;
   instructionsLabel: string;
@@ -26,11 +35,6 @@ export interface EmailView {
   }>;
   accountsLabel: string;
   accounts: string;
-  portalNote: string;
-  portalUrl: string;
-  supportNote: string;
-  supportEmail: string;
-  footer: string;
 }
 
 /** The only line of the email that differs between the recipients of one fulfillment. */

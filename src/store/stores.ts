@@ -9,6 +9,7 @@ import { EntitlementSearch } from './entitlement-search.ts';
 import { EntitlementStore } from './entitlements.ts';
 import { FulfillmentStore } from './fulfillments.ts';
 import { IntakeStore } from './intake-store.ts';
+import { NoticeStore } from './notices.ts';
 import { migrate } from './migrate.ts';
 import { OrderStore } from './orders.ts';
 import { VerificationStore } from './verification.ts';
@@ -25,6 +26,7 @@ export interface Stores {
   activations: ActivationStore;
   audit: AuditLog;
   verification: VerificationStore;
+  notices: NoticeStore;
 }
 
 export function createStores(db: Db): Stores {
@@ -39,6 +41,7 @@ export function createStores(db: Db): Stores {
     activations: new ActivationStore(db),
     audit: new AuditLog(db),
     verification: new VerificationStore(db),
+    notices: new NoticeStore(db),
   };
 }
 

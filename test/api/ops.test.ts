@@ -54,7 +54,7 @@ describe('operations', () => {
     const page = await get('/admin/queues', { authorization: `Bearer ${TEST_TOKENS.admin}` });
     expect(page.statusCode).toBe(200);
     const queues = await get('/admin/queues/api/queues', { authorization: `Bearer ${TEST_TOKENS.admin}` });
-    expect(queues.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['activation', 'fulfillment', 'send']);
+    expect(queues.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['activation', 'fulfillment', 'notice-sweep', 'send']);
 
     const refused = await pipeline.api.inject({ method: 'POST', url: '/admin/login', payload: `token=${TEST_TOKENS.support}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(refused.statusCode).toBe(401);

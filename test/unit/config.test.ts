@@ -54,3 +54,29 @@ describe('settings', () => {
     expect(() => loadConfig({ DKIM_DOMAIN: 'example.net' })).toThrow(/DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY/);
   });
 });
+
+describe('subscription notice settings', () => {
+  it('default: reminders 90, 30 and 7 days ahead, from MAIL_FROM, links under http://127.0.0.1:8080', () => {
+    const c = loadConfig({ MAIL_FROM: 'Licensing <lic@example.net>' });
+    expect(c.REMINDER_OFFSETS_DAYS).toEqual([90, 30, 7]);
+    expect(c.reminderFrom).toBe('Licensing <lic@example.net>');
+    expect(c.reminderFromAddress).toBe('lic@example.net');
+    expect(c.PUBLIC_URL).toBe('http://127.0.0.1:8080');
+  });
+
+  it('offsets in any order come out longest first; the sender and base URL as given', () => {
+    const c = loadConfig({ REMINDER_OFFSETS_DAYS: '7, 60,14', REMINDER_FROM: 'Renewals <Renew@Example.net>', PUBLIC_URL: 'https://courier.example.net/' });
+    expect(c.REMINDER_OFFSETS_DAYS).toEqual([60, 14, 7]);
+    expect(c.reminderFromAddress).toBe('renew@example.net');
+    expect(c.PUBLIC_URL).toBe('https://courier.example.net');
+  });
+
+  it('names the variable of each bad value', () => {
+    for (const [env, name] of [
+      [{ REMINDER_OFFSETS_DAYS: '90,0' }, 'REMINDER_OFFSETS_DAYS'], [{ REMINDER_OFFSETS_DAYS: '30,30' }, 'REMINDER_OFFSETS_DAYS'],
+      [{ REMINDER_OFFSETS_DAYS: 'soon' }, 'REMINDER_OFFSETS_DAYS'], [{ REMINDER_FROM: 'nobody' }, 'REMINDER_FROM'], [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL'],
+    ] as const) {
+      expect(() => loadConfig(env), name).toThrow(new RegExp(`^invalid settings:\\n  ${name}: `));
+    }
+  });
+});
