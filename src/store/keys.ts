@@ -28,6 +28,8 @@ export function storeKeys(prefix: string) {
     imapState: k('imap', 'watchers'),
     /** Fulfillments accepted but not yet fanned out: the start-up reconciler re-schedules these. */
     pendingFulfillments: k('pending-fulfillments'),
+    /** Sends in flight to one webhook endpoint: sorted set holder → expiry (webhook-slots.ts). */
+    webhookSlots: (endpointId: string) => k('webhook', endpointId, 'slots'),
   };
 }
 

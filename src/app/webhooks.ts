@@ -1,0 +1,71 @@
+import type { Queue, Worker } from 'bullmq';
+import { postWebhook, systemResolve } from '../http/post-webhook.ts';
+import type { Db } from '../store/db.ts';
+import { WebhookDeliveries } from '../store/webhook-deliveries.ts';
+import { WebhookEndpoints } from '../store/webhook-endpoints.ts';
+import { WebhookOutbox } from '../store/webhook-outbox.ts';
+import { EndpointSlots } from '../store/webhook-slots.ts';
+import type { WebhookAdminDeps } from '../webhooks/admin.ts';
+import { deliverWebhook, type DeliverDeps, type DeliveryPolicy } from '../webhooks/deliver.ts';
+import { startRelay, type RelayDeps, type RunningRelay } from '../webhooks/relay.ts';
+import type { Resolve, UrlPolicy } from '../webhooks/url-safety.ts';
+import { openQueue } from '../../queues/connection.ts';
+import { enqueueWebhookDeliveries, enqueueWebhookRetry, WEBHOOK_QUEUE, webhookWorker, type WebhookJob } from '../../queues/webhook.queue.ts';
+import type { AppContext } from './context.ts';
+
+const HOUR = 3_600_000;
+// A relay that died between creating deliveries and queueing them is noticed after this long.
+const SWEEP_MS = 60_000;
+
+/** The webhook parts of a process: repositories, the admin use cases' dependencies, the queue, and the sender. */
+export interface Webhooks {
+  outbox: WebhookOutbox;
+  endpoints: WebhookEndpoints;
+  deliveries: WebhookDeliveries;
+  queue: Queue<WebhookJob>;
+  admin: WebhookAdminDeps;
+  deliverDeps: DeliverDeps;
+  relayDeps: RelayDeps;
+  /** The worker sending deliveries and the relay feeding it. */
+  start(): { worker: Worker<WebhookJob>; relay: RunningRelay };
+  close(): Promise<void>;
+}
+
+export function createWebhooks(ctx: AppContext, db: Db, options: { resolve?: Resolve } = {}): Webhooks {
+  const c = ctx.config;
+  const endpoints = new WebhookEndpoints(db);
+  const deliveries = new WebhookDeliveries(db);
+  const outbox = new WebhookOutbox(db);
+  const queue = openQueue<WebhookJob>(ctx.queueConnection, WEBHOOK_QUEUE);
+  const resolve = options.resolve ?? systemResolve;
+  const urlPolicy: UrlPolicy = { allowLoopback: c.WEBHOOK_ALLOW_LOOPBACK };
+  const policy: DeliveryPolicy = {
+    schedule: { baseMs: c.WEBHOOK_BACKOFF_MS, maxMs: c.WEBHOOK_BACKOFF_MAX_MS, windowMs: c.WEBHOOK_RETRY_HOURS * HOUR },
+    disableAfterMs: c.WEBHOOK_DISABLE_AFTER_HOURS * HOUR,
+    endpointConcurrency: c.WEBHOOK_ENDPOINT_CONCURRENCY,
+    slotTtlMs: c.WEBHOOK_TIMEOUT_MS + 5_000,
+  };
+  const deliverDeps: DeliverDeps = {
+    db, deliveries, endpoints, slots: new EndpointSlots(ctx.redis, ctx.keys), audit: ctx.audit, clock: ctx.clock, logger: ctx.logger, policy,
+    post: (url, headers, body) => postWebhook(url, headers, body, { timeoutMs: c.WEBHOOK_TIMEOUT_MS, policy: urlPolicy, resolve }),
+  };
+  const relayDeps: RelayDeps = {
+    outbox, deliveries, clock: ctx.clock, logger: ctx.logger, enqueue: (ids) => enqueueWebhookDeliveries(queue, ids),
+  };
+  const admin: WebhookAdminDeps = {
+    endpoints, deliveries, resolve, policy: urlPolicy, audit: ctx.audit, clock: ctx.clock,
+    enqueueRetry: (id, retry) => enqueueWebhookRetry(queue, id, retry),
+  };
+  return {
+    outbox, endpoints, deliveries, queue, admin, deliverDeps, relayDeps,
+    start() {
+      const worker = webhookWorker(ctx.queueConnection, (job) => deliverWebhook(deliverDeps, job.deliveryId, { manual: job.manual === true }), {
+        schedule: policy.schedule, concurrency: c.WEBHOOK_CONCURRENCY, lockDurationMs: c.WEBHOOK_TIMEOUT_MS + 20_000,
+      });
+      worker.on('error', (error) => ctx.logger.warn({ queue: WEBHOOK_QUEUE, err: error.message }, 'worker error'));
+      const relay = startRelay(relayDeps, { intervalMs: c.WEBHOOK_RELAY_INTERVAL_MS, sweepMs: SWEEP_MS });
+      return { worker, relay };
+    },
+    close: () => queue.close(),
+  };
+}
