@@ -60,7 +60,7 @@ export function createWebhooks(ctx: AppContext, db: Db, options: { resolve?: Res
     outbox, endpoints, deliveries, queue, admin, deliverDeps, relayDeps,
     start() {
       const worker = webhookWorker(ctx.queueConnection, (job) => deliverWebhook(deliverDeps, job.deliveryId, { manual: job.manual === true }), {
-        schedule: policy.schedule, concurrency: c.WEBHOOK_CONCURRENCY, lockDurationMs: c.WEBHOOK_TIMEOUT_MS + 20_000,
+        schedule: policy.schedule, concurrency: c.WEBHOOK_CONCURRENCY, lockDurationMs: c.WEBHOOK_TIMEOUT_MS + 5_000,
       });
       worker.on('error', (error) => ctx.logger.warn({ queue: WEBHOOK_QUEUE, err: error.message }, 'worker error'));
       const relay = startRelay(relayDeps, { intervalMs: c.WEBHOOK_RELAY_INTERVAL_MS, sweepMs: SWEEP_MS });

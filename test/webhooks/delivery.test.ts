@@ -102,6 +102,20 @@ describe('webhook delivery', () => {
     expect(await h.webhooks.outbox.unrelayedCount()).toBe(1);
   });
 
+  it('sends the deliveries of a relay that died between creating them and queueing them', async () => {
+    const h = await harness();
+    const r = await receiver();
+    const endpoint = await h.register(r.url, ['activation.issued']);
+    r.secret = endpoint.secret;
+    const id = await h.record('activation.issued', 'orphan', SAMPLE_EVENTS['activation.issued']);
+    // The relay's first half (deliveries created, event marked relayed), without the queueing that would follow.
+    expect((await h.webhooks.outbox.relay(10, new Date())).deliveryIds).toHaveLength(1);
+    expect(await h.webhooks.queue.count()).toBe(0);
+    h.startSender();
+    await r.waitFor(() => r.unique().has(id));
+    expect(r.seen(id)).toBe(1);
+  });
+
   it('receiver down for a while, then back: every event arrives, once per webhook-id after de-duplication', async () => {
     const h = await harness({ WEBHOOK_BACKOFF_MS: '100', WEBHOOK_BACKOFF_MAX_MS: '400' }, { sender: true });
     const r = await receiver();
