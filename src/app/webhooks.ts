@@ -7,11 +7,12 @@ import { WebhookOutbox } from '../store/webhook-outbox.ts';
 import { EndpointSlots } from '../store/webhook-slots.ts';
 import type { WebhookAdminDeps } from '../webhooks/admin.ts';
 import { deliverWebhook, type DeliverDeps, type DeliveryPolicy } from '../webhooks/deliver.ts';
-import { startRelay, type RelayDeps, type RunningRelay } from '../webhooks/relay.ts';
+import { relayOutbox, requeueOpen, type RelayDeps } from '../webhooks/relay.ts';
 import type { Resolve, UrlPolicy } from '../webhooks/url-safety.ts';
 import { openQueue } from '../../queues/connection.ts';
 import { enqueueWebhookDeliveries, enqueueWebhookRetry, WEBHOOK_QUEUE, webhookWorker, type WebhookJob } from '../../queues/webhook.queue.ts';
 import type { AppContext } from './context.ts';
+import { startPoller, type Poller } from './poller.ts';
 
 const HOUR = 3_600_000;
 // A relay that died between creating deliveries and queueing them is noticed after this long.
@@ -27,7 +28,7 @@ export interface Webhooks {
   deliverDeps: DeliverDeps;
   relayDeps: RelayDeps;
   /** The worker sending deliveries and the relay feeding it. */
-  start(): { worker: Worker<WebhookJob>; relay: RunningRelay };
+  start(): { worker: Worker<WebhookJob>; relay: Poller };
   close(): Promise<void>;
 }
 
@@ -63,7 +64,16 @@ export function createWebhooks(ctx: AppContext, db: Db, options: { resolve?: Res
         schedule: policy.schedule, concurrency: c.WEBHOOK_CONCURRENCY, lockDurationMs: c.WEBHOOK_TIMEOUT_MS + 5_000,
       });
       worker.on('error', (error) => ctx.logger.warn({ queue: WEBHOOK_QUEUE, err: error.message }, 'worker error'));
-      const relay = startRelay(relayDeps, { intervalMs: c.WEBHOOK_RELAY_INTERVAL_MS, sweepMs: SWEEP_MS });
+      // The first round offers every open delivery again (a job lost with Redis's data); later rounds relay new events
+      // and, once a minute, offer deliveries a dead relay created but never queued.
+      let lastSweep: number | undefined;
+      const relay = startPoller('webhook relay', async () => {
+        const now = Date.now();
+        if (lastSweep === undefined) await requeueOpen(relayDeps);
+        else if (now - lastSweep >= SWEEP_MS) await requeueOpen(relayDeps, new Date(ctx.clock.now().getTime() - SWEEP_MS));
+        if (lastSweep === undefined || now - lastSweep >= SWEEP_MS) lastSweep = now;
+        await relayOutbox(relayDeps);
+      }, c.WEBHOOK_RELAY_INTERVAL_MS, ctx.logger);
       return { worker, relay };
     },
     close: () => queue.close(),

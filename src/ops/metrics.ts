@@ -90,3 +90,9 @@ export const webhookSendSeconds = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers: [registry],
 });
+
+export const ordersUndeliverableTotal = new Counter({
+  name: 'license_courier_orders_undeliverable_total',
+  help: 'Fulfillments none of whose recipients could be reached (every delivery failed or bounced).',
+  registers: [registry],
+});

@@ -7,7 +7,7 @@ import type { Clock } from '../../src/clock.ts';
 import { webhookEvent, type EventData, type EventType } from '../../src/webhooks/events.ts';
 import type { Resolve } from '../../src/webhooks/url-safety.ts';
 import type { WebhookJob } from '../../queues/webhook.queue.ts';
-import type { RunningRelay } from '../../src/webhooks/relay.ts';
+import type { Poller } from '../../src/app/poller.ts';
 import { TEST_TOKENS } from './app.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { startPipeline, type TestPipeline } from './pipeline.ts';
@@ -17,7 +17,7 @@ export interface WebhookHarness {
   database: TestDatabase;
   webhooks: Webhooks;
   api: FastifyInstance;
-  sender?: { worker: Worker<WebhookJob>; relay: RunningRelay };
+  sender?: { worker: Worker<WebhookJob>; relay: Poller };
   /** Records one event in its own transaction, as a state change would. Returns its webhook-id. */
   record<T extends EventType>(type: T, key: string, data: EventData<T>): Promise<string>;
   /** Registers an endpoint through the API as an admin; returns the answer's body. */

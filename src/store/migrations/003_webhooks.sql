@@ -58,3 +58,14 @@ CREATE TABLE webhook_attempts (
   manual         boolean NOT NULL DEFAULT false,
   PRIMARY KEY (delivery_id, attempt)
 );
+
+-- No silent failure: one row per fulfillment none of whose recipients could be reached, written with its
+-- order.undeliverable event in the transaction of the last failure or bounce. Support is told once: notified_at.
+CREATE TABLE undeliverable_fulfillments (
+  fulfillment_id  text PRIMARY KEY REFERENCES fulfillments(id),
+  order_number    text NOT NULL,
+  recipients      jsonb NOT NULL,          -- [{recipient, status, lastError}]
+  detected_at     timestamptz NOT NULL,
+  notified_at     timestamptz
+);
+CREATE INDEX undeliverable_unnotified ON undeliverable_fulfillments (detected_at) WHERE notified_at IS NULL;
