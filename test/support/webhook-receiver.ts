@@ -8,6 +8,8 @@ export interface ReceivedWebhook {
   data: Record<string, unknown>;
   timestamp: string;
   headers: IncomingMessage['headers'];
+  /** When it arrived (ms since epoch). */
+  receivedAt: number;
 }
 
 /** What the receiver answers to one request: a status, after an optional delay, with an optional body or redirect. */
@@ -86,7 +88,7 @@ export class WebhookReceiver {
         res.writeHead(400).end('bad signature');
         return;
       }
-      const received = { webhookId: String(req.headers['webhook-id']), type: payload.type, data: payload.data, timestamp: payload.timestamp, headers: req.headers };
+      const received = { webhookId: String(req.headers['webhook-id']), type: payload.type, data: payload.data, timestamp: payload.timestamp, headers: req.headers, receivedAt: Date.now() };
       const answer = this.answer(received, this.seen(received.webhookId) + 1);
       this.requests.push(received);
       if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
