@@ -69,3 +69,6 @@ CREATE TABLE undeliverable_fulfillments (
   notified_at     timestamptz
 );
 CREATE INDEX undeliverable_unnotified ON undeliverable_fulfillments (detected_at) WHERE notified_at IS NULL;
+
+-- A bounced recipient is shown with the report's own words in every view: its status code and diagnostic.
+ALTER TABLE deliveries ADD COLUMN dsn_status text, ADD COLUMN dsn_diagnostic text;
