@@ -5,6 +5,7 @@ import { resendFor } from '../app/support.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { zodIssues } from '../event/schema.ts';
 import { certificateFileName } from '../mail/compose.ts';
+import { accountEntitlements, findEntitlements } from '../support/entitlement-search.ts';
 import { orderView } from '../support/order-view.ts';
 import { ADMIN_LOGIN_PATH, adminCookieBearer, adminLoginPlugin } from './admin-login.ts';
 import { authenticate, roleAllows, type Caller } from './auth.ts';
@@ -57,7 +58,7 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
     const result = await intake(ctx, request.body, request.caller!.name);
     return reply.code(result.replay ? 200 : 202).send(result.response);
   });
-  route(ROUTES.order, async (request) => orderView(ctx.records, ctx.deliveries, (request.params as { number: string }).number));
+  route(ROUTES.order, async (request) => orderView(ctx, (request.params as { number: string }).number));
   route(ROUTES.resend, async (request, reply) => {
     const result = await resendFor(ctx, (request.params as { number: string }).number, request.body, request.caller!);
     return reply.code(202).send(result);
@@ -65,15 +66,18 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
   route(ROUTES.certificate, async (request, reply) => {
     const number = (request.params as { number: string }).number;
     const { fulfillment } = parseQuery(certificateQuerySchema, request.query);
-    const shipped = (await ctx.records.orderFulfillments(number)).filter((f) => f.fannedOutAt);
+    const shipped = (await ctx.fulfillments.forOrder(number)).filter((f) => f.fannedOutAt);
     const chosen = fulfillment ? shipped.find((f) => f.id === fulfillment) : shipped.at(-1);
-    const pdf = chosen && (await ctx.records.certificate(chosen.id));
+    const pdf = chosen && (await ctx.fulfillments.certificate(chosen.id));
     if (!chosen || !pdf) throw new NotFoundError(fulfillment ? `no delivered fulfillment ${fulfillment} on order ${number}` : `order ${number} has no delivered certificate`);
     return reply
       .type('application/pdf')
       .header('content-disposition', `attachment; filename="${certificateFileName(chosen.certificateNumber)}"`)
       .send(pdf);
   });
+  const entitlementQueries = { entitlementSearch: ctx.entitlementSearch, clock: ctx.clock, timeZone: ctx.config.FULFILLMENT_TZ };
+  route(ROUTES.accountEntitlements, async (request) => accountEntitlements(entitlementQueries, (request.params as { id: string }).id, request.query));
+  route(ROUTES.entitlements, async (request) => findEntitlements(entitlementQueries, request.query));
   route(ROUTES.audit, async (request) => {
     const query = parseQuery(auditQuerySchema, request.query);
     const entries = await ctx.audit.read(query);
