@@ -32,10 +32,10 @@ export async function runWebhookFanOut(options: { rate: number; seconds: number;
   const prefix = `bench-wh-${Date.now().toString(36)}`;
   const env = {
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', KEY_PREFIX: prefix, LOG_LEVEL: 'warn', WEBHOOK_ALLOW_LOOPBACK: 'true',
-    WEBHOOK_CONCURRENCY: process.env.BENCH_WEBHOOK_CONCURRENCY ?? '50', TEST_DATABASE_URL: database.url, WEBHOOK_RELAY_INTERVAL_MS: '100',
+    WEBHOOK_CONCURRENCY: process.env.BENCH_WEBHOOK_CONCURRENCY ?? '50', DATABASE_URL: database.url, WEBHOOK_RELAY_INTERVAL_MS: '100',
   };
   const ctx = await createContext(loadConfig(env), { logger: createLogger('warn', process.stderr) });
-  const webhooks = createWebhooks(ctx, database.db);
+  const webhooks = createWebhooks(ctx);
   const receivers = await Promise.all(Array.from({ length: options.endpoints }, () => new WebhookReceiver().start()));
   for (const r of receivers) r.secret = (await createEndpoint(webhooks.admin, { url: r.url, eventTypes: ['delivery.sent'] }, 'bench')).secret;
   const arrived = () => receivers.reduce((n, r) => n + r.requests.length, 0);
@@ -44,7 +44,7 @@ export async function runWebhookFanOut(options: { rate: number; seconds: number;
     const recordedAt = new Map<string, number>();
     const record = async (i: number) => {
       const event = webhookEvent('delivery.sent', `${prefix}-${i}`, { ...SAMPLE_EVENTS['delivery.sent'], deliveryId: `bench-${i}` }, new Date());
-      await database.db.transaction((tx) => webhooks.outbox.record(tx, event));
+      await ctx.db.transaction((tx) => webhooks.outbox.record(tx, event));
       recordedAt.set(event.id, Date.now());
     };
     for (let i = 0; i < WARMUP_EVENTS; i++) await record(-1 - i);

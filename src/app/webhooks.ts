@@ -1,9 +1,8 @@
 import type { Queue, Worker } from 'bullmq';
 import { postWebhook, systemResolve } from '../http/post-webhook.ts';
-import type { Db } from '../store/db.ts';
 import { WebhookDeliveries } from '../store/webhook-deliveries.ts';
 import { WebhookEndpoints } from '../store/webhook-endpoints.ts';
-import { WebhookOutbox } from '../store/webhook-outbox.ts';
+import type { WebhookOutbox } from '../store/webhook-outbox.ts';
 import { EndpointSlots } from '../store/webhook-slots.ts';
 import type { WebhookAdminDeps } from '../webhooks/admin.ts';
 import { deliverWebhook, type DeliverDeps, type DeliveryPolicy } from '../webhooks/deliver.ts';
@@ -32,11 +31,12 @@ export interface Webhooks {
   close(): Promise<void>;
 }
 
-export function createWebhooks(ctx: AppContext, db: Db, options: { resolve?: Resolve } = {}): Webhooks {
+export function createWebhooks(ctx: AppContext, options: { resolve?: Resolve } = {}): Webhooks {
+  const db = ctx.db;
   const c = ctx.config;
   const endpoints = new WebhookEndpoints(db);
   const deliveries = new WebhookDeliveries(db);
-  const outbox = new WebhookOutbox(db);
+  const outbox = ctx.outbox;
   const queue = openQueue<WebhookJob>(ctx.queueConnection, WEBHOOK_QUEUE);
   const resolve = options.resolve ?? systemResolve;
   const urlPolicy: UrlPolicy = { allowLoopback: c.WEBHOOK_ALLOW_LOOPBACK };

@@ -11,6 +11,12 @@ import { startActivation } from './activation.ts';
 import type { AppContext } from './context.ts';
 import { sendPolicy } from './send-policy.ts';
 import { startReconciler } from './reconciler.ts';
+import { notifySupport } from '../delivery/note-undeliverable.ts';
+import { startPoller } from './poller.ts';
+import { createWebhooks } from './webhooks.ts';
+
+// How soon support hears of an undeliverable order.
+const SUPPORT_NOTICE_INTERVAL_MS = 5_000;
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -40,9 +46,16 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
   }, id), { now: () => ctx.clock.now() });
   const send = sendWorker(ctx.queueConnection, (id, attempt, max) => sendDelivery({
     deliveries: ctx.deliveries, prepared, clock: ctx.clock, emails: ctx.emails, transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM, logger: ctx.logger,
+    events: ctx, audit: ctx.audit,
   }, id, attempt, max), policy);
+  const webhooks = createWebhooks(ctx);
+  const sender = webhooks.start();
+  const supportNotices = startPoller('support notices', () => notifySupport({
+    db: ctx.db, undeliverable: ctx.undeliverable, transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM, mailFromAddress: ctx.config.mailFromAddress,
+    supportEmail: ctx.config.SUPPORT_EMAIL, brandName: ctx.config.BRAND_NAME, clock: ctx.clock,
+  }), SUPPORT_NOTICE_INTERVAL_MS, ctx.logger);
 
-  const workers: Worker[] = [fulfillment, send];
+  const workers: Worker[] = [fulfillment, send, sender.worker];
   const activation = await startActivation(ctx);
   const bounces = await startBounceWatcher(ctx);
   for (const w of workers) {
@@ -55,9 +68,12 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     workers: activation ? [...workers, activation.worker] : workers,
     async close() {
       await reconciler.stop();
+      await sender.relay.stop();
+      await supportNotices.stop();
       await bounces?.stop();
       await activation?.stop();
       await closeWorkers(workers, ctx.config.SHUTDOWN_TIMEOUT_MS);
+      await webhooks.close();
     },
   };
 }

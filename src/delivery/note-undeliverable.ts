@@ -5,13 +5,19 @@ import { composeMessage } from '../mail/compose.ts';
 import { ordersUndeliverableTotal } from '../ops/metrics.ts';
 import type { AuditEntry } from '../store/audit.ts';
 import type { Db, Queryable } from '../store/db.ts';
+import type { DeliveryRecord } from '../store/deliveries.ts';
 import type { UndeliverableFulfillments } from '../store/undeliverable.ts';
 import type { WebhookOutbox } from '../store/webhook-outbox.ts';
 import { webhookEvent } from '../webhooks/events.ts';
 import { undeliverableNotice, unreachedRecipients, type UnreachedRecipient } from './undeliverable.ts';
 
+/** What every delivery.* event says about its delivery. */
+export function deliveryEventData(d: Pick<DeliveryRecord, 'id' | 'orderNumber' | 'fulfillmentId' | 'kind' | 'recipient'>, lines: Array<{ lineNumber: string; ssrn: string }>) {
+  return { orderNumber: d.orderNumber, fulfillmentId: d.fulfillmentId, deliveryId: d.id, kind: d.kind, recipient: d.recipient, lines };
+}
+
 export interface UndeliverableDeps {
-  undeliverable: Pick<UndeliverableFulfillments, 'lockAndRead' | 'mark'>;
+  undeliverable: Pick<UndeliverableFulfillments, 'lockAndRead' | 'mark' | 'lines'>;
   outbox: Pick<WebhookOutbox, 'record'>;
 }
 

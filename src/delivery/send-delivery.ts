@@ -8,6 +8,9 @@ import type { Logger } from '../app/logger.ts';
 import { messagesTotal, renderSeconds, sendSeconds, timed } from '../ops/metrics.ts';
 import type { DeliveryStore } from '../store/deliveries.ts';
 import type { PreparedFulfillments } from './prepared-fulfillments.ts';
+import { webhookEvent } from '../webhooks/events.ts';
+import { deliveryEventData, noteIfUndeliverable, reportUndeliverable, type Undeliverable, type UndeliverableDeps } from './note-undeliverable.ts';
+import type { AuditEntry } from '../store/audit.ts';
 
 export interface SendDeps {
   deliveries: DeliveryStore;
@@ -18,6 +21,9 @@ export interface SendDeps {
   transport: MailTransport;
   mailFrom: string;
   logger: Logger;
+  /** Webhook events and the undeliverable check, written in the transaction of the delivery's new state. */
+  events: UndeliverableDeps;
+  audit: { record(entry: AuditEntry): Promise<void> };
 }
 
 export type SendOutcome = 'sent' | 'already-sent' | 'already-failed' | 'missing';
@@ -48,16 +54,26 @@ export async function sendDelivery(deps: SendDeps, deliveryId: string, attempt: 
     messageId: delivery.messageId, attachments: prepared.parts.map((raw) => ({ raw })), deliveryId,
   });
 
+  const lines = doc.lines.map((l) => ({ lineNumber: l.entitlement.lineNumber, ssrn: l.entitlement.ssrn }));
   try {
     const info = await timed(sendSeconds, {}, () => deps.transport.send(message));
-    await deps.deliveries.markAccepted(deliveryId, deps.clock.now(), delivery.messageId, info.response, attempt);
+    const at = deps.clock.now();
+    await deps.deliveries.markAccepted(deliveryId, at, delivery.messageId, info.response, attempt, (tx) => deps.events.outbox.record(tx, webhookEvent('delivery.sent', deliveryId, {
+      ...deliveryEventData(delivery, lines), messageId: delivery.messageId, smtpResponse: info.response.slice(0, 1000),
+    }, at)));
     messagesTotal.inc({ outcome: 'sent', class: 'none' });
     log.info({ messageId: delivery.messageId, response: info.response }, 'message accepted');
     return 'sent';
   } catch (error) {
     const c = classifySmtpError(error);
     const final = !c.retry || attempt >= maxAttempts;
-    await deps.deliveries.markFailedAttempt(deliveryId, deps.clock.now(), attempt, final, c.message);
+    const at = deps.clock.now();
+    let undeliverable: Undeliverable | undefined;
+    await deps.deliveries.markFailedAttempt(deliveryId, at, attempt, final, c.message, final ? async (tx) => {
+      await deps.events.outbox.record(tx, webhookEvent('delivery.failed', deliveryId, { ...deliveryEventData(delivery, lines), attempts: attempt, error: c.message.slice(0, 1000) }, at));
+      undeliverable = await noteIfUndeliverable(deps.events, tx, delivery.fulfillmentId, at);
+    } : undefined);
+    if (undeliverable) await reportUndeliverable({ audit: deps.audit, logger: deps.logger }, undeliverable);
     messagesTotal.inc({ outcome: final ? 'failed' : 'retried', class: c.class });
     log.warn({ class: c.class, final, reason: c.message }, final ? 'delivery failed' : 'delivery will be retried');
     throw new DeliveryError(c.message, final, c.class);

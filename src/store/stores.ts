@@ -11,6 +11,8 @@ import { FulfillmentStore } from './fulfillments.ts';
 import { IntakeStore } from './intake-store.ts';
 import { migrate } from './migrate.ts';
 import { OrderStore } from './orders.ts';
+import { UndeliverableFulfillments } from './undeliverable.ts';
+import { WebhookOutbox } from './webhook-outbox.ts';
 
 /** The repositories over the system of record, one per aggregate. */
 export interface Stores {
@@ -23,6 +25,9 @@ export interface Stores {
   deliveries: DeliveryStore;
   activations: ActivationStore;
   audit: AuditLog;
+  /** Webhook events, written in the transaction of each state change. */
+  outbox: WebhookOutbox;
+  undeliverable: UndeliverableFulfillments;
 }
 
 export function createStores(db: Db): Stores {
@@ -36,6 +41,8 @@ export function createStores(db: Db): Stores {
     deliveries: new DeliveryStore(db),
     activations: new ActivationStore(db),
     audit: new AuditLog(db),
+    outbox: new WebhookOutbox(db),
+    undeliverable: new UndeliverableFulfillments(db),
   };
 }
 

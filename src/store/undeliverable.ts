@@ -25,11 +25,16 @@ export class UndeliverableFulfillments {
   async lockAndRead(tx: Queryable, fulfillmentId: string): Promise<FulfillmentReach | undefined> {
     const [f] = await tx.query<{ orderNumber: string }>('SELECT order_number AS "orderNumber" FROM fulfillments WHERE id = $1 FOR UPDATE', [fulfillmentId]);
     if (!f) return undefined;
-    const lines = await tx.query<{ lineNumber: string; ssrn: string }>(
-      'SELECT line_number AS "lineNumber", ssrn FROM entitlements WHERE fulfillment_id = $1 ORDER BY position', [fulfillmentId]);
+    const lines = await this.lines(tx, fulfillmentId);
     const deliveries = await tx.query<RecipientDelivery>(
       'SELECT recipient, status, last_error AS "lastError", created_at AS "createdAt" FROM deliveries WHERE fulfillment_id = $1', [fulfillmentId]);
     return { orderNumber: f.orderNumber, lines, deliveries };
+  }
+
+  /** The lines of a fulfillment, or only those of `ssrns` (a resend of chosen lines), in line order. */
+  async lines(q: Queryable, fulfillmentId: string, ssrns?: string[]): Promise<Array<{ lineNumber: string; ssrn: string }>> {
+    return q.query('SELECT line_number AS "lineNumber", ssrn FROM entitlements WHERE fulfillment_id = $1 AND ($2::text[] IS NULL OR ssrn = ANY ($2)) ORDER BY position',
+      [fulfillmentId, ssrns ?? null]);
   }
 
   /** True only for the first call per fulfillment. */

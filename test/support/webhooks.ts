@@ -9,12 +9,13 @@ import type { Resolve } from '../../src/webhooks/url-safety.ts';
 import type { WebhookJob } from '../../queues/webhook.queue.ts';
 import type { Poller } from '../../src/app/poller.ts';
 import { TEST_TOKENS } from './app.ts';
-import { createTestDatabase, type TestDatabase } from './database.ts';
+import type { Db } from '../../src/store/db.ts';
 import { startPipeline, type TestPipeline } from './pipeline.ts';
 
 export interface WebhookHarness {
   pipeline: TestPipeline;
-  database: TestDatabase;
+  db: Db;
+  databaseUrl: string;
   webhooks: Webhooks;
   api: FastifyInstance;
   sender?: { worker: Worker<WebhookJob>; relay: Poller };
@@ -30,16 +31,16 @@ export interface WebhookHarness {
 /** Webhooks over a database of their own and the test's Redis prefix; the sender (worker and relay) starts on demand. */
 export async function startWebhookHarness(env: Record<string, string>, options: { resolve?: Resolve; clock?: Clock; sender?: boolean } = {}): Promise<WebhookHarness> {
   const pipeline = await startPipeline({ WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_BACKOFF_MS: '50', ...env }, { workers: false, ...(options.clock && { clock: options.clock }) });
-  const database = await createTestDatabase();
-  const webhooks = createWebhooks(pipeline.ctx, database.db, { ...(options.resolve && { resolve: options.resolve }) });
+  const db = pipeline.ctx.db;
+  const webhooks = createWebhooks(pipeline.ctx, { ...(options.resolve && { resolve: options.resolve }) });
   const api = await buildApi(pipeline.ctx, [webhookRoutes(webhooks.admin)]);
   const admin: WebhookHarness['admin'] = (method, url, body, token = TEST_TOKENS.admin) =>
     api.inject({ method, url, ...(body && { payload: body }), headers: { authorization: `Bearer ${token}` } });
   const harness: WebhookHarness = {
-    pipeline, database, webhooks, api, admin,
+    pipeline, db, databaseUrl: pipeline.env.DATABASE_URL!, webhooks, api, admin,
     async record(type, key, data) {
       const event = webhookEvent(type, key, data, pipeline.ctx.clock.now());
-      await database.db.transaction((tx) => webhooks.outbox.record(tx, event));
+      await db.transaction((tx) => webhooks.outbox.record(tx, event));
       return event.id;
     },
     async register(url, eventTypes, token) {
@@ -56,7 +57,6 @@ export async function startWebhookHarness(env: Record<string, string>, options: 
       await webhooks.close();
       await api.close();
       await pipeline.close();
-      await database.drop();
     },
   };
   if (options.sender) harness.startSender();

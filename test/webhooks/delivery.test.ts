@@ -94,7 +94,7 @@ describe('webhook delivery', () => {
     const event = SAMPLE_EVENTS['delivery.sent'];
     await h.record('delivery.sent', 'same-change', event);
     await h.record('delivery.sent', 'same-change', event);
-    await expect(h.database.db.transaction(async (tx) => {
+    await expect(h.db.transaction(async (tx) => {
       const { webhookEvent } = await import('../../src/webhooks/events.ts');
       await h.webhooks.outbox.record(tx, webhookEvent('delivery.sent', 'rolled-back', event, new Date()));
       throw new Error('the state change failed');

@@ -24,7 +24,7 @@ describe('webhook workers killed mid-send', () => {
     // Slow answers keep sends in flight, so the kills land mid-request.
     r.answer = () => ({ status: 204, delayMs: 150 + Math.floor(Math.random() * 300) });
     const env = {
-      ...h.pipeline.env, TEST_DATABASE_URL: h.database.url, WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_TIMEOUT_MS: '1000',
+      ...h.pipeline.env, WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_TIMEOUT_MS: '1000',
       WEBHOOK_BACKOFF_MS: '100', WEBHOOK_BACKOFF_MAX_MS: '500', WEBHOOK_CONCURRENCY: '8', LOG_LEVEL: 'warn',
     };
     const spawn = () => {
