@@ -18,6 +18,7 @@ import type { EntitlementStore } from '../store/entitlements.ts';
 import type { OrderStore } from '../store/orders.ts';
 import type { SenderThrottle } from '../store/redis-sender-throttle.ts';
 import { activationReply, type ActivationAnswer } from './reply.ts';
+import { webhookEvent } from '../webhooks/events.ts';
 
 export interface ActivationDeps {
   entitlements: EntitlementStore;
@@ -46,6 +47,8 @@ interface Decision {
   reply?: { to: string; subject: string; text: string; inReplyTo?: string; references: string[]; keys: ActivationAnswer & { kind: 'keys' } | undefined; entitlement?: Pick<Entitlement, 'ssrn' | 'product' | 'startDate' | 'endDate'> };
   outcome: string;
   order?: string;
+  /** The line asked about, when the code named one of the sender's order. */
+  lines?: Array<{ lineNumber: string; ssrn: string }>;
 }
 
 const FAILURES = new Set<ActivationAnswer['kind']>(['unknown-or-not-allowed', 'no-code', 'no-device', 'several-codes']);
@@ -62,7 +65,12 @@ export async function handleActivationMessage(deps: ActivationDeps, uidValidity:
   if (!decision) {
     const raw = stored?.raw;
     decision = raw ? await decide(deps, await simpleParser(raw), `${uidValidity}-${uid}`) : { folder: 'Rejected', outcome: 'message-gone' };
-    await deps.activations.saveDecision(uidValidity, uid, decision, deps.clock.now());
+    const now = deps.clock.now();
+    // A request answered without keys is reported; automatic mail and vanished messages got no answer and are not.
+    const rejected = decision.folder === 'Rejected' && decision.reply ? [webhookEvent('activation.rejected', `${uidValidity}-${uid}`, {
+      orderNumber: decision.order ?? null, lines: decision.lines ?? [], recipient: decision.reply.to, reason: decision.outcome,
+    }, now)] : [];
+    await deps.activations.saveDecision(uidValidity, uid, decision, now, rejected);
     activationsTotal.inc({ outcome: decision.outcome.split(':')[0]! });
     await deps.audit.record({ actor: decision.reply?.to ?? 'unknown sender', action: 'activation', outcome: decision.outcome, ...(decision.order && { order: decision.order }), detail: { uidValidity, uid } });
   }
@@ -100,6 +108,7 @@ async function decide(deps: ActivationDeps, mail: ParsedMail, messageKey: string
     folder: granted ? 'Processed' : 'Rejected',
     outcome: answer.kind === 'keys' ? `keys: ${answer.keys.length} issued or resent, ${answer.refused.length} refused` : `rejected: ${answer.kind}`,
     ...(order && { order }),
+    ...(entitlement && { lines: [{ lineNumber: entitlement.lineNumber, ssrn: entitlement.ssrn }] }),
     reply: {
       to: from, subject: reply.subject, text: reply.text, references: references.slice(-20),
       ...(mail.messageId && { inReplyTo: mail.messageId }), keys: answer.kind === 'keys' ? answer : undefined,
@@ -136,7 +145,10 @@ async function answerFor(deps: ActivationDeps, mail: ParsedMail, from: string): 
   const fresh = claims.flatMap((c) => (c.outcome === 'issued' ? [c.key] : []));
   if (fresh.length) {
     const records: ActivationRecord[] = fresh.map((k) => ({ device: k.device, licenseId: k.licenseId, at, sender: from, ...(mail.messageId && { messageId: mail.messageId }) }));
-    await deps.activations.recordActivations(entitlement.ssrn, records);
+    const lines = [{ lineNumber: entitlement.lineNumber, ssrn: entitlement.ssrn }];
+    await deps.activations.recordActivations(entitlement.ssrn, records, [webhookEvent('activation.issued', `${entitlement.ssrn}/${fresh.map((k) => k.device).join(',')}`, {
+      orderNumber: order.number, lines, recipient: from, devices: fresh.map((k) => ({ device: k.device, licenseId: k.licenseId })),
+    }, deps.clock.now())]);
     for (const k of fresh) {
       await deps.audit.record({ actor: from, action: 'key-issue', order: order.number, outcome: 'issued', detail: { ssrn: entitlement.ssrn, device: k.device, licenseId: k.licenseId } });
     }

@@ -1,6 +1,15 @@
 import type { OutboxEvent } from '../webhooks/events.ts';
 import type { Db, Queryable } from './db.ts';
 
+/** Writes an event into the outbox within `tx` (for stores whose own transaction makes the change). */
+export async function recordWebhookEvent(tx: Queryable, event: OutboxEvent): Promise<void> {
+  await tx.query(
+    `INSERT INTO webhook_events (id, type, order_number, body, occurred_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO NOTHING`,
+    [event.id, event.type, event.orderNumber, event.body, event.occurredAt],
+  );
+}
+
 /**
  * The outbox of webhook events. A state change records its event with the transaction that makes the change, so the
  * event exists exactly when the change does; the relay then turns each event into one delivery per endpoint that wants it.
@@ -9,12 +18,8 @@ export class WebhookOutbox {
   constructor(private readonly db: Db) {}
 
   /** Writes the event in `tx`, the transaction of the state change. Recording the same event again is a no-op. */
-  async record(tx: Queryable, event: OutboxEvent): Promise<void> {
-    await tx.query(
-      `INSERT INTO webhook_events (id, type, order_number, body, occurred_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO NOTHING`,
-      [event.id, event.type, event.orderNumber, event.body, event.occurredAt],
-    );
+  record(tx: Queryable, event: OutboxEvent): Promise<void> {
+    return recordWebhookEvent(tx, event);
   }
 
   /**
