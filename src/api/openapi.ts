@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROUTES, WEBHOOK_ROUTES, type RouteSpec } from './route-table.ts';
+import { ROUTES, type RouteSpec } from './route-table.ts';
 
 const errorSchema = {
   type: 'object',
@@ -29,7 +29,7 @@ function operation(spec: RouteSpec) {
 /** OpenAPI 3.1 of every route in the route table; paths use `{param}` syntax. */
 export function openApiDocument(version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const spec of [...Object.values(ROUTES), ...Object.values(WEBHOOK_ROUTES)] as RouteSpec[]) {
+  for (const spec of Object.values(ROUTES) as RouteSpec[]) {
     const path = spec.url.replace(/:(\w+)/g, '{$1}');
     (paths[path] ??= {})[spec.method.toLowerCase()] = operation(spec);
   }

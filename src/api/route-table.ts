@@ -61,14 +61,7 @@ export const ROUTES = {
     method: 'GET', url: '/v1/audit', role: 'admin', summary: 'Audit records, newest first, paged', query: auditQuerySchema,
     responses: { 200: 'entries and the next cursor', 400: 'invalid query', ...errors },
   },
-  healthz: { method: 'GET', url: '/healthz', summary: 'Liveness', responses: { 200: 'alive' } },
-  readyz: { method: 'GET', url: '/readyz', summary: 'Readiness: database, Redis, mail transport, IMAP where configured', responses: { 200: 'ready', 503: 'not ready, with reasons' } },
-  metrics: { method: 'GET', url: '/metrics', summary: 'Prometheus metrics', produces: 'text/plain', responses: { 200: 'metrics' } },
-  openapi: { method: 'GET', url: '/openapi.json', summary: 'This document', responses: { 200: 'OpenAPI 3.1' } },
-} satisfies Record<string, RouteSpec>;
-
-/** The webhook administration routes (contract section 9), mounted by `webhookRoutes` where the database is configured. */
-export const WEBHOOK_ROUTES = {
+  // Webhook administration (contract section 9).
   createWebhook: {
     method: 'POST', url: '/v1/webhooks', role: 'admin', summary: 'Register a webhook endpoint; the answer carries its signing secret, shown this once', body: createEndpointSchema,
     responses: { 201: 'the endpoint with its secret', 400: 'invalid endpoint: the url or event types named in issues', ...errors },
@@ -89,6 +82,11 @@ export const WEBHOOK_ROUTES = {
     method: 'POST', url: '/v1/webhooks/:id/deliveries/:deliveryId/retry', role: 'admin', summary: 'Send one delivery again, once, with the same webhook-id',
     responses: { 202: 'queued', 400: 'invalid ids', 404: 'no such delivery on this endpoint', ...errors },
   },
+  healthz: { method: 'GET', url: '/healthz', summary: 'Liveness', responses: { 200: 'alive' } },
+  readyz: { method: 'GET', url: '/readyz', summary: 'Readiness: database, Redis, mail transport, IMAP where configured', responses: { 200: 'ready', 503: 'not ready, with reasons' } },
+  metrics: { method: 'GET', url: '/metrics', summary: 'Prometheus metrics', produces: 'text/plain', responses: { 200: 'metrics' } },
+  openapi: { method: 'GET', url: '/openapi.json', summary: 'This document', responses: { 200: 'OpenAPI 3.1' } },
 } satisfies Record<string, RouteSpec>;
+
 
 export type RouteId = keyof typeof ROUTES;

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createEndpoint, endpointDeliveries, removeEndpoint, retryDelivery, type WebhookAdminDeps } from '../webhooks/admin.ts';
-import { WEBHOOK_ROUTES, type RouteSpec } from './route-table.ts';
+import { ROUTES, type RouteSpec } from './route-table.ts';
 import type { ApiPlugin } from './server.ts';
 
 type Params = { id: string; deliveryId: string };
@@ -12,14 +12,14 @@ export function webhookRoutes(admin: WebhookAdminDeps): ApiPlugin {
       app.route<{ Params: Params }>({ method: spec.method, url: spec.url, config: { spec }, handler });
     const actor = (request: FastifyRequest) => request.caller!.name;
 
-    route(WEBHOOK_ROUTES.createWebhook, async (request, reply) => reply.code(201).send(await createEndpoint(admin, request.body, actor(request))));
-    route(WEBHOOK_ROUTES.listWebhooks, async () => ({ endpoints: await admin.endpoints.list() }));
-    route(WEBHOOK_ROUTES.deleteWebhook, async (request, reply) => {
+    route(ROUTES.createWebhook, async (request, reply) => reply.code(201).send(await createEndpoint(admin, request.body, actor(request))));
+    route(ROUTES.listWebhooks, async () => ({ endpoints: await admin.endpoints.list() }));
+    route(ROUTES.deleteWebhook, async (request, reply) => {
       await removeEndpoint(admin, request.params.id, actor(request));
       return reply.code(204).send();
     });
-    route(WEBHOOK_ROUTES.webhookDeliveries, async (request) => endpointDeliveries(admin, request.params.id, request.query));
-    route(WEBHOOK_ROUTES.retryWebhookDelivery, async (request, reply) =>
+    route(ROUTES.webhookDeliveries, async (request) => endpointDeliveries(admin, request.params.id, request.query));
+    route(ROUTES.retryWebhookDelivery, async (request, reply) =>
       reply.code(202).send(await retryDelivery(admin, request.params.id, request.params.deliveryId, actor(request))));
   };
 }

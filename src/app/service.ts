@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApi, type ApiPlugin } from '../api/server.ts';
 import { opsPlugins } from '../ops/plugins.ts';
+import { webhookApiPlugin } from './webhooks.ts';
 import type { AppContext } from './context.ts';
 import { startWorkers, type RunningWorkers } from './workers.ts';
 
@@ -16,7 +17,10 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export async function startService(ctx: AppContext, parts: ServiceParts, plugins: ApiPlugin[] = opsPlugins): Promise<RunningService> {
+/** Every route mounted beside the API's own: operations and webhook administration. */
+export const servicePlugins: ApiPlugin[] = [...opsPlugins, webhookApiPlugin];
+
+export async function startService(ctx: AppContext, parts: ServiceParts, plugins: ApiPlugin[] = servicePlugins): Promise<RunningService> {
   const workers = parts.workers ? await startWorkers(ctx) : undefined;
   let api: FastifyInstance | undefined;
   if (parts.api) {

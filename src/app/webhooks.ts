@@ -11,6 +11,8 @@ import type { Resolve, UrlPolicy } from '../webhooks/url-safety.ts';
 import { openQueue } from '../../queues/connection.ts';
 import { enqueueWebhookDeliveries, enqueueWebhookRetry, WEBHOOK_QUEUE, webhookWorker, type WebhookJob } from '../../queues/webhook.queue.ts';
 import type { AppContext } from './context.ts';
+import type { ApiPlugin } from '../api/server.ts';
+import { webhookRoutes } from '../api/webhook-routes.ts';
 import { startPoller, type Poller } from './poller.ts';
 
 const HOUR = 3_600_000;
@@ -79,3 +81,10 @@ export function createWebhooks(ctx: AppContext, options: { resolve?: Resolve } =
     close: () => queue.close(),
   };
 }
+
+/** The webhook administration routes of the API, with the queue their retries go to (closed with the API). */
+export const webhookApiPlugin: ApiPlugin = async (app, ctx) => {
+  const webhooks = createWebhooks(ctx);
+  app.addHook('onClose', () => webhooks.close());
+  await webhookRoutes(webhooks.admin)(app, ctx);
+};

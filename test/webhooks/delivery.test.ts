@@ -38,7 +38,7 @@ async function deliveries(h: WebhookHarness, endpointId: string): Promise<Delive
   return res.json().deliveries;
 }
 
-async function waitForDeliveries(h: WebhookHarness, endpointId: string, done: (ds: DeliveryView[]) => boolean, timeoutMs = 30_000): Promise<DeliveryView[]> {
+async function waitForDeliveries(h: WebhookHarness, endpointId: string, done: (ds: DeliveryView[]) => boolean, timeoutMs = 90_000): Promise<DeliveryView[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ds = await deliveries(h, endpointId);
@@ -244,5 +244,5 @@ describe('webhook delivery', () => {
     expect(await h.webhooks.outbox.unrelayedCount()).toBe(0);
     expect((await deliveries(h, endpoint.id))).toHaveLength(6);
     expect(r.requests.length).toBe(before);
-  });
+  }, 180_000);
 });
