@@ -55,12 +55,12 @@ export async function sendDelivery(deps: SendDeps, deliveryId: string, attempt: 
   });
 
   const lines = doc.lines.map((l) => ({ lineNumber: l.entitlement.lineNumber, ssrn: l.entitlement.ssrn }));
+  // Built before sending: nothing about the event may fail between the server's 250 and recording it.
+  const sentEvent = webhookEvent('delivery.sent', deliveryId, { ...deliveryEventData(delivery, lines), messageId: delivery.messageId }, deps.clock.now());
   try {
     const info = await timed(sendSeconds, {}, () => deps.transport.send(message));
     const at = deps.clock.now();
-    await deps.deliveries.markAccepted(deliveryId, at, delivery.messageId, info.response, attempt, (tx) => deps.events.outbox.record(tx, webhookEvent('delivery.sent', deliveryId, {
-      ...deliveryEventData(delivery, lines), messageId: delivery.messageId, smtpResponse: info.response.slice(0, 1000),
-    }, at)));
+    await deps.deliveries.markAccepted(deliveryId, at, delivery.messageId, info.response, attempt, (tx) => deps.events.outbox.record(tx, sentEvent));
     messagesTotal.inc({ outcome: 'sent', class: 'none' });
     log.info({ messageId: delivery.messageId, response: info.response }, 'message accepted');
     return 'sent';
