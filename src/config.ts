@@ -110,6 +110,16 @@ const envSchema = z.object({
   BOUNCE_IMAP_URL: url(['imap', 'imaps']).optional(),
   REMINDER_OFFSETS_DAYS: offsetList.default([90, 30, 7]),
   REMINDER_FROM: z.string().min(3).optional(),
+  WEBHOOK_ALLOW_LOOPBACK: z.enum(['true', 'false'], 'must be true or false').default('false').transform((v) => v === 'true'),
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
+  WEBHOOK_CONCURRENCY: int(50, 1, 1_000),
+  WEBHOOK_ENDPOINT_CONCURRENCY: int(10, 1, 500),
+  WEBHOOK_BACKOFF_MS: int(5_000, 10, 3_600_000),
+  WEBHOOK_BACKOFF_MAX_MS: int(7_200_000, 10, 86_400_000),
+  // The contract's "at least 24 hours" is the floor.
+  WEBHOOK_RETRY_HOURS: int(24, 24, 24 * 30),
+  WEBHOOK_DISABLE_AFTER_HOURS: int(72, 1, 24 * 90),
+  WEBHOOK_RELAY_INTERVAL_MS: int(200, 10, 60_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -24,6 +24,7 @@ import type { OrderStore } from '../store/orders.ts';
 import { assessRequest, type CodeRecords } from './assess-request.ts';
 import { activationReply, type ActivationAnswer, type KeylessAnswer } from './reply.ts';
 import { replyThreading } from './threading.ts';
+import { webhookEvent } from '../webhooks/events.ts';
 
 export interface ActivationDeps {
   entitlements: EntitlementStore;
@@ -58,6 +59,8 @@ interface Decision {
   outcome: string;
   sender?: string;
   order?: string;
+  /** The line asked about, when the code named one of the sender's order. */
+  lines?: Array<{ lineNumber: string; ssrn: string }>;
   /** Undefined: no reply (automatic mail, throttled sender, no sender, unparseable). */
   reply?: { to: string; originalSubject: string; locale: string; inReplyTo?: string; references: string[]; answer: StoredAnswer };
 }
@@ -74,7 +77,12 @@ export async function handleActivationMessage(deps: ActivationDeps, uidValidity:
   let decision = stored?.decision as Decision | undefined;
   if (!decision) {
     decision = stored?.raw ? await decideRaw(deps, stored.raw, `${uidValidity}-${uid}`) : { folder: 'Rejected', outcome: 'message-gone' };
-    await deps.activations.saveDecision(uidValidity, uid, decision, deps.clock.now());
+    const now = deps.clock.now();
+    // A request answered without keys is reported; automatic mail and vanished messages got no answer and are not.
+    const rejected = decision.folder === 'Rejected' && decision.reply ? [webhookEvent('activation.rejected', `${uidValidity}-${uid}`, {
+      orderNumber: decision.order ?? null, lines: decision.lines ?? [], recipient: decision.reply.to, reason: decision.outcome,
+    }, now)] : [];
+    await deps.activations.saveDecision(uidValidity, uid, decision, now, rejected);
     activationsTotal.inc({ outcome: decision.outcome.split(':')[0]! });
     await deps.audit.record({ actor: decision.sender ?? 'unknown sender', action: 'activation', outcome: decision.outcome, ...(decision.order && { order: decision.order }), detail: { uidValidity, uid } });
   }
@@ -148,7 +156,7 @@ async function decide(deps: ActivationDeps, raw: Buffer, mail: ParsedMail, messa
     return { ...base, outcome: `rejected: ${answer.kind}`, reply: { ...reply, locale, answer } };
   }
   const { code, entitlement, order } = assessment;
-  const base = { sender: from, order: order.number };
+  const base = { sender: from, order: order.number, lines: [{ lineNumber: entitlement.lineNumber, ssrn: entitlement.ssrn }] };
   if (!(await deps.limits.takeAnswer(from, code, now, messageKey))) return { ...base, folder: 'Rejected', outcome: 'ignored: hourly answers to this contact or for this code used up' };
   if (!assessment.issue) return { ...base, folder: 'Rejected', outcome: `rejected: ${assessment.answer!.kind}`, reply: { ...reply, locale: order.locale, answer: assessment.answer! } };
 
@@ -181,7 +189,10 @@ async function issueKeys(deps: ActivationDeps, request: ActivationRequest, entit
   const fresh = claims.flatMap((c) => (c.outcome === 'issued' ? [c.key] : []));
   if (fresh.length) {
     const records: ActivationRecord[] = fresh.map((k) => ({ device: k.device, licenseId: k.licenseId, at, sender: from, ...(messageId && { messageId: messageId.slice(0, 998) }) }));
-    await deps.activations.recordActivations(entitlement.ssrn, records);
+    await deps.activations.recordActivations(entitlement.ssrn, records, [webhookEvent('activation.issued', `${entitlement.ssrn}/${fresh.map((k) => k.device).join(',')}`, {
+      orderNumber, lines: [{ lineNumber: entitlement.lineNumber, ssrn: entitlement.ssrn }], recipient: from,
+      devices: fresh.map((k) => ({ device: k.device, licenseId: k.licenseId })),
+    }, deps.clock.now())]);
     for (const k of fresh) {
       await deps.audit.record({ actor: from, action: 'key-issue', order: orderNumber, outcome: 'issued', detail: { ssrn: entitlement.ssrn, device: k.device, licenseId: k.licenseId } });
     }

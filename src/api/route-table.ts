@@ -3,13 +3,14 @@ import type { Role } from '../config.ts';
 import { fulfillmentEventSchema } from '../event/schema.ts';
 import { accountEntitlementsQuerySchema, entitlementLookupQuerySchema } from '../support/entitlement-search.ts';
 import { resendRequestSchema } from '../support/resend.ts';
+import { createEndpointSchema, deliveriesQuerySchema } from '../webhooks/admin.ts';
 
 /**
  * Every HTTP route, described once: the server registers handlers by these ids, and the OpenAPI document is generated
  * from the same entries and the same zod schemas that validate the bodies.
  */
 export interface RouteSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   role?: Role;
   summary: string;
@@ -74,10 +75,32 @@ export const ROUTES = {
     method: 'POST', url: '/unsubscribe/:token', summary: 'RFC 8058 one-click opt-out of subscription reminders for one address; Fulfillment Emails still go',
     produces: 'text/html', responses: { 200: 'opted out (again: unchanged)', 400: 'not a valid unsubscribe link' },
   },
+  // Webhook administration (contract section 9).
+  createWebhook: {
+    method: 'POST', url: '/v1/webhooks', role: 'admin', summary: 'Register a webhook endpoint; the answer carries its signing secret, shown this once', body: createEndpointSchema,
+    responses: { 201: 'the endpoint with its secret', 400: 'invalid endpoint: the url or event types named in issues', ...errors },
+  },
+  listWebhooks: {
+    method: 'GET', url: '/v1/webhooks', role: 'admin', summary: 'The webhook endpoints (without secrets), with their health',
+    responses: { 200: 'the endpoints', ...errors },
+  },
+  deleteWebhook: {
+    method: 'DELETE', url: '/v1/webhooks/:id', role: 'admin', summary: 'Remove a webhook endpoint and its delivery history',
+    responses: { 204: 'removed', 400: 'not an endpoint id', 404: 'no such endpoint', ...errors },
+  },
+  webhookDeliveries: {
+    method: 'GET', url: '/v1/webhooks/:id/deliveries', role: 'admin', summary: 'What was sent to an endpoint, newest first, with every attempt and the first KB of its answer', query: deliveriesQuerySchema,
+    responses: { 200: 'deliveries and the next cursor', 400: 'invalid query', 404: 'no such endpoint', ...errors },
+  },
+  retryWebhookDelivery: {
+    method: 'POST', url: '/v1/webhooks/:id/deliveries/:deliveryId/retry', role: 'admin', summary: 'Send one delivery again, once, with the same webhook-id',
+    responses: { 202: 'queued', 400: 'invalid ids', 404: 'no such delivery on this endpoint', ...errors },
+  },
   healthz: { method: 'GET', url: '/healthz', summary: 'Liveness', responses: { 200: 'alive' } },
   readyz: { method: 'GET', url: '/readyz', summary: 'Readiness: database, Redis, mail transport, IMAP where configured', responses: { 200: 'ready', 503: 'not ready, with reasons' } },
   metrics: { method: 'GET', url: '/metrics', summary: 'Prometheus metrics', produces: 'text/plain', responses: { 200: 'metrics' } },
   openapi: { method: 'GET', url: '/openapi.json', summary: 'This document', responses: { 200: 'OpenAPI 3.1' } },
 } satisfies Record<string, RouteSpec>;
+
 
 export type RouteId = keyof typeof ROUTES;

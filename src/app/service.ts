@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { activationAddressWarning } from '../catalog/catalog.ts';
 import { buildApi, type ApiPlugin } from '../api/server.ts';
 import { opsPlugins } from '../ops/plugins.ts';
+import { webhookApiPlugin } from './webhooks.ts';
 import type { AppContext } from './context.ts';
 import { startWorkers, type RunningWorkers } from './workers.ts';
 
@@ -17,7 +18,10 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export async function startService(ctx: AppContext, parts: ServiceParts, plugins: ApiPlugin[] = opsPlugins): Promise<RunningService> {
+/** Every route mounted beside the API's own: operations and webhook administration. */
+export const servicePlugins: ApiPlugin[] = [...opsPlugins, webhookApiPlugin];
+
+export async function startService(ctx: AppContext, parts: ServiceParts, plugins: ApiPlugin[] = servicePlugins): Promise<RunningService> {
   const activationWarning = activationAddressWarning(ctx.catalog, ctx.config.activationAddress);
   if (activationWarning) ctx.logger.warn(activationWarning);
   const workers = parts.workers ? await startWorkers(ctx) : undefined;

@@ -13,6 +13,12 @@ import { sendPolicy } from './send-policy.ts';
 import { startReconciler } from './reconciler.ts';
 import { noticeSender, noticeToday, sweepNow } from './notices.ts';
 import { noticeSweepWorker, requestSweep, scheduleDailySweep } from '../../queues/notice-sweep.queue.ts';
+import { notifySupport } from '../delivery/note-undeliverable.ts';
+import { startPoller } from './poller.ts';
+import { createWebhooks } from './webhooks.ts';
+
+// How soon support hears of an undeliverable order.
+const SUPPORT_NOTICE_INTERVAL_MS = 5_000;
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -43,14 +49,21 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
   const sendNotice = noticeSender(ctx);
   const send = sendWorker(ctx.queueConnection, (id, attempt, max, kind) => (kind === 'notice' ? sendNotice(id, attempt, max) : sendDelivery({
     deliveries: ctx.deliveries, prepared, clock: ctx.clock, emails: ctx.emails, transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM, logger: ctx.logger,
+    events: ctx, audit: ctx.audit,
   }, id, attempt, max)), policy);
   // The job keeps a summary: a day's plan can list tens of thousands of messages.
   const sweep = noticeSweepWorker(ctx.queueConnection, async (job) => {
     const { date, window, recorded, queued } = await sweepNow(ctx, job.date, { dryRun: false });
     return { date, window, recorded, queued };
   });
+  const webhooks = createWebhooks(ctx);
+  const sender = webhooks.start();
+  const supportNotices = startPoller('support notices', () => notifySupport({
+    db: ctx.db, undeliverable: ctx.undeliverable, transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM, mailFromAddress: ctx.config.mailFromAddress,
+    supportEmail: ctx.config.SUPPORT_EMAIL, brandName: ctx.config.BRAND_NAME, clock: ctx.clock,
+  }), SUPPORT_NOTICE_INTERVAL_MS, ctx.logger);
 
-  const workers: Worker[] = [fulfillment, send, sweep];
+  const workers: Worker[] = [fulfillment, send, sweep, sender.worker];
   const activation = await startActivation(ctx);
   const bounces = await startBounceWatcher(ctx);
   for (const w of workers) {
@@ -65,9 +78,12 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     workers: activation ? [...workers, activation.worker] : workers,
     async close() {
       await reconciler.stop();
+      await sender.relay.stop();
+      await supportNotices.stop();
       await bounces?.stop();
       await activation?.stop();
       await closeWorkers(workers, ctx.config.SHUTDOWN_TIMEOUT_MS);
+      await webhooks.close();
     },
   };
 }

@@ -4,12 +4,17 @@ import type { AuditLog } from '../store/audit.ts';
 import type { DeliveryStore } from '../store/deliveries.ts';
 import type { NoticeStore } from '../store/notices.ts';
 import type { DeliveryStatusReport } from './parse-dsn.ts';
+import type { Logger } from '../app/logger.ts';
+import { deliveryEventData, noteIfUndeliverable, reportUndeliverable, type Undeliverable, type UndeliverableDeps } from '../delivery/note-undeliverable.ts';
+import { webhookEvent } from '../webhooks/events.ts';
 
-export interface BounceDeps {
+/** `outbox` and `undeliverable`: delivery.bounced and the undeliverable check, in the transaction that marks the bounce. */
+export interface BounceDeps extends UndeliverableDeps {
   deliveries: DeliveryStore;
   notices: Pick<NoticeStore, 'markBounced'>;
   audit: AuditLog;
   clock: Clock;
+  logger: Logger;
 }
 
 /** bounced: a delivery was marked; the others changed nothing. */
@@ -36,13 +41,21 @@ export async function applyBounce(deps: BounceDeps, report: DeliveryStatusReport
   if (delivery.status === 'bounced') return 'already-bounced';
   // One delivery has one recipient; a report listing several (a relay's view) is read for ours, else for the first.
   const failure = report.failed.find((f) => f.recipient.toLowerCase() === delivery.recipient.toLowerCase()) ?? report.failed[0]!;
-  const lastError = [failure.status, failure.diagnostic].filter(Boolean).join(' ').slice(0, MAX_ERROR);
-  await deps.deliveries.update(id, { status: 'bounced', bouncedAt: deps.clock.now().toISOString(), lastError });
+  const at = deps.clock.now();
+  const dsn = { ...(failure.status && { status: failure.status }), ...(failure.diagnostic && { diagnostic: failure.diagnostic.slice(0, MAX_ERROR) }) };
+  let undeliverable: Undeliverable | undefined;
+  const marked = await deps.deliveries.markBounced(id, at, dsn, async (tx) => {
+    const lines = await deps.undeliverable.lines(tx, delivery.fulfillmentId, delivery.ssrns);
+    await deps.outbox.record(tx, webhookEvent('delivery.bounced', id, { ...deliveryEventData(delivery, lines), messageId: delivery.messageId, dsn }, at));
+    undeliverable = await noteIfUndeliverable(deps, tx, delivery.fulfillmentId, at);
+  });
+  if (!marked) return 'already-bounced';
   bouncesTotal.inc();
   await deps.audit.record({
     actor: 'bounce', action: 'bounce', order: delivery.orderNumber, outcome: 'bounced',
-    detail: { deliveryId: id, recipient: failure.recipient, status: failure.status, ...(failure.diagnostic && { diagnostic: failure.diagnostic.slice(0, MAX_ERROR) }) },
+    detail: { deliveryId: id, recipient: failure.recipient, ...dsn },
   });
+  if (undeliverable) await reportUndeliverable(deps, undeliverable);
   return 'bounced';
 }
 

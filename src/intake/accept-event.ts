@@ -13,6 +13,7 @@ import type { DeliveryRecord } from '../store/deliveries.ts';
 import type { EntitlementStore } from '../store/entitlements.ts';
 import type { IntakeStore } from '../store/intake-store.ts';
 import { validateAgainstCatalog } from './validate-against-catalog.ts';
+import { webhookEvent } from '../webhooks/events.ts';
 
 export interface IntakeDeps {
   intakeStore: IntakeStore;
@@ -88,9 +89,14 @@ export async function acceptEvent(deps: IntakeDeps, input: unknown, actor: strin
       id: f.id, shipDate: f.shipDate, status: f.shipDate > today ? 'scheduled' : 'queued', recipients: order.contacts.map((c) => c.email.toLowerCase()),
     })),
   };
+  const lineOf = new Map(entitlements.map((e) => [e.ssrn, { lineNumber: e.lineNumber, ssrn: e.ssrn }]));
+  const events = response.fulfillments.map((f, i) => webhookEvent(f.status === 'scheduled' ? 'fulfillment.scheduled' : 'fulfillment.accepted', f.id, {
+    orderNumber: order.number, eventId: event.eventId, fulfillmentId: f.id, shipDate: f.shipDate,
+    lines: fulfillments[i]!.ssrns.map((ssrn) => lineOf.get(ssrn)!), recipients: f.recipients,
+  }, now));
   const result = await deps.intakeStore.create<IntakeResponse>({
     stored: { event, acceptedAt: now.toISOString(), acceptedBy: actor }, digest: eventDigest(event), response,
-    order, entitlements, fulfillments, deliveries,
+    order, entitlements, fulfillments, deliveries, events,
   });
 
   if (result.outcome === 'guard-conflict') {

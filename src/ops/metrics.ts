@@ -61,3 +61,38 @@ export async function timed<T>(histogram: Histogram<string>, labels: Record<stri
     end();
   }
 }
+
+export const webhookAttemptsTotal = new Counter({
+  name: 'license_courier_webhook_attempts_total',
+  help: 'Webhook send attempts by endpoint and outcome (delivered, http-error, timeout, network-error, refused).',
+  labelNames: ['endpoint', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const webhookDeliveriesFailedTotal = new Counter({
+  name: 'license_courier_webhook_deliveries_failed_total',
+  help: 'Webhook deliveries given up after the retry window, by endpoint.',
+  labelNames: ['endpoint'] as const,
+  registers: [registry],
+});
+
+export const webhookEndpointsDisabledTotal = new Counter({
+  name: 'license_courier_webhook_endpoints_disabled_total',
+  help: 'Webhook endpoints disabled after failing without a success for the disable period, by endpoint.',
+  labelNames: ['endpoint'] as const,
+  registers: [registry],
+});
+
+export const webhookSendSeconds = new Histogram({
+  name: 'license_courier_webhook_send_seconds',
+  help: 'Time from sending a webhook to its answer, by endpoint.',
+  labelNames: ['endpoint'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+
+export const ordersUndeliverableTotal = new Counter({
+  name: 'license_courier_orders_undeliverable_total',
+  help: 'Fulfillments none of whose recipients could be reached (every delivery failed or bounced).',
+  registers: [registry],
+});

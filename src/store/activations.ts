@@ -1,3 +1,5 @@
+import { recordWebhookEvent } from './webhook-outbox.ts';
+import type { OutboxEvent } from '../webhooks/events.ts';
 import type { IssuedKey } from '../model.ts';
 import type { Db, Queryable } from './db.ts';
 
@@ -83,9 +85,17 @@ export class ActivationStore {
     });
   }
 
-  async recordActivations(ssrn: string, records: ActivationRecord[]): Promise<void> {
+  /** Records device claims with their webhook events (activation.issued), in one transaction. */
+  async recordActivations(ssrn: string, records: ActivationRecord[], events: OutboxEvent[] = []): Promise<void> {
     if (records.length === 0) return;
-    await this.db.query(
+    await this.db.transaction(async (tx) => {
+      await this.insertActivations(tx, ssrn, records);
+      for (const event of events) await recordWebhookEvent(tx, event);
+    });
+  }
+
+  private async insertActivations(tx: Queryable, ssrn: string, records: ActivationRecord[]): Promise<void> {
+    await tx.query(
       `INSERT INTO activations (ssrn, device, license_id, at, sender, message_id)
        SELECT $1, device, "licenseId", at, sender, "messageId" FROM jsonb_to_recordset($2::jsonb)
          AS x(device text, "licenseId" text, at timestamptz, sender text, "messageId" text)
@@ -126,8 +136,15 @@ export class ActivationStore {
   }
 
   /** Stores the decision before the reply goes out, so that a retried job answers the same way. */
-  async saveDecision(uidValidity: string, uid: number, decision: unknown, at: Date): Promise<void> {
-    await this.db.query(
+  async saveDecision(uidValidity: string, uid: number, decision: unknown, at: Date, events: OutboxEvent[] = []): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.insertDecision(tx, uidValidity, uid, decision, at);
+      for (const event of events) await recordWebhookEvent(tx, event);
+    });
+  }
+
+  private async insertDecision(tx: Queryable, uidValidity: string, uid: number, decision: unknown, at: Date): Promise<void> {
+    await tx.query(
       `INSERT INTO inbound_messages (uid_validity, uid, decision, received_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (uid_validity, uid) DO UPDATE SET decision = EXCLUDED.decision`,
       [uidValidity, uid, JSON.stringify(decision), at.toISOString()],

@@ -25,7 +25,13 @@ export interface DeliveryRecord {
   smtpResponse?: string;
   failedAt?: string;
   bouncedAt?: string;
+  /** A bounce's delivery status notification: its status code (5.1.1) and the remote server's diagnostic. */
+  dsnStatus?: string;
+  dsnDiagnostic?: string;
 }
+
+/** More writes that belong to the same state change (its webhook event), run in its transaction. */
+export type InTransaction = (tx: Queryable) => Promise<void>;
 
 /** One try at sending, with the server's answer. */
 export interface DeliveryAttempt {
@@ -44,6 +50,7 @@ const COLUMN: Record<keyof DeliveryRecord, string> = {
   kind: 'kind', ssrns: 'ssrns', resendId: 'resend_id', reason: 'reason', requestedBy: 'requested_by', status: 'status',
   attempts: 'attempts', lastError: 'last_error', messageId: 'message_id', createdAt: 'created_at', queuedAt: 'queued_at',
   acceptedAt: 'accepted_at', smtpResponse: 'smtp_response', failedAt: 'failed_at', bouncedAt: 'bounced_at',
+  dsnStatus: 'dsn_status', dsnDiagnostic: 'dsn_diagnostic',
 };
 const FIELDS = Object.keys(COLUMN) as Array<keyof DeliveryRecord>;
 const SELECT = FIELDS.map((f) => `d.${COLUMN[f]}`).join(', ');
@@ -67,7 +74,8 @@ export async function insertDeliveries(tx: Queryable, records: DeliveryRecord[])
      SELECT ${FIELDS.map((f) => COLUMN[f]).join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(id text, order_number text,
        fulfillment_id text, recipient text, recipient_name text, kind text, ssrns text[], resend_id text, reason text,
        requested_by text, status text, attempts integer, last_error text, message_id text, created_at timestamptz,
-       queued_at timestamptz, accepted_at timestamptz, smtp_response text, failed_at timestamptz, bounced_at timestamptz)`,
+       queued_at timestamptz, accepted_at timestamptz, smtp_response text, failed_at timestamptz, bounced_at timestamptz,
+       dsn_status text, dsn_diagnostic text)`,
     [JSON.stringify(rows)],
   );
 }
@@ -130,7 +138,7 @@ export class DeliveryStore {
    * Records SMTP acceptance. Written before anything else can fail after the server said 250, so that a retried
    * job finds it and finishes without sending again.
    */
-  async markAccepted(id: string, at: Date, messageId: string, smtpResponse: string, attempt: number): Promise<void> {
+  async markAccepted(id: string, at: Date, messageId: string, smtpResponse: string, attempt: number, also?: InTransaction): Promise<void> {
     const response = smtpResponse.slice(0, MAX_RESPONSE);
     await this.db.transaction(async (tx) => {
       await tx.query(
@@ -138,11 +146,12 @@ export class DeliveryStore {
         [id, at.toISOString(), messageId, response, attempt],
       );
       await recordAttempt(tx, id, { attempt, at: at.toISOString(), outcome: 'sent', response });
+      await also?.(tx);
     });
   }
 
   /** A send that failed: retried later, or (`final`) given up. */
-  async markFailedAttempt(id: string, at: Date, attempt: number, final: boolean, error: string): Promise<void> {
+  async markFailedAttempt(id: string, at: Date, attempt: number, final: boolean, error: string, also?: InTransaction): Promise<void> {
     const response = error.slice(0, MAX_RESPONSE);
     await this.db.transaction(async (tx) => {
       await tx.query(
@@ -150,6 +159,22 @@ export class DeliveryStore {
         [id, final ? 'failed' : 'retrying', attempt, response, final, at.toISOString()],
       );
       await recordAttempt(tx, id, { attempt, at: at.toISOString(), outcome: final ? 'failed' : 'retrying', response });
+      await also?.(tx);
+    });
+  }
+
+  /** Marks a delivery bounced with the report's status and diagnostic; false when it already was. */
+  async markBounced(id: string, at: Date, dsn: { status?: string; diagnostic?: string }, also?: InTransaction): Promise<boolean> {
+    const lastError = [dsn.status, dsn.diagnostic].filter(Boolean).join(' ').slice(0, MAX_RESPONSE);
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query(
+        `UPDATE deliveries SET status = 'bounced', bounced_at = $2, last_error = $3, dsn_status = $4, dsn_diagnostic = $5
+         WHERE id = $1 AND status <> 'bounced' RETURNING id`,
+        [id, at.toISOString(), lastError, dsn.status ?? null, dsn.diagnostic?.slice(0, MAX_RESPONSE) ?? null],
+      );
+      if (rows.length === 0) return false;
+      await also?.(tx);
+      return true;
     });
   }
 

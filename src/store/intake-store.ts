@@ -4,6 +4,8 @@ import { insertDeliveries, type DeliveryRecord } from './deliveries.ts';
 import { insertEntitlements } from './entitlements.ts';
 import { insertFulfillments, type StoredEvent } from './fulfillments.ts';
 import { upsertOrder } from './orders.ts';
+import { recordWebhookEvent } from './webhook-outbox.ts';
+import type { OutboxEvent } from '../webhooks/events.ts';
 
 /** Everything one accepted event creates. */
 export interface IntakeWrite {
@@ -15,6 +17,8 @@ export interface IntakeWrite {
   entitlements: Entitlement[];
   fulfillments: Fulfillment[];
   deliveries: DeliveryRecord[];
+  /** The webhook events of the acceptance (fulfillment.accepted or .scheduled), written with it. */
+  events: OutboxEvent[];
 }
 
 export type IntakeOutcome<R> =
@@ -73,6 +77,7 @@ export class IntakeStore {
       const fulfillmentOf = new Map(w.fulfillments.flatMap((f) => f.ssrns.map((s) => [s, f.id] as const)));
       await insertEntitlements(tx, w.entitlements.map((entitlement, position) => ({ entitlement, position, fulfillmentId: fulfillmentOf.get(entitlement.ssrn)! })));
       await insertDeliveries(tx, w.deliveries);
+      for (const event of w.events) await recordWebhookEvent(tx, event);
       return { outcome: 'created' };
     });
   }

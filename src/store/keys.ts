@@ -17,6 +17,8 @@ export function storeKeys(prefix: string) {
     verifyWindow: (client: string, minute: number) => k('verify', client, String(minute)),
     /** The activation mailbox watchers' connection states, one field per process (redis-watcher-state.ts). */
     imapState: k('imap', 'watchers'),
+    /** Sends in flight to one webhook endpoint: sorted set holder → expiry (webhook-slots.ts). */
+    webhookSlots: (endpointId: string) => k('webhook', endpointId, 'slots'),
   };
 }
 

@@ -13,6 +13,8 @@ import { NoticeStore } from './notices.ts';
 import { migrate } from './migrate.ts';
 import { OrderStore } from './orders.ts';
 import { VerificationStore } from './verification.ts';
+import { UndeliverableFulfillments } from './undeliverable.ts';
+import { WebhookOutbox } from './webhook-outbox.ts';
 
 /** The repositories over the system of record, one per aggregate. */
 export interface Stores {
@@ -27,6 +29,9 @@ export interface Stores {
   audit: AuditLog;
   verification: VerificationStore;
   notices: NoticeStore;
+  /** Webhook events, written in the transaction of each state change. */
+  outbox: WebhookOutbox;
+  undeliverable: UndeliverableFulfillments;
 }
 
 export function createStores(db: Db): Stores {
@@ -42,6 +47,8 @@ export function createStores(db: Db): Stores {
     audit: new AuditLog(db),
     verification: new VerificationStore(db),
     notices: new NoticeStore(db),
+    outbox: new WebhookOutbox(db),
+    undeliverable: new UndeliverableFulfillments(db),
   };
 }
 

@@ -1,0 +1,54 @@
+import type { OutboxEvent } from '../webhooks/events.ts';
+import type { Db, Queryable } from './db.ts';
+
+/** Writes an event into the outbox within `tx` (for stores whose own transaction makes the change). */
+export async function recordWebhookEvent(tx: Queryable, event: OutboxEvent): Promise<void> {
+  await tx.query(
+    `INSERT INTO webhook_events (id, type, order_number, body, occurred_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO NOTHING`,
+    [event.id, event.type, event.orderNumber, event.body, event.occurredAt],
+  );
+}
+
+/**
+ * The outbox of webhook events. A state change records its event with the transaction that makes the change, so the
+ * event exists exactly when the change does; the relay then turns each event into one delivery per endpoint that wants it.
+ */
+export class WebhookOutbox {
+  constructor(private readonly db: Db) {}
+
+  /** Writes the event in `tx`, the transaction of the state change. Recording the same event again is a no-op. */
+  record(tx: Queryable, event: OutboxEvent): Promise<void> {
+    return recordWebhookEvent(tx, event);
+  }
+
+  /**
+   * Relays up to `limit` events not relayed yet: creates one delivery per enabled endpoint registered before the event
+   * and subscribed to its type, and marks the events relayed, in one statement. Several relays may run at once (rows
+   * taken by one are skipped by the others). Returns how many events were relayed and the new deliveries' ids.
+   */
+  async relay(limit: number, at: Date): Promise<{ events: number; deliveryIds: string[] }> {
+    const rows = await this.db.query<{ events: number; deliveryIds: string[] }>(
+      `WITH batch AS (
+         SELECT id, type, occurred_at FROM webhook_events WHERE relayed_at IS NULL
+         ORDER BY occurred_at LIMIT $1 FOR UPDATE SKIP LOCKED
+       ), created AS (
+         INSERT INTO webhook_deliveries (id, endpoint_id, event_id, status, created_at)
+         SELECT 'whd_' || replace(gen_random_uuid()::text, '-', ''), e.id, b.id, 'pending', $2
+         FROM batch b JOIN webhook_endpoints e
+           ON e.disabled_at IS NULL AND b.type = ANY (e.event_types) AND e.created_at <= b.occurred_at
+         ON CONFLICT (endpoint_id, event_id) DO NOTHING
+         RETURNING id
+       ), marked AS (
+         UPDATE webhook_events SET relayed_at = $2 WHERE id IN (SELECT id FROM batch) RETURNING id
+       )
+       SELECT (SELECT count(*)::int FROM marked) AS events, COALESCE((SELECT array_agg(id) FROM created), '{}') AS "deliveryIds"`,
+      [limit, at.toISOString()],
+    );
+    return rows[0]!;
+  }
+
+  async unrelayedCount(): Promise<number> {
+    return (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_events WHERE relayed_at IS NULL'))[0]!.n;
+  }
+}
