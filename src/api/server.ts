@@ -2,12 +2,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { AppContext } from '../app/context.ts';
 import { intake } from '../app/intake.ts';
 import { resendFor } from '../app/support.ts';
-import { InvalidInputError, NotFoundError } from '../errors.ts';
+import { InvalidInputError } from '../errors.ts';
 import { zodIssues } from '../event/schema.ts';
-import { certificateFileName } from '../mail/compose.ts';
+import { auditPage } from '../support/audit-page.ts';
+import { deliveredCertificate } from '../support/certificate.ts';
 import { orderView } from '../support/order-view.ts';
-import { ADMIN_LOGIN_PATH, adminCookieBearer, adminLoginPlugin } from './admin-login.ts';
+import fastifyCookie from '@fastify/cookie';
+import { ADMIN_PATHS, adminLoginPlugin } from './admin-login.ts';
 import { authenticate, roleAllows, type Caller } from './auth.ts';
+import { SIGN_IN_PATH, safeNext, sessionCaller } from './browser-session.ts';
 import { installErrorHandler } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { readiness } from './readiness.ts';
@@ -35,16 +38,29 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> 
 }
 
 export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({ loggerInstance: ctx.logger.child({ component: 'api' }) as FastifyBaseLogger, bodyLimit: BODY_LIMIT });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: ctx.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    ...(ctx.config.TRUST_PROXY && { trustProxy: ctx.config.TRUST_PROXY }),
+  });
   installErrorHandler(app);
+  // Before the hook below: it reads the session cookie of /admin/ pages.
+  await app.register(fastifyCookie);
 
   // Authentication runs before the body is read, so an unauthenticated caller cannot make us parse 1 MiB.
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     // The matched route's path, not the raw URL: the router decodes `/%61dmin/…` to `/admin/…`, so the raw URL cannot decide.
     const path = request.routeOptions.url ?? request.url;
-    const role = request.routeOptions.config.spec?.role ?? (path.startsWith('/admin/') && !path.startsWith(ADMIN_LOGIN_PATH) ? 'admin' : undefined);
+    const admin = path.startsWith('/admin/');
+    const role = request.routeOptions.config.spec?.role ?? (admin && !ADMIN_PATHS.includes(path) ? 'admin' : undefined);
     if (!role) return;
-    const caller = authenticate(ctx.config.API_TOKENS, request.headers.authorization ?? adminCookieBearer(request));
+    const bearer = request.headers.authorization;
+    // Browsers cannot send a bearer header with the dashboard's page loads: there the console's session stands in.
+    const caller = authenticate(ctx.config.API_TOKENS, bearer)
+      ?? (admin && !bearer ? (await sessionCaller(ctx.sessions, ctx.config.API_TOKENS, request, ctx.clock.now()))?.caller : undefined);
+    if (!caller && admin && !bearer && request.method === 'GET' && request.headers.accept?.includes('text/html')) {
+      return reply.redirect(`${SIGN_IN_PATH}?next=${encodeURIComponent(safeNext(request.url.split('?')[0]) ?? '/admin/queues')}`, 303);
+    }
     if (!caller) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a valid bearer token is required', issues: [] });
     if (!roleAllows(caller.role, role)) return reply.code(403).send({ error: `this route needs role ${role}; the token has role ${caller.role}`, issues: [] });
     request.caller = caller;
@@ -63,29 +79,18 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
     return reply.code(202).send(result);
   });
   route(ROUTES.certificate, async (request, reply) => {
-    const number = (request.params as { number: string }).number;
     const { fulfillment } = parseQuery(certificateQuerySchema, request.query);
-    const shipped = (await ctx.records.orderFulfillments(number)).filter((f) => f.fannedOutAt);
-    const chosen = fulfillment ? shipped.find((f) => f.id === fulfillment) : shipped.at(-1);
-    const pdf = chosen && (await ctx.records.certificate(chosen.id));
-    if (!chosen || !pdf) throw new NotFoundError(fulfillment ? `no delivered fulfillment ${fulfillment} on order ${number}` : `order ${number} has no delivered certificate`);
-    return reply
-      .type('application/pdf')
-      .header('content-disposition', `attachment; filename="${certificateFileName(chosen.certificateNumber)}"`)
-      .send(pdf);
+    const { fileName, pdf } = await deliveredCertificate(ctx.records, (request.params as { number: string }).number, fulfillment);
+    return reply.type('application/pdf').header('content-disposition', `attachment; filename="${fileName}"`).send(pdf);
   });
-  route(ROUTES.audit, async (request) => {
-    const query = parseQuery(auditQuerySchema, request.query);
-    const entries = await ctx.audit.read(query);
-    return { entries, ...(entries.length === query.limit && { next: entries.at(-1)!.id }) };
-  });
+  route(ROUTES.audit, async (request) => auditPage(ctx.audit, parseQuery(auditQuerySchema, request.query)));
   route(ROUTES.healthz, async () => ({ status: 'ok' }));
   route(ROUTES.readyz, async (_request, reply) => {
     const problems = await readiness(ctx);
     return reply.code(problems.length ? 503 : 200).send(problems.length ? { status: 'not ready', problems } : { status: 'ready' });
   });
   route(ROUTES.openapi, async () => openApiDocument(process.env.npm_package_version ?? '0.1.0'));
-  await adminLoginPlugin(app, ctx);
+  adminLoginPlugin(app);
   for (const plugin of plugins) await plugin(app, ctx);
   return app;
 }

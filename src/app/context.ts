@@ -13,6 +13,7 @@ import { connectRedis } from '../store/connection.ts';
 import { DeliveryStore } from '../store/deliveries.ts';
 import { storeKeys, type StoreKeys } from '../store/keys.ts';
 import { RecordStore } from '../store/records.ts';
+import { SessionStore } from '../store/sessions.ts';
 import { loadSigningKey } from '../license/signing-keys.ts';
 import { openQueue, type QueueConnection } from '../../queues/connection.ts';
 import { FULFILLMENT_QUEUE, type FulfillmentJob } from '../../queues/fulfillment.queue.ts';
@@ -29,6 +30,7 @@ export interface AppContext {
   records: RecordStore;
   deliveries: DeliveryStore;
   audit: AuditLog;
+  sessions: SessionStore;
   catalog: Catalog;
   clock: Clock;
   logger: Logger;
@@ -87,6 +89,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     records: new RecordStore(redis, keys),
     deliveries: new DeliveryStore(redis, keys),
     audit: new AuditLog(redis, keys),
+    sessions: new SessionStore(redis, keys, config.SESSION_IDLE_SECONDS, config.SESSION_MAX_SECONDS),
     catalog: overrides.catalog ?? loadCatalog(),
     clock: overrides.clock ?? systemClock,
     logger,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApi, type ApiPlugin } from '../api/server.ts';
-import { opsPlugins } from '../ops/plugins.ts';
+import { servicePlugins } from './console.ts';
 import type { AppContext } from './context.ts';
 import { startWorkers, type RunningWorkers } from './workers.ts';
 
@@ -16,7 +16,7 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export async function startService(ctx: AppContext, parts: ServiceParts, plugins: ApiPlugin[] = opsPlugins): Promise<RunningService> {
+export async function startService(ctx: AppContext, parts: ServiceParts, plugins: ApiPlugin[] = servicePlugins): Promise<RunningService> {
   const workers = parts.workers ? await startWorkers(ctx) : undefined;
   let api: FastifyInstance | undefined;
   if (parts.api) {

@@ -26,6 +26,10 @@ export function storeKeys(prefix: string) {
     audit: k('audit'),
     /** The activation mailbox watchers' connection states, one field per process (watcher-state.ts). */
     imapState: k('imap', 'watchers'),
+    /** A signed-in browser's session, by the SHA-256 of its id: a look at Redis yields no usable session id. */
+    session: (idDigest: string) => k('session', idDigest),
+    /** Rate-limit counters of @fastify/rate-limit, one namespace per limit (sessions.ts, rate-limits.ts). */
+    rateLimit: (limit: string, subject: string) => k('rl', limit, subject),
     /** Fulfillments accepted but not yet fanned out: the start-up reconciler re-schedules these. */
     pendingFulfillments: k('pending-fulfillments'),
   };

@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AppContext } from '../../src/app/context.ts';
 import { buildApi } from '../../src/api/server.ts';
-import { opsPlugins } from '../../src/ops/plugins.ts';
+import { servicePlugins } from '../../src/app/console.ts';
 import { startWorkers, type RunningWorkers } from '../../src/app/workers.ts';
 import type { ContextOverrides } from '../../src/app/context.ts';
 import { deletePrefix, TEST_TOKENS, testContext, testEnv } from './app.ts';
@@ -22,7 +22,7 @@ export interface TestPipeline {
 export async function startPipeline(extraEnv: Record<string, string>, options: { workers?: boolean } & ContextOverrides = {}): Promise<TestPipeline> {
   const env = testEnv(extraEnv);
   const ctx = await testContext(env, options);
-  const api = await buildApi(ctx, opsPlugins);
+  const api = await buildApi(ctx, servicePlugins);
   const workers = options.workers === false ? undefined : await startWorkers(ctx);
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
   return {

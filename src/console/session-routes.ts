@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticate, roleAllows } from '../api/auth.ts';
+import { clearSessionCookie, safeNext, sessionIdOf, setSessionCookie } from '../api/browser-session.ts';
+import { field } from './form.ts';
+import type { ConsoleContext } from './plugin.ts';
+import { frame, sendPage } from './scope.ts';
+
+
+/** Sign-in with a support or admin token on a form, and sign-out; both under /console/. */
+export function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
+  const signInPage = (request: FastifyRequest, reply: FastifyReply, options: { next?: string; problem?: string; notice?: string }, status = 200) => {
+    const strings = ctx.views.strings(request.headers['accept-language']);
+    return sendPage(reply, ctx.views, 'sign-in', strings, {
+      ...frame(request, reply, strings, strings.text('signIn.title')),
+      ...(options.next && { next: options.next }),
+      ...(options.problem && { problem: options.problem }),
+      ...(options.notice && { notice: options.notice }),
+    }, status);
+  };
+
+  app.get('/sign-in', async (request, reply) => {
+    const query = request.query;
+    const strings = ctx.views.strings(request.headers['accept-language']);
+    const notice = field(query, 'signedOut') ? strings.text('signIn.signedOut') : field(query, 'needed') ? strings.text('signIn.needed') : undefined;
+    return signInPage(request, reply, { ...(safeNext(field(query, 'next')) && { next: safeNext(field(query, 'next')) }), ...(notice && { notice }) });
+  });
+
+  app.post('/sign-in', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const strings = ctx.views.strings(request.headers['accept-language']);
+    const next = safeNext(field(request.body, 'next'));
+    const caller = authenticate(ctx.tokens, `Bearer ${field(request.body, 'token') ?? ''}`);
+    if (!caller || !roleAllows(caller.role, 'support')) {
+      return signInPage(request, reply, { ...(next && { next }), problem: strings.text('signIn.refused') }, 401);
+    }
+    // Whatever id the browser came with is ended, never reused: a session id planted before sign-in stays worthless.
+    const previous = sessionIdOf(request);
+    if (previous) await ctx.sessions.destroy(previous);
+    setSessionCookie(reply, request, await ctx.sessions.create(caller, ctx.clock.now()));
+    return reply.redirect(next ?? '/console/', 303);
+  });
+
+  app.get('/sign-out', async (request, reply) => {
+    if (!request.consoleSession) return reply.redirect('/console/sign-in', 303);
+    const strings = ctx.views.strings(request.headers['accept-language']);
+    return sendPage(reply, ctx.views, 'sign-out', strings, frame(request, reply, strings, strings.text('signOut.title')));
+  });
+
+  app.post('/sign-out', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const id = sessionIdOf(request);
+    if (id) await ctx.sessions.destroy(id);
+    clearSessionCookie(reply, request);
+    return reply.redirect('/console/sign-in?signedOut=1', 303);
+  });
+}
