@@ -4,6 +4,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { roleAllows, type Caller } from '../api/auth.ts';
+import { httpError } from '../api/errors.ts';
 import { SIGN_IN_PATH, sessionCaller, type BrowserSessions } from '../api/browser-session.ts';
 import type { Clock } from '../clock.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from '../errors.ts';
@@ -50,9 +51,21 @@ const CONTENT_SECURITY_POLICY = {
   },
 };
 
-/** Typed errors and the plugins' own (CSRF 403, body parsing) as a page in the browser's language. */
+/** A program's request (JSON to `POST /self-service/resend`) rather than a browser's form or page load. */
+const wantsJson = (request: FastifyRequest) =>
+  request.method === 'POST' && !(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+
+/**
+ * Typed errors and the plugins' own (CSRF 403, body parsing) as a page in the browser's language; as the API's JSON
+ * errors to a program.
+ */
 function errorPage(ctx: ConsoleContext) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (wantsJson(request)) {
+      const { status, body, headers } = httpError(error);
+      if (status >= 500) request.log.error({ err: error }, 'self-service request failed');
+      return reply.code(status).headers(headers ?? {}).send(body);
+    }
     const strings = ctx.views.strings(request.headers['accept-language']);
     const [status, message] =
       error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET' ? [403, strings.text('error.csrf')]

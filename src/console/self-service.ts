@@ -13,6 +13,12 @@ export interface SelfServiceLimits {
 }
 
 const HOUR_MS = 3_600_000;
+
+/** The one answer to every valid request: it cannot tell whether the order exists or the address is on it. */
+export const SELF_SERVICE_ANSWER = {
+  status: 'accepted',
+  message: 'If the address is a contact of that order, its latest Fulfillment Email is on its way to that address.',
+} as const;
 // Addresses and references are counted by digest: the counters' keys carry nothing a look at Redis could read.
 const digest = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
 
@@ -86,8 +92,8 @@ export function selfServiceRoutes(app: FastifyInstance, ctx: ConsoleContext): vo
     }
     const input = request.selfServiceInput;
     afterAnswer(() => ctx.selfService.resendToContact({ ...input, client: request.ip }));
-    if (form) return page(request, reply, { answered: true, email: input.email });
-    return reply.code(202).send({ status: 'accepted', message: `If ${input.email} is a contact of that order, its latest Fulfillment Email is on its way there.` });
+    if (form) return page(request, reply, { answered: true });
+    return reply.code(202).send(SELF_SERVICE_ANSWER);
   });
 }
 
