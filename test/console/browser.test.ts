@@ -3,11 +3,11 @@ import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOKENS } from '../support/app.ts';
-import { rawExample } from '../support/events.ts';
-import { startPipeline, type TestPipeline } from '../support/pipeline.ts';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { DELIVERED_ORDER, startWithDeliveredOrder } from '../support/delivered-order.ts';
+import type { TestPipeline } from '../support/pipeline.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
 
-const ORDER = '15563238';
+const ORDER = DELIVERED_ORDER;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let pipeline: TestPipeline;
 let sink: SmtpSink;
@@ -15,11 +15,7 @@ let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  pipeline = await startPipeline({ SMTP_URL: sink.url, RESENDS_PER_ORDER_PER_HOUR: '100' });
-  expect((await pipeline.post('/v1/fulfillments', rawExample('order-ex-srx'))).statusCode).toBe(202);
-  await sink.waitFor(2);
-  await pipeline.idle();
+  ({ pipeline, sink } = await startWithDeliveredOrder({ RESENDS_PER_ORDER_PER_HOUR: '100' }));
   base = await pipeline.api.listen({ host: '127.0.0.1', port: 0 });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -42,6 +38,14 @@ async function signIn(page: Page, token: string): Promise<void> {
   await page.getByLabel('Support or admin token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${base}/console/`);
+}
+
+/** A support session on the order's page. */
+async function openOrder(): Promise<{ context: BrowserContext; page: Page }> {
+  const opened = await newPage();
+  await signIn(opened.page, TEST_TOKENS.support);
+  await opened.page.goto(`${base}/console/orders/${ORDER}`);
+  return opened;
 }
 
 /** axe-core's serious and critical findings on the page as it stands (evaluated over DevTools, which CSP does not govern). */
@@ -75,9 +79,7 @@ describe('support console in a browser', () => {
   });
 
   it('resends chosen lines to a chosen address with a reason; the new delivery reaches the SMTP server and shows on the page', async () => {
-    const { context, page } = await newPage();
-    await signIn(page, TEST_TOKENS.support);
-    await page.goto(`${base}/console/orders/${ORDER}`);
+    const { context, page } = await openOrder();
     const before = sink.messages.length;
     await page.getByLabel(/^2\.1 · /).uncheck();
     await page.getByLabel('licensing@northwind.example').uncheck();
@@ -98,9 +100,7 @@ describe('support console in a browser', () => {
   });
 
   it('refuses a resend without a reason and keeps what was chosen', async () => {
-    const { context, page } = await newPage();
-    await signIn(page, TEST_TOKENS.support);
-    await page.goto(`${base}/console/orders/${ORDER}`);
+    const { context, page } = await openOrder();
     const before = sink.messages.length;
     // The browser's own check stops an empty reason; a reason of spaces gets past it and is refused by the server.
     await page.getByLabel('Reason (required)').fill('   ');
@@ -112,9 +112,7 @@ describe('support console in a browser', () => {
   });
 
   it('downloads the certificate: the same bytes as the one attached to the email', async () => {
-    const { context, page } = await newPage();
-    await signIn(page, TEST_TOKENS.support);
-    await page.goto(`${base}/console/orders/${ORDER}`);
+    const { context, page } = await openOrder();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the certificate (PDF)' }).click()]);
     const bytes = readFileSync((await download.path())!);
     const attached = sink.messages[0]!.parsed.attachments.find((a) => a.contentType === 'application/pdf')!.content;

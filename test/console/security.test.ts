@@ -1,20 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOKENS } from '../support/app.ts';
 import { FormClient, csrfToken } from '../support/console-client.ts';
-import { rawExample } from '../support/events.ts';
+import { DELIVERED_ORDER, startWithDeliveredOrder } from '../support/delivered-order.ts';
 import { startPipeline, type TestPipeline } from '../support/pipeline.ts';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
 
-const ORDER = '15563238';
+const ORDER = DELIVERED_ORDER;
 let pipeline: TestPipeline;
 let sink: SmtpSink;
 
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  pipeline = await startPipeline({ SMTP_URL: sink.url });
-  expect((await pipeline.post('/v1/fulfillments', rawExample('order-ex-srx'))).statusCode).toBe(202);
-  await sink.waitFor(2);
-  await pipeline.idle();
+  ({ pipeline, sink } = await startWithDeliveredOrder());
 });
 afterAll(async () => {
   await pipeline?.close();

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredAuditEntry } from '../../src/store/audit.ts';
 import { FormClient } from '../support/console-client.ts';
-import { makeEvent, rawExample } from '../support/events.ts';
-import { startPipeline, type TestPipeline } from '../support/pipeline.ts';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { DELIVERED_ORDER, startWithDeliveredOrder } from '../support/delivered-order.ts';
+import { makeEvent } from '../support/events.ts';
+import type { TestPipeline } from '../support/pipeline.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
 
-const ORDER = '15563238';
+const ORDER = DELIVERED_ORDER;
 const CONTACT = 'netops@acme.example';
 const PARTNER = 'licensing@northwind.example';
 const LIMITS = { client: 20, address: 3, reference: 5 };
@@ -13,17 +14,12 @@ let pipeline: TestPipeline;
 let sink: SmtpSink;
 
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  pipeline = await startPipeline({
-    SMTP_URL: sink.url,
+  ({ pipeline, sink } = await startWithDeliveredOrder({
     RESENDS_PER_ORDER_PER_HOUR: '1000',
     SELF_SERVICE_PER_CLIENT_PER_HOUR: String(LIMITS.client),
     SELF_SERVICE_PER_ADDRESS_PER_HOUR: String(LIMITS.address),
     SELF_SERVICE_PER_REFERENCE_PER_HOUR: String(LIMITS.reference),
-  });
-  expect((await pipeline.post('/v1/fulfillments', rawExample('order-ex-srx'))).statusCode).toBe(202);
-  await sink.waitFor(2);
-  await pipeline.idle();
+  }));
 });
 afterAll(async () => {
   await pipeline?.close();
