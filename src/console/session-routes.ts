@@ -1,13 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, roleAllows } from '../api/auth.ts';
 import { clearSessionCookie, safeNext, sessionIdOf, setSessionCookie } from '../api/browser-session.ts';
+import { RateLimitedError } from '../errors.ts';
 import { field } from './form.ts';
 import type { ConsoleContext } from './plugin.ts';
 import { frame, sendPage } from './scope.ts';
 
 
+/** Sign-in attempts per client in SIGN_IN_WINDOW_MS: enough for a team behind one address, too few to guess tokens. */
+const SIGN_IN_ATTEMPTS = 30;
+const SIGN_IN_WINDOW_MS = 15 * 60_000;
+
 /** Sign-in with a support or admin token on a form, and sign-out; both under /console/. */
 export function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
+  const attempts = app.createRateLimit({ max: SIGN_IN_ATTEMPTS, timeWindow: SIGN_IN_WINDOW_MS, limitName: 'console-sign-in', keyGenerator: (r: FastifyRequest) => r.ip } as never);
   const signInPage = (request: FastifyRequest, reply: FastifyReply, options: { next?: string; problem?: string; notice?: string }, status = 200) => {
     const strings = ctx.views.strings(request.headers['accept-language']);
     return sendPage(reply, ctx.views, 'sign-in', strings, {
@@ -28,6 +34,8 @@ export function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.post('/sign-in', { preHandler: app.csrfProtection }, async (request, reply) => {
     const strings = ctx.views.strings(request.headers['accept-language']);
     const next = safeNext(field(request.body, 'next'));
+    const attempt = await attempts(request);
+    if (!attempt.isAllowed && attempt.isExceeded) throw new RateLimitedError('too many sign-in attempts from this address; try again later', attempt.ttlInSeconds);
     const caller = authenticate(ctx.tokens, `Bearer ${field(request.body, 'token') ?? ''}`);
     if (!caller || !roleAllows(caller.role, 'support')) {
       return signInPage(request, reply, { ...(next && { next }), problem: strings.text('signIn.refused') }, 401);

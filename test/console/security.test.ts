@@ -49,6 +49,20 @@ describe('console sign-in and sessions', () => {
     }
   });
 
+  it('limits sign-in attempts per client: the 31st within 15 minutes is refused, even with a good token', async () => {
+    const from = (address: string) => new FormClient(pipeline.api, {}, address);
+    const guesser = from('198.51.100.9');
+    const html = (await guesser.get('/console/sign-in')).body;
+    const token = csrfToken(html, '/console/sign-in');
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => guesser.post('/console/sign-in', { _csrf: token, token: `guess-${i}-000000000000` })));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(30).fill(401));
+    const refused = await guesser.post('/console/sign-in', { _csrf: token, token: TEST_TOKENS.support });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.body).toContain('Too many requests.');
+    expect(guesser.cookies.get('lc_session')).toBeUndefined();
+    expect((await from('198.51.100.10').signIn(TEST_TOKENS.support)).statusCode).toBe(303);
+  });
+
   it('sends a browser without a session to the sign-in page, and back where it was going afterwards', async () => {
     const c = client();
     const page = await c.get(`/console/orders/${ORDER}`);
@@ -189,16 +203,16 @@ describe('security headers', () => {
 
 describe('cookies over HTTPS', () => {
   it('marks cookies Secure only when the request came over HTTPS: X-Forwarded-Proto counts only from a trusted proxy', async () => {
-    const untrusted = await client().get('/console/sign-in', { 'x-forwarded-proto': 'https' });
+    const untrusted = await new FormClient(pipeline.api, {}, '127.0.0.1').get('/console/sign-in', { 'x-forwarded-proto': 'https' });
     expect(setCookies(untrusted).join('\n')).not.toContain('Secure');
     const behindProxy = await startPipeline({ TRUST_PROXY: '127.0.0.1', SESSION_IDLE_SECONDS: '1' }, { workers: false });
     try {
-      const c = new FormClient(behindProxy.api, { 'x-forwarded-proto': 'https' });
+      const c = new FormClient(behindProxy.api, { 'x-forwarded-proto': 'https' }, '127.0.0.1');
       const page = await c.get('/console/sign-in');
       expect(setCookies(page)[0]).toMatch(/^_csrf=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
       const signIn = await c.signIn(TEST_TOKENS.support);
       expect(setCookies(signIn)[0]).toMatch(/^lc_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
-      const plain = new FormClient(behindProxy.api, { 'x-forwarded-proto': 'http' });
+      const plain = new FormClient(behindProxy.api, { 'x-forwarded-proto': 'http' }, '127.0.0.1');
       expect(setCookies(await plain.signIn(TEST_TOKENS.support)).join('\n')).not.toContain('Secure');
       // Idle expiry: a second without a request ends the session.
       expect((await c.get('/console/')).statusCode).toBe(200);

@@ -1,10 +1,14 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
+let clients = 0;
+/** Each client its own address by default, as separate browsers would be: per-client limits then bite only where meant. */
+const nextAddress = () => `10.${(++clients >> 16) & 255}.${(clients >> 8) & 255}.${clients & 255}`;
+
 /** A browser without JavaScript over `inject`: keeps cookies as a browser would, posts forms, reads CSRF tokens. */
 export class FormClient {
   readonly cookies = new Map<string, string>();
 
-  constructor(private readonly api: FastifyInstance, private readonly headers: Record<string, string> = {}) {}
+  constructor(private readonly api: FastifyInstance, private readonly headers: Record<string, string> = {}, private readonly remoteAddress = nextAddress()) {}
 
   private keep(response: LightMyRequestResponse): LightMyRequestResponse {
     for (const c of response.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
@@ -20,14 +24,14 @@ export class FormClient {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return this.keep(await this.api.inject({ method: 'GET', url, headers: { ...this.headers, cookie: this.cookieHeader(), ...headers } }));
+    return this.keep(await this.api.inject({ method: 'GET', url, remoteAddress: this.remoteAddress, headers: { ...this.headers, cookie: this.cookieHeader(), ...headers } }));
   }
 
   async post(url: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(form)) for (const one of [v].flat()) body.append(k, one);
     return this.keep(await this.api.inject({
-      method: 'POST', url, payload: body.toString(),
+      method: 'POST', url, payload: body.toString(), remoteAddress: this.remoteAddress,
       headers: { ...this.headers, cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
     }));
   }
