@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpError } from '../api/errors.ts';
 import { InvalidInputError, RateLimitedError } from '../errors.ts';
 import { parseSelfServiceRequest, type SelfServiceRequest } from '../support/self-service.ts';
+import { field } from './form.ts';
 import type { ConsoleContext } from './plugin.ts';
 import { frame, sendPage } from './scope.ts';
 
@@ -72,7 +73,8 @@ export function selfServiceRoutes(app: FastifyInstance, ctx: ConsoleContext): vo
 
   app.post('/resend', { bodyLimit: 4096, preHandler: csrfForForms }, async (request, reply) => {
     const form = isForm(request);
-    const body = form ? { reference: (request.body as Record<string, unknown>).reference, email: (request.body as Record<string, unknown>).email } : request.body;
+    // The form's fields without its CSRF token: the request schema is strict.
+    const body = form ? { reference: field(request.body, 'reference'), email: field(request.body, 'email') } : request.body;
     try {
       await exceeded(limits[0]!, request);
       request.selfServiceInput = parseSelfServiceRequest(body);
@@ -85,7 +87,7 @@ export function selfServiceRoutes(app: FastifyInstance, ctx: ConsoleContext): vo
       if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
       const s = ctx.views.strings(request.headers['accept-language']);
       return page(request, reply, {
-        reference: field(body, 'reference'), email: field(body, 'email'),
+        reference: field(body, 'reference') ?? '', email: field(body, 'email') ?? '',
         problem: error instanceof RateLimitedError ? s.text('error.limited') : s.text('error.invalid'),
         ...(error instanceof InvalidInputError && { issues: answer.body.issues }),
       }, answer.status);
@@ -96,11 +98,6 @@ export function selfServiceRoutes(app: FastifyInstance, ctx: ConsoleContext): vo
     return reply.code(202).send(SELF_SERVICE_ANSWER);
   });
 }
-
-const field = (body: unknown, name: string) => {
-  const v = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-};
 
 async function exceeded(limit: { name: string; check: (r: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }> }, request: FastifyRequest): Promise<void> {
   const verdict = await limit.check(request);
