@@ -118,6 +118,8 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     }, { prefix: '/console' });
     await scope.register(async (selfService) => {
       selfService.setNotFoundHandler(notFound);
+      // JSON or the page's form only: anything else is a 415, as on the API.
+      selfService.removeContentTypeParser('text/plain');
       selfServiceRoutes(selfService, ctx);
     }, { prefix: '/self-service' });
   });

@@ -117,6 +117,9 @@ describe('self-service resend', () => {
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().issues.map((i: { path: string }) => i.path), JSON.stringify(body)).toContain(path);
     }
+    const plain = await pipeline.api.inject({ method: 'POST', url: '/self-service/resend', payload: JSON.stringify({ reference: ORDER, email: CONTACT }), headers: { 'content-type': 'text/plain' } });
+    expect(plain.statusCode).toBe(415);
+    expect(plain.json().issues).toEqual([{ path: '(content-type)', message: 'must be application/json' }]);
     const form = await new FormClient(pipeline.api).submit('/self-service/', '/self-service/resend', { reference: ORDER, email: 'nope' });
     expect(form.statusCode).toBe(400);
     expect(form.body).toContain('email:');
