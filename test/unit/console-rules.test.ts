@@ -10,8 +10,8 @@ describe('entitlementStatus', () => {
   const initial = { endDate: '2027-02-14', graceDays: 30 };
   const renewal = { endDate: '2027-01-15', graceDays: 0 };
   it.each([
-    [initial, '2026-10-16', 'active'],
-    [initial, '2026-10-17', 'expiring'],
+    [initial, '2026-11-15', 'active'],
+    [initial, '2026-11-16', 'expiring'],
     [initial, '2027-01-14', 'expiring'],
     [initial, '2027-01-15', 'in-grace'],
     [initial, '2027-02-13', 'in-grace'],
