@@ -1,5 +1,5 @@
 import { Worker, type Job, type Queue } from 'bullmq';
-import type { QueueConnection } from './connection.ts';
+import { JOB_RETENTION, type QueueConnection } from './connection.ts';
 
 /** One inbound activation request, as handed on by the mailbox watcher. The raw message waits in the store. */
 export const ACTIVATION_QUEUE = 'activation';
@@ -20,8 +20,7 @@ export async function enqueueActivation(queue: Queue<ActivationJob>, job: Activa
     jobId: activationJobId(job.uidValidity, job.uid),
     attempts: 8,
     backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
-    removeOnComplete: { age: 7 * 86_400 },
-    removeOnFail: { age: 30 * 86_400 },
+    ...JOB_RETENTION,
   });
 }
 

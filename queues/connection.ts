@@ -7,6 +7,15 @@ export interface QueueConnection {
   prefix: string;
 }
 
+/**
+ * Finished jobs are history, and history is in PostgreSQL (deliveries, attempts, fan-out times): Redis keeps only the
+ * last few for the dashboard, so its memory stays the size of the queues, not of everything ever sent.
+ */
+export const JOB_RETENTION = {
+  removeOnComplete: { age: 3_600, count: 100 },
+  removeOnFail: { age: 7 * 86_400, count: 1_000 },
+} as const;
+
 export function queueOptions(c: QueueConnection): QueueOptions {
   return { connection: c.redis, prefix: c.prefix };
 }

@@ -1,5 +1,5 @@
 import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
-import type { QueueConnection } from './connection.ts';
+import { JOB_RETENTION, type QueueConnection } from './connection.ts';
 
 /** Fan-out of one fulfillment (the lines of an order that ship on one date), delayed until that date begins. */
 export const FULFILLMENT_QUEUE = 'fulfillment';
@@ -17,8 +17,7 @@ export async function scheduleFulfillment(queue: Queue<FulfillmentJob>, fulfillm
     jobId: fulfillmentId,
     delay: Math.max(0, notBefore.getTime() - now.getTime()),
     ...fulfillmentRetry,
-    removeOnComplete: { age: 7 * 86_400 },
-    removeOnFail: { age: 30 * 86_400 },
+    ...JOB_RETENTION,
   });
 }
 

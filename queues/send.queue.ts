@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import { DeliveryError } from '../src/errors.ts';
-import type { QueueConnection } from './connection.ts';
+import { JOB_RETENTION, type QueueConnection } from './connection.ts';
 
 /** One message to one recipient. The job carries only the delivery id; the message is built from the store. */
 export const SEND_QUEUE = 'send';
@@ -28,8 +28,7 @@ export async function enqueueSends(queue: Queue<SendJob>, deliveryIds: string[],
       jobId: deliveryId,
       attempts: policy.attempts,
       backoff: { type: 'exponential', delay: policy.backoffMs, jitter: 0.5 },
-      removeOnComplete: { age: 86_400, count: 50_000 },
-      removeOnFail: { age: 30 * 86_400 },
+      ...JOB_RETENTION,
     },
   })));
 }

@@ -59,6 +59,8 @@ const proxyList = z.string().transform((s, ctx) => {
 const domainList = z.string().transform((s) => s.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean));
 
 const envSchema = z.object({
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
   KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1 to 32 letters, digits, _ or -').default('lc'),
   SMTP_URL: url(['smtp', 'smtps']).optional(),
@@ -93,6 +95,7 @@ const envSchema = z.object({
   SELF_SERVICE_PER_REFERENCE_PER_HOUR: int(5, 1, 1000),
   SELF_SERVICE_PER_CLIENT_PER_HOUR: int(20, 1, 100_000),
   SHUTDOWN_TIMEOUT_MS: int(30_000, 0, 600_000),
+  RECONCILE_INTERVAL_MS: int(60_000, 1_000, 3_600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DKIM_DOMAIN: z.string().min(1).optional(),
   DKIM_SELECTOR: z.string().min(1).optional(),

@@ -59,3 +59,11 @@ export class DeliveryError extends Error {
     this.name = 'DeliveryError';
   }
 }
+
+/** The system of record cannot be reached now (PostgreSQL down or restarting). HTTP 503; queued work is retried. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreUnavailableError';
+  }
+}

@@ -13,13 +13,16 @@ import type { MailTransport } from '../mail/transport.ts';
 import type { Brand, Entitlement } from '../model.ts';
 import { activationsTotal } from '../ops/metrics.ts';
 import type { AuditLog } from '../store/audit.ts';
-import type { ActivationRecord, RecordStore } from '../store/records.ts';
-import { claimKeys } from './claim-keys.ts';
+import type { ActivationRecord, ActivationStore } from '../store/activations.ts';
+import type { EntitlementStore } from '../store/entitlements.ts';
+import type { OrderStore } from '../store/orders.ts';
+import type { SenderThrottle } from '../store/redis-sender-throttle.ts';
 import { activationReply, type ActivationAnswer } from './reply.ts';
-import type { SenderThrottle } from './sender-throttle.ts';
 
 export interface ActivationDeps {
-  records: RecordStore;
+  entitlements: EntitlementStore;
+  orders: OrderStore;
+  activations: ActivationStore;
   catalog: Catalog;
   brand: Brand;
   clock: Clock;
@@ -52,21 +55,19 @@ const FAILURES = new Set<ActivationAnswer['kind']>(['unknown-or-not-allowed', 'n
  * reply's acceptance and the filing folder are recorded, so a retried or repeated job never answers twice.
  */
 export async function handleActivationMessage(deps: ActivationDeps, uidValidity: string, uid: number): Promise<Folder> {
-  const { redis, keys } = deps.records;
-  const outcomeKey = keys.activationOutcome(uidValidity, uid);
-  const filed = (await redis.hget(outcomeKey, 'folder')) as Folder | null;
-  if (filed) return filed;
+  const stored = await deps.activations.message(uidValidity, uid);
+  if (stored?.folder) return stored.folder as Folder;
 
-  let decision: Decision | undefined = JSON.parse((await redis.hget(outcomeKey, 'decision')) ?? 'null') ?? undefined;
+  let decision = stored?.decision as Decision | undefined;
   if (!decision) {
-    const raw = await redis.getBuffer(keys.activationMessage(uidValidity, uid));
+    const raw = stored?.raw;
     decision = raw ? await decide(deps, await simpleParser(raw), `${uidValidity}-${uid}`) : { folder: 'Rejected', outcome: 'message-gone' };
-    await redis.hset(outcomeKey, 'decision', JSON.stringify(decision));
+    await deps.activations.saveDecision(uidValidity, uid, decision, deps.clock.now());
     activationsTotal.inc({ outcome: decision.outcome.split(':')[0]! });
     await deps.audit.record({ actor: decision.reply?.to ?? 'unknown sender', action: 'activation', outcome: decision.outcome, ...(decision.order && { order: decision.order }), detail: { uidValidity, uid } });
   }
 
-  if (decision.reply && !(await redis.hget(outcomeKey, 'replySentAt'))) {
+  if (decision.reply && !stored?.replySentAt) {
     const r = decision.reply;
     const domain = deps.mailFromAddress.split('@')[1] ?? 'localhost';
     await deps.transport.send(composeMessage({
@@ -75,9 +76,9 @@ export async function handleActivationMessage(deps: ActivationDeps, uidValidity:
       ...(r.inReplyTo && { inReplyTo: r.inReplyTo }), references: r.references, autoReply: true,
       attachments: r.keys && r.entitlement ? keyAttachments(r.entitlement, r.keys.keys.map((k) => k.key)) : [],
     }));
-    await redis.hset(outcomeKey, 'replySentAt', deps.clock.now().toISOString());
+    await deps.activations.markReplySent(uidValidity, uid, deps.clock.now());
   }
-  await redis.multi().hset(outcomeKey, 'folder', decision.folder).unlink(keys.activationMessage(uidValidity, uid)).exec();
+  await deps.activations.file(uidValidity, uid, decision.folder);
   return decision.folder;
 }
 
@@ -114,8 +115,8 @@ async function answerFor(deps: ActivationDeps, mail: ParsedMail, from: string): 
   if (request.codes.length === 0) return { answer: { kind: 'no-code' }, locale: 'en' };
   if (request.codes.length > 1) return { answer: { kind: 'several-codes' }, locale: 'en' };
   const code = request.codes[0]!;
-  const entitlement = await deps.records.entitlementByCode(code);
-  const order = entitlement && (await deps.records.order(entitlement.orderNumber));
+  const entitlement = await deps.entitlements.byCode(code);
+  const order = entitlement && (await deps.orders.get(entitlement.orderNumber));
   // An unknown code and a sender not on the order get the same answer: nothing tells an outsider which codes exist.
   if (!entitlement || !order || !order.contacts.some((c) => c.email.toLowerCase() === from)) {
     return { answer: { kind: 'unknown-or-not-allowed' }, locale: 'en' };
@@ -130,12 +131,12 @@ async function answerFor(deps: ActivationDeps, mail: ParsedMail, from: string): 
 
   const issuedOn = todayIn(deps.timeZone, deps.clock.now());
   const offers = request.devices.map((device) => issueKey(entitlement, device, product.features, issuedOn, deps.signingKey!));
-  const claims = await claimKeys(deps.records.redis, deps.records.keys.issuedKeys(entitlement.ssrn), entitlement.quantity, offers);
+  const claims = await deps.activations.claimKeys(entitlement.ssrn, entitlement.quantity, offers);
   const at = deps.clock.now().toISOString();
   const fresh = claims.flatMap((c) => (c.outcome === 'issued' ? [c.key] : []));
   if (fresh.length) {
     const records: ActivationRecord[] = fresh.map((k) => ({ device: k.device, licenseId: k.licenseId, at, sender: from, ...(mail.messageId && { messageId: mail.messageId }) }));
-    await deps.records.redis.rpush(deps.records.keys.activations(entitlement.ssrn), ...records.map((r) => JSON.stringify(r)));
+    await deps.activations.recordActivations(entitlement.ssrn, records);
     for (const k of fresh) {
       await deps.audit.record({ actor: from, action: 'key-issue', order: order.number, outcome: 'issued', detail: { ssrn: entitlement.ssrn, device: k.device, licenseId: k.licenseId } });
     }

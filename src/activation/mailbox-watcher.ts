@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import { ImapFlow } from 'imapflow';
 import { parseImapUrl, type ImapEndpoint } from './imap-url.ts';
-import { MailboxLock } from './mailbox-lock.ts';
-import { MailboxPosition } from './mailbox-position.ts';
+import { MailboxLock } from '../store/redis-mailbox-lock.ts';
+import { MailboxPosition } from '../store/redis-mailbox-position.ts';
+import type { WatcherState } from '../store/redis-watcher-state.ts';
 import { fileDecidedMessages, type FilingFolder } from './file-messages.ts';
 import { Wakeup, within } from './wakeup.ts';
 
@@ -14,7 +15,7 @@ export interface MailboxMessage {
   source: Buffer;
 }
 
-export type WatcherState = 'connecting' | 'connected' | 'disconnected' | 'waiting-for-lock';
+export type { WatcherState } from '../store/redis-watcher-state.ts';
 export type { FilingFolder } from './file-messages.ts';
 
 export interface WatcherLogger {

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError, type FieldIssue } from '../errors.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError, StoreUnavailableError, type FieldIssue } from '../errors.ts';
 
 export interface ErrorBody {
   error: string;
@@ -14,6 +14,9 @@ export function httpError(error: unknown): { status: number; body: ErrorBody; he
   if (error instanceof ForbiddenError) return { status: 403, body: { error: error.message, issues: [] } };
   if (error instanceof RateLimitedError) {
     return { status: 429, body: { error: error.message, issues: [] }, headers: { 'retry-after': String(error.retryAfterSeconds) } };
+  }
+  if (error instanceof StoreUnavailableError) {
+    return { status: 503, body: { error: 'the database is unavailable; try again shortly', issues: [] }, headers: { 'retry-after': '5' } };
   }
   const f = error as FastifyError;
   switch (f.code) {

@@ -1,6 +1,8 @@
 import type { AppContext } from '../app/context.ts';
-import { readWatcherState } from '../activation/watcher-state.ts';
 import { bounceKeys } from '../bounce/bounce-watcher.ts';
+import { pingRedis } from '../store/connection.ts';
+import { readWatcherState } from '../store/redis-watcher-state.ts';
+import { pingDatabase } from '../store/stores.ts';
 
 /** Why the service cannot do its work now; empty when ready. Each check is bounded so /readyz always answers. */
 export async function readiness(ctx: AppContext): Promise<string[]> {
@@ -8,7 +10,12 @@ export async function readiness(ctx: AppContext): Promise<string[]> {
   const within = <T>(p: Promise<T>, ms: number) =>
     Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
   try {
-    await within(ctx.redis.ping(), 2000);
+    await within(pingDatabase(ctx.db), 2000);
+  } catch (error) {
+    problems.push(`database: ${(error as Error).message}`);
+  }
+  try {
+    await within(pingRedis(ctx.redis), 2000);
   } catch (error) {
     problems.push(`redis: ${(error as Error).message}`);
   }

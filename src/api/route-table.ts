@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Role } from '../config.ts';
 import { fulfillmentEventSchema } from '../event/schema.ts';
+import { accountEntitlementsQuerySchema, entitlementLookupQuerySchema } from '../support/entitlement-search.ts';
 import { resendRequestSchema } from '../support/resend.ts';
 
 /**
@@ -21,7 +22,7 @@ export interface RouteSpec {
 export const auditQuerySchema = z.strictObject({
   order: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be a sales order number').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.string().regex(/^\d+-\d+$/, 'must be an audit entry id from a previous page').optional(),
+  before: z.string().regex(/^[1-9]\d{0,14}$/, 'must be an audit entry id (a positive integer) from a previous page').transform(Number).optional(),
 });
 
 export const certificateQuerySchema = z.strictObject({
@@ -47,12 +48,20 @@ export const ROUTES = {
     method: 'GET', url: '/v1/orders/:number/certificate.pdf', role: 'support', summary: 'The Software Entitlement Certificate, the bytes that were attached', query: certificateQuerySchema,
     produces: 'application/pdf', responses: { 200: 'the PDF', 404: 'unknown order or nothing delivered yet', ...errors },
   },
+  accountEntitlements: {
+    method: 'GET', url: '/v1/accounts/:id/entitlements', role: 'support', summary: 'Every entitlement visible to an account, paged, by status and product', query: accountEntitlementsQuerySchema,
+    responses: { 200: 'items (each with its order, dates, status, delivery summary, activations) and the next cursor', 400: 'invalid query', ...errors },
+  },
+  entitlements: {
+    method: 'GET', url: '/v1/entitlements', role: 'support', summary: 'Entitlements by SSRN, Activation Code or contact address', query: entitlementLookupQuerySchema,
+    responses: { 200: 'items and the next cursor', 400: 'invalid query', ...errors },
+  },
   audit: {
     method: 'GET', url: '/v1/audit', role: 'admin', summary: 'Audit records, newest first, paged', query: auditQuerySchema,
     responses: { 200: 'entries and the next cursor', 400: 'invalid query', ...errors },
   },
   healthz: { method: 'GET', url: '/healthz', summary: 'Liveness', responses: { 200: 'alive' } },
-  readyz: { method: 'GET', url: '/readyz', summary: 'Readiness: Redis, mail transport, IMAP where configured', responses: { 200: 'ready', 503: 'not ready, with reasons' } },
+  readyz: { method: 'GET', url: '/readyz', summary: 'Readiness: database, Redis, mail transport, IMAP where configured', responses: { 200: 'ready', 503: 'not ready, with reasons' } },
   metrics: { method: 'GET', url: '/metrics', summary: 'Prometheus metrics', produces: 'text/plain', responses: { 200: 'metrics' } },
   openapi: { method: 'GET', url: '/openapi.json', summary: 'This document', responses: { 200: 'OpenAPI 3.1' } },
 } satisfies Record<string, RouteSpec>;

@@ -6,6 +6,7 @@ import { InvalidInputError } from '../errors.ts';
 import { zodIssues } from '../event/schema.ts';
 import { auditPage } from '../support/audit-page.ts';
 import { deliveredCertificate } from '../support/certificate.ts';
+import { accountEntitlements, findEntitlements } from '../support/entitlement-search.ts';
 import { orderView } from '../support/order-view.ts';
 import fastifyCookie from '@fastify/cookie';
 import { ADMIN_PATHS, adminLoginPlugin } from './admin-login.ts';
@@ -73,16 +74,19 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
     const result = await intake(ctx, request.body, request.caller!.name);
     return reply.code(result.replay ? 200 : 202).send(result.response);
   });
-  route(ROUTES.order, async (request) => orderView(ctx.records, ctx.deliveries, (request.params as { number: string }).number));
+  route(ROUTES.order, async (request) => orderView(ctx, (request.params as { number: string }).number));
   route(ROUTES.resend, async (request, reply) => {
     const result = await resendFor(ctx, (request.params as { number: string }).number, request.body, request.caller!);
     return reply.code(202).send(result);
   });
   route(ROUTES.certificate, async (request, reply) => {
     const { fulfillment } = parseQuery(certificateQuerySchema, request.query);
-    const { fileName, pdf } = await deliveredCertificate(ctx.records, (request.params as { number: string }).number, fulfillment);
+    const { fileName, pdf } = await deliveredCertificate(ctx.fulfillments, (request.params as { number: string }).number, fulfillment);
     return reply.type('application/pdf').header('content-disposition', `attachment; filename="${fileName}"`).send(pdf);
   });
+  const entitlementQueries = { entitlementSearch: ctx.entitlementSearch, clock: ctx.clock, timeZone: ctx.config.FULFILLMENT_TZ };
+  route(ROUTES.accountEntitlements, async (request) => accountEntitlements(entitlementQueries, (request.params as { id: string }).id, request.query));
+  route(ROUTES.entitlements, async (request) => findEntitlements(entitlementQueries, request.query));
   route(ROUTES.audit, async (request) => auditPage(ctx.audit, parseQuery(auditQuerySchema, request.query)));
   route(ROUTES.healthz, async () => ({ status: 'ok' }));
   route(ROUTES.readyz, async (_request, reply) => {

@@ -1,13 +1,11 @@
 import type { Worker } from 'bullmq';
 import { handleActivationMessage, type Folder } from '../activation/handle-request.ts';
 import { MailboxWatcher } from '../activation/mailbox-watcher.ts';
-import { SenderThrottle } from '../activation/sender-throttle.ts';
-import { publishWatcherState } from '../activation/watcher-state.ts';
+import { SenderThrottle } from '../store/redis-sender-throttle.ts';
+import { publishWatcherState } from '../store/redis-watcher-state.ts';
 import { activationWorker, enqueueActivation } from '../../queues/activation.queue.ts';
 import { imapConnected } from '../ops/metrics.ts';
 import type { AppContext } from './context.ts';
-
-const RAW_MESSAGE_TTL_SECONDS = 30 * 86_400;
 
 export interface RunningActivation {
   worker: Worker;
@@ -20,7 +18,9 @@ export async function startActivation(ctx: AppContext): Promise<RunningActivatio
   if (!config.IMAP_URL) return undefined;
   const throttle = new SenderThrottle(redis, keys.activationFailures, config.ACTIVATION_FAILURES_PER_HOUR);
   const worker = activationWorker(ctx.queueConnection, (job) => handleActivationMessage({
-    records: ctx.records,
+    entitlements: ctx.entitlements,
+    orders: ctx.orders,
+    activations: ctx.activations,
     catalog: ctx.catalog,
     brand: config.brand,
     clock: ctx.clock,
@@ -43,10 +43,10 @@ export async function startActivation(ctx: AppContext): Promise<RunningActivatio
     pollIntervalMs: config.IMAP_POLL_INTERVAL_MS,
     logger: ctx.logger.child({ component: 'imap' }),
     async onMessage(m) {
-      await redis.set(keys.activationMessage(m.uidValidity, m.uid), m.source, 'EX', RAW_MESSAGE_TTL_SECONDS, 'NX');
+      await ctx.activations.receiveMessage(m.uidValidity, m.uid, m.source, ctx.clock.now());
       await enqueueActivation(ctx.queues.activation, { uidValidity: m.uidValidity, uid: m.uid, ...(m.messageId && { messageId: m.messageId }) });
     },
-    fileOutcome: async (uid, uidValidity) => ((await redis.hget(keys.activationOutcome(uidValidity, uid), 'folder')) as Folder | null) ?? undefined,
+    fileOutcome: async (uid, uidValidity) => (await ctx.activations.folder(uidValidity, uid)) as Folder | undefined,
     onStateChange(next) {
       imapConnected.set(next === 'connected' ? 1 : 0);
       state.update(next);

@@ -2,58 +2,85 @@ import type { ApiPlugin } from '../api/server.ts';
 import { consolePlugin } from '../console/plugin.ts';
 import type { ConsoleBackend, SearchHit, SelfServiceBackend } from '../console/port.ts';
 import { todayIn } from '../entitlement/dates.ts';
-import { NotFoundError } from '../errors.ts';
+import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { opsPlugins } from '../ops/plugins.ts';
 import { rateLimitStore } from '../store/rate-limits.ts';
 import { auditPage } from '../support/audit-page.ts';
 import { deliveredCertificate } from '../support/certificate.ts';
+import { accountEntitlements, findEntitlements, type EntitlementQueryDeps } from '../support/entitlement-search.ts';
 import { orderView } from '../support/order-view.ts';
 import { SELF_SERVICE_ACTOR, selfServiceResend } from '../support/self-service.ts';
 import type { AppContext } from './context.ts';
 import { resendFor } from './support.ts';
 
-const undefinedWhenNotFound = <T>(promise: Promise<T>): Promise<T | undefined> =>
+const undefinedWhen = <T>(promise: Promise<T>, ...errors: Array<new (...args: never[]) => Error>): Promise<T | undefined> =>
   promise.catch((error: unknown) => {
-    if (error instanceof NotFoundError) return undefined;
+    if (errors.some((e) => error instanceof e)) return undefined;
     throw error;
   });
 
+type OrderHit = Extract<SearchHit, { kind: 'order' }>;
+/** A contact on more orders than this is listed with its first ones: a search box is no report. */
+const CONTACT_ORDERS_SHOWN = 200;
+
 /** Orders a reference names: an order number, an SSRN or an Activation Code (codes and SSRNs also typed in lower case). */
-async function ordersByReference(ctx: AppContext, term: string): Promise<Array<Extract<SearchHit, { kind: 'order' }>>> {
+async function ordersByReference(ctx: AppContext, term: string): Promise<OrderHit[]> {
   const spellings = [...new Set([term, term.toUpperCase()])];
   const [order, bySsrn, byCode] = await Promise.all([
-    ctx.records.order(term),
-    Promise.all(spellings.map((s) => ctx.records.entitlement(s))),
-    Promise.all(spellings.map((s) => ctx.records.entitlementByCode(s))),
+    ctx.orders.get(term),
+    Promise.all(spellings.map((s) => ctx.entitlements.get(s))),
+    Promise.all(spellings.map((s) => ctx.entitlements.byCode(s))),
   ]);
-  const hits: Array<Extract<SearchHit, { kind: 'order' }>> = [];
-  if (order) hits.push({ kind: 'order', orderNumber: order.number, via: 'order' });
-  for (const e of bySsrn) if (e) hits.push({ kind: 'order', orderNumber: e.orderNumber, via: 'ssrn' });
-  for (const e of byCode) if (e) hits.push({ kind: 'order', orderNumber: e.orderNumber, via: 'activationCode' });
-  return hits.filter((h, i) => hits.findIndex((x) => x.orderNumber === h.orderNumber) === i);
+  return [
+    ...(order ? [{ kind: 'order' as const, orderNumber: order.number, via: 'order' as const }] : []),
+    ...bySsrn.flatMap((e) => (e ? [{ kind: 'order' as const, orderNumber: e.orderNumber, via: 'ssrn' as const }] : [])),
+    ...byCode.flatMap((e) => (e ? [{ kind: 'order' as const, orderNumber: e.orderNumber, via: 'activationCode' as const }] : [])),
+  ];
 }
 
+/** The orders a contact's address is on, and the account of that ID when it is on any order. */
+async function contactsAndAccounts(ctx: AppContext, queries: EntitlementQueryDeps, term: string): Promise<SearchHit[]> {
+  if (term.includes('@')) {
+    const found = await undefinedWhen(findEntitlements(queries, { email: term.toLowerCase(), limit: CONTACT_ORDERS_SHOWN }), InvalidInputError);
+    return (found?.items ?? []).map((e) => ({ kind: 'order', orderNumber: e.orderNumber, via: 'contact' }));
+  }
+  const account = await undefinedWhen(accountEntitlements(queries, term, { limit: 1 }), InvalidInputError);
+  return account?.items.length ? [{ kind: 'account', accountId: term }] : [];
+}
+
+const distinct = (hits: SearchHit[]) =>
+  hits.filter((h, i) => hits.findIndex((x) => (x.kind === 'order' && h.kind === 'order' ? x.orderNumber === h.orderNumber : x.kind === h.kind && x.kind === 'account')) === i);
+
 export function consoleBackend(ctx: AppContext): ConsoleBackend {
+  const queries: EntitlementQueryDeps = { entitlementSearch: ctx.entitlementSearch, clock: ctx.clock, timeZone: ctx.config.FULFILLMENT_TZ };
   return {
-    search: (term) => ordersByReference(ctx, term),
-    order: (number) => undefinedWhenNotFound(orderView(ctx.records, ctx.deliveries, number)),
+    async search(term) {
+      const [references, others] = await Promise.all([ordersByReference(ctx, term), contactsAndAccounts(ctx, queries, term)]);
+      return distinct([...references, ...others]);
+    },
+    order: (number) => undefinedWhen(orderView(ctx, number), NotFoundError),
     async resend(number, request, caller) {
       return { deliveries: (await resendFor(ctx, number, request, caller)).deliveries.length };
     },
-    certificate: (number) => undefinedWhenNotFound(deliveredCertificate(ctx.records, number)),
+    certificate: (number) => undefinedWhen(deliveredCertificate(ctx.fulfillments, number), NotFoundError),
     audit: (query) => auditPage(ctx.audit, query),
-    accountEntitlements: async () => ({ entitlements: [] }),
+    async accountEntitlements(accountId, query) {
+      const page = await accountEntitlements(queries, accountId, query);
+      return {
+        entitlements: page.items.map((e) => ({ entitlement: e, deliveries: e.delivery, activations: e.activations.length })),
+        ...(page.next && { next: page.next }),
+      };
+    },
     products: () => [...ctx.catalog.values()].map((p) => ({ key: p.key, name: p.displayName })),
     today: () => todayIn(ctx.config.FULFILLMENT_TZ, ctx.clock.now()),
   };
 }
-
 export function selfServiceBackend(ctx: AppContext): SelfServiceBackend {
   return {
     async resendToContact(request) {
       await selfServiceResend({
         findOrder: async (reference) => (await ordersByReference(ctx, reference))[0]?.orderNumber,
-        orderView: (number) => undefinedWhenNotFound(orderView(ctx.records, ctx.deliveries, number)),
+        orderView: (number) => undefinedWhen(orderView(ctx, number), NotFoundError),
         resend: (number, body) => resendFor(ctx, number, body, { name: SELF_SERVICE_ACTOR, role: 'support' }),
         audit: ctx.audit,
       }, request);

@@ -8,11 +8,10 @@ import { systemClock, type Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { createEmailRenderer, type EmailRenderer } from '../email/render.ts';
 import { outboxTransport, smtpTransport, type DkimSettings, type MailTransport } from '../mail/transport.ts';
-import { AuditLog } from '../store/audit.ts';
 import { connectRedis } from '../store/connection.ts';
-import { DeliveryStore } from '../store/deliveries.ts';
 import { storeKeys, type StoreKeys } from '../store/keys.ts';
-import { RecordStore } from '../store/records.ts';
+import { createStores, openDatabase, type Stores } from '../store/stores.ts';
+import type { Db } from '../store/db.ts';
 import { SessionStore } from '../store/sessions.ts';
 import { loadSigningKey } from '../license/signing-keys.ts';
 import { openQueue, type QueueConnection } from '../../queues/connection.ts';
@@ -23,13 +22,11 @@ import { renderSeconds, timed } from '../ops/metrics.ts';
 import { createLogger, type Logger } from './logger.ts';
 
 /** Everything a process of the service shares: built once from the validated settings. */
-export interface AppContext {
+export interface AppContext extends Stores {
   config: Config;
+  /** Redis for locks, rate limits and short-lived state (the repositories in src/store/redis-*.ts); queues have their own. */
   redis: Redis;
   keys: StoreKeys;
-  records: RecordStore;
-  deliveries: DeliveryStore;
-  audit: AuditLog;
   sessions: SessionStore;
   catalog: Catalog;
   clock: Clock;
@@ -44,6 +41,10 @@ export interface AppContext {
 }
 
 export interface ContextOverrides {
+  /** May the embedded database (PGlite in DATA_DIR) stand in when DATABASE_URL is unset: single-process uses only. */
+  embeddedDatabase?: boolean;
+  /** An open database to use instead of opening one from the settings (the demo's, a test's). */
+  db?: Db;
   clock?: Clock;
   logger?: Logger;
   transport?: MailTransport;
@@ -65,6 +66,7 @@ export function createTransport(config: Config): MailTransport {
 
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const emails = await createEmailRenderer();
+  const db = overrides.db ?? (await openDatabase(config, { embedded: overrides.embeddedDatabase ?? false }));
   const redis = connectRedis(config.REDIS_URL);
   // Queues get a connection of their own: BullMQ defines some fifty scripts on the connection it is given, and ioredis
   // copies every script defined on a connection into each pipeline or transaction made from it, the store's included.
@@ -84,11 +86,9 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   for (const q of Object.values(queues)) (q as Queue).on('error', onRedisError(`queue ${q.name}`));
   return {
     config,
+    ...createStores(db),
     redis,
     keys,
-    records: new RecordStore(redis, keys),
-    deliveries: new DeliveryStore(redis, keys),
-    audit: new AuditLog(redis, keys),
     sessions: new SessionStore(redis, keys, config.SESSION_IDLE_SECONDS, config.SESSION_MAX_SECONDS),
     catalog: overrides.catalog ?? loadCatalog(),
     clock: overrides.clock ?? systemClock,
@@ -103,6 +103,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       await Promise.all(Object.values(queues).map((q) => q.close()));
       transport.close();
       await Promise.all([redis, queueRedis].map((r) => r.quit().catch(() => r.disconnect())));
+      if (!overrides.db) await db.close();
     },
   };
 }

@@ -18,7 +18,8 @@ export async function intake(ctx: AppContext, input: unknown, actor: string): Pr
 
 function accept(ctx: AppContext, input: unknown, actor: string): Promise<IntakeResult> {
   return acceptEvent({
-    records: ctx.records,
+    intakeStore: ctx.intakeStore,
+    entitlements: ctx.entitlements,
     audit: ctx.audit,
     catalog: ctx.catalog,
     clock: ctx.clock,

@@ -1,17 +1,16 @@
 import type { Caller } from '../api/auth.ts';
 import { resend } from '../support/resend.ts';
 import { enqueueSends } from '../../queues/send.queue.ts';
+import { RateWindow } from '../store/redis-rate-window.ts';
 import type { AppContext } from './context.ts';
-import { sendPolicy } from './workers.ts';
+import { sendPolicy } from './send-policy.ts';
 
 /** Support's resend, shared by the API and the CLI; refusals are audited too. */
 export async function resendFor(ctx: AppContext, orderNumber: string, body: unknown, caller: Caller) {
   try {
     return await resend({
-      records: ctx.records,
-      deliveries: ctx.deliveries,
-      audit: ctx.audit,
-      clock: ctx.clock,
+      ...ctx,
+      resendRate: new RateWindow(ctx.redis, ctx.keys.resendWindow, 3600),
       mailFromAddress: ctx.config.mailFromAddress,
       allowedDomains: ctx.config.RESEND_ALLOWED_DOMAINS,
       perOrderPerHour: ctx.config.RESENDS_PER_ORDER_PER_HOUR,

@@ -1,40 +1,20 @@
 import type { Worker } from 'bullmq';
-import { startOfDayIn } from '../entitlement/dates.ts';
 import { fanOut } from '../delivery/fan-out.ts';
 import { issueFulfillmentKeys } from '../delivery/issue-fulfillment-keys.ts';
 import { preparedFulfillments } from '../delivery/prepared-fulfillments.ts';
 import { sendDelivery } from '../delivery/send-delivery.ts';
 import { evictionPolicyProblem } from '../store/connection.ts';
-import { fulfillmentWorker, scheduleFulfillment } from '../../queues/fulfillment.queue.ts';
+import { fulfillmentWorker } from '../../queues/fulfillment.queue.ts';
 import { enqueueSends, sendWorker } from '../../queues/send.queue.ts';
 import { startBounceWatcher } from '../bounce/bounce-watcher.ts';
 import { startActivation } from './activation.ts';
 import type { AppContext } from './context.ts';
+import { sendPolicy } from './send-policy.ts';
+import { startReconciler } from './reconciler.ts';
 
 export interface RunningWorkers {
   workers: Worker[];
   close(): Promise<void>;
-}
-
-export function sendPolicy(ctx: AppContext) {
-  const c = ctx.config;
-  return {
-    attempts: c.SEND_ATTEMPTS,
-    backoffMs: c.SEND_BACKOFF_MS,
-    ratePerSecond: c.SEND_RATE_PER_SECOND,
-    concurrency: c.SEND_CONCURRENCY,
-    lockDurationMs: c.SMTP_TIMEOUT_MS + 10_000,
-  };
-}
-
-/** Re-schedules every fulfillment accepted but not yet fanned out: heals a crash between intake's write and its queueing. */
-export async function reconcilePending(ctx: AppContext): Promise<number> {
-  const ids = await ctx.redis.smembers(ctx.keys.pendingFulfillments);
-  for (const id of ids) {
-    const f = await ctx.records.fulfillment(id);
-    if (f) await scheduleFulfillment(ctx.queues.fulfillment, id, startOfDayIn(f.shipDate, ctx.config.FULFILLMENT_TZ), ctx.clock.now());
-  }
-  return ids.length;
 }
 
 export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
@@ -42,7 +22,8 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
   if (problem) ctx.logger.warn({ problem }, problem);
   const policy = sendPolicy(ctx);
   const deps = {
-    records: ctx.records,
+    fulfillments: ctx.fulfillments,
+    activations: ctx.activations,
     deliveries: ctx.deliveries,
     catalog: ctx.catalog,
     brand: ctx.config.brand,
@@ -53,7 +34,7 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
   const fulfillment = fulfillmentWorker(ctx.queueConnection, (id) => fanOut({
     ...deps,
     timeZone: ctx.config.FULFILLMENT_TZ,
-    issueFulfillmentKeys: (f, entitlements) => issueFulfillmentKeys(ctx.records, ctx.catalog, ctx.signingKey, f, entitlements),
+    issueFulfillmentKeys: (f, entitlements) => issueFulfillmentKeys(ctx.activations, ctx.catalog, ctx.signingKey, f, entitlements),
     enqueueSends: (ids) => enqueueSends(ctx.queues.send, ids, policy),
     rendered: prepared.prime,
   }, id), { now: () => ctx.clock.now() });
@@ -69,11 +50,11 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     w.on('completed', (job, result) => ctx.logger.debug({ queue: w.name, jobId: job.id, result }, 'job done'));
     w.on('error', (error) => ctx.logger.warn({ queue: w.name, err: error.message }, 'worker error'));
   }
-  const pending = await reconcilePending(ctx);
-  if (pending) ctx.logger.info({ pending }, 'rescheduled pending fulfillments');
+  const reconciler = startReconciler(ctx, ctx.config.RECONCILE_INTERVAL_MS);
   return {
     workers: activation ? [...workers, activation.worker] : workers,
     async close() {
+      await reconciler.stop();
       await bounces?.stop();
       await activation?.stop();
       await closeWorkers(workers, ctx.config.SHUTDOWN_TIMEOUT_MS);

@@ -1,10 +1,9 @@
 import type { AppContext } from '../app/context.ts';
 import { MailboxWatcher, type MailboxMessage } from '../activation/mailbox-watcher.ts';
-import { publishWatcherState } from '../activation/watcher-state.ts';
+import { FiledMessages } from '../store/redis-filed-messages.ts';
+import { publishWatcherState } from '../store/redis-watcher-state.ts';
 import { applyBounce } from './apply-bounce.ts';
 import { parseDsn } from './parse-dsn.ts';
-
-const OUTCOME_TTL_SECONDS = 30 * 86_400;
 
 /** Keys of the bounce mailbox, apart from the activation mailbox's: its own UID position, lock and filing decisions. */
 export function bounceKeys(keyPrefix: string) {
@@ -13,7 +12,6 @@ export function bounceKeys(keyPrefix: string) {
     watcherPrefix: base,
     /** The bounce mailbox watchers' connection states, one field per process (watcher-state.ts). */
     state: `${base}:imap:watchers`,
-    filed: (uidValidity: string, uid: number) => `${base}:msg:${uidValidity}:${uid}`,
   };
 }
 
@@ -28,6 +26,7 @@ export async function startBounceWatcher(ctx: AppContext): Promise<{ stop(): Pro
   const keys = bounceKeys(config.KEY_PREFIX);
   const log = logger.child({ component: 'bounce' });
   const state = publishWatcherState(redis, keys.state);
+  const filed = new FiledMessages(redis, keys.watcherPrefix);
 
   async function onMessage(m: MailboxMessage): Promise<void> {
     const report = parseDsn(m.source);
@@ -37,7 +36,7 @@ export async function startBounceWatcher(ctx: AppContext): Promise<{ stop(): Pro
     }
     const outcome = await applyBounce(ctx, report);
     log.info({ uid: m.uid, outcome, originalMessageId: report.originalMessageId }, 'delivery status notification');
-    if (outcome !== 'unknown-message') await redis.set(keys.filed(m.uidValidity, m.uid), 'Processed', 'EX', OUTCOME_TTL_SECONDS);
+    if (outcome !== 'unknown-message') await filed.set(m.uidValidity, m.uid, 'Processed');
   }
 
   const watcher = new MailboxWatcher({
@@ -51,7 +50,7 @@ export async function startBounceWatcher(ctx: AppContext): Promise<{ stop(): Pro
       log.debug({ state: next }, 'bounce mailbox');
       state.update(next);
     },
-    fileOutcome: async (uid, uidValidity) => ((await redis.get(keys.filed(uidValidity, uid))) as 'Processed' | null) ?? undefined,
+    fileOutcome: async (uid, uidValidity) => (await filed.get(uidValidity, uid)) as 'Processed' | undefined,
   });
   await watcher.start();
   return {

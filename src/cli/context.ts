@@ -8,7 +8,7 @@ import { createLogger } from '../app/logger.ts';
 export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   const config = loadConfig();
   // Short commands keep stdout for their answer; only warnings and errors go to stderr.
-  const ctx = await createContext(config, { logger: createLogger('warn', process.stderr) });
+  const ctx = await createContext(config, { logger: createLogger('warn', process.stderr), embeddedDatabase: true });
   try {
     return await fn(ctx);
   } finally {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { register as registerDemo } from './commands/demo.ts';
 import { register as registerEnqueue } from './commands/enqueue.ts';
 import { register as registerKeys } from './commands/keys.ts';
+import { register as registerMigrate } from './commands/migrate.ts';
 import { register as registerRender } from './commands/render.ts';
 import { register as registerResend } from './commands/resend.ts';
 import { register as registerServe } from './commands/serve.ts';
@@ -17,7 +18,7 @@ const program = new Command('license-courier')
     process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.badInput);
   });
 
-for (const register of [registerDemo, registerServe, registerEnqueue, registerRender, registerStatus, registerResend, registerVerifyKey, registerKeys]) {
+for (const register of [registerDemo, registerServe, registerEnqueue, registerRender, registerStatus, registerResend, registerVerifyKey, registerKeys, registerMigrate]) {
   register(program);
 }
 

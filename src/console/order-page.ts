@@ -1,7 +1,7 @@
 import { entitlementStatus } from '../entitlement/status.ts';
 import type { Entitlement } from '../model.ts';
 import type { LocaleStrings } from '../locale/strings.ts';
-import type { DeliveryRecord } from '../store/deliveries.ts';
+import type { DeliveryWithAttempts } from '../store/deliveries.ts';
 import type { OrderView } from '../support/order-view.ts';
 
 /** An instant as support reads it everywhere: UTC, to the second, unambiguous in every language. */
@@ -19,28 +19,22 @@ interface TimelineEvent {
   detail?: string;
 }
 
-/** Each attempt the send worker logged, when the store keeps them; else the count and the last answer. */
-type AttemptLog = Array<{ attempt: number; at: string; outcome: string; response?: string }>;
-
 /** What happened to one message, oldest first: queued, each attempt with the server's answer, sent, failed, bounced. */
-export function deliveryTimeline(d: DeliveryRecord & { attemptLog?: AttemptLog }, s: LocaleStrings): TimelineEvent[] {
+export function deliveryTimeline(d: DeliveryWithAttempts, s: LocaleStrings): TimelineEvent[] {
   const event = (at: string | undefined, label: string, detail?: string): TimelineEvent[] =>
     at ? [{ at, atText: instantText(at), label, ...(detail && { detail }) }] : [];
-  const attempts = d.attemptLog?.length
-    ? d.attemptLog.flatMap((a) => event(a.at, s.text('timeline.attempt', { attempt: a.attempt }), a.response))
-    : [];
-  const events = [
+  const attempts = d.attemptLog.flatMap((a) =>
+    event(a.at, `${s.text('timeline.attempt', { attempt: a.attempt })} · ${s.text(`delivery.${a.outcome}`)}`, a.response));
+  // The server's answers are on the attempts; the outcome lines repeat them only when no attempt was logged.
+  const answer = (text: string | undefined) => (attempts.length ? undefined : text);
+  return [
     ...event(d.createdAt, s.text('timeline.created')),
     ...event(d.queuedAt, s.text('timeline.queued')),
     ...attempts,
-    ...event(d.acceptedAt, s.text('timeline.sent'), d.smtpResponse),
-    ...event(d.failedAt, s.text('timeline.failed'), d.lastError),
+    ...event(d.acceptedAt, s.text('timeline.sent'), answer(d.smtpResponse)),
+    ...event(d.failedAt, s.text('timeline.failed'), answer(d.lastError)),
     ...event(d.bouncedAt, s.text('timeline.bounced'), d.lastError),
   ];
-  if (!attempts.length && d.attempts > 0 && !d.acceptedAt && !d.failedAt) {
-    events.push({ at: '', atText: '', label: s.text('timeline.attempts', { count: d.attempts }), ...(d.lastError && { detail: d.lastError }) });
-  }
-  return events;
 }
 
 export interface ResendFormState {

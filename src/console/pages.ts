@@ -107,13 +107,13 @@ export function consolePages(app: FastifyInstance, ctx: ConsoleContext): void {
     const s = strings(request);
     const order = field(request.query, 'order')?.trim() || undefined;
     const before = field(request.query, 'before');
-    if ((order && !ORDER_NUMBER.test(order)) || (before && !CURSOR.test(before))) throw new InvalidInputError('invalid audit query');
-    const { entries, next } = await ctx.backend.audit({ ...(order && { order }), ...(before && { before }), limit: PAGE_SIZE });
+    if ((order && !ORDER_NUMBER.test(order)) || (before && !/^[1-9]\d{0,14}$/.test(before))) throw new InvalidInputError('invalid audit query');
+    const { entries, next } = await ctx.backend.audit({ ...(order && { order }), ...(before && { before: Number(before) }), limit: PAGE_SIZE });
     return sendPage(reply, ctx.views, 'audit', s, {
       ...frame(request, reply, s, s.text('audit.title')),
       order: order ?? '',
       entries: entries.map((e) => ({ ...e, atText: instantText(e.at), detail: JSON.stringify(e.detail ?? {}) })),
-      ...(next && { next: new URLSearchParams({ ...(order && { order }), before: next }).toString() }),
+      ...(next && { next: new URLSearchParams({ ...(order && { order }), before: String(next) }).toString() }),
     });
   });
 

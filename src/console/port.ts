@@ -9,7 +9,7 @@ export type SearchHit =
   | { kind: 'account'; accountId: string };
 
 export interface AuditRow {
-  id: string;
+  id: number;
   at: string;
   actor: string;
   action: string;
@@ -41,7 +41,7 @@ export interface ConsoleBackend {
   /** The API's resend with its rules (roles, domains, rate limit); throws the same typed errors. */
   resend(orderNumber: string, request: { lines?: string[]; to?: string[]; reason: string }, caller: Caller): Promise<{ deliveries: number }>;
   certificate(orderNumber: string): Promise<{ fileName: string; pdf: Buffer } | undefined>;
-  audit(query: { order?: string; limit: number; before?: string }): Promise<{ entries: AuditRow[]; next?: string }>;
+  audit(query: { order?: string; limit: number; before?: number }): Promise<{ entries: AuditRow[]; next?: number }>;
   accountEntitlements(accountId: string, query: AccountEntitlementsQuery): Promise<{ entitlements: AccountEntitlement[]; next?: string }>;
   /** The catalog's products, for the account page's filter. */
   products(): Array<{ key: string; name: string }>;

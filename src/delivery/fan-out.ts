@@ -3,11 +3,9 @@ import type { Clock } from '../clock.ts';
 import { todayIn } from '../entitlement/dates.ts';
 import type { Brand, Entitlement, Fulfillment, FulfillmentDocument } from '../model.ts';
 import type { DeliveryStore } from '../store/deliveries.ts';
-import type { RecordStore } from '../store/records.ts';
-import { assembleDocument } from './load-document.ts';
+import { assembleDocument, type DocumentStores } from './load-document.ts';
 
-export interface FanOutDeps {
-  records: RecordStore;
+export interface FanOutDeps extends DocumentStores {
   deliveries: DeliveryStore;
   catalog: Catalog;
   brand: Brand;
@@ -29,35 +27,29 @@ export type FanOutOutcome = 'done' | 'not-due' | 'missing';
  * Every step is idempotent, so a crash anywhere is healed by running it again.
  */
 export async function fanOut(deps: FanOutDeps, fulfillmentId: string): Promise<FanOutOutcome> {
-  const toShip = await deps.records.toShip(fulfillmentId);
+  const toShip = await deps.fulfillments.toShip(fulfillmentId);
   if (!toShip) return 'missing';
   const { fulfillment, hasCertificate } = toShip;
   // A clock running behind on another machine, or a manual promote, must not ship a line before its date.
   if (todayIn(deps.timeZone, deps.clock.now()) < fulfillment.shipDate) return 'not-due';
 
-  // Reads that do not depend on each other go together: each round trip to Redis costs a worker about 60 µs of CPU.
+  // Reads that do not depend on each other go together.
   const [read, deliveries] = await Promise.all([
-    deps.records.documentRecords(fulfillment, fulfillment.ssrns),
-    deps.deliveries.getMany(fulfillment.deliveryIds),
+    deps.fulfillments.documentRecords(fulfillment, fulfillment.ssrns),
+    deps.deliveries.forFulfillment(fulfillmentId),
   ]);
   await deps.issueFulfillmentKeys(fulfillment, read.entitlements);
   if (!hasCertificate) {
-    const doc = await assembleDocument(deps.records, deps.catalog, deps.brand, fulfillment, read);
+    const doc = await assembleDocument(deps, deps.catalog, deps.brand, fulfillment, read);
     if (!doc) return 'missing';
     // What was stored first, should another worker have raced this one: every message attaches the same bytes.
-    deps.rendered?.(doc, await deps.records.saveCertificate(fulfillmentId, await deps.renderCertificate(doc)));
+    deps.rendered?.(doc, await deps.fulfillments.saveCertificate(fulfillmentId, await deps.renderCertificate(doc)));
   }
 
   const open = deliveries.filter((d) => d.status === 'scheduled' || d.status === 'queued');
-  const queuedAt = deps.clock.now().toISOString();
-  for (const d of open.filter((d) => d.status === 'scheduled')) await deps.deliveries.update(d.id, { status: 'queued', queuedAt });
+  const now = deps.clock.now();
+  await deps.deliveries.markQueued(open.filter((d) => d.status === 'scheduled').map((d) => d.id), now);
   await deps.enqueueSends(open.map((d) => d.id));
-
-  const { redis, keys } = deps.records;
-  await redis
-    .multi()
-    .set(keys.fulfillment(fulfillmentId), JSON.stringify({ ...fulfillment, fannedOutAt: fulfillment.fannedOutAt ?? queuedAt }))
-    .srem(keys.pendingFulfillments, fulfillmentId)
-    .exec();
+  await deps.fulfillments.markFannedOut(fulfillmentId, now);
   return 'done';
 }

@@ -2,15 +2,15 @@ import type { KeyObject } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog.ts';
 import { issueKey } from '../license/key.ts';
 import type { Entitlement, Fulfillment } from '../model.ts';
-import type { RecordStore } from '../store/records.ts';
+import type { ActivationStore } from '../store/activations.ts';
 
 /**
  * Issues the signed key of every device on the fulfillment's key-in-email lines (`entitlements`, read by the caller).
- * Keys are deterministic (same entitlement, device and issue date give the same key) and stored with HSETNX, so
- * running this twice changes nothing.
+ * Keys are deterministic (same entitlement, device and issue date give the same key) and a device's first key is
+ * kept, so running this twice changes nothing.
  */
 export async function issueFulfillmentKeys(
-  records: RecordStore,
+  activations: Pick<ActivationStore, 'issueKeys'>,
   catalog: Catalog,
   signingKey: KeyObject | undefined,
   fulfillment: Fulfillment,
@@ -20,11 +20,6 @@ export async function issueFulfillmentKeys(
     const product = catalog.get(e.product);
     if (product?.mode !== 'key-in-email' || e.devices.length === 0) continue;
     if (!signingKey) throw new Error(`LICENSE_SIGNING_KEY is not set, but ${e.ssrn} (${e.product}) needs signed keys at fulfillment`);
-    const pipeline = records.redis.pipeline();
-    for (const device of e.devices) {
-      const key = issueKey(e, device, product.features, fulfillment.shipDate, signingKey);
-      pipeline.hsetnx(records.keys.issuedKeys(e.ssrn), key.device, JSON.stringify(key));
-    }
-    await pipeline.exec();
+    await activations.issueKeys(e.ssrn, e.devices.map((device) => issueKey(e, device, product.features, fulfillment.shipDate, signingKey)));
   }
 }

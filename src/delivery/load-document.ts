@@ -1,6 +1,13 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Brand, FulfillmentDocument } from '../model.ts';
-import type { DocumentRecords, RecordStore, StoredFulfillment } from '../store/records.ts';
+import type { ActivationStore } from '../store/activations.ts';
+import type { DocumentRecords, FulfillmentStore, StoredFulfillment } from '../store/fulfillments.ts';
+
+/** Where a document's records are read from. */
+export interface DocumentStores {
+  fulfillments: FulfillmentStore;
+  activations: Pick<ActivationStore, 'issuedKeys'>;
+}
 
 /**
  * Assembles what the email and certificate render from, out of the stored records. The order details come from the
@@ -8,21 +15,21 @@ import type { DocumentRecords, RecordStore, StoredFulfillment } from '../store/r
  * `onlySsrns` narrows the lines (a resend of chosen lines); undefined when the fulfillment's records are gone.
  */
 export async function loadDocument(
-  records: RecordStore,
+  stores: DocumentStores,
   catalog: Catalog,
   brand: Brand,
   fulfillmentId: string,
   onlySsrns?: string[],
 ): Promise<FulfillmentDocument | undefined> {
-  const fulfillment = await records.fulfillment(fulfillmentId);
+  const fulfillment = await stores.fulfillments.get(fulfillmentId);
   if (!fulfillment) return undefined;
   const ssrns = onlySsrns ? fulfillment.ssrns.filter((s) => onlySsrns.includes(s)) : fulfillment.ssrns;
-  return assembleDocument(records, catalog, brand, fulfillment, await records.documentRecords(fulfillment, ssrns));
+  return assembleDocument(stores, catalog, brand, fulfillment, await stores.fulfillments.documentRecords(fulfillment, ssrns));
 }
 
 /** The document of a fulfillment whose records the caller has read already (the fan-out reads them for other uses too). */
 export async function assembleDocument(
-  records: RecordStore,
+  stores: DocumentStores,
   catalog: Catalog,
   brand: Brand,
   fulfillment: StoredFulfillment,
@@ -33,11 +40,11 @@ export async function assembleDocument(
     entitlements.map(async (entitlement) => {
       const product = catalog.get(entitlement.product);
       if (!product) throw new Error(`product "${entitlement.product}" of ${entitlement.ssrn} is no longer in the catalog`);
-      const keys = product.mode === 'key-in-email' ? await records.issuedKeys(entitlement.ssrn) : [];
+      const keys = product.mode === 'key-in-email' ? await stores.activations.issuedKeys(entitlement.ssrn) : [];
       return { entitlement, product, keys };
     }),
   );
-  const { deliveryIds: _ids, fannedOutAt: _at, ...plain } = fulfillment;
+  const { fannedOutAt: _at, ...plain } = fulfillment;
   return {
     fulfillment: plain,
     order: { ...stored.event.salesOrder, locale: stored.event.salesOrder.locale ?? 'en' },

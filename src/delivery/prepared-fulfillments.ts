@@ -3,9 +3,8 @@ import { boundedMemo } from '../cache/memo.ts';
 import { attachmentPart } from '../mail/attachment-part.ts';
 import { certificateFileName } from '../mail/compose.ts';
 import type { Brand, FulfillmentDocument } from '../model.ts';
-import type { RecordStore } from '../store/records.ts';
 import { keyAttachments } from './key-attachments.ts';
-import { loadDocument } from './load-document.ts';
+import { loadDocument, type DocumentStores } from './load-document.ts';
 
 /** What every message of one fulfillment shares: the document the email renders from, and the encoded attachments. */
 export interface PreparedFulfillment {
@@ -14,8 +13,7 @@ export interface PreparedFulfillment {
   parts: Buffer[];
 }
 
-export interface PrepareDeps {
-  records: RecordStore;
+export interface PrepareDeps extends DocumentStores {
   catalog: Catalog;
   brand: Brand;
   renderCertificate(doc: FulfillmentDocument): Promise<Buffer>;
@@ -32,13 +30,13 @@ function withParts(doc: FulfillmentDocument, certificate: Buffer): PreparedFulfi
 
 /** `ssrns` narrows the lines (a resend of chosen lines); undefined when the fulfillment's records are gone. */
 export async function prepareFulfillment(deps: PrepareDeps, fulfillmentId: string, ssrns?: string[]): Promise<PreparedFulfillment | undefined> {
-  const load = (only?: string[]) => loadDocument(deps.records, deps.catalog, deps.brand, fulfillmentId, only);
+  const load = (only?: string[]) => loadDocument(deps, deps.catalog, deps.brand, fulfillmentId, only);
   // Both reads at once: the certificate is nearly always there already.
-  const [doc, stored] = await Promise.all([load(ssrns), deps.records.certificate(fulfillmentId)]);
+  const [doc, stored] = await Promise.all([load(ssrns), deps.fulfillments.certificate(fulfillmentId)]);
   if (!doc) return undefined;
   // A resend of chosen lines still attaches the whole fulfillment's certificate: the same bytes as the first time.
   const pdf = stored
-    ?? (await deps.records.saveCertificate(fulfillmentId, await deps.renderCertificate(ssrns ? ((await load()) ?? doc) : doc)));
+    ?? (await deps.fulfillments.saveCertificate(fulfillmentId, await deps.renderCertificate(ssrns ? ((await load()) ?? doc) : doc)));
   return withParts(doc, pdf);
 }
 
@@ -46,7 +44,7 @@ export interface PreparedFulfillments {
   get(fulfillmentId: string, ssrns?: string[]): Promise<PreparedFulfillment | undefined>;
   /**
    * Remembers a fulfillment whose document and certificate the caller holds: the fan-out has both in hand, and the
-   * sends this process takes then need neither from Redis.
+   * sends this process takes then need neither from the database.
    */
   prime(doc: FulfillmentDocument, certificate: Buffer): void;
 }
@@ -55,7 +53,7 @@ export interface PreparedFulfillments {
  * prepareFulfillment, remembered in this process: the recipients of a fulfillment are sent one job each, and loading
  * and encoding once for all of them instead of per message is most of what a send costs. Safe because a fulfillment's
  * records, keys and certificate never change once fanned out; correctness never depends on a hit (every entry can be
- * rebuilt from Redis), so several worker processes each keep their own.
+ * rebuilt from the database), so several worker processes each keep their own.
  */
 export function preparedFulfillments(deps: PrepareDeps, options = { capacity: 500, ttlMs: 10 * 60_000 }): PreparedFulfillments {
   const keyOf = (id: string, ssrns?: string[]) => JSON.stringify({ id, ssrns });

@@ -57,10 +57,7 @@ export async function sendDelivery(deps: SendDeps, deliveryId: string, attempt: 
   } catch (error) {
     const c = classifySmtpError(error);
     const final = !c.retry || attempt >= maxAttempts;
-    await deps.deliveries.update(deliveryId, {
-      status: final ? 'failed' : 'retrying', attempts: attempt, lastError: c.message,
-      ...(final && { failedAt: deps.clock.now().toISOString() }),
-    });
+    await deps.deliveries.markFailedAttempt(deliveryId, deps.clock.now(), attempt, final, c.message);
     messagesTotal.inc({ outcome: final ? 'failed' : 'retried', class: c.class });
     log.warn({ class: c.class, final, reason: c.message }, final ? 'delivery failed' : 'delivery will be retried');
     throw new DeliveryError(c.message, final, c.class);

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createContext, type AppContext } from '../app/context.ts';
@@ -10,6 +10,7 @@ import { loadConfig } from '../config.ts';
 import type { DeliveryRecord } from '../store/deliveries.ts';
 import { table } from '../cli/table.ts';
 import { clearPrefix } from '../store/clear-prefix.ts';
+import { openDatabase } from '../store/stores.ts';
 import { redisAnswers, startPrivateRedis, type PrivateRedis } from './redis.ts';
 
 export const FIXTURE_ORDERS = fileURLToPath(new URL('../../fixtures/orders/', import.meta.url));
@@ -48,9 +49,13 @@ export async function runDemo(out: NodeJS.WritableStream = process.stdout): Prom
   env.SMTP_URL = '';
   env.LICENSE_SIGNING_KEY = env.LICENSE_SIGNING_KEY || (await demoSigningKey(join(outbox, '.demo-keys')));
   const config = loadConfig(env);
-  // A demo run starts from a clean slate under its own prefix, never touching other data in the same Redis.
+  // A demo run starts from a clean slate: its queues under its own prefix (never touching other data in the same
+  // Redis), and, unless DATABASE_URL names a server, an embedded database of its own in DATA_DIR/demo.
   await clearPrefix(config.REDIS_URL, config.KEY_PREFIX);
-  const ctx = await createContext(config, { logger: createLogger('warn', process.stderr) });
+  const dataDir = join(resolve(config.DATA_DIR), 'demo');
+  if (!config.DATABASE_URL) await rm(dataDir, { recursive: true, force: true });
+  const db = await openDatabase({ ...config, DATA_DIR: dataDir }, { embedded: true });
+  const ctx = await createContext(config, { logger: createLogger('warn', process.stderr), db });
   try {
     const files = (await readdir(FIXTURE_ORDERS)).filter((f) => f.endsWith('.json')).sort();
     for (const file of files) await intake(ctx, JSON.parse(await readFile(join(FIXTURE_ORDERS, file), 'utf8')), 'demo');
@@ -68,6 +73,7 @@ export async function runDemo(out: NodeJS.WritableStream = process.stdout): Prom
     return deliveries.some(({ d }) => d.status === 'failed') ? 1 : 0;
   } finally {
     await ctx.close();
+    await db.close();
     await privateRedis?.stop();
   }
 }
@@ -76,7 +82,7 @@ async function waitForDeliveries(ctx: AppContext, orders: string[], timeoutMs: n
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const all = (await Promise.all(orders.map(async (o) => {
-      const fulfillments = await ctx.records.orderFulfillments(o);
+      const fulfillments = await ctx.fulfillments.forOrder(o);
       const records = await ctx.deliveries.forOrder(o);
       return records.map((d: DeliveryRecord) => ({ d, shipDate: fulfillments.find((f) => f.id === d.fulfillmentId)?.shipDate ?? '' }));
     }))).flat();

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
-import type { StoreKeys } from './keys.ts';
+import type { Queryable } from './db.ts';
 
-/** Who did what, when, to which order, with what outcome. Appended to Redis Streams, never rewritten. */
+/** Who did what, when, to which order, with what outcome. Appended, never rewritten. */
 export interface AuditEntry {
   actor: string;
   action: string;
@@ -11,42 +10,35 @@ export interface AuditEntry {
 }
 
 export interface StoredAuditEntry extends AuditEntry {
-  id: string;
+  /** Increasing: the cursor of the next page. */
+  id: number;
   at: string;
 }
 
 export class AuditLog {
-  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
-
-  private orderStream(order: string) {
-    return `${this.keys.audit}:order:${order}`;
-  }
+  constructor(private readonly db: Queryable) {}
 
   async record(entry: AuditEntry): Promise<void> {
-    const fields = ['actor', entry.actor, 'action', entry.action, 'outcome', entry.outcome, 'order', entry.order ?? '',
-      'detail', JSON.stringify(entry.detail ?? {})];
-    const multi = this.redis.multi().xadd(this.keys.audit, '*', ...fields);
-    if (entry.order) multi.xadd(this.orderStream(entry.order), '*', ...fields);
-    await multi.exec();
+    await this.db.query(
+      'INSERT INTO audit_log (actor, action, order_number, outcome, detail) VALUES ($1, $2, $3, $4, $5)',
+      [entry.actor, entry.action, entry.order ?? null, entry.outcome, JSON.stringify(entry.detail ?? {})],
+    );
   }
 
-  /** Newest first, `limit` entries before the cursor (an entry id); the last entry's id is the next cursor. */
-  async read(options: { order?: string; limit: number; before?: string }): Promise<StoredAuditEntry[]> {
-    const stream = options.order ? this.orderStream(options.order) : this.keys.audit;
-    const end = options.before ? `(${options.before}` : '+';
-    const rows = await this.redis.xrevrange(stream, end, '-', 'COUNT', options.limit);
-    return rows.map(([id, flat]) => {
-      const f: Record<string, string> = {};
-      for (let i = 0; i < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
-      return {
-        id,
-        at: new Date(Number(id.split('-')[0])).toISOString(),
-        actor: f.actor!,
-        action: f.action!,
-        outcome: f.outcome!,
-        ...(f.order && { order: f.order }),
-        detail: JSON.parse(f.detail ?? '{}') as Record<string, unknown>,
-      };
-    });
+  /** Newest first, `limit` entries with ids below `before`; the last entry's id is the next cursor. */
+  async read(options: { order?: string; limit: number; before?: number }): Promise<StoredAuditEntry[]> {
+    const params: unknown[] = [options.limit];
+    const where = [
+      ...(options.order ? [`order_number = $${params.push(options.order)}`] : []),
+      ...(options.before ? [`id < $${params.push(options.before)}`] : []),
+    ];
+    const rows = await this.db.query<{ id: number; at: string; actor: string; action: string; order_number: string | null; outcome: string; detail: Record<string, unknown> }>(
+      `SELECT id, at, actor, action, order_number, outcome, detail FROM audit_log
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $1`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: r.id, at: r.at, actor: r.actor, action: r.action, outcome: r.outcome, ...(r.order_number && { order: r.order_number }), detail: r.detail,
+    }));
   }
 }

@@ -23,3 +23,7 @@ export async function evictionPolicyProblem(redis: Redis): Promise<string | unde
     return undefined; // managed Redis often forbids CONFIG; nothing to check then
   }
 }
+
+export async function pingRedis(redis: Redis): Promise<void> {
+  await redis.ping();
+}

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
+import { StoreUnavailableError } from '../errors.ts';
 
 /** What a repository needs to run SQL: the pool itself, or the one connection of a transaction. */
 export interface Queryable {
@@ -32,10 +33,30 @@ const textParsers: Record<number, (text: string) => unknown> = {
   [OID.timestamptz]: asIso,
 };
 
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+
+/** Whether an error means the server is out of reach (down, restarting, connection lost) rather than a bad query. */
+export function isUnavailable(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return (typeof code === 'string' && (/^(08|57P)/.test(code) || NETWORK_ERRORS.has(code)))
+    || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(message ?? '');
+}
+
+/** Rethrows a lost connection as StoreUnavailableError (HTTP 503, a retried job); anything else as it is. */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw isUnavailable(error) ? new StoreUnavailableError(`database unavailable: ${(error as Error).message}`) : error;
+  }
+}
+
 export function connectPostgres(url: string, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
+    // No connectionTimeoutMillis: pg counts the wait for a free pool client against it, so a burst of queries larger
+    // than the pool would fail. A server that is down refuses connections at once (ECONNREFUSED: a 503) anyway.
     types: { getTypeParser: ((oid: number, format?: string) => textParsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
   });
   // An idle client losing its server (PostgreSQL restarted) must not crash the process: the pool replaces it.
@@ -44,20 +65,22 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Db
     (await client.query(sql, params as unknown[])).rows as Row[];
   return {
     kind: 'postgres',
-    query: (sql, params) => run(pool, sql, params),
-    exec: async (sql) => void (await pool.query(sql)),
+    query: (sql, params) => guarded(() => run(pool, sql, params)),
+    exec: (sql) => guarded(async () => void (await pool.query(sql))),
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await guarded(() => pool.connect());
       try {
         await client.query('BEGIN');
         const result = await fn({ query: (sql, params) => run(client, sql, params), exec: async (sql) => void (await client.query(sql)) });
         await client.query('COMMIT');
+        client.release();
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
+        const lost = isUnavailable(error);
+        if (!lost) await client.query('ROLLBACK').catch(() => undefined);
+        // A connection that failed mid-transaction is not given back to the pool.
+        client.release(lost ? (error as Error) : undefined);
+        throw lost ? new StoreUnavailableError(`database unavailable: ${(error as Error).message}`) : error;
       }
     },
     close: () => pool.end(),

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { DeliveryStatus } from '../model.ts';
-import type { StoreKeys } from './keys.ts';
+import type { Db, Queryable } from './db.ts';
 
 /** One message to one recipient: the unit that is queued, sent, retried and tracked. */
 export interface DeliveryRecord {
@@ -28,56 +27,152 @@ export interface DeliveryRecord {
   bouncedAt?: string;
 }
 
-const NUMERIC = new Set(['attempts']);
-const JSON_FIELDS = new Set(['ssrns']);
-
-export function deliveryToHash(d: Partial<DeliveryRecord>): string[] {
-  return Object.entries(d).flatMap(([k, v]) =>
-    v === undefined ? [] : [k, JSON_FIELDS.has(k) ? JSON.stringify(v) : String(v)],
-  );
+/** One try at sending, with the server's answer. */
+export interface DeliveryAttempt {
+  attempt: number;
+  at: string;
+  outcome: 'sent' | 'retrying' | 'failed';
+  response?: string;
 }
 
-function fromHash(h: Record<string, string>): DeliveryRecord | undefined {
-  if (!h.id) return undefined;
+export interface DeliveryWithAttempts extends DeliveryRecord {
+  attemptLog: DeliveryAttempt[];
+}
+
+const COLUMN: Record<keyof DeliveryRecord, string> = {
+  id: 'id', orderNumber: 'order_number', fulfillmentId: 'fulfillment_id', recipient: 'recipient', recipientName: 'recipient_name',
+  kind: 'kind', ssrns: 'ssrns', resendId: 'resend_id', reason: 'reason', requestedBy: 'requested_by', status: 'status',
+  attempts: 'attempts', lastError: 'last_error', messageId: 'message_id', createdAt: 'created_at', queuedAt: 'queued_at',
+  acceptedAt: 'accepted_at', smtpResponse: 'smtp_response', failedAt: 'failed_at', bouncedAt: 'bounced_at',
+};
+const FIELDS = Object.keys(COLUMN) as Array<keyof DeliveryRecord>;
+const SELECT = FIELDS.map((f) => `d.${COLUMN[f]}`).join(', ');
+const MAX_RESPONSE = 500;
+
+function fromRow(row: Record<string, unknown>): DeliveryRecord {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(h)) out[k] = NUMERIC.has(k) ? Number(v) : JSON_FIELDS.has(k) ? JSON.parse(v) : v;
+  for (const f of FIELDS) {
+    const v = row[COLUMN[f]];
+    if (v !== null && v !== undefined) out[f] = v;
+  }
   return out as unknown as DeliveryRecord;
 }
 
+/** Creates delivery records (intake's, in its transaction; a resend's). */
+export async function insertDeliveries(tx: Queryable, records: DeliveryRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const rows = records.map((d) => Object.fromEntries(FIELDS.map((f) => [COLUMN[f], d[f] ?? null])));
+  await tx.query(
+    `INSERT INTO deliveries (${FIELDS.map((f) => COLUMN[f]).join(', ')})
+     SELECT ${FIELDS.map((f) => COLUMN[f]).join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(id text, order_number text,
+       fulfillment_id text, recipient text, recipient_name text, kind text, ssrns text[], resend_id text, reason text,
+       requested_by text, status text, attempts integer, last_error text, message_id text, created_at timestamptz,
+       queued_at timestamptz, accepted_at timestamptz, smtp_response text, failed_at timestamptz, bounced_at timestamptz)`,
+    [JSON.stringify(rows)],
+  );
+}
+
 export class DeliveryStore {
-  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+  constructor(private readonly db: Db) {}
+
+  private async select(where: string, params: unknown[]): Promise<DeliveryRecord[]> {
+    return (await this.db.query(`SELECT ${SELECT} FROM deliveries d WHERE ${where} ORDER BY d.created_at, d.seq`, params)).map(fromRow);
+  }
 
   async get(id: string): Promise<DeliveryRecord | undefined> {
-    return fromHash(await this.redis.hgetall(this.keys.delivery(id)));
+    return (await this.select('d.id = $1', [id]))[0];
   }
 
-  async getMany(ids: string[]): Promise<DeliveryRecord[]> {
-    if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.keys.delivery(id));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([, h]) => fromHash(h as Record<string, string>)).filter((d): d is DeliveryRecord => d !== undefined);
+  getMany(ids: string[]): Promise<DeliveryRecord[]> {
+    return ids.length ? this.select('d.id = ANY($1::text[])', [ids]) : Promise.resolve([]);
   }
 
-  async forOrder(orderNumber: string): Promise<DeliveryRecord[]> {
-    return this.getMany(await this.redis.lrange(this.keys.orderDeliveries(orderNumber), 0, -1));
+  /** The first deliveries of a fulfillment (one per contact), not its resends. */
+  forFulfillment(fulfillmentId: string): Promise<DeliveryRecord[]> {
+    return this.select("d.fulfillment_id = $1 AND d.kind = 'fulfillment'", [fulfillmentId]);
   }
 
-  /** Updates fields of an existing record only; a record deleted meanwhile is not resurrected as a fragment. */
-  async update(id: string, fields: Partial<DeliveryRecord>): Promise<void> {
-    const args = deliveryToHash(fields);
-    if (args.length === 0) return;
-    await this.redis.eval(
-      "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], unpack(ARGV)) end return 1",
-      1, this.keys.delivery(id), ...args,
+  /** Every delivery of an order, first and resends, each with its attempts. */
+  async forOrder(orderNumber: string): Promise<DeliveryWithAttempts[]> {
+    const rows = await this.db.query(
+      `SELECT ${SELECT},
+         (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object('attempt', a.attempt, 'at', a.at, 'outcome', a.outcome, 'response', a.response)) ORDER BY a.attempt), '[]')
+            FROM delivery_attempts a WHERE a.delivery_id = d.id) AS attempt_log
+       FROM deliveries d WHERE d.order_number = $1 ORDER BY d.created_at, d.seq`,
+      [orderNumber],
     );
+    return rows.map((row) => ({
+      ...fromRow(row),
+      // jsonb renders timestamps in PostgreSQL's form; the API speaks ISO 8601 throughout.
+      attemptLog: (row.attempt_log as DeliveryAttempt[]).map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
+    }));
+  }
+
+  insert(records: DeliveryRecord[]): Promise<void> {
+    return insertDeliveries(this.db, records);
+  }
+
+  /** Updates fields of an existing record. */
+  async update(id: string, fields: Partial<Omit<DeliveryRecord, 'id'>>): Promise<void> {
+    const entries = Object.entries(fields).filter(([, v]) => v !== undefined) as Array<[keyof DeliveryRecord, unknown]>;
+    if (entries.length === 0) return;
+    const sets = entries.map(([f], i) => `${COLUMN[f]} = $${i + 2}`).join(', ');
+    await this.db.query(`UPDATE deliveries SET ${sets} WHERE id = $1`, [id, ...entries.map(([, v]) => v)]);
+  }
+
+  /** Scheduled deliveries whose ship date has come: queued now. */
+  async markQueued(ids: string[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query("UPDATE deliveries SET status = 'queued', queued_at = $2 WHERE id = ANY($1::text[]) AND status = 'scheduled'", [ids, at.toISOString()]);
   }
 
   /**
    * Records SMTP acceptance. Written before anything else can fail after the server said 250, so that a retried
    * job finds it and finishes without sending again.
    */
-  async markAccepted(id: string, at: Date, messageId: string, smtpResponse: string, attempts: number): Promise<void> {
-    await this.update(id, { status: 'sent', acceptedAt: at.toISOString(), messageId, smtpResponse: smtpResponse.slice(0, 500), attempts });
+  async markAccepted(id: string, at: Date, messageId: string, smtpResponse: string, attempt: number): Promise<void> {
+    const response = smtpResponse.slice(0, MAX_RESPONSE);
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        "UPDATE deliveries SET status = 'sent', accepted_at = $2, message_id = $3, smtp_response = $4, attempts = $5 WHERE id = $1",
+        [id, at.toISOString(), messageId, response, attempt],
+      );
+      await recordAttempt(tx, id, { attempt, at: at.toISOString(), outcome: 'sent', response });
+    });
   }
+
+  /** A send that failed: retried later, or (`final`) given up. */
+  async markFailedAttempt(id: string, at: Date, attempt: number, final: boolean, error: string): Promise<void> {
+    const response = error.slice(0, MAX_RESPONSE);
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        'UPDATE deliveries SET status = $2, attempts = $3, last_error = $4, failed_at = CASE WHEN $5 THEN $6::timestamptz ELSE failed_at END WHERE id = $1',
+        [id, final ? 'failed' : 'retrying', attempt, response, final, at.toISOString()],
+      );
+      await recordAttempt(tx, id, { attempt, at: at.toISOString(), outcome: final ? 'failed' : 'retrying', response });
+    });
+  }
+
+  /**
+   * Deliveries that should be in the send queue: queued or retrying, not accepted by SMTP, of a fulfillment already
+   * fanned out (before that, the fan-out queues them). What the reconciler re-queues after Redis lost its queues.
+   */
+  async unsent(limit: number): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT d.id FROM deliveries d JOIN fulfillments f ON f.id = d.fulfillment_id
+       WHERE d.accepted_at IS NULL AND d.status IN ('queued', 'retrying') AND f.fanned_out_at IS NOT NULL
+       ORDER BY d.created_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.id);
+  }
+}
+
+async function recordAttempt(tx: Queryable, id: string, a: DeliveryAttempt): Promise<void> {
+  // A stalled job may run the same attempt number again: the later answer is the one that counts.
+  await tx.query(
+    `INSERT INTO delivery_attempts (delivery_id, attempt, at, outcome, response) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (delivery_id, attempt) DO UPDATE SET at = EXCLUDED.at, outcome = EXCLUDED.outcome, response = EXCLUDED.response`,
+    [id, a.attempt, a.at, a.outcome, a.response ?? null],
+  );
 }

@@ -1,7 +1,19 @@
 import { NotFoundError } from '../errors.ts';
 import type { Entitlement, SalesOrder } from '../model.ts';
-import type { DeliveryRecord, DeliveryStore } from '../store/deliveries.ts';
-import type { ActivationRecord, RecordStore } from '../store/records.ts';
+import type { ActivationRecord, ActivationStore } from '../store/activations.ts';
+import type { DeliveryStore, DeliveryWithAttempts } from '../store/deliveries.ts';
+import type { EntitlementStore } from '../store/entitlements.ts';
+import type { FulfillmentStore } from '../store/fulfillments.ts';
+import type { OrderStore } from '../store/orders.ts';
+
+/** The repositories an order view reads. */
+export interface OrderViewStores {
+  orders: OrderStore;
+  entitlements: EntitlementStore;
+  fulfillments: FulfillmentStore;
+  deliveries: DeliveryStore;
+  activations: ActivationStore;
+}
 
 export interface OrderView {
   order: SalesOrder;
@@ -16,25 +28,25 @@ export interface OrderView {
     shipDate: string;
     certificateNumber: string;
     shippedAt?: string;
-    deliveries: DeliveryRecord[];
+    deliveries: DeliveryWithAttempts[];
   }>;
 }
 
 /** What support sees of an order: entitlements, every delivery (first and resends) per recipient, activations. */
-export async function orderView(records: RecordStore, deliveries: DeliveryStore, orderNumber: string): Promise<OrderView> {
-  const order = await records.order(orderNumber);
+export async function orderView(stores: OrderViewStores, orderNumber: string): Promise<OrderView> {
+  const order = await stores.orders.get(orderNumber);
   if (!order) throw new NotFoundError(`no sales order ${orderNumber}`);
   const [entitlements, fulfillments, all] = await Promise.all([
-    records.orderEntitlements(orderNumber),
-    records.orderFulfillments(orderNumber),
-    deliveries.forOrder(orderNumber),
+    stores.entitlements.forOrder(orderNumber),
+    stores.fulfillments.forOrder(orderNumber),
+    stores.deliveries.forOrder(orderNumber),
   ]);
   return {
     order,
     entitlements: await Promise.all(entitlements.map(async ({ orderNumber: _n, ...e }) => ({
       ...e,
-      keys: (await records.issuedKeys(e.ssrn)).map(({ device, licenseId, issuedOn }) => ({ device, licenseId, issuedOn })),
-      activations: await records.activations(e.ssrn),
+      keys: (await stores.activations.issuedKeys(e.ssrn)).map(({ device, licenseId, issuedOn }) => ({ device, licenseId, issuedOn })),
+      activations: await stores.activations.activations(e.ssrn),
     }))),
     fulfillments: fulfillments.map((f) => ({
       id: f.id,

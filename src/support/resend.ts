@@ -6,9 +6,9 @@ import { ForbiddenError, InvalidInputError, RateLimitedError } from '../errors.t
 import { emailAddress, zodIssues } from '../event/schema.ts';
 import type { Role } from '../config.ts';
 import type { AuditLog } from '../store/audit.ts';
-import { deliveryToHash, type DeliveryRecord, type DeliveryStore } from '../store/deliveries.ts';
-import type { RecordStore } from '../store/records.ts';
-import { orderView } from './order-view.ts';
+import type { DeliveryRecord } from '../store/deliveries.ts';
+import type { RateWindow } from '../store/redis-rate-window.ts';
+import { orderView, type OrderViewStores } from './order-view.ts';
 
 export const resendRequestSchema = z.strictObject({
   lines: z.array(z.string().regex(/^[A-Za-z0-9.-]{1,16}$/, 'must be a line number of the order')).min(1).max(500).optional(),
@@ -18,10 +18,10 @@ export const resendRequestSchema = z.strictObject({
 
 export type ResendRequest = z.infer<typeof resendRequestSchema>;
 
-export interface ResendDeps {
-  records: RecordStore;
-  deliveries: DeliveryStore;
+export interface ResendDeps extends OrderViewStores {
   audit: AuditLog;
+  /** Resends per order in the current hour. */
+  resendRate: RateWindow;
   clock: Clock;
   mailFromAddress: string;
   allowedDomains: string[];
@@ -38,7 +38,7 @@ export async function resend(
   const parsed = resendRequestSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInputError('invalid resend request', zodIssues(parsed.error));
   const request = parsed.data;
-  const view = await orderView(deps.records, deps.deliveries, orderNumber);
+  const view = await orderView(deps, orderNumber);
 
   const lineNumbers = request.lines ?? view.entitlements.map((e) => e.lineNumber);
   const issues = lineNumbers.flatMap((n, i) => {
@@ -57,10 +57,9 @@ export async function resend(
     throw new ForbiddenError(`${r.email} is not on order ${orderNumber} and its domain is not the order's or an allowed one; an admin token may send there`);
   }
 
-  const windowKey = `${deps.records.keys.orderResends(orderNumber)}:${Math.floor(deps.clock.now().getTime() / 3_600_000)}`;
-  const count = await deps.records.redis.multi().incr(windowKey).expire(windowKey, 3600).exec();
-  if (Number(count?.[0]?.[1]) > deps.perOrderPerHour) {
-    throw new RateLimitedError(`order ${orderNumber} was resent ${deps.perOrderPerHour} times this hour; try again later`, 3600 - Math.floor(deps.clock.now().getTime() / 1000) % 3600);
+  const { count, secondsLeft } = await deps.resendRate.hit(orderNumber, deps.clock.now());
+  if (count > deps.perOrderPerHour) {
+    throw new RateLimitedError(`order ${orderNumber} was resent ${deps.perOrderPerHour} times this hour; try again later`, secondsLeft);
   }
 
   const resendId = `r${deps.clock.now().getTime().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -79,10 +78,7 @@ export async function resend(
       });
     }
   }
-  const multi = deps.records.redis.multi();
-  for (const d of created) multi.hset(deps.records.keys.delivery(d.id), ...deliveryToHash(d));
-  multi.rpush(deps.records.keys.orderDeliveries(orderNumber), ...created.map((d) => d.id));
-  await multi.exec();
+  await deps.deliveries.insert(created);
   await deps.enqueueSends(created.map((d) => d.id));
   await deps.audit.record({
     actor: caller.name, action: 'resend', order: orderNumber, outcome: 'queued',

@@ -103,7 +103,7 @@ describe('support: certificate and audit', () => {
   it('keeps an audit trail of intake and resends, newest first, paged', async () => {
     const res = await pipeline.get(`/v1/audit?order=${ORDER}&limit=100`, TEST_TOKENS.admin);
     expect(res.statusCode).toBe(200);
-    const entries = res.json().entries as Array<{ action: string; outcome: string; actor: string; at: string; id: string }>;
+    const entries = res.json().entries as Array<{ action: string; outcome: string; actor: string; at: string; id: number }>;
     expect(entries.at(-1)).toMatchObject({ action: 'intake', outcome: 'accepted', actor: 'intake-token-1' });
     expect(entries.filter((e) => e.action === 'resend' && e.outcome === 'queued')).toHaveLength(4);
     expect(entries.filter((e) => e.action === 'resend' && e.outcome === 'rejected').length).toBeGreaterThanOrEqual(2);
@@ -111,5 +111,10 @@ describe('support: certificate and audit', () => {
     const page2 = (await pipeline.get(`/v1/audit?order=${ORDER}&limit=2&before=${page1.next}`, TEST_TOKENS.admin)).json();
     expect(page2.entries[0].id).toBe(entries[2]!.id);
     expect((await pipeline.get('/v1/audit?limit=0', TEST_TOKENS.admin)).statusCode).toBe(400);
+    for (const bad of ['abc', '0', '-3', '1.5', '1712345678901-0']) {
+      const refused = await pipeline.get(`/v1/audit?before=${bad}`, TEST_TOKENS.admin);
+      expect(refused.statusCode, bad).toBe(400);
+      expect(refused.json().issues.map((i: { path: string }) => i.path), bad).toEqual(['before']);
+    }
   });
 });

@@ -1,14 +1,19 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
-import { deletePrefix, testEnv } from '../support/app.ts';
+import { testServiceEnv, type TestService } from '../support/app.ts';
 import { rawExample } from '../support/events.ts';
 
-const env = testEnv();
+let service: TestService;
+let env: Record<string, string>;
 const dir = mkdtempSync(join(tmpdir(), 'lc-cli-'));
-afterAll(() => deletePrefix(env.REDIS_URL!, env.KEY_PREFIX!));
+beforeAll(async () => {
+  service = await testServiceEnv();
+  env = service.env;
+});
+afterAll(() => service.cleanUp());
 
 describe('the command line', () => {
   it('enqueue validates and submits events; a replay is recognised; bad events exit 2 naming each field', async () => {

@@ -33,7 +33,7 @@ const request = (body: unknown, remoteAddress = `10.0.${(++ip >> 8) & 255}.${ip 
 
 async function selfServiceAudit(): Promise<StoredAuditEntry[]> {
   const all: StoredAuditEntry[] = [];
-  for (let before: string | undefined; ;) {
+  for (let before: number | undefined; ;) {
     const page = await pipeline.ctx.audit.read({ limit: 500, ...(before && { before }) });
     all.push(...page.filter((e) => e.action === 'self-service-resend'));
     if (page.length < 500) return all;

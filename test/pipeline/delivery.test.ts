@@ -94,7 +94,9 @@ describe('delivery pipeline, from POST /v1/fulfillments to the SMTP server', () 
     expect(res.json().issues).toEqual([{ path: 'lines[0].ssrn', message: 'already belongs to an existing entitlement' }]);
     const codeClash = { ...other, lines: [{ ...other.lines[0]!, activationCode: event.lines[0]!.activationCode }] };
     expect((await pipeline.post('/v1/fulfillments', codeClash)).json().issues[0].path).toBe('lines[0].activationCode');
-    expect(await pipeline.ctx.redis.exists(pipeline.ctx.keys.order(other.salesOrder.number), pipeline.ctx.keys.event(other.eventId))).toBe(0);
+    // Nothing of the refused events was written.
+    expect(await pipeline.ctx.orders.get(other.salesOrder.number)).toBeUndefined();
+    expect(await pipeline.ctx.db.query('SELECT 1 FROM events WHERE event_id = $1', [other.eventId])).toEqual([]);
   });
 
   it('holds a line with a future ship date until that date begins, then sends it', async () => {

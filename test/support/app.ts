@@ -6,6 +6,8 @@ import { createContext, type AppContext, type ContextOverrides } from '../../src
 import { createLogger } from '../../src/app/logger.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Clock } from '../../src/clock.ts';
+import { clearPrefix } from '../../src/store/clear-prefix.ts';
+import { createTestDatabase } from './database.ts';
 
 export const TEST_TOKENS = {
   intake: 'intake-token-0123456789',
@@ -30,7 +32,7 @@ export function uniquePrefix(): string {
   return `lct-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Settings of a test service: its own Redis key prefix, its own outbox, the test tokens. */
+/** Settings of a test service: its own Redis key prefix, its own outbox, the test tokens (no database: see withTestDatabase). */
 export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     REDIS_URL: TEST_REDIS_URL,
@@ -44,8 +46,27 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
   };
 }
 
+export interface TestService {
+  env: Record<string, string>;
+  /** Drops the database and deletes the Redis keys. */
+  cleanUp(): Promise<void>;
+}
+
+/** testEnv with a fresh, migrated PostgreSQL database of its own (unless `extra` names one). */
+export async function testServiceEnv(extra: Record<string, string> = {}): Promise<TestService> {
+  const database = extra.DATABASE_URL ? undefined : await createTestDatabase();
+  const env = testEnv({ ...(database && { DATABASE_URL: database.url }), ...extra });
+  return {
+    env,
+    async cleanUp() {
+      await database?.drop();
+      await clearPrefix(env.REDIS_URL!, env.KEY_PREFIX!);
+    },
+  };
+}
+
 export function testContext(env: Record<string, string>, overrides: ContextOverrides = {}): Promise<AppContext> {
   return createContext(loadConfig(env), { logger: createLogger(env.LOG_LEVEL ?? 'silent'), ...overrides });
 }
 
-export { clearPrefix as deletePrefix } from '../../src/store/clear-prefix.ts';
+export { clearPrefix as deletePrefix };

@@ -4,7 +4,7 @@ import { buildApi } from '../../src/api/server.ts';
 import { servicePlugins } from '../../src/app/console.ts';
 import { startWorkers, type RunningWorkers } from '../../src/app/workers.ts';
 import type { ContextOverrides } from '../../src/app/context.ts';
-import { deletePrefix, TEST_TOKENS, testContext, testEnv } from './app.ts';
+import { TEST_TOKENS, testContext, testServiceEnv } from './app.ts';
 
 export interface TestPipeline {
   ctx: AppContext;
@@ -18,9 +18,9 @@ export interface TestPipeline {
   close(): Promise<void>;
 }
 
-/** The service in-process: real Redis under a unique prefix, the real API (via inject) and real workers. */
+/** The service in-process: a database of its own, real Redis under a unique prefix, the real API (via inject) and real workers. */
 export async function startPipeline(extraEnv: Record<string, string>, options: { workers?: boolean } & ContextOverrides = {}): Promise<TestPipeline> {
-  const env = testEnv(extraEnv);
+  const { env, cleanUp } = await testServiceEnv(extraEnv);
   const ctx = await testContext(env, options);
   const api = await buildApi(ctx, servicePlugins);
   const workers = options.workers === false ? undefined : await startWorkers(ctx);
@@ -46,7 +46,7 @@ export async function startPipeline(extraEnv: Record<string, string>, options: {
       await workers?.close();
       await api.close();
       await ctx.close();
-      await deletePrefix(env.REDIS_URL!, env.KEY_PREFIX!);
+      await cleanUp();
     },
   };
 }

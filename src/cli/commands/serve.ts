@@ -1,12 +1,19 @@
 import type { Command } from 'commander';
 import type { ServiceParts } from '../../app/service.ts';
-import { action } from '../run.ts';
+import { action, EXIT } from '../run.ts';
 
-async function serve(parts: ServiceParts): Promise<void> {
+async function serve(parts: ServiceParts): Promise<number | void> {
   const [{ createContext }, { startService, stopOnSignals }, { loadConfig }] = await Promise.all([
     import('../../app/context.ts'), import('../../app/service.ts'), import('../../config.ts'),
   ]);
-  const ctx = await createContext(loadConfig());
+  const config = loadConfig();
+  // The embedded database belongs to one process: only `start`, with API and workers together, may use it.
+  const embedded = parts.api && parts.workers;
+  if (!config.DATABASE_URL && !embedded) {
+    process.stderr.write(`error: DATABASE_URL is required to run \`${parts.api ? 'api' : 'worker'}\` as a separate process (the embedded database serves only \`start\`)\n`);
+    return EXIT.badInput;
+  }
+  const ctx = await createContext(config, { embeddedDatabase: embedded });
   const service = await startService(ctx, parts);
   ctx.logger.info({ api: parts.api, workers: parts.workers, address: service.api?.server.address() }, 'license-courier running');
   stopOnSignals(service, ctx.logger);

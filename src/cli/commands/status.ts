@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .action(action(async (order: string, options: { json?: boolean }) =>
       (await import('../context.ts')).withContext(async (ctx) => {
         const { orderView } = await import('../../support/order-view.ts');
-        const view = await orderView(ctx.records, ctx.deliveries, order);
+        const view = await orderView(ctx, order);
         process.stdout.write(`${options.json ? JSON.stringify(view, null, 2) : formatOrderStatus(view)}\n`);
       })));
 }

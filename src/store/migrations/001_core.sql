@@ -74,7 +74,8 @@ CREATE TABLE entitlements (
   grace_days       integer NOT NULL,
   devices          jsonb NOT NULL DEFAULT '[]'
 );
-CREATE INDEX entitlements_by_order ON entitlements (order_number, position);
+-- Also the order in which account and contact searches page (order number, SSRN).
+CREATE INDEX entitlements_by_order ON entitlements (order_number, ssrn);
 CREATE INDEX entitlements_by_end ON entitlements (end_date) WHERE end_date IS NOT NULL;
 CREATE INDEX entitlements_by_renewed ON entitlements (renews_ssrn) WHERE renews_ssrn IS NOT NULL;
 
@@ -105,11 +106,14 @@ CREATE TABLE deliveries (
   accepted_at     timestamptz,            -- set right after the SMTP 250: a retry never sends again
   smtp_response   text,
   failed_at       timestamptz,
-  bounced_at      timestamptz
+  bounced_at      timestamptz,
+  seq             bigint GENERATED ALWAYS AS IDENTITY  -- creation order among deliveries made at the same instant
 );
-CREATE INDEX deliveries_by_order ON deliveries (order_number, created_at);
+CREATE INDEX deliveries_by_order ON deliveries (order_number, created_at, seq);
 CREATE INDEX deliveries_by_fulfillment ON deliveries (fulfillment_id);
 CREATE INDEX deliveries_by_recipient ON deliveries (recipient);
+-- What the reconciler re-queues after a Redis loss: open deliveries not yet accepted by SMTP.
+CREATE INDEX deliveries_open ON deliveries (fulfillment_id) WHERE accepted_at IS NULL AND status IN ('queued', 'retrying');
 
 CREATE TABLE delivery_attempts (
   delivery_id  text NOT NULL REFERENCES deliveries(id),
@@ -151,6 +155,7 @@ CREATE TABLE inbound_messages (
   received_at    timestamptz NOT NULL,
   PRIMARY KEY (uid_validity, uid)
 );
+CREATE INDEX inbound_messages_unfiled ON inbound_messages (received_at) WHERE folder IS NULL;
 
 CREATE TABLE audit_log (
   id            bigserial PRIMARY KEY,

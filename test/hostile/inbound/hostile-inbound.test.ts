@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { handleActivationMessage, type ActivationDeps } from '../../../src/activation/handle-request.ts';
-import { SenderThrottle } from '../../../src/activation/sender-throttle.ts';
+import { SenderThrottle } from '../../../src/store/redis-sender-throttle.ts';
 import { startPipeline, type TestPipeline } from '../../support/pipeline.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 import { rawExample } from '../../support/events.ts';
@@ -20,7 +20,7 @@ beforeAll(async () => {
   expect((await pipeline.post('/v1/fulfillments', rawExample('order-heritage-de'))).statusCode).toBe(202);
   const { ctx } = pipeline;
   deps = {
-    records: ctx.records, catalog: ctx.catalog, brand: ctx.config.brand, clock: ctx.clock, timeZone: 'UTC', audit: ctx.audit,
+    entitlements: ctx.entitlements, orders: ctx.orders, activations: ctx.activations, catalog: ctx.catalog, brand: ctx.config.brand, clock: ctx.clock, timeZone: 'UTC', audit: ctx.audit,
     transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM, mailFromAddress: ctx.config.mailFromAddress,
     ownAddresses: ['licensing@courier.example', 'activate@example.net'], signingKey: generateKeyPairSync('ed25519').privateKey,
     throttle: new SenderThrottle(ctx.redis, ctx.keys.activationFailures, 1000),
@@ -38,7 +38,7 @@ describe('hostile inbound activation mail', () => {
 
   it.each(corpus.map((m, i) => [m.name, m, i] as const))('%s: handled, filed, no key', async (_name, m, i) => {
     const before = sink.messages.length;
-    await pipeline.ctx.redis.set(pipeline.ctx.keys.activationMessage('1', i + 1), m.raw.subarray(0, CAP));
+    await pipeline.ctx.activations.receiveMessage('1', i + 1, m.raw.subarray(0, CAP), new Date());
     const folder = await handleActivationMessage(deps, '1', i + 1);
     expect(folder).toBe('Rejected');
     const replies = sink.messages.slice(before);
@@ -50,7 +50,7 @@ describe('hostile inbound activation mail', () => {
   });
 
   it('issued no key and recorded no activation for any of them', async () => {
-    expect(await pipeline.ctx.redis.hlen(pipeline.ctx.keys.issuedKeys('SSRN2C9D4E6F8G'))).toBe(0);
-    expect(await pipeline.ctx.records.activations('SSRN2C9D4E6F8G')).toEqual([]);
+    expect(await pipeline.ctx.activations.issuedKeys('SSRN2C9D4E6F8G')).toEqual([]);
+    expect(await pipeline.ctx.activations.activations('SSRN2C9D4E6F8G')).toEqual([]);
   });
 });

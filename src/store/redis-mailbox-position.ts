@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { MailboxLock } from './mailbox-lock.ts';
+import type { MailboxLock } from './redis-mailbox-lock.ts';
 
 // Written only while the lock is ours, and only forward: a holder that lost its lease mid-hand-off cannot move the
 // position back under the new holder's feet, nor forward past messages the new holder has not seen.

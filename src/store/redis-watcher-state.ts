@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import type { WatcherState } from './mailbox-watcher.ts';
+
+/** A mailbox watcher's connection, as readiness reports it. */
+export type WatcherState = 'connecting' | 'connected' | 'disconnected' | 'waiting-for-lock';
 
 /** Long enough to outlive a few missed refreshes, short enough that a dead watcher soon stops counting. */
 const STATE_TTL_MS = 90_000;

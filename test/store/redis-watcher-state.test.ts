@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { publishWatcherState, pruneStale, readWatcherState } from '../../src/activation/watcher-state.ts';
+import { publishWatcherState, pruneStale, readWatcherState } from '../../src/store/redis-watcher-state.ts';
 import { TEST_REDIS_URL, uniquePrefix } from '../support/app.ts';
 
 const redis = new Redis(TEST_REDIS_URL);

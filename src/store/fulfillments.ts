@@ -1,0 +1,120 @@
+import type { FulfillmentEvent } from '../event/schema.ts';
+import type { Entitlement, Fulfillment } from '../model.ts';
+import type { Db, Queryable } from './db.ts';
+import { ENTITLEMENT_COLUMNS, entitlementFromRow, type EntitlementRow } from './entitlements.ts';
+
+export interface StoredFulfillment extends Fulfillment {
+  fannedOutAt?: string;
+}
+
+export interface StoredEvent {
+  event: FulfillmentEvent;
+  acceptedAt: string;
+  acceptedBy: string;
+}
+
+/** What a fulfillment's document is built from, besides the fulfillment itself. */
+export interface DocumentRecords {
+  /** Absent when the event's record is gone. */
+  stored?: StoredEvent;
+  entitlements: Entitlement[];
+}
+
+interface FulfillmentRow {
+  id: string;
+  event_id: string;
+  order_number: string;
+  ship_date: string;
+  certificate_number: string;
+  ssrns: string[];
+  fanned_out_at: string | null;
+}
+
+const COLUMNS = 'f.id, f.event_id, f.order_number, f.ship_date, f.certificate_number, f.ssrns, f.fanned_out_at';
+
+function fromRow(r: FulfillmentRow): StoredFulfillment {
+  return {
+    id: r.id, eventId: r.event_id, orderNumber: r.order_number, shipDate: r.ship_date, certificateNumber: r.certificate_number,
+    ssrns: r.ssrns, ...(r.fanned_out_at && { fannedOutAt: r.fanned_out_at }),
+  };
+}
+
+export async function insertFulfillments(tx: Queryable, fulfillments: Fulfillment[], createdAt: string): Promise<void> {
+  if (fulfillments.length === 0) return;
+  await tx.query(
+    `INSERT INTO fulfillments (id, event_id, order_number, ship_date, certificate_number, ssrns, created_at)
+     SELECT id, event_id, order_number, ship_date, certificate_number, ARRAY(SELECT jsonb_array_elements_text(ssrns)), $2
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, event_id text, order_number text, ship_date date, certificate_number text, ssrns jsonb)`,
+    [JSON.stringify(fulfillments.map((f) => ({
+      id: f.id, event_id: f.eventId, order_number: f.orderNumber, ship_date: f.shipDate, certificate_number: f.certificateNumber, ssrns: f.ssrns,
+    }))), createdAt],
+  );
+}
+
+/** Fulfillments, the event each came from, and the certificate bytes first sent. */
+export class FulfillmentStore {
+  constructor(private readonly db: Db) {}
+
+  async get(id: string): Promise<StoredFulfillment | undefined> {
+    const [row] = await this.db.query<FulfillmentRow>(`SELECT ${COLUMNS} FROM fulfillments f WHERE f.id = $1`, [id]);
+    return row && fromRow(row);
+  }
+
+  /** By ship date, in the order accepted. */
+  async forOrder(orderNumber: string): Promise<StoredFulfillment[]> {
+    const rows = await this.db.query<FulfillmentRow>(`SELECT ${COLUMNS} FROM fulfillments f WHERE f.order_number = $1 ORDER BY f.created_at, f.ship_date`, [orderNumber]);
+    return rows.map(fromRow);
+  }
+
+  /** A fulfillment, and whether its certificate was stored (without reading the bytes): what a fan-out starts from. */
+  async toShip(id: string): Promise<{ fulfillment: StoredFulfillment; hasCertificate: boolean } | undefined> {
+    const [row] = await this.db.query<FulfillmentRow & { has_certificate: boolean }>(
+      `SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM certificates c WHERE c.fulfillment_id = f.id) AS has_certificate FROM fulfillments f WHERE f.id = $1`,
+      [id],
+    );
+    return row && { fulfillment: fromRow(row), hasCertificate: row.has_certificate };
+  }
+
+  /** The event a fulfillment came from and the entitlements of `ssrns`, in the order asked, in one query. */
+  async documentRecords(fulfillment: Fulfillment, ssrns: string[]): Promise<DocumentRecords> {
+    const [row] = await this.db.query<{ record: FulfillmentEvent | null; accepted_at: string | null; accepted_by: string | null; entitlements: EntitlementRow[] }>(
+      `SELECT ev.record, ev.accepted_at, ev.accepted_by,
+         (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY array_position($2::text[], x.ssrn)), '[]')
+            FROM (SELECT ${ENTITLEMENT_COLUMNS} FROM entitlements e WHERE e.ssrn = ANY($2::text[])) x) AS entitlements
+       FROM (SELECT 1) one LEFT JOIN events ev ON ev.event_id = $1`,
+      [fulfillment.eventId, ssrns],
+    );
+    return {
+      ...(row?.record && { stored: { event: row.record, acceptedAt: row.accepted_at!, acceptedBy: row.accepted_by! } }),
+      entitlements: (row?.entitlements ?? []).map(entitlementFromRow),
+    };
+  }
+
+  async certificate(fulfillmentId: string): Promise<Buffer | undefined> {
+    const [row] = await this.db.query<{ pdf: Buffer }>('SELECT pdf FROM certificates WHERE fulfillment_id = $1', [fulfillmentId]);
+    return row?.pdf;
+  }
+
+  /** Stores the first rendering only: every later reader gets the bytes that were attached first. */
+  async saveCertificate(fulfillmentId: string, pdf: Buffer): Promise<Buffer> {
+    const inserted = await this.db.query(
+      'INSERT INTO certificates (fulfillment_id, pdf, created_at) VALUES ($1, $2, now()) ON CONFLICT (fulfillment_id) DO NOTHING RETURNING 1',
+      [fulfillmentId, pdf],
+    );
+    return inserted.length ? pdf : ((await this.certificate(fulfillmentId)) ?? pdf);
+  }
+
+  /** The first fan-out's time is kept: a repeated fan-out does not move it. */
+  async markFannedOut(id: string, at: Date): Promise<void> {
+    await this.db.query('UPDATE fulfillments SET fanned_out_at = $2 WHERE id = $1 AND fanned_out_at IS NULL', [id, at.toISOString()]);
+  }
+
+  /** Fulfillments accepted but not fanned out yet, with their ship dates: what the reconciler re-schedules. */
+  async notFannedOut(limit: number): Promise<Array<{ id: string; shipDate: string }>> {
+    const rows = await this.db.query<{ id: string; ship_date: string }>(
+      'SELECT id, ship_date FROM fulfillments WHERE fanned_out_at IS NULL ORDER BY ship_date LIMIT $1',
+      [limit],
+    );
+    return rows.map((r) => ({ id: r.id, shipDate: r.ship_date }));
+  }
+}
