@@ -13,8 +13,9 @@ import { SELF_SERVICE_ACTOR, selfServiceResend } from '../support/self-service.t
 import type { AppContext } from './context.ts';
 import { resendFor } from './support.ts';
 
-const undefinedWhen = <T>(promise: Promise<T>, ...errors: Array<new (...args: never[]) => Error>): Promise<T | undefined> =>
-  promise.catch((error: unknown) => {
+/** `run`'s result, or undefined when it fails (synchronously too) with one of `errors`. */
+const undefinedWhen = <T>(run: () => Promise<T>, ...errors: Array<new (...args: never[]) => Error>): Promise<T | undefined> =>
+  Promise.resolve().then(run).catch((error: unknown) => {
     if (errors.some((e) => error instanceof e)) return undefined;
     throw error;
   });
@@ -41,10 +42,10 @@ async function ordersByReference(ctx: AppContext, term: string): Promise<OrderHi
 /** The orders a contact's address is on, and the account of that ID when it is on any order. */
 async function contactsAndAccounts(ctx: AppContext, queries: EntitlementQueryDeps, term: string): Promise<SearchHit[]> {
   if (term.includes('@')) {
-    const found = await undefinedWhen(findEntitlements(queries, { email: term.toLowerCase(), limit: CONTACT_ORDERS_SHOWN }), InvalidInputError);
+    const found = await undefinedWhen(() => findEntitlements(queries, { email: term.toLowerCase(), limit: CONTACT_ORDERS_SHOWN }), InvalidInputError);
     return (found?.items ?? []).map((e) => ({ kind: 'order', orderNumber: e.orderNumber, via: 'contact' }));
   }
-  const account = await undefinedWhen(accountEntitlements(queries, term, { limit: 1 }), InvalidInputError);
+  const account = await undefinedWhen(() => accountEntitlements(queries, term, { limit: 1 }), InvalidInputError);
   return account?.items.length ? [{ kind: 'account', accountId: term }] : [];
 }
 
@@ -58,11 +59,11 @@ export function consoleBackend(ctx: AppContext): ConsoleBackend {
       const [references, others] = await Promise.all([ordersByReference(ctx, term), contactsAndAccounts(ctx, queries, term)]);
       return distinct([...references, ...others]);
     },
-    order: (number) => undefinedWhen(orderView(ctx, number), NotFoundError),
+    order: (number) => undefinedWhen(() => orderView(ctx, number), NotFoundError),
     async resend(number, request, caller) {
       return { deliveries: (await resendFor(ctx, number, request, caller)).deliveries.length };
     },
-    certificate: (number) => undefinedWhen(deliveredCertificate(ctx.fulfillments, number), NotFoundError),
+    certificate: (number) => undefinedWhen(() => deliveredCertificate(ctx.fulfillments, number), NotFoundError),
     audit: (query) => auditPage(ctx.audit, query),
     async accountEntitlements(accountId, query) {
       const page = await accountEntitlements(queries, accountId, query);
@@ -80,7 +81,7 @@ export function selfServiceBackend(ctx: AppContext): SelfServiceBackend {
     async resendToContact(request) {
       await selfServiceResend({
         findOrder: async (reference) => (await ordersByReference(ctx, reference))[0]?.orderNumber,
-        orderView: (number) => undefinedWhen(orderView(ctx, number), NotFoundError),
+        orderView: (number) => undefinedWhen(() => orderView(ctx, number), NotFoundError),
         resend: (number, body) => resendFor(ctx, number, body, { name: SELF_SERVICE_ACTOR, role: 'support' }),
         audit: ctx.audit,
       }, request);

@@ -59,10 +59,10 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
 const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
 describe('support console in a browser', () => {
-  it('signs in, finds the order by number, SSRN and Activation Code, and shows entitlements, deliveries and keys', async () => {
+  it('signs in, finds the order by number, SSRN, Activation Code and contact address, and shows entitlements, deliveries and keys', async () => {
     const { context, page } = await newPage();
     await signIn(page, TEST_TOKENS.support);
-    for (const term of [ORDER, 'SSRN8B3N5V2C7D', 'hTq4Xe-P9dLm-Zw2RbK']) {
+    for (const term of [ORDER, 'SSRN8B3N5V2C7D', 'hTq4Xe-P9dLm-Zw2RbK', 'Netops@Acme.example']) {
       await page.goto(`${base}/console/`);
       await page.getByLabel('Order number, account ID, contact address, Activation Code or SSRN').fill(term);
       await page.keyboard.press('Enter');
@@ -75,6 +75,31 @@ describe('support console in a browser', () => {
     }
     await page.goto(`${base}/console/search?q=NOTHING-HERE`);
     await expect(page.getByRole('status').textContent()).resolves.toContain('Nothing found for “NOTHING-HERE”.');
+    await context.close();
+  });
+
+  it('finds an account by its ID and lists its entitlements, filtered by status and product', async () => {
+    const { context, page } = await newPage();
+    await signIn(page, TEST_TOKENS.support);
+    await page.getByLabel('Order number, account ID, contact address, Activation Code or SSRN').fill('0100067890');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/console/accounts/0100067890`);
+    const rows = () => page.locator('main tbody tr').allInnerTexts();
+    expect((await rows()).map((r) => r.match(/SSRN\w+/)?.[0])).toEqual(['SSRN4K7Q2M9X1A', 'SSRN8B3N5V2C7D']);
+    await page.getByLabel('Product').selectOption('srx');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/product=srx/);
+    expect((await rows()).map((r) => r.match(/SSRN\w+/)?.[0])).toEqual(['SSRN8B3N5V2C7D']);
+    await page.getByLabel('Product').selectOption('');
+    await page.getByLabel('Status').selectOption('expired');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/status=expired/);
+    await expect(page.locator('main').innerText()).resolves.toContain('No entitlements match.');
+    await page.goto(`${base}/console/accounts/0100067890?status=active`);
+    const active = await rows();
+    expect(active).toHaveLength(2);
+    expect(active[0]).toContain(ORDER);
+    expect(active[0]).toMatch(/sent/);
     await context.close();
   });
 
