@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import type { Brand } from './model.ts';
@@ -59,6 +60,18 @@ const offsetList = z.string().transform((s, ctx) => {
   return days.map(Number).sort((a, b) => b - a);
 });
 
+/** Fastify's trustProxy: addresses, CIDR ranges or proxy-addr's names (loopback, linklocal, uniquelocal). */
+const proxyList = z.string().transform((s, ctx) => {
+  const entries = s.split(',').map((e) => e.trim()).filter(Boolean);
+  entries.forEach((entry, i) => {
+    const [address, bits, extra] = entry.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(entry);
+    const valid = named || (isIP(address!) !== 0 && extra === undefined && (bits === undefined || /^\d{1,3}$/.test(bits)));
+    if (!valid) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be an IP address, a CIDR range, loopback, linklocal or uniquelocal` });
+  });
+  return entries;
+});
+
 const domainList = z.string().transform((s) => s.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean));
 
 const envSchema = z.object({
@@ -101,6 +114,12 @@ const envSchema = z.object({
   RESEND_SHARED_DOMAINS: domainList.default([]),
   RESENDS_PER_ORDER_PER_HOUR: int(10, 1, 10_000),
   VERIFY_REQUESTS_PER_MINUTE: int(30, 1, 100_000),
+  TRUST_PROXY: proxyList.optional(),
+  SESSION_IDLE_SECONDS: int(1800, 1, 86_400),
+  SESSION_MAX_SECONDS: int(43_200, 60, 604_800),
+  SELF_SERVICE_PER_ADDRESS_PER_HOUR: int(3, 1, 1000),
+  SELF_SERVICE_PER_REFERENCE_PER_HOUR: int(5, 1, 1000),
+  SELF_SERVICE_PER_CLIENT_PER_HOUR: int(20, 1, 100_000),
   SHUTDOWN_TIMEOUT_MS: int(30_000, 0, 600_000),
   RECONCILE_INTERVAL_MS: int(60_000, 1_000, 3_600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -2,9 +2,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { AppContext } from '../app/context.ts';
 import { intake } from '../app/intake.ts';
 import { resendFor } from '../app/support.ts';
-import { InvalidInputError, NotFoundError } from '../errors.ts';
+import { InvalidInputError } from '../errors.ts';
 import { zodIssues } from '../event/schema.ts';
-import { certificateFileName } from '../mail/compose.ts';
+import { auditPage } from '../support/audit-page.ts';
+import { deliveredCertificate } from '../support/certificate.ts';
 import { accountEntitlements, findEntitlements } from '../support/entitlement-search.ts';
 import { orderView } from '../support/order-view.ts';
 import { RateWindow } from '../store/redis-rate-window.ts';
@@ -12,8 +13,10 @@ import { verificationPage } from '../verification/page.ts';
 import { verificationOf } from '../verification/view.ts';
 import { noticesOfOrder, unsubscribeService } from '../app/notices.ts';
 import { MAX_PARAM_LENGTH, unsubscribeRoutes } from './unsubscribe.ts';
-import { ADMIN_LOGIN_PATH, adminCookieBearer, adminLoginPlugin } from './admin-login.ts';
+import fastifyCookie from '@fastify/cookie';
+import { ADMIN_PATHS, adminLoginPlugin } from './admin-login.ts';
 import { authenticate, roleAllows, type Caller } from './auth.ts';
+import { SIGN_IN_PATH, safeNext, sessionCaller } from './browser-session.ts';
 import { installErrorHandler } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { readiness } from './readiness.ts';
@@ -41,18 +44,32 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> 
 }
 
 export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({ loggerInstance: ctx.logger.child({ component: 'api' }) as FastifyBaseLogger, bodyLimit: BODY_LIMIT, maxParamLength: MAX_PARAM_LENGTH });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: ctx.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    maxParamLength: MAX_PARAM_LENGTH,
+    ...(ctx.config.TRUST_PROXY && { trustProxy: ctx.config.TRUST_PROXY }),
+  });
   installErrorHandler(app);
   // Bodies are JSON only (contract section 6): without Fastify's text/plain parser any other type gets 415.
   app.removeContentTypeParser('text/plain');
+  // Before the hook below: it reads the session cookie of /admin/ pages.
+  await app.register(fastifyCookie);
 
   // Authentication runs before the body is read, so an unauthenticated caller cannot make us parse 1 MiB.
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     // The matched route's path, not the raw URL: the router decodes `/%61dmin/…` to `/admin/…`, so the raw URL cannot decide.
     const path = request.routeOptions.url ?? request.url;
-    const role = request.routeOptions.config.spec?.role ?? (path.startsWith('/admin/') && !path.startsWith(ADMIN_LOGIN_PATH) ? 'admin' : undefined);
+    const admin = path.startsWith('/admin/');
+    const role = request.routeOptions.config.spec?.role ?? (admin && !ADMIN_PATHS.includes(path) ? 'admin' : undefined);
     if (!role) return;
-    const caller = authenticate(ctx.config.API_TOKENS, request.headers.authorization ?? adminCookieBearer(request));
+    const bearer = request.headers.authorization;
+    // Browsers cannot send a bearer header with the dashboard's page loads: there the console's session stands in.
+    const caller = authenticate(ctx.config.API_TOKENS, bearer)
+      ?? (admin && !bearer ? (await sessionCaller(ctx.sessions, ctx.config.API_TOKENS, request, ctx.clock.now()))?.caller : undefined);
+    if (!caller && admin && !bearer && request.method === 'GET' && request.headers.accept?.includes('text/html')) {
+      return reply.redirect(`${SIGN_IN_PATH}?next=${encodeURIComponent(safeNext(request.url.split('?')[0]) ?? '/admin/queues')}`, 303);
+    }
     if (!caller) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a valid bearer token is required', issues: [] });
     if (!roleAllows(caller.role, role)) return reply.code(403).send({ error: `this route needs role ${role}; the token has role ${caller.role}`, issues: [] });
     request.caller = caller;
@@ -74,25 +91,14 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
     return reply.code(202).send(result);
   });
   route(ROUTES.certificate, async (request, reply) => {
-    const number = (request.params as { number: string }).number;
     const { fulfillment } = parseQuery(certificateQuerySchema, request.query);
-    const shipped = (await ctx.fulfillments.forOrder(number)).filter((f) => f.fannedOutAt);
-    const chosen = fulfillment ? shipped.find((f) => f.id === fulfillment) : shipped.at(-1);
-    const pdf = chosen && (await ctx.fulfillments.certificate(chosen.id));
-    if (!chosen || !pdf) throw new NotFoundError(fulfillment ? `no delivered fulfillment ${fulfillment} on order ${number}` : `order ${number} has no delivered certificate`);
-    return reply
-      .type('application/pdf')
-      .header('content-disposition', `attachment; filename="${certificateFileName(chosen.certificateNumber)}"`)
-      .send(pdf);
+    const { fileName, pdf } = await deliveredCertificate(ctx.fulfillments, (request.params as { number: string }).number, fulfillment);
+    return reply.type('application/pdf').header('content-disposition', `attachment; filename="${fileName}"`).send(pdf);
   });
   const entitlementQueries = { entitlementSearch: ctx.entitlementSearch, clock: ctx.clock, timeZone: ctx.config.FULFILLMENT_TZ };
   route(ROUTES.accountEntitlements, async (request) => accountEntitlements(entitlementQueries, (request.params as { id: string }).id, request.query));
   route(ROUTES.entitlements, async (request) => findEntitlements(entitlementQueries, request.query));
-  route(ROUTES.audit, async (request) => {
-    const query = parseQuery(auditQuerySchema, request.query);
-    const entries = await ctx.audit.read(query);
-    return { entries, ...(entries.length === query.limit && { next: entries.at(-1)!.id }) };
-  });
+  route(ROUTES.audit, async (request) => auditPage(ctx.audit, parseQuery(auditQuerySchema, request.query)));
   // Public, for anyone holding a printed certificate: limited per client address, the same answer for any number.
   const verifyRate = new RateWindow(ctx.redis, ctx.keys.verifyWindow, 60);
   route(ROUTES.verify, async (request, reply) => {
@@ -114,7 +120,7 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
   });
   route(ROUTES.openapi, async () => openApiDocument(process.env.npm_package_version ?? '0.1.0'));
   await unsubscribeRoutes(app, unsubscribeService(ctx), ctx.config.brand);
-  await adminLoginPlugin(app, ctx);
+  adminLoginPlugin(app);
   for (const plugin of plugins) await plugin(app, ctx);
   return app;
 }

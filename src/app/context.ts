@@ -12,6 +12,7 @@ import { connectRedis } from '../store/connection.ts';
 import { storeKeys, type StoreKeys } from '../store/keys.ts';
 import { createStores, openDatabase, type Stores } from '../store/stores.ts';
 import type { Db } from '../store/db.ts';
+import { SessionStore } from '../store/sessions.ts';
 import { loadSigningKey } from '../license/signing-keys.ts';
 import { openQueue, type QueueConnection } from '../../queues/connection.ts';
 import { FULFILLMENT_QUEUE, type FulfillmentJob } from '../../queues/fulfillment.queue.ts';
@@ -27,6 +28,7 @@ export interface AppContext extends Stores {
   /** Redis for locks, rate limits and short-lived state (the repositories in src/store/redis-*.ts); queues have their own. */
   redis: Redis;
   keys: StoreKeys;
+  sessions: SessionStore;
   catalog: Catalog;
   clock: Clock;
   logger: Logger;
@@ -89,6 +91,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     ...createStores(db),
     redis,
     keys,
+    sessions: new SessionStore(redis, keys, config.SESSION_IDLE_SECONDS, config.SESSION_MAX_SECONDS),
     catalog: overrides.catalog ?? loadCatalog(),
     clock: overrides.clock ?? systemClock,
     logger,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { activationAddressWarning } from '../catalog/catalog.ts';
 import { buildApi, type ApiPlugin } from '../api/server.ts';
 import { opsPlugins } from '../ops/plugins.ts';
+import { consoleApiPlugin } from './console.ts';
 import { webhookApiPlugin } from './webhooks.ts';
 import type { AppContext } from './context.ts';
 import { startWorkers, type RunningWorkers } from './workers.ts';
@@ -18,8 +19,8 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Every route mounted beside the API's own: operations and webhook administration. */
-export const servicePlugins: ApiPlugin[] = [...opsPlugins, webhookApiPlugin];
+/** Every route mounted beside the API: metrics, the queue dashboard, the console, self-service, webhook administration. */
+export const servicePlugins: ApiPlugin[] = [...opsPlugins, consoleApiPlugin, webhookApiPlugin];
 
 export async function startService(ctx: AppContext, parts: ServiceParts, plugins: ApiPlugin[] = servicePlugins): Promise<RunningService> {
   const activationWarning = activationAddressWarning(ctx.catalog, ctx.config.activationAddress);

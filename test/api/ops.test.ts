@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline, type TestPipeline } from '../support/pipeline.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { FormClient } from '../support/console-client.ts';
 import { TEST_TOKENS } from '../support/app.ts';
 import { rawExample } from '../support/events.ts';
 
@@ -56,14 +57,16 @@ describe('operations', () => {
     const queues = await get('/admin/queues/api/queues', { authorization: `Bearer ${TEST_TOKENS.admin}` });
     expect(queues.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['activation', 'fulfillment', 'notice-sweep', 'send']);
 
-    const refused = await pipeline.api.inject({ method: 'POST', url: '/admin/login', payload: `token=${TEST_TOKENS.support}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expect(refused.statusCode).toBe(401);
-    const login = await pipeline.api.inject({ method: 'POST', url: '/admin/login', payload: `token=${TEST_TOKENS.admin}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expect(login.statusCode).toBe(302);
-    const cookie = String(login.headers['set-cookie']);
-    expect(cookie).toMatch(/HttpOnly; SameSite=Strict/);
-    expect((await get('/admin/queues/api/queues', { cookie: cookie.split(';')[0]! })).statusCode).toBe(200);
-    // The cookie opens the dashboard only, not the support API.
-    expect((await get('/v1/audit', { cookie: cookie.split(';')[0]! })).statusCode).toBe(401);
+    // A browser signs in on the console's form; its session opens the dashboard for admins only.
+    const support = new FormClient(pipeline.api);
+    expect((await support.signIn(TEST_TOKENS.support)).statusCode).toBe(303);
+    expect((await support.get('/admin/queues/api/queues')).statusCode).toBe(403);
+    const admin = new FormClient(pipeline.api);
+    const login = await admin.signIn(TEST_TOKENS.admin);
+    expect(login.statusCode).toBe(303);
+    expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
+    expect((await admin.get('/admin/queues/api/queues')).statusCode).toBe(200);
+    // The session opens the dashboard, not the support API.
+    expect((await admin.get('/v1/audit')).statusCode).toBe(401);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOKENS } from '../support/app.ts';
+import { FormClient } from '../support/console-client.ts';
 import { startPipeline, type TestPipeline } from '../support/pipeline.ts';
 
 let pipeline: TestPipeline;
@@ -14,13 +15,11 @@ afterAll(async () => {
 const get = (url: string, headers: Record<string, string> = {}) => pipeline.api.inject({ method: 'GET', url, headers });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** An admin signed in to the console: its session cookie opens the dashboard too. */
 async function signIn(): Promise<string> {
-  const login = await pipeline.api.inject({
-    method: 'POST', url: '/admin/login', payload: `token=${encodeURIComponent(TEST_TOKENS.admin)}`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  expect(login.statusCode).toBe(302);
-  return String(login.headers['set-cookie']).split(';')[0]!;
+  const browser = new FormClient(pipeline.api);
+  expect((await browser.signIn(TEST_TOKENS.admin)).statusCode).toBe(303);
+  return `lc_session=${browser.cookies.get('lc_session')}`;
 }
 
 describe('queue dashboard', () => {

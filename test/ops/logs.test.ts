@@ -9,6 +9,7 @@ import { createLogger } from '../../src/app/logger.ts';
 import { startPipeline } from '../support/pipeline.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import { startDovecot } from '../support/dovecot.ts';
+import { FormClient } from '../support/console-client.ts';
 import { TEST_TOKENS } from '../support/app.ts';
 import { rawExample } from '../support/events.ts';
 import type { OrderView } from '../../src/support/order-view.ts';
@@ -79,9 +80,9 @@ describe('logs', () => {
     try {
       expect((await pipeline.post('/v1/fulfillments', rawExample('order-ex-srx'))).statusCode).toBe(202);
       await pipeline.idle();
-      const signIn = (token: string) => pipeline.api.inject({ method: 'POST', url: '/admin/login', payload: `token=${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-      expect((await signIn(TEST_TOKENS.support)).statusCode).toBe(401);
-      expect((await signIn(TEST_TOKENS.admin)).statusCode).toBe(302);
+      const signIn = (token: string) => new FormClient(pipeline.api).signIn(token);
+      expect((await signIn(TEST_TOKENS.intake)).statusCode).toBe(401);
+      expect((await signIn(TEST_TOKENS.admin)).statusCode).toBe(303);
       const lines = () => log.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       await until('the IMAP failure to be logged', () => lines().some((l) => l.component === 'imap' && Number(l.level) >= 40));
       expect(lines().filter((l) => l.msg === 'job failed' && l.queue === 'send')).not.toHaveLength(0);

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { httpError } from '../api/errors.ts';
+import { InvalidInputError, RateLimitedError } from '../errors.ts';
+import { parseSelfServiceRequest, type SelfServiceRequest } from '../support/self-service.ts';
+import { field } from './form.ts';
+import type { ConsoleContext } from './plugin.ts';
+import { frame, sendPage } from './scope.ts';
+
+export interface SelfServiceLimits {
+  perAddressPerHour: number;
+  perReferencePerHour: number;
+  perClientPerHour: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The one answer to every valid request: it cannot tell whether the order exists or the address is on it. */
+export const SELF_SERVICE_ANSWER = {
+  status: 'accepted',
+  message: 'If the address is a contact of that order, its latest Fulfillment Email is on its way to that address.',
+} as const;
+// Addresses and references are counted by digest: the counters' keys carry nothing a look at Redis could read.
+const digest = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    selfServiceInput: SelfServiceRequest | null;
+  }
+}
+
+const isForm = (request: FastifyRequest) => (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+
+/**
+ * `GET /self-service/` and `POST /self-service/resend` (JSON or form). Whether the address is a contact of the order is
+ * decided after the answer has gone out, so every valid request gets the same answer in the same time; what happened
+ * goes to the audit log only. Limits per client, per address and per reference (fixed hourly windows in Redis).
+ */
+export function selfServiceRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
+  app.decorateRequest('selfServiceInput', null);
+  const limit = (limitName: string, max: number, key: (request: FastifyRequest) => string) =>
+    app.createRateLimit({ max, timeWindow: HOUR_MS, keyGenerator: key, limitName } as never);
+  const limits = [
+    { name: 'client', check: limit('self-service-client', ctx.limits.perClientPerHour, (r) => digest(r.ip)) },
+    { name: 'address', check: limit('self-service-address', ctx.limits.perAddressPerHour, (r) => digest(r.selfServiceInput!.email)) },
+    { name: 'reference', check: limit('self-service-reference', ctx.limits.perReferencePerHour, (r) => digest(r.selfServiceInput!.reference.toUpperCase())) },
+  ];
+  const pending = new Set<Promise<void>>();
+  /** Work that must not delay or shape the answer; finished before the server closes. */
+  const afterAnswer = (work: () => Promise<void>) => {
+    const running = new Promise<void>((resolve) => setImmediate(resolve)).then(work)
+      .catch((error: Error) => app.log.error({ err: error.message }, 'self-service request failed after answering'))
+      .finally(() => pending.delete(running));
+    pending.add(running);
+  };
+  app.addHook('onClose', async () => {
+    await Promise.all([...pending]);
+  });
+
+  const refused = (outcome: 'invalid' | 'limited', request: FastifyRequest, detail: Record<string, unknown>) =>
+    afterAnswer(() => ctx.selfService.recordRefusal({ outcome, detail: { client: request.ip, ...detail } }));
+
+  const page = (request: FastifyRequest, reply: FastifyReply, data: Record<string, unknown>, status = 200) => {
+    const s = ctx.views.strings(request.headers['accept-language']);
+    return sendPage(reply, ctx.views, 'self-service', s, { ...frame(request, reply, s, s.text('self.title'), s.text('self.title')), ...data }, status);
+  };
+
+  app.get('/', async (request, reply) => page(request, reply, {}));
+
+  // Forms carry a CSRF token; JSON needs none: a browser cannot send it cross-site without CORS, which this never allows.
+  const csrfForForms = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) =>
+    isForm(request) ? app.csrfProtection(request, reply, done) : done();
+
+  app.post('/resend', { bodyLimit: 4096, preHandler: csrfForForms }, async (request, reply) => {
+    const form = isForm(request);
+    // The form's fields without its CSRF token: the request schema is strict.
+    const body = form ? { reference: field(request.body, 'reference'), email: field(request.body, 'email') } : request.body;
+    try {
+      await exceeded(limits[0]!, request);
+      request.selfServiceInput = parseSelfServiceRequest(body);
+      for (const l of limits.slice(1)) await exceeded(l, request);
+    } catch (error) {
+      const { reference, email } = request.selfServiceInput ?? {};
+      refused(error instanceof RateLimitedError ? 'limited' : 'invalid', request, { ...(reference && { reference, email }), error: (error as Error).message });
+      if (!form) throw error;
+      const answer = httpError(error);
+      if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
+      const s = ctx.views.strings(request.headers['accept-language']);
+      return page(request, reply, {
+        reference: field(body, 'reference') ?? '', email: field(body, 'email') ?? '',
+        problem: error instanceof RateLimitedError ? s.text('error.limited') : s.text('error.invalid'),
+        ...(error instanceof InvalidInputError && { issues: answer.body.issues }),
+      }, answer.status);
+    }
+    const input = request.selfServiceInput;
+    afterAnswer(() => ctx.selfService.resendToContact({ ...input, client: request.ip }));
+    if (form) return page(request, reply, { answered: true });
+    return reply.code(202).send(SELF_SERVICE_ANSWER);
+  });
+}
+
+async function exceeded(limit: { name: string; check: (r: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }> }, request: FastifyRequest): Promise<void> {
+  const verdict = await limit.check(request);
+  if (!verdict.isAllowed && verdict.isExceeded) {
+    throw new RateLimitedError(`too many self-service requests for this ${limit.name}; try again later`, verdict.ttlInSeconds ?? 3600);
+  }
+}
