@@ -9,7 +9,7 @@ import { startPrivateRedis, type PrivateRedis } from '../src/demo/redis.ts';
 import { spawnScript, spawnService, type ChildService } from '../test/support/child-service.ts';
 import { buildApi } from '../src/api/server.ts';
 import { createContext } from '../src/app/context.ts';
-import { createLogger } from '../src/app/logger.ts';
+import { createLogger } from '../src/logger.ts';
 import { loadConfig } from '../src/config.ts';
 import { benchEvent } from './event-factory.ts';
 import { renderingFrom, type Rendering } from './fixed-documents.ts';

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createContext } from '../src/app/context.ts';
-import { createLogger } from '../src/app/logger.ts';
+import { createLogger } from '../src/logger.ts';
 import { createWebhooks } from '../src/app/webhooks.ts';
 import { loadConfig } from '../src/config.ts';
 import { clearPrefix } from '../src/store/clear-prefix.ts';
 import { createEndpoint } from '../src/webhooks/admin.ts';
-import { webhookEvent } from '../src/webhooks/events.ts';
+import { webhookEvent } from '../src/webhook-rules/events.ts';
 import { spawnScript } from '../test/support/child-service.ts';
 import { createTestDatabase } from '../test/support/database.ts';
 import { WebhookReceiver } from '../test/support/webhook-receiver.ts';

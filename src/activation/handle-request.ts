@@ -15,7 +15,7 @@ import { classifySmtpError } from '../mail/classify.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import type { Brand } from '../model.ts';
-import { activationsTotal } from '../ops/metrics.ts';
+import { activationsTotal } from '../metrics.ts';
 import type { ActivationLimits } from '../store/activation-limits.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { ActivationRecord, ActivationStore } from '../store/activations.ts';
@@ -24,7 +24,7 @@ import type { OrderStore } from '../store/orders.ts';
 import { assessRequest, type CodeRecords } from './assess-request.ts';
 import { activationReply, type ActivationAnswer, type KeylessAnswer } from './reply.ts';
 import { replyThreading } from './threading.ts';
-import { webhookEvent } from '../webhooks/events.ts';
+import { webhookEvent } from '../webhook-rules/events.ts';
 
 export interface ActivationDeps {
   entitlements: EntitlementStore;

@@ -47,7 +47,7 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.logger.child({ component: 'api' }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     ...(ctx.config.TRUST_PROXY && { trustProxy: ctx.config.TRUST_PROXY }),
   });
   installErrorHandler(app);

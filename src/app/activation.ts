@@ -4,7 +4,7 @@ import { MailboxWatcher } from '../activation/mailbox-watcher.ts';
 import { publishWatcherState } from '../store/redis-watcher-state.ts';
 import { activationWorker, enqueueActivation } from '../../queues/activation.queue.ts';
 import { trustedVerdict, verifySender } from '../inbound/sender-auth.ts';
-import { imapConnected } from '../ops/metrics.ts';
+import { imapConnected } from '../metrics.ts';
 import { ActivationLimits } from '../store/activation-limits.ts';
 import type { AppContext } from './context.ts';
 

@@ -19,8 +19,8 @@ import { FULFILLMENT_QUEUE, type FulfillmentJob } from '../../queues/fulfillment
 import { SEND_QUEUE, type SendJob } from '../../queues/send.queue.ts';
 import { ACTIVATION_QUEUE, type ActivationJob } from '../../queues/activation.queue.ts';
 import { NOTICE_SWEEP_QUEUE, type NoticeSweepJob } from '../../queues/notice-sweep.queue.ts';
-import { renderSeconds, timed } from '../ops/metrics.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { renderSeconds, timed } from '../metrics.ts';
+import { createLogger, type Logger } from '../logger.ts';
 
 /** Everything a process of the service shares: built once from the validated settings. */
 export interface AppContext extends Stores {

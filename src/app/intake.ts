@@ -1,6 +1,6 @@
 import { ConflictError } from '../errors.ts';
 import { acceptEvent, type IntakeResult } from '../intake/accept-event.ts';
-import { eventsTotal } from '../ops/metrics.ts';
+import { eventsTotal } from '../metrics.ts';
 import { scheduleFulfillment } from '../../queues/fulfillment.queue.ts';
 import type { AppContext } from './context.ts';
 

@@ -1,4 +1,4 @@
-import type { Logger } from './logger.ts';
+import type { Logger } from '../logger.ts';
 
 export interface Poller {
   /** Stops polling; resolves once the round in progress has finished. */

@@ -7,7 +7,7 @@ import { EndpointSlots } from '../store/webhook-slots.ts';
 import type { WebhookAdminDeps } from '../webhooks/admin.ts';
 import { deliverWebhook, type DeliverDeps, type DeliveryPolicy } from '../webhooks/deliver.ts';
 import { relayOutbox, requeueOpen, type RelayDeps } from '../webhooks/relay.ts';
-import type { Resolve, UrlPolicy } from '../webhooks/url-safety.ts';
+import type { Resolve, UrlPolicy } from '../webhook-rules/url-safety.ts';
 import { openQueue } from '../../queues/connection.ts';
 import { enqueueWebhookDeliveries, enqueueWebhookRetry, WEBHOOK_QUEUE, webhookWorker, type WebhookJob } from '../../queues/webhook.queue.ts';
 import type { AppContext } from './context.ts';

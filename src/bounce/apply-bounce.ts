@@ -1,12 +1,12 @@
 import type { Clock } from '../clock.ts';
-import { bouncesTotal } from '../ops/metrics.ts';
+import { bouncesTotal } from '../metrics.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { DeliveryStore } from '../store/deliveries.ts';
 import type { NoticeStore } from '../store/notices.ts';
 import type { DeliveryStatusReport } from './parse-dsn.ts';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../logger.ts';
 import { deliveryEventData, noteIfUndeliverable, reportUndeliverable, type Undeliverable, type UndeliverableDeps } from '../delivery/note-undeliverable.ts';
-import { webhookEvent } from '../webhooks/events.ts';
+import { webhookEvent } from '../webhook-rules/events.ts';
 
 /** `outbox` and `undeliverable`: delivery.bounced and the undeliverable check, in the transaction that marks the bounce. */
 export interface BounceDeps extends UndeliverableDeps {

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { createContext, type AppContext } from '../app/context.ts';
 import { loadConfig } from '../config.ts';
 import type { Caller } from '../api/auth.ts';
-import { createLogger } from '../app/logger.ts';
+import { createLogger } from '../logger.ts';
 
 /** Runs a command with a context built from the environment, closing connections afterwards. */
 export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {

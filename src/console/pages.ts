@@ -4,7 +4,7 @@ import { ENTITLEMENT_STATUSES, type EntitlementStatus } from '../entitlement/sta
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { entitlementRow, instantText, orderPage, type ResendFormState } from './order-page.ts';
 import { field, fields } from './form.ts';
-import type { ConsoleContext } from './plugin.ts';
+import type { ConsoleContext } from './context.ts';
 import { frame, sendPage } from './scope.ts';
 
 const ORDER_NUMBER = /^[A-Za-z0-9-]{1,32}$/;

@@ -3,39 +3,21 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { roleAllows, type Caller } from '../api/auth.ts';
+import { roleAllows } from '../api/auth.ts';
 import { httpError } from '../api/errors.ts';
-import { SIGN_IN_PATH, sessionCaller, type BrowserSessions } from '../api/browser-session.ts';
-import type { Clock } from '../clock.ts';
+import { SIGN_IN_PATH, sessionCaller } from '../api/browser-session.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from '../errors.ts';
-import type { RateLimitCounterStore } from '../store/rate-limits.ts';
 import { consolePages } from './pages.ts';
-import type { ConsoleBackend, SelfServiceBackend } from './port.ts';
 import { csrfHmacKey, csrfUserInfo, frame, sendPage, type Access } from './scope.ts';
-import { selfServiceRoutes, type SelfServiceLimits } from './self-service.ts';
+import { selfServiceRoutes } from './self-service.ts';
 import { sessionRoutes } from './session-routes.ts';
-import { loadConsoleViews, type ConsoleViews } from './views.ts';
+import type { ConsoleContext, ConsoleOptions } from './context.ts';
+import { loadConsoleViews } from './views.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
   }
-}
-
-export interface ConsoleOptions {
-  backend: ConsoleBackend;
-  selfService: SelfServiceBackend;
-  sessions: BrowserSessions;
-  tokens: ReadonlyMap<string, Caller> | undefined;
-  clock: Clock;
-  brand: string;
-  limits: SelfServiceLimits;
-  /** @fastify/rate-limit's store (src/store/rate-limits.ts): counters shared by every API process. */
-  rateLimitStore: new (params?: { limitName?: string }) => RateLimitCounterStore;
-}
-
-export interface ConsoleContext extends ConsoleOptions {
-  views: ConsoleViews;
 }
 
 /** No script, no frame, no plugin; styles from our own stylesheet; forms post only to us. */

@@ -4,14 +4,8 @@ import { httpError } from '../api/errors.ts';
 import { InvalidInputError, RateLimitedError } from '../errors.ts';
 import { parseSelfServiceRequest, type SelfServiceRequest } from '../support/self-service.ts';
 import { field } from './form.ts';
-import type { ConsoleContext } from './plugin.ts';
+import type { ConsoleContext } from './context.ts';
 import { frame, sendPage } from './scope.ts';
-
-export interface SelfServiceLimits {
-  perAddressPerHour: number;
-  perReferencePerHour: number;
-  perClientPerHour: number;
-}
 
 const HOUR_MS = 3_600_000;
 

@@ -3,7 +3,7 @@ import { authenticate, roleAllows } from '../api/auth.ts';
 import { clearSessionCookie, safeNext, sessionIdOf, setSessionCookie } from '../api/browser-session.ts';
 import { RateLimitedError } from '../errors.ts';
 import { field } from './form.ts';
-import type { ConsoleContext } from './plugin.ts';
+import type { ConsoleContext } from './context.ts';
 import { frame, sendPage } from './scope.ts';
 
 

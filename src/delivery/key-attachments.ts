@@ -1,5 +1,5 @@
 import { keyFileContent, keyFileName } from '../license/key-file.ts';
-import type { Attachment } from '../mail/compose.ts';
+import type { Attachment } from '../mail/attachment-part.ts';
 import type { Entitlement, IssuedKey } from '../model.ts';
 
 /** One attached `.lic` file per device key, with comment lines saying what the key is for. */

@@ -1,15 +1,15 @@
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../logger.ts';
 import type { Clock } from '../clock.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import { composeMessage } from '../mail/compose.ts';
-import { ordersUndeliverableTotal } from '../ops/metrics.ts';
+import { ordersUndeliverableTotal } from '../metrics.ts';
 import type { AuditEntry } from '../store/audit.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import type { DeliveryRecord } from '../store/deliveries.ts';
 import type { UndeliverableFulfillments } from '../store/undeliverable.ts';
 import type { WebhookOutbox } from '../store/webhook-outbox.ts';
-import { webhookEvent } from '../webhooks/events.ts';
-import { undeliverableNotice, unreachedRecipients, type UnreachedRecipient } from './undeliverable.ts';
+import { webhookEvent } from '../webhook-rules/events.ts';
+import { undeliverableNotice, unreachedRecipients, type UnreachedRecipient } from '../delivery-rules/undeliverable.ts';
 
 /** What every delivery.* event says about its delivery. */
 export function deliveryEventData(d: Pick<DeliveryRecord, 'id' | 'orderNumber' | 'fulfillmentId' | 'kind' | 'recipient'>, lines: Array<{ lineNumber: string; ssrn: string }>) {

@@ -4,11 +4,11 @@ import { DeliveryError } from '../errors.ts';
 import { classifySmtpError } from '../mail/classify.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { MailTransport } from '../mail/transport.ts';
-import type { Logger } from '../app/logger.ts';
-import { messagesTotal, renderSeconds, sendSeconds, timed } from '../ops/metrics.ts';
+import type { Logger } from '../logger.ts';
+import { messagesTotal, renderSeconds, sendSeconds, timed } from '../metrics.ts';
 import type { DeliveryStore } from '../store/deliveries.ts';
 import type { PreparedFulfillments } from './prepared-fulfillments.ts';
-import { webhookEvent } from '../webhooks/events.ts';
+import { webhookEvent } from '../webhook-rules/events.ts';
 import { deliveryEventData, noteIfUndeliverable, reportUndeliverable, type Undeliverable, type UndeliverableDeps } from './note-undeliverable.ts';
 import type { AuditEntry } from '../store/audit.ts';
 

@@ -4,14 +4,15 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createContext, type AppContext } from '../app/context.ts';
 import { intake } from '../app/intake.ts';
-import { createLogger } from '../app/logger.ts';
+import { createLogger } from '../logger.ts';
 import { startWorkers } from '../app/workers.ts';
 import { loadConfig } from '../config.ts';
 import type { DeliveryRecord } from '../store/deliveries.ts';
 import { table } from '../cli/table.ts';
 import { clearPrefix } from '../store/clear-prefix.ts';
 import { openDatabase } from '../store/stores.ts';
-import { redisAnswers, startPrivateRedis, type PrivateRedis } from './redis.ts';
+import { redisAnswers } from '../store/connection.ts';
+import { startPrivateRedis, type PrivateRedis } from './redis.ts';
 
 export const FIXTURE_ORDERS = fileURLToPath(new URL('../../fixtures/orders/', import.meta.url));
 const DEMO_PREFIX = 'lc-demo';

@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { literalAddress, resolvedProblem, urlProblems, type Resolve, type UrlPolicy } from '../webhooks/url-safety.ts';
+import { literalAddress, resolvedProblem, urlProblems, type Resolve, type UrlPolicy } from '../webhook-rules/url-safety.ts';
 
 export const systemResolve: Resolve = async (hostname) => (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 

@@ -13,7 +13,7 @@ import type { DeliveryRecord } from '../store/deliveries.ts';
 import type { EntitlementStore } from '../store/entitlements.ts';
 import type { IntakeStore } from '../store/intake-store.ts';
 import { validateAgainstCatalog } from './validate-against-catalog.ts';
-import { webhookEvent } from '../webhooks/events.ts';
+import { webhookEvent } from '../webhook-rules/events.ts';
 
 export interface IntakeDeps {
   intakeStore: IntakeStore;

@@ -1,6 +1,11 @@
 import MimeNode from 'nodemailer/lib/mime-node/index.js';
 import { encode, wrap } from 'nodemailer/lib/base64/index.js';
-import type { Attachment } from './compose.ts';
+
+export interface Attachment {
+  filename: string;
+  content: Buffer | string;
+  contentType: string;
+}
 
 /**
  * An attachment as a finished MIME part (headers and base64 body, ending in CRLF), for compose.ts. A fulfillment's

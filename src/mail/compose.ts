@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import MimeNode from 'nodemailer/lib/mime-node/index.js';
-import { attachmentPart } from './attachment-part.ts';
+import { attachmentPart, type Attachment } from './attachment-part.ts';
 import { encode, wrap } from 'nodemailer/lib/base64/index.js';
-
-export interface Attachment {
-  filename: string;
-  content: Buffer | string;
-  contentType: string;
-}
 
 /** An attachment already encoded as a MIME part (attachment-part.ts), shared by many messages. */
 export interface EncodedAttachment {

@@ -1,4 +1,4 @@
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../logger.ts';
 import type { Clock } from '../clock.ts';
 import { DeliveryError } from '../errors.ts';
 import { classifySmtpError } from '../mail/classify.ts';

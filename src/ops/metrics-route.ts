@@ -2,7 +2,7 @@ import { Gauge } from 'prom-client';
 import type { Queue } from 'bullmq';
 import type { ApiPlugin } from '../api/server.ts';
 import { ROUTES } from '../api/route-table.ts';
-import { registry } from './metrics.ts';
+import { registry } from '../metrics.ts';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 

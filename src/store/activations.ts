@@ -1,5 +1,5 @@
 import { recordWebhookEvent } from './webhook-outbox.ts';
-import type { OutboxEvent } from '../webhooks/events.ts';
+import type { OutboxEvent } from '../webhook-rules/events.ts';
 import type { IssuedKey } from '../model.ts';
 import type { Db, Queryable } from './db.ts';
 

@@ -27,3 +27,17 @@ export async function evictionPolicyProblem(redis: Redis): Promise<string | unde
 export async function pingRedis(redis: Redis): Promise<void> {
   await redis.ping();
 }
+
+/** True when a Redis answers PING at the URL within a second. */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}

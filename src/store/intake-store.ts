@@ -5,7 +5,7 @@ import { insertEntitlements } from './entitlements.ts';
 import { insertFulfillments, type StoredEvent } from './fulfillments.ts';
 import { upsertOrder } from './orders.ts';
 import { recordWebhookEvent } from './webhook-outbox.ts';
-import type { OutboxEvent } from '../webhooks/events.ts';
+import type { OutboxEvent } from '../webhook-rules/events.ts';
 
 /** Everything one accepted event creates. */
 export interface IntakeWrite {

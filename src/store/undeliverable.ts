@@ -1,4 +1,4 @@
-import type { RecipientDelivery, UnreachedRecipient } from '../delivery/undeliverable.ts';
+import type { RecipientDelivery, UnreachedRecipient } from '../delivery-rules/undeliverable.ts';
 import type { Db, Queryable } from './db.ts';
 
 export interface FulfillmentReach {

@@ -1,4 +1,4 @@
-import type { OutboxEvent } from '../webhooks/events.ts';
+import type { OutboxEvent } from '../webhook-rules/events.ts';
 import type { Db, Queryable } from './db.ts';
 
 /** Writes an event into the outbox within `tx` (for stores whose own transaction makes the change). */

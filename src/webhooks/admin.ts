@@ -5,9 +5,9 @@ import { zodIssues } from '../event/schema.ts';
 import type { AuditEntry } from '../store/audit.ts';
 import type { WebhookDeliveries, WebhookDeliveryView } from '../store/webhook-deliveries.ts';
 import type { WebhookEndpoint, WebhookEndpoints } from '../store/webhook-endpoints.ts';
-import { EVENT_TYPES } from './events.ts';
+import { EVENT_TYPES } from '../webhook-rules/events.ts';
 import { newSecret } from './signing.ts';
-import { literalAddress, resolvedProblem, urlProblems, type Resolve, type UrlPolicy } from './url-safety.ts';
+import { literalAddress, resolvedProblem, urlProblems, type Resolve, type UrlPolicy } from '../webhook-rules/url-safety.ts';
 
 export const createEndpointSchema = z.strictObject({
   url: z.string().max(2048),

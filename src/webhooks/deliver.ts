@@ -1,8 +1,8 @@
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../logger.ts';
 import type { Clock } from '../clock.ts';
 import { DeliveryError } from '../errors.ts';
 import type { PostResult } from '../http/post-webhook.ts';
-import { webhookAttemptsTotal, webhookDeliveriesFailedTotal, webhookEndpointsDisabledTotal, webhookSendSeconds } from '../ops/metrics.ts';
+import { webhookAttemptsTotal, webhookDeliveriesFailedTotal, webhookEndpointsDisabledTotal, webhookSendSeconds } from '../metrics.ts';
 import type { AuditEntry } from '../store/audit.ts';
 import type { Db } from '../store/db.ts';
 import type { WebhookDeliveries, WebhookDeliveryStatus } from '../store/webhook-deliveries.ts';

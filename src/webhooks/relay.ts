@@ -1,4 +1,4 @@
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from '../logger.ts';
 import type { Clock } from '../clock.ts';
 import type { WebhookDeliveries } from '../store/webhook-deliveries.ts';
 import type { WebhookOutbox } from '../store/webhook-outbox.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBounce } from '../../src/bounce/apply-bounce.ts';
 import { parseDsn, type DeliveryStatusReport } from '../../src/bounce/parse-dsn.ts';
-import { bouncesTotal } from '../../src/ops/metrics.ts';
+import { bouncesTotal } from '../../src/metrics.ts';
 import type { DeliveryRecord } from '../../src/store/deliveries.ts';
 import { TEST_TOKENS } from '../support/app.ts';
 import { startPipeline, type TestPipeline } from '../support/pipeline.ts';

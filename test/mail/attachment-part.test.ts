@@ -1,8 +1,8 @@
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { describe, expect, it } from 'vitest';
-import { attachmentPart } from '../../src/mail/attachment-part.ts';
-import { composeMessage, type Attachment } from '../../src/mail/compose.ts';
+import { attachmentPart, type Attachment } from '../../src/mail/attachment-part.ts';
+import { composeMessage } from '../../src/mail/compose.ts';
 import { messageBuilder } from '../../src/mail/transport.ts';
 
 const attachments: Attachment[] = [

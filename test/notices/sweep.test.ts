@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/app/logger.ts';
+import { createLogger } from '../../src/logger.ts';
 import { addDays } from '../../src/entitlement/dates.ts';
 import { smtpTransport, type MailTransport } from '../../src/mail/transport.ts';
 import { createNoticeRenderer, type NoticeRenderer } from '../../src/notices/notice-email.ts';

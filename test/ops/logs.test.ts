@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/app/logger.ts';
+import { createLogger } from '../../src/logger.ts';
 import { startPipeline } from '../support/pipeline.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import { startDovecot } from '../support/dovecot.ts';

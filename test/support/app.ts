@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContext, type AppContext, type ContextOverrides } from '../../src/app/context.ts';
-import { createLogger } from '../../src/app/logger.ts';
+import { createLogger } from '../../src/logger.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Clock } from '../../src/clock.ts';
 import { clearPrefix } from '../../src/store/clear-prefix.ts';

@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import type { AddressInfo } from 'node:net';
-import type { Resolve } from '../../src/webhooks/url-safety.ts';
+import type { Resolve } from '../../src/webhook-rules/url-safety.ts';
 
 /**
  * A DNS server for tests: answers A queries from a table the test changes at will (a name that resolves to a private

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { undeliverableNotice, unreachedRecipients, type RecipientDelivery } from '../../src/delivery/undeliverable.ts';
+import { undeliverableNotice, unreachedRecipients, type RecipientDelivery } from '../../src/delivery-rules/undeliverable.ts';
 
 const d = (recipient: string, status: RecipientDelivery['status'], createdAt: string, lastError: string | null = null): RecipientDelivery => ({ recipient, status, createdAt, lastError });
 

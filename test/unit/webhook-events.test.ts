@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPES, webhookEvent } from '../../src/webhooks/events.ts';
+import { EVENT_TYPES, webhookEvent } from '../../src/webhook-rules/events.ts';
 import { retriesExhausted, retryDelayMs } from '../../src/webhooks/retry-schedule.ts';
 import { newSecret, signedHeaders } from '../../src/webhooks/signing.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressProblem, classifyAddress, resolvedProblem, urlProblems } from '../../src/webhooks/url-safety.ts';
+import { addressProblem, classifyAddress, resolvedProblem, urlProblems } from '../../src/webhook-rules/url-safety.ts';
 
 const strict = { allowLoopback: false };
 const loose = { allowLoopback: true };

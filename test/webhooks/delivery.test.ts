@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { registry } from '../../src/ops/metrics.ts';
-import { EVENT_TYPES, type EventType } from '../../src/webhooks/events.ts';
+import { registry } from '../../src/metrics.ts';
+import { EVENT_TYPES, type EventType } from '../../src/webhook-rules/events.ts';
 import { ManualClock } from '../support/app.ts';
 import { TestDnsServer } from '../support/dns-server.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -95,7 +95,7 @@ describe('webhook delivery', () => {
     await h.record('delivery.sent', 'same-change', event);
     await h.record('delivery.sent', 'same-change', event);
     await expect(h.db.transaction(async (tx) => {
-      const { webhookEvent } = await import('../../src/webhooks/events.ts');
+      const { webhookEvent } = await import('../../src/webhook-rules/events.ts');
       await h.webhooks.outbox.record(tx, webhookEvent('delivery.sent', 'rolled-back', event, new Date()));
       throw new Error('the state change failed');
     })).rejects.toThrow('the state change failed');

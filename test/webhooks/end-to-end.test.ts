@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBounce } from '../../src/bounce/apply-bounce.ts';
 import { createWebhooks } from '../../src/app/webhooks.ts';
 import { createEndpoint } from '../../src/webhooks/admin.ts';
-import { EVENT_TYPES } from '../../src/webhooks/events.ts';
+import { EVENT_TYPES } from '../../src/webhook-rules/events.ts';
 import { benchEvent } from '../../bench/event-factory.ts';
 import { startPipeline, type TestPipeline } from '../support/pipeline.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
