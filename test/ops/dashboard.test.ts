@@ -31,7 +31,7 @@ describe('queue dashboard', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<base href="/admin/queues/"');
     const api = await get('/admin/queues/api/queues', bearer(TEST_TOKENS.admin));
-    expect(api.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['activation', 'fulfillment', 'send']);
+    expect(api.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['activation', 'fulfillment', 'notice-sweep', 'send']);
   });
 
   it('guards its static assets too; a signed-in browser loads them with the cookie alone', async () => {
