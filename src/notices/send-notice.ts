@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.ts';
+import { webhookEvent } from '../webhook-rules/events.ts';
 import type { Clock } from '../clock.ts';
 import { DeliveryError } from '../errors.ts';
 import { classifySmtpError } from '../mail/classify.ts';
@@ -72,10 +73,15 @@ export async function sendNotice(deps: SendNoticeDeps, id: string, attempt: numb
     from: deps.from, to: recipient, subject: rendered.subject, html: rendered.html, text: rendered.text,
     messageId: delivery.messageId, attachments: [], deliveryId: id, unsubscribe: links,
   });
+  // Built before SMTP is spoken to, so that nothing about it can fail between the 250 and recording it.
+  const sent = webhookEvent('notice.sent', id, {
+    orderNumber: delivery.orderNumber, lines: entitlements.map((e) => ({ lineNumber: e.lineNumber, ssrn: e.ssrn })),
+    recipient: delivery.recipient, notice: delivery.notice, ...(entitlements[0] && { endDate: entitlements[0].endDate }),
+  }, deps.clock.now());
   await deps.notices.markSending(id, deps.clock.now(), attempt);
   try {
     const info = await deps.transport.send(message);
-    await deps.notices.markAccepted(id, deps.clock.now(), info.response, attempt);
+    await deps.notices.markAccepted(id, deps.clock.now(), info.response, attempt, sent);
     log.info({ messageId: delivery.messageId, response: info.response }, 'notice accepted');
     return 'sent';
   } catch (error) {

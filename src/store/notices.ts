@@ -1,4 +1,6 @@
 import type { IsoDate } from '../model.ts';
+import type { OutboxEvent } from '../webhook-rules/events.ts';
+import { recordWebhookEvent } from './webhook-outbox.ts';
 import type { Db } from './db.ts';
 
 // The subscription timer's repository: what is due (an indexed query over entitlements), the notices recorded per
@@ -57,7 +59,7 @@ export interface NewNoticeDelivery {
 export interface NoticeSource {
   order: { number: string; poNumber?: string; endCustomer: { name: string }; locale: string };
   entitlements: Array<{
-    ssrn: string; sku: string; licenseName: string; description: string; quantity: number;
+    ssrn: string; lineNumber: string; sku: string; licenseName: string; description: string; quantity: number;
     startDate: IsoDate; endDate: IsoDate; graceDays: number; renewed: boolean;
   }>;
 }
@@ -211,7 +213,7 @@ export class NoticeStore {
     );
     if (!order) return undefined;
     const entitlements = await this.db.query<NoticeSource['entitlements'][number]>(
-      `SELECT e.ssrn, e.sku, e.license_name AS "licenseName", e.description, e.quantity, e.start_date AS "startDate", e.end_date AS "endDate",
+      `SELECT e.ssrn, e.line_number AS "lineNumber", e.sku, e.license_name AS "licenseName", e.description, e.quantity, e.start_date AS "startDate", e.end_date AS "endDate",
          e.grace_days AS "graceDays", renewal.found IS NOT NULL AS renewed
        FROM entitlements e ${RENEWED} WHERE e.ssrn = ANY($1::text[]) AND e.end_date IS NOT NULL ORDER BY e.position`,
       [ssrns],
@@ -224,12 +226,18 @@ export class NoticeStore {
     await this.db.query('UPDATE notice_deliveries SET sending_since = $2, attempts = $3 WHERE id = $1 AND accepted_at IS NULL', [id, at.toISOString(), attempts]);
   }
 
-  /** Right after the SMTP server's 250, before anything else can fail: a retried job finds it and sends nothing. */
-  async markAccepted(id: string, at: Date, smtpResponse: string, attempts: number): Promise<void> {
-    await this.db.query(
-      "UPDATE notice_deliveries SET status = 'sent', accepted_at = $2, smtp_response = $3, attempts = $4, last_error = NULL, sending_since = NULL WHERE id = $1",
-      [id, at.toISOString(), smtpResponse.slice(0, 500), attempts],
-    );
+  /**
+   * Right after the SMTP server's 250, before anything else can fail: a retried job finds it and sends nothing. The
+   * `notice.sent` webhook event is written in the same transaction.
+   */
+  async markAccepted(id: string, at: Date, smtpResponse: string, attempts: number, sent: OutboxEvent): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        "UPDATE notice_deliveries SET status = 'sent', accepted_at = $2, smtp_response = $3, attempts = $4, last_error = NULL, sending_since = NULL WHERE id = $1",
+        [id, at.toISOString(), smtpResponse.slice(0, 500), attempts],
+      );
+      await recordWebhookEvent(tx, sent);
+    });
   }
 
   /** An attempt whose outcome the SMTP server told (refused, or not reached): retrying it cannot send twice. */

@@ -80,6 +80,12 @@ describe('the subscription timer, end to end', () => {
     expect(view.notices.sent).toHaveLength(10);
     expect(view.notices.sent.every((d) => d.status === 'sent')).toBe(true);
     expect(view.notices.due).toEqual([]);
+    // Each notice sent is a notice.sent webhook event, recorded with its acceptance, naming the line and the recipient.
+    const events = await p.ctx.db.query<{ body: string }>("SELECT body FROM webhook_events WHERE type = 'notice.sent' AND order_number = $1", [event.salesOrder.number]);
+    expect(events).toHaveLength(10);
+    const data = events.map((e) => (JSON.parse(e.body) as { data: { recipient: string; notice: string; lines: Array<{ ssrn: string }> } }).data);
+    expect(new Set(data.map((d) => d.recipient))).toEqual(new Set([a, b]));
+    expect(data.every((d) => d.lines.length === 1 && d.lines[0]!.ssrn === event.lines[0]!.ssrn)).toBe(true);
   });
 
   it('a renewal arriving between reminders: the old subscription falls silent, the renewal has its own notices', async () => {

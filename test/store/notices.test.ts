@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webhookEvent } from '../../src/webhook-rules/events.ts';
 import { dueBetweenQuery, NoticeStore, type NewNoticeDelivery } from '../../src/store/notices.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { insertOrder } from '../support/notice-fixtures.ts';
@@ -70,7 +71,9 @@ describe('the notice store', () => {
     await store.record([{ ...base, id: 's1', messageId: '<s1@x>' }], AT);
     await store.markAttempt('s1', { status: 'retrying', attempts: 1, error: '421 try later', at: AT });
     expect(await store.get('s1')).toMatchObject({ status: 'retrying', attempts: 1, lastError: '421 try later' });
-    await store.markAccepted('s1', AT, '250 ok', 2);
+    const sent = webhookEvent('notice.sent', 's1', { orderNumber: '10000002', lines: [{ lineNumber: '1', ssrn: 'B1' }], recipient: 'cy@example.com', notice: 'grace' }, AT);
+    await store.markAccepted('s1', AT, '250 ok', 2, sent);
+    expect(await t.db.query('SELECT type, order_number FROM webhook_events WHERE id = $1', [sent.id])).toEqual([{ type: 'notice.sent', order_number: '10000002' }]);
     await store.markAttempt('s1', { status: 'failed', attempts: 3, error: 'late', at: AT });
     await store.markCancelled('s1', 'late');
     expect(await store.get('s1')).toMatchObject({ status: 'sent', attempts: 2, smtpResponse: '250 ok', acceptedAt: AT.toISOString() });
@@ -84,7 +87,7 @@ describe('the notice store', () => {
     const source = await store.source('10000002', ['B1']);
     expect(source).toEqual({
       order: { number: '10000002', endCustomer: { name: 'End customer of 10000002' }, locale: 'en' },
-      entitlements: [{ ssrn: 'B1', sku: 'S-EX-A-C1-1', licenseName: 'License B1', description: 'EX Series Advanced', quantity: 1, startDate: '2026-01-15', endDate: '2027-02-14', graceDays: 30, renewed: true }],
+      entitlements: [{ ssrn: 'B1', lineNumber: '1', sku: 'S-EX-A-C1-1', licenseName: 'License B1', description: 'EX Series Advanced', quantity: 1, startDate: '2026-01-15', endDate: '2027-02-14', graceDays: 30, renewed: true }],
     });
     expect(await store.source('99999999', ['B1'])).toBeUndefined();
   });
