@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { spawnService } from '../test/support/child-service.ts';
-import { startRig } from './e2e.bench.ts';
+import { startRig, usedMemory } from './e2e.bench.ts';
 import { benchEvent } from './event-factory.ts';
 import { round } from './stats.ts';
+import { databaseBytes } from './usage.ts';
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-const usedMemory = async (r: Redis) => Number(/used_memory:(\d+)/.exec(await r.info('memory'))![1]);
+/** After the last message reached the sink: the markers written after each 250 and BullMQ's clean-up of finished jobs. */
+const SETTLE_MS = 5_000;
 
 /** `events` events (1 line, 1 recipient) accepted while no worker runs, then drained by two workers. */
 export async function runBacklog(events: number) {
@@ -15,6 +17,7 @@ export async function runBacklog(events: number) {
   const admin = new Redis(rig.redis.url);
   try {
     const memoryEmpty = await usedMemory(admin);
+    const databaseEmpty = await databaseBytes(rig.database.db);
     let next = 0;
     const intakeStart = Date.now();
     await Promise.all(Array.from({ length: 16 }, async () => {
@@ -25,6 +28,7 @@ export async function runBacklog(events: number) {
     }));
     const intakeSeconds = (Date.now() - intakeStart) / 1000;
     const memoryBacklog = await usedMemory(admin);
+    const databaseBacklog = await databaseBytes(rig.database.db);
 
     const drainStart = Date.now();
     const workers = [spawnService('worker', rig.env), spawnService('worker', rig.env)];
@@ -37,14 +41,25 @@ export async function runBacklog(events: number) {
     }
     const drainSeconds = (Date.now() - drainStart) / 1000;
     const settled = rss.slice(Math.floor(rss.length / 4));
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const memoryDrained = await usedMemory(admin);
+    const databaseDrained = await databaseBytes(rig.database.db);
     return {
       events,
       intakeEventsPerSecond: round(events / intakeSeconds, 1),
       drainMessagesPerSecond: round(events / drainSeconds, 1),
       redisMbEmpty: round(memoryEmpty / 1048576, 1),
       redisMbWithBacklog: round(memoryBacklog / 1048576, 1),
-      redisMbAfterDrain: round((await usedMemory(admin)) / 1048576, 1),
+      redisMbAfterDrain: round(memoryDrained / 1048576, 1),
       redisBytesPerQueuedEvent: Math.round((memoryBacklog - memoryEmpty) / events),
+      /** Target (issue #19): under 2 KB per delivered event, and used_memory within 10% of where it started. */
+      redisBytesPerDeliveredEvent: Math.round((memoryDrained - memoryEmpty) / events),
+      redisAfterDrainToEmpty: round(memoryDrained / memoryEmpty, 3),
+      postgresMbEmpty: round(databaseEmpty / 1048576, 1),
+      postgresMbWithBacklog: round(databaseBacklog / 1048576, 1),
+      postgresMbAfterDrain: round(databaseDrained / 1048576, 1),
+      postgresBytesPerQueuedEvent: Math.round((databaseBacklog - databaseEmpty) / events),
+      postgresBytesPerDeliveredEvent: Math.round((databaseDrained - databaseEmpty) / events),
       workerRssMbWhileDraining: { min: round(Math.min(...settled), 0), max: round(Math.max(...settled), 0) },
     };
   } finally {

@@ -1,17 +1,16 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'node:http';
+import { Agent, get, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { startPrivateRedis, type PrivateRedis } from '../src/demo/redis.ts';
 import { spawnScript, spawnService, type ChildService } from '../test/support/child-service.ts';
-import { buildApi } from '../src/api/server.ts';
-import { createContext } from '../src/app/context.ts';
-import { createLogger } from '../src/logger.ts';
-import { loadConfig } from '../src/config.ts';
+import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
 import { benchEvent } from './event-factory.ts';
+import { PostgresCpu, cpuSeconds, databaseBytes, peakRssMb } from './usage.ts';
 import { renderingFrom, type Rendering } from './fixed-documents.ts';
 import { round, summarize } from './stats.ts';
 
@@ -31,21 +30,15 @@ export interface LoadResult {
   /** CPU time (user + system) each process spent per event in the measured window: where the machine's time goes. */
   cpuMsPerEvent: Record<string, number>;
   redisBytesPerEntitlement: number;
-}
-
-/** CPU seconds a process has used so far, from /proc (clock ticks are 1/100 s on Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024, 1);
+  /** Growth of pg_database_size over the measured window, per event (3 lines, 3 recipients). */
+  postgresBytesPerEvent: number;
+  /** How many PostgreSQL backends served the benchmark's database in the window (their CPU is `postgres` above). */
+  postgresBackends: number;
 }
 
 const MEMORY_PROBE = fileURLToPath(new URL('./memory-probe.ts', import.meta.url));
 const mb = (bytes: number) => round(bytes / 1048576, 1);
+export const usedMemory = async (r: Redis) => Number(/used_memory:(\d+)/.exec(await r.info('memory'))![1]);
 
 /** The peaks bench/memory-probe.ts recorded in a service process, or this process's own figures now. */
 function heapMb(memoryDir: string, pid: number): LoadResult['peakHeapMb'][string] {
@@ -57,6 +50,9 @@ function heapMb(memoryDir: string, pid: number): LoadResult['peakHeapMb'][string
 
 export interface Rig {
   redis: PrivateRedis;
+  /** A fresh database on the machine's PostgreSQL (TEST_PG_ADMIN_URL), dropped by close(). */
+  database: TestDatabase;
+  api: ChildService;
   sinkPort: number;
   accepted: Map<string, number>;
   sink: ChildProcess;
@@ -79,9 +75,32 @@ const SMTP_POOL_SIZE = Number(process.env.BENCH_SMTP_POOL_SIZE ?? 20);
 /** `fixed` documents: each worker sends the first certificate and email it rendered, for every message. */
 const FIXED_DOCUMENTS_WORKER = fileURLToPath(new URL('./fixed-documents-worker.ts', import.meta.url));
 
-/** Redis, an SMTP sink process, N worker processes and the API (in this process), all on loopback. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Waits until the API process answers /healthz, or fails with what it printed. */
+async function apiListening(api: ChildService, base: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const status = await new Promise<number>((resolve) => get(`${base}/healthz`, (res) => res.resume().on('end', () => resolve(res.statusCode!))).on('error', () => resolve(0)));
+    if (status === 200) return;
+    if (api.process.exitCode !== null || Date.now() > deadline) throw new Error(`the API process did not start:\n${api.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Redis, a fresh PostgreSQL database, an SMTP sink process, the API process and N worker processes, all on loopback;
+ * this process only generates the load.
+ */
 export async function startRig(workerCount: number, prefix: string, startWorkers = true, documents: Rendering = 'rendered'): Promise<Rig> {
   const redis = await startPrivateRedis(['--maxmemory-policy', 'noeviction']);
+  const database = await createTestDatabase();
   const sink = fork(fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url)), ['0'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const accepted = new Map<string, number>();
   const memoryDir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
@@ -92,20 +111,28 @@ export async function startRig(workerCount: number, prefix: string, startWorkers
     });
   });
   const env = {
-    REDIS_URL: redis.url, KEY_PREFIX: prefix, SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, SMTP_POOL_SIZE: String(SMTP_POOL_SIZE), SEND_CONCURRENCY: String(SEND_CONCURRENCY),
+    REDIS_URL: redis.url, DATABASE_URL: database.url, KEY_PREFIX: prefix, SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, SMTP_POOL_SIZE: String(SMTP_POOL_SIZE), SEND_CONCURRENCY: String(SEND_CONCURRENCY),
     SEND_RATE_PER_SECOND: '100000', LOG_LEVEL: 'warn', API_TOKENS: `${TOKEN}:intake`, MAIL_FROM: 'Licensing <licensing@bench.example>',
     BENCH_MEMORY_DIR: memoryDir, CHILD_NODE_ARGS: `--import tsx --import ${MEMORY_PROBE} ${process.env.CHILD_NODE_ARGS ?? ''}`,
   };
-  const ctx = await createContext(loadConfig(env), { logger: createLogger('warn', process.stderr) });
-  const api = await buildApi(ctx);
-  await api.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${(api.server.address() as { port: number }).port}/v1/fulfillments`;
+  const port = await freePort();
+  const api = spawnService('api', { ...env, API_HOST: '127.0.0.1', API_PORT: String(port) });
+  try {
+    await apiListening(api, `http://127.0.0.1:${port}`);
+  } catch (error) {
+    api.process.kill('SIGTERM');
+    sink.disconnect();
+    await redis.stop();
+    await database.drop();
+    throw error;
+  }
+  const url = `http://127.0.0.1:${port}/v1/fulfillments`;
   // The load generator shares the machine: kept-alive node:http costs it a fraction of what fetch does.
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const startWorker = () => (documents === 'fixed' ? spawnScript(FIXED_DOCUMENTS_WORKER, env) : spawnService('worker', env));
   const workers = startWorkers ? Array.from({ length: workerCount }, startWorker) : [];
   return {
-    redis, sinkPort, accepted, sink, workers, env, apiPid: process.pid, memoryDir,
+    redis, database, api, sinkPort, accepted, sink, workers, env, apiPid: api.process.pid!, memoryDir,
     async post(event) {
       return new Promise<number>((resolve, reject) => {
         const body = JSON.stringify(event);
@@ -118,13 +145,12 @@ export async function startRig(workerCount: number, prefix: string, startWorkers
       });
     },
     async close() {
-      for (const w of workers) w.process.kill('SIGTERM');
-      await Promise.all(workers.map((w) => w.exited));
+      for (const w of [...workers, api]) w.process.kill('SIGTERM');
+      await Promise.all([...workers, api].map((w) => w.exited));
       agent.destroy();
-      await api.close();
-      await ctx.close();
       sink.disconnect();
       await redis.stop();
+      await database.drop();
     },
   };
 }
@@ -156,11 +182,14 @@ export async function runLoad(label: string, options: { workers: number; events?
     await Promise.all(Array.from({ length: 16 }, async () => { while (warm < WARMUP_EVENTS) await rig.post(benchEvent(`${run}W`, WARMUP_ORDERS + warm++)); }));
     await waitForMessages(rig, WARMUP_EVENTS * 3, 600_000);
     const admin = new Redis(rig.redis.url);
-    const memoryBefore = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
+    const memoryBefore = await usedMemory(admin);
+    const databaseBefore = await databaseBytes(rig.database.db);
 
     const processes: Record<string, number> = {
-      apiAndDriver: process.pid, ...Object.fromEntries(rig.workers.map((w, i) => [`worker${i + 1}`, w.process.pid!])), smtpSink: rig.sink.pid!, redis: rig.redis.pid,
+      api: rig.apiPid, ...Object.fromEntries(rig.workers.map((w, i) => [`worker${i + 1}`, w.process.pid!])), smtpSink: rig.sink.pid!, redis: rig.redis.pid, driver: process.pid,
     };
+    const postgresCpu = new PostgresCpu(rig.database.db);
+    await postgresCpu.begin();
     const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid)]));
     const submitted = new Map<string, number>();
     const total = options.rate ? Math.round(options.rate * (options.seconds ?? 60)) : (options.events ?? 1000);
@@ -195,7 +224,10 @@ export async function runLoad(label: string, options: { workers: number; events?
       if (sent) latencies.push(at - sent);
     }
     const cpuMsPerEvent = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, round(((cpuSeconds(pid) - cpuBefore[name]!) * 1000) / total, 2)]));
-    const memoryAfter = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
+    const postgres = await postgresCpu.end();
+    cpuMsPerEvent.postgres = round((postgres.seconds * 1000) / total, 2);
+    const memoryAfter = await usedMemory(admin);
+    const databaseAfter = await databaseBytes(rig.database.db);
     admin.disconnect();
     const seconds = (end - start) / 1000;
     const s = summarize(latencies);
@@ -204,13 +236,20 @@ export async function runLoad(label: string, options: { workers: number; events?
       eventsPerSecond: round(total / seconds, 1), messagesPerSecond: round((total * 3) / seconds, 1),
       latencyMs: { p50: round(s.median, 0), p95: round(s.p95, 0), p99: round(s.p99, 0) },
       peakRssMb: {
-        api: round(process.resourceUsage().maxRSS / 1024, 1),
+        api: peakRssMb(rig.apiPid),
         ...Object.fromEntries(rig.workers.map((w, i) => [`worker${i + 1}`, peakRssMb(w.process.pid!)])),
         smtpSink: peakRssMb(rig.sink.pid!),
+        driver: round(process.resourceUsage().maxRSS / 1024, 1),
       },
-      peakHeapMb: { api: heapMb(rig.memoryDir, process.pid), ...Object.fromEntries(rig.workers.map((w, i) => [`worker${i + 1}`, heapMb(rig.memoryDir, w.process.pid!)])) },
+      peakHeapMb: {
+        api: heapMb(rig.memoryDir, rig.apiPid),
+        ...Object.fromEntries(rig.workers.map((w, i) => [`worker${i + 1}`, heapMb(rig.memoryDir, w.process.pid!)])),
+        driver: heapMb(rig.memoryDir, process.pid),
+      },
       cpuMsPerEvent,
       redisBytesPerEntitlement: Math.round((memoryAfter - memoryBefore) / (total * 3)),
+      postgresBytesPerEvent: Math.round((databaseAfter - databaseBefore) / total),
+      postgresBackends: postgres.backends,
     };
   } finally {
     await rig.close();
