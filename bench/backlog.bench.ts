@@ -6,7 +6,8 @@ import { benchEvent } from './event-factory.ts';
 import { round } from './stats.ts';
 import { databaseBytes } from './usage.ts';
 
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rssMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 /** After the last message reached the sink: the markers written after each 250 and BullMQ's clean-up of finished jobs. */
 const SETTLE_MS = 5_000;
 
@@ -20,12 +21,14 @@ export async function runBacklog(events: number) {
     const databaseEmpty = await databaseBytes(rig.database.db);
     let next = 0;
     const intakeStart = Date.now();
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (next < events) {
-        const status = await rig.post(benchEvent(run, next++, 1, 1));
-        if (status !== 202) throw new Error(`intake answered ${status}`);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < events) {
+          const status = await rig.post(benchEvent(run, next++, 1, 1));
+          if (status !== 202) throw new Error(`intake answered ${status}`);
+        }
+      }),
+    );
     const intakeSeconds = (Date.now() - intakeStart) / 1000;
     const memoryBacklog = await usedMemory(admin);
     const databaseBacklog = await databaseBytes(rig.database.db);

@@ -42,9 +42,10 @@ export const usedMemory = async (r: Redis) => Number(/used_memory:(\d+)/.exec(aw
 
 /** The peaks bench/memory-probe.ts recorded in a service process, or this process's own figures now. */
 function heapMb(memoryDir: string, pid: number): LoadResult['peakHeapMb'][string] {
-  const peak = pid === process.pid
-    ? process.memoryUsage()
-    : (JSON.parse(readFileSync(join(memoryDir, `${pid}.json`), 'utf8')) as { peak: NodeJS.MemoryUsage }).peak;
+  const peak =
+    pid === process.pid
+      ? process.memoryUsage()
+      : (JSON.parse(readFileSync(join(memoryDir, `${pid}.json`), 'utf8')) as { peak: NodeJS.MemoryUsage }).peak;
   return { used: mb(peak.heapUsed), total: mb(peak.heapTotal), external: mb(peak.external) };
 }
 
@@ -87,9 +88,14 @@ async function freePort(): Promise<number> {
 async function apiListening(api: ChildService, base: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const status = await new Promise<number>((resolve) => get(`${base}/healthz`, (res) => res.resume().on('end', () => resolve(res.statusCode!))).on('error', () => resolve(0)));
+    const status = await new Promise<number>((resolve) =>
+      get(`${base}/healthz`, (res) => res.resume().on('end', () => resolve(res.statusCode!))).on('error', () =>
+        resolve(0),
+      ),
+    );
     if (status === 200) return;
-    if (api.process.exitCode !== null || Date.now() > deadline) throw new Error(`the API process did not start:\n${api.output()}`);
+    if (api.process.exitCode !== null || Date.now() > deadline)
+      throw new Error(`the API process did not start:\n${api.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -98,10 +104,18 @@ async function apiListening(api: ChildService, base: string): Promise<void> {
  * Redis, a fresh PostgreSQL database, an SMTP sink process, the API process and N worker processes, all on loopback;
  * this process only generates the load.
  */
-export async function startRig(workerCount: number, prefix: string, startWorkers = true, documents: Rendering = 'rendered'): Promise<Rig> {
+export async function startRig(
+  workerCount: number,
+  prefix: string,
+  startWorkers = true,
+  documents: Rendering = 'rendered',
+): Promise<Rig> {
   const redis = await startPrivateRedis(['--maxmemory-policy', 'noeviction']);
   const database = await createTestDatabase();
-  const sink = fork(fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url)), ['0'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const sink = fork(fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url)), ['0'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const accepted = new Map<string, number>();
   const memoryDir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
   const sinkPort = await new Promise<number>((resolve) => {
@@ -111,9 +125,18 @@ export async function startRig(workerCount: number, prefix: string, startWorkers
     });
   });
   const env = {
-    REDIS_URL: redis.url, DATABASE_URL: database.url, KEY_PREFIX: prefix, SMTP_URL: `smtp://127.0.0.1:${sinkPort}`, SMTP_POOL_SIZE: String(SMTP_POOL_SIZE), SEND_CONCURRENCY: String(SEND_CONCURRENCY),
-    SEND_RATE_PER_SECOND: '100000', LOG_LEVEL: 'warn', API_TOKENS: `${TOKEN}:intake`, MAIL_FROM: 'Licensing <licensing@bench.example>',
-    BENCH_MEMORY_DIR: memoryDir, CHILD_NODE_ARGS: `--import tsx --import ${MEMORY_PROBE} ${process.env.CHILD_NODE_ARGS ?? ''}`,
+    REDIS_URL: redis.url,
+    DATABASE_URL: database.url,
+    KEY_PREFIX: prefix,
+    SMTP_URL: `smtp://127.0.0.1:${sinkPort}`,
+    SMTP_POOL_SIZE: String(SMTP_POOL_SIZE),
+    SEND_CONCURRENCY: String(SEND_CONCURRENCY),
+    SEND_RATE_PER_SECOND: '100000',
+    LOG_LEVEL: 'warn',
+    API_TOKENS: `${TOKEN}:intake`,
+    MAIL_FROM: 'Licensing <licensing@bench.example>',
+    BENCH_MEMORY_DIR: memoryDir,
+    CHILD_NODE_ARGS: `--import tsx --import ${MEMORY_PROBE} ${process.env.CHILD_NODE_ARGS ?? ''}`,
   };
   const port = await freePort();
   const api = spawnService('api', { ...env, API_HOST: '127.0.0.1', API_PORT: String(port) });
@@ -129,17 +152,40 @@ export async function startRig(workerCount: number, prefix: string, startWorkers
   const url = `http://127.0.0.1:${port}/v1/fulfillments`;
   // The load generator shares the machine: kept-alive node:http costs it a fraction of what fetch does.
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-  const startWorker = () => (documents === 'fixed' ? spawnScript(FIXED_DOCUMENTS_WORKER, env) : spawnService('worker', env));
+  const startWorker = () =>
+    documents === 'fixed' ? spawnScript(FIXED_DOCUMENTS_WORKER, env) : spawnService('worker', env);
   const workers = startWorkers ? Array.from({ length: workerCount }, startWorker) : [];
   return {
-    redis, database, api, sinkPort, accepted, sink, workers, env, apiPid: api.process.pid!, memoryDir,
+    redis,
+    database,
+    api,
+    sinkPort,
+    accepted,
+    sink,
+    workers,
+    env,
+    apiPid: api.process.pid!,
+    memoryDir,
     async post(event) {
       return new Promise<number>((resolve, reject) => {
         const body = JSON.stringify(event);
-        const req = request(url, {
-          method: 'POST', agent,
-          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        }, (res) => res.resume().on('end', () => resolve(res.statusCode!)).on('error', reject));
+        const req = request(
+          url,
+          {
+            method: 'POST',
+            agent,
+            headers: {
+              authorization: `Bearer ${TOKEN}`,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (res) =>
+            res
+              .resume()
+              .on('end', () => resolve(res.statusCode!))
+              .on('error', reject),
+        );
         req.on('error', reject);
         req.end(body);
       });
@@ -171,7 +217,10 @@ const WARMUP_ORDERS = 5_000_000;
  * Submits events (3 lines, 3 recipients each) either as fast as the API takes them (`rate` undefined: saturation)
  * or at a fixed offered rate for `seconds`, and measures until every message is accepted by the SMTP sink.
  */
-export async function runLoad(label: string, options: { workers: number; events?: number; rate?: number; seconds?: number; documents?: Rendering }): Promise<LoadResult> {
+export async function runLoad(
+  label: string,
+  options: { workers: number; events?: number; rate?: number; seconds?: number; documents?: Rendering },
+): Promise<LoadResult> {
   const run = `R${Date.now().toString(36).toUpperCase().slice(-4)}`;
   const rig = await startRig(options.workers, `bench-${run.toLowerCase()}`, true, options.documents);
   try {
@@ -179,14 +228,22 @@ export async function runLoad(label: string, options: { workers: number; events?
     // connections pooled, and V8 done optimizing. perf showed a worker still spending an eighth of its CPU in the
     // optimizing compiler at 1,300 events, and under 2% at 5,000: a service runs for hours, so measure it warm.
     let warm = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => { while (warm < WARMUP_EVENTS) await rig.post(benchEvent(`${run}W`, WARMUP_ORDERS + warm++)); }));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (warm < WARMUP_EVENTS) await rig.post(benchEvent(`${run}W`, WARMUP_ORDERS + warm++));
+      }),
+    );
     await waitForMessages(rig, WARMUP_EVENTS * 3, 600_000);
     const admin = new Redis(rig.redis.url);
     const memoryBefore = await usedMemory(admin);
     const databaseBefore = await databaseBytes(rig.database.db);
 
     const processes: Record<string, number> = {
-      api: rig.apiPid, ...Object.fromEntries(rig.workers.map((w, i) => [`worker${i + 1}`, w.process.pid!])), smtpSink: rig.sink.pid!, redis: rig.redis.pid, driver: process.pid,
+      api: rig.apiPid,
+      ...Object.fromEntries(rig.workers.map((w, i) => [`worker${i + 1}`, w.process.pid!])),
+      smtpSink: rig.sink.pid!,
+      redis: rig.redis.pid,
+      driver: process.pid,
     };
     const postgresCpu = new PostgresCpu(rig.database.db);
     await postgresCpu.begin();
@@ -212,7 +269,11 @@ export async function runLoad(label: string, options: { workers: number; events?
       }
       await Promise.all(inflight);
     } else {
-      await Promise.all(Array.from({ length: 16 }, async () => { while (next < total) await submitOne(next++); }));
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < total) await submitOne(next++);
+        }),
+      );
     }
     const expected = WARMUP_EVENTS * 3 + total * 3;
     await waitForMessages(rig, expected, 600_000);
@@ -223,7 +284,12 @@ export async function runLoad(label: string, options: { workers: number; events?
       const sent = order && submitted.get(order);
       if (sent) latencies.push(at - sent);
     }
-    const cpuMsPerEvent = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, round(((cpuSeconds(pid) - cpuBefore[name]!) * 1000) / total, 2)]));
+    const cpuMsPerEvent = Object.fromEntries(
+      Object.entries(processes).map(([name, pid]) => [
+        name,
+        round(((cpuSeconds(pid) - cpuBefore[name]!) * 1000) / total, 2),
+      ]),
+    );
     const postgres = await postgresCpu.end();
     cpuMsPerEvent.postgres = round((postgres.seconds * 1000) / total, 2);
     const memoryAfter = await usedMemory(admin);
@@ -232,8 +298,12 @@ export async function runLoad(label: string, options: { workers: number; events?
     const seconds = (end - start) / 1000;
     const s = summarize(latencies);
     return {
-      label, events: total, messages: total * 3, seconds: round(seconds, 1),
-      eventsPerSecond: round(total / seconds, 1), messagesPerSecond: round((total * 3) / seconds, 1),
+      label,
+      events: total,
+      messages: total * 3,
+      seconds: round(seconds, 1),
+      eventsPerSecond: round(total / seconds, 1),
+      messagesPerSecond: round((total * 3) / seconds, 1),
       latencyMs: { p50: round(s.median, 0), p95: round(s.p95, 0), p99: round(s.p99, 0) },
       peakRssMb: {
         api: peakRssMb(rig.apiPid),
@@ -264,6 +334,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const documents = renderingFrom('BENCH_DOCUMENTS', process.env.BENCH_DOCUMENTS);
   const result = rate
     ? await runLoad(`${rate}/s`, { workers, rate, seconds: Number(process.env.BENCH_SECONDS ?? 20), documents })
-    : await runLoad(documents === 'fixed' ? 'saturation, documents fixed' : 'saturation', { workers, events: Number(process.env.BENCH_EVENTS ?? 500), documents });
+    : await runLoad(documents === 'fixed' ? 'saturation, documents fixed' : 'saturation', {
+        workers,
+        events: Number(process.env.BENCH_EVENTS ?? 500),
+        documents,
+      });
   console.log(JSON.stringify(result, null, 2));
 }

@@ -67,7 +67,10 @@ try {
   const search = new EntitlementSearch(database.db);
   const today = '2026-12-07';
   const page = { limit: 50 };
-  const account = (id: string, filter: { status?: EntitlementStatus; product?: string } = {}) => () => search.byAccount(id, { today, ...filter }, page);
+  const account =
+    (id: string, filter: { status?: EntitlementStatus; product?: string } = {}) =>
+    () =>
+      search.byAccount(id, { today, ...filter }, page);
   const secondPage = async () => {
     const first = await search.byAccount(BIG_PARTNER, { today }, page);
     return search.byAccount(BIG_PARTNER, { today }, { ...page, cursor: first.next! });

@@ -25,7 +25,13 @@ export interface NaiveResult {
   cpuMsPerEvent: number;
 }
 
-export async function runNaive(smtpPort: number, events: number, certificates: Rendering = 'rendered', concurrency = 4, warmup = 60): Promise<NaiveResult> {
+export async function runNaive(
+  smtpPort: number,
+  events: number,
+  certificates: Rendering = 'rendered',
+  concurrency = 4,
+  warmup = 60,
+): Promise<NaiveResult> {
   const config = loadConfig({ MAIL_FROM: 'Licensing <licensing@bench.example>' });
   const catalog = loadCatalog();
   const certificate = certificates === 'fixed' ? firstResult(renderCertificate) : renderCertificate;
@@ -36,11 +42,29 @@ export async function runNaive(smtpPort: number, events: number, certificates: R
         const emails = await createEmailRenderer();
         const rendered = emails.render(doc, contact);
         const pdf = await certificate(doc);
-        const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
-        await transport.sendMail(composeMessage({
-          from: config.MAIL_FROM, to: contact, subject: rendered.subject, html: rendered.html, text: rendered.text, messageId: `<naive-${i}-${contact.email}>`,
-          attachments: [{ filename: certificateFileName(doc.fulfillment.certificateNumber), content: pdf, contentType: 'application/pdf' }],
-        }));
+        const transport = nodemailer.createTransport({
+          host: '127.0.0.1',
+          port: smtpPort,
+          secure: false,
+          ignoreTLS: true,
+        });
+        await transport.sendMail(
+          composeMessage({
+            from: config.MAIL_FROM,
+            to: contact,
+            subject: rendered.subject,
+            html: rendered.html,
+            text: rendered.text,
+            messageId: `<naive-${i}-${contact.email}>`,
+            attachments: [
+              {
+                filename: certificateFileName(doc.fulfillment.certificateNumber),
+                content: pdf,
+                contentType: 'application/pdf',
+              },
+            ],
+          }),
+        );
         transport.close();
       }
     }
@@ -49,7 +73,11 @@ export async function runNaive(smtpPort: number, events: number, certificates: R
   // a sixth slower than the next hundreds.
   const runAll = async (count: number, from: number) => {
     let next = 0;
-    await Promise.all(Array.from({ length: concurrency }, async () => { while (next < count) await one(from + next++); }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) await one(from + next++);
+      }),
+    );
   };
   await runAll(warmup, 1_000_000);
   const start = performance.now();
@@ -58,7 +86,10 @@ export async function runNaive(smtpPort: number, events: number, certificates: R
   const seconds = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);
   return {
-    events, seconds: round(seconds, 1), eventsPerSecond: round(events / seconds, 2), messagesPerSecond: round((events * 3) / seconds, 2),
+    events,
+    seconds: round(seconds, 1),
+    eventsPerSecond: round(events / seconds, 2),
+    messagesPerSecond: round((events * 3) / seconds, 2),
     cpuMsPerEvent: round((used.user + used.system) / 1000 / events, 1),
   };
 }

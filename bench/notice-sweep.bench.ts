@@ -69,7 +69,9 @@ try {
 
   const store = new NoticeStore(t.db);
   const q = dueBetweenQuery(TODAY, TODAY, OFFSETS);
-  const plan = (await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${q.sql}`, q.params)).map((r) => r['QUERY PLAN']).join('\n');
+  const plan = (await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${q.sql}`, q.params))
+    .map((r) => r['QUERY PLAN'])
+    .join('\n');
 
   const phases: Record<string, number> = {};
   const timedStore = new Proxy(store, {
@@ -87,14 +89,20 @@ try {
     },
   });
   const deps = {
-    notices: timedStore, clock: { now: () => new Date(`${TODAY}T00:05:00Z`) }, offsetsDays: OFFSETS, fromAddress: 'renewals@courier.example',
+    notices: timedStore,
+    clock: { now: () => new Date(`${TODAY}T00:05:00Z`) },
+    offsetsDays: OFFSETS,
+    fromAddress: 'renewals@courier.example',
     enqueueNotices: async (ids: string[]) => {
       const start = performance.now();
       await enqueueSends(queue, ids, { attempts: 10, backoffMs: 180_000 }, 'notice');
       phases.enqueue = (phases.enqueue ?? 0) + (performance.now() - start) / 1000;
     },
   };
-  const backends = async () => (await t.db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).map((r) => r.pid);
+  const backends = async () =>
+    (await t.db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).map(
+      (r) => r.pid,
+    );
   const sweep = async () => {
     for (const k of Object.keys(phases)) delete phases[k];
     // Open the pool's connections first, so that every backend the sweep uses is counted.
@@ -109,16 +117,35 @@ try {
     const cpuSeconds = {
       node: round((cpu.user + cpu.system) / 1e6, 2),
       // Backends that ended meanwhile are left out (their time is lost to /proc); the pool keeps its four open.
-      postgres: round([...pgBefore].reduce((sum, [pid, before]) => sum + Math.max(0, procCpu(pid) - before), 0), 2),
+      postgres: round(
+        [...pgBefore].reduce((sum, [pid, before]) => sum + Math.max(0, procCpu(pid) - before), 0),
+        2,
+      ),
       redisServerIncludingOtherClients: round((await redisCpu()) - redisBefore, 2),
     };
-    return { seconds: round(seconds, 2), cpuSeconds, loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), entitlementsDue: new Set(result.planned.flatMap((p) => p.ssrns)).size, recorded: result.recorded, queued: result.queued,
-      phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, round(v, 2)])) };
+    return {
+      seconds: round(seconds, 2),
+      cpuSeconds,
+      loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+      entitlementsDue: new Set(result.planned.flatMap((p) => p.ssrns)).size,
+      recorded: result.recorded,
+      queued: result.queued,
+      phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, round(v, 2)])),
+    };
   };
   const first = await sweep();
   const jobs = await queue.getJobCounts('prioritized', 'waiting');
   const rerun = await sweep();
-  const report = { at: new Date().toISOString(), entitlements: total, dueToday, first, jobsInQueue: jobs, rerun, loadSeconds: round(loadSeconds, 1), plan };
+  const report = {
+    at: new Date().toISOString(),
+    entitlements: total,
+    dueToday,
+    first,
+    jobsInQueue: jobs,
+    rerun,
+    loadSeconds: round(loadSeconds, 1),
+    plan,
+  };
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/${report.at.replace(/[:.]/g, '-')}-notice-sweep.json`;
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);

@@ -33,7 +33,13 @@ async function measure(name: string, runs: number, warmup: number, fn: () => unk
   }
   const cpu = process.cpuUsage(cpuBefore);
   const { median, p95 } = summarize(samples);
-  return { name, median: round(median, 3), p95: round(p95, 3), cpu: round((cpu.user + cpu.system) / 1000 / runs, 3), unit: 'ms' };
+  return {
+    name,
+    median: round(median, 3),
+    p95: round(p95, 3),
+    cpu: round((cpu.user + cpu.system) / 1000 / runs, 3),
+    unit: 'ms',
+  };
 }
 
 /** Email render (HTML + text) per document and per further recipient, certificate render per example and for new orders; 500 runs each after warm-up. */
@@ -64,7 +70,10 @@ export async function runRenderBench(runs = 500): Promise<RenderFigure[]> {
 export async function newOrderCertificates(runs: number): Promise<RenderFigure> {
   const run = `R${Date.now().toString(36).toUpperCase().slice(-4)}`;
   // Built beforehand, so that only the certificate is timed.
-  const documents = Array.from({ length: runs + 200 }, (_, i) => documentsFor(parseEvent(benchEvent(run, i)))[0]!).reverse();
+  const documents = Array.from(
+    { length: runs + 200 },
+    (_, i) => documentsFor(parseEvent(benchEvent(run, i)))[0]!,
+  ).reverse();
   return measure('certificate, a new 3-line order each time', runs, 200, () => renderCertificate(documents.pop()!));
 }
 

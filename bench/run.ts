@@ -23,8 +23,13 @@ const e2eOnly = process.env.BENCH_ONLY === 'e2e';
 const ratioRounds = e2eOnly ? 0 : env('BENCH_RATIO_ROUNDS', 3);
 
 async function naiveBaseline(events: number, certificates: Rendering = 'rendered') {
-  const sink = fork(fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url)), ['0'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve) => sink.on('message', (m: { ready?: number }) => m.ready && resolve(m.ready)));
+  const sink = fork(fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url)), ['0'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve) =>
+    sink.on('message', (m: { ready?: number }) => m.ready && resolve(m.ready)),
+  );
   try {
     return await runNaive(port, events, certificates);
   } finally {
@@ -49,36 +54,69 @@ const rounds = [];
 for (let round = 1; round <= ratioRounds; round++) {
   const of = `(${round}/${ratioRounds})`;
   const naive = await step(`naive baseline ${of}`, () => naiveBaseline(150));
-  const saturation = await step(`saturation, 2 workers ${of}`, () => runLoad('saturation', { workers: 2, events: saturationEvents }));
-  const fixed = await step(`saturation, documents fixed ${of}`, () => runLoad('saturation, documents fixed', { workers: 2, events: saturationEvents, documents: 'fixed' }));
+  const saturation = await step(`saturation, 2 workers ${of}`, () =>
+    runLoad('saturation', { workers: 2, events: saturationEvents }),
+  );
+  const fixed = await step(`saturation, documents fixed ${of}`, () =>
+    runLoad('saturation, documents fixed', { workers: 2, events: saturationEvents, documents: 'fixed' }),
+  );
   const naiveFixed = await step(`naive baseline, certificate fixed ${of}`, () => naiveBaseline(150, 'fixed'));
   rounds.push({
-    saturation, fixed, naive, naiveFixed,
-    ratio: saturation.eventsPerSecond / naive.eventsPerSecond, ceiling: fixed.eventsPerSecond / naiveFixed.eventsPerSecond,
+    saturation,
+    fixed,
+    naive,
+    naiveFixed,
+    ratio: saturation.eventsPerSecond / naive.eventsPerSecond,
+    ceiling: fixed.eventsPerSecond / naiveFixed.eventsPerSecond,
   });
 }
-const median = <T>(items: T[], by: (t: T) => number): T => [...items].sort((a, b) => by(a) - by(b))[Math.floor((items.length - 1) / 2)]!;
+const median = <T>(items: T[], by: (t: T) => number): T =>
+  [...items].sort((a, b) => by(a) - by(b))[Math.floor((items.length - 1) / 2)]!;
 const medianRound = rounds.length ? median(rounds, (r) => r.ratio) : undefined;
-const saturation = medianRound?.saturation ?? await step('saturation, 2 workers', () => runLoad('saturation', { workers: 2, events: saturationEvents }));
-const cpuPerEvent = (r: LoadResult) => round(Object.values(r.cpuMsPerEvent).reduce((a, b) => a + b, 0), 1);
+const saturation =
+  medianRound?.saturation ??
+  (await step('saturation, 2 workers', () => runLoad('saturation', { workers: 2, events: saturationEvents })));
+const cpuPerEvent = (r: LoadResult) =>
+  round(
+    Object.values(r.cpuMsPerEvent).reduce((a, b) => a + b, 0),
+    1,
+  );
 /**
  * Where the service's CPU per event goes (all processes) in the median round, and what ten times the baseline would
  * allow it: the same cores busy, ten times the baseline's events per second.
  */
 const serviceMs = cpuPerEvent(saturation);
 const budget = medianRound && {
-  serviceMs, pipelineAloneMs: cpuPerEvent(medianRound.fixed), documentsInPipelineMs: round(serviceMs - cpuPerEvent(medianRound.fixed), 1),
-  naiveMs: medianRound.naive.cpuMsPerEvent, naiveCertificateFixedMs: medianRound.naiveFixed.cpuMsPerEvent,
+  serviceMs,
+  pipelineAloneMs: cpuPerEvent(medianRound.fixed),
+  documentsInPipelineMs: round(serviceMs - cpuPerEvent(medianRound.fixed), 1),
+  naiveMs: medianRound.naive.cpuMsPerEvent,
+  naiveCertificateFixedMs: medianRound.naiveFixed.cpuMsPerEvent,
   serviceMsForTenTimes: round((serviceMs * medianRound.ratio) / 10, 1),
 };
 const loads = [];
-for (const rate of ratioOnly ? [] : e2eOnly ? [50, 100] : [25, 50, 100]) loads.push(await step(`${rate} events/s for ${loadSeconds} s`, () => runLoad(`${rate}/s`, { workers: 2, rate, seconds: loadSeconds })));
+for (const rate of ratioOnly ? [] : e2eOnly ? [50, 100] : [25, 50, 100])
+  loads.push(
+    await step(`${rate} events/s for ${loadSeconds} s`, () =>
+      runLoad(`${rate}/s`, { workers: 2, rate, seconds: loadSeconds }),
+    ),
+  );
 const drained = ratioOnly ? undefined : await step(`backlog of ${backlog}`, () => runBacklog(backlog));
-const activation = ratioOnly || e2eOnly ? undefined : await step('activation by email, 200 requests', () => runActivationBench(200));
+const activation =
+  ratioOnly || e2eOnly ? undefined : await step('activation by email, 200 requests', () => runActivationBench(200));
 
 const results = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
-  settings: { loadSeconds, backlog, saturationEvents, ratioRounds, ratioOnly, e2eOnly, warmupEvents: env('BENCH_WARMUP_EVENTS', 3000), database: 'PostgreSQL (a fresh database per run)' },
+  settings: {
+    loadSeconds,
+    backlog,
+    saturationEvents,
+    ratioRounds,
+    ratioOnly,
+    e2eOnly,
+    warmupEvents: env('BENCH_WARMUP_EVENTS', 3000),
+    database: 'PostgreSQL (a fresh database per run)',
+  },
   render,
   /** The round with the median ratio; every round below. */
   saturation,
@@ -87,8 +125,12 @@ const results = {
   ceilingToNaive: medianRound && round(median(rounds, (r) => r.ceiling).ceiling, 1),
   cpuBudget: budget,
   ratioPairs: rounds.map((r) => ({
-    serviceEventsPerSecond: r.saturation.eventsPerSecond, naiveEventsPerSecond: r.naive.eventsPerSecond, ratio: round(r.ratio, 2),
-    documentsFixedEventsPerSecond: r.fixed.eventsPerSecond, naiveCertificateFixedEventsPerSecond: r.naiveFixed.eventsPerSecond, ceiling: round(r.ceiling, 2),
+    serviceEventsPerSecond: r.saturation.eventsPerSecond,
+    naiveEventsPerSecond: r.naive.eventsPerSecond,
+    ratio: round(r.ratio, 2),
+    documentsFixedEventsPerSecond: r.fixed.eventsPerSecond,
+    naiveCertificateFixedEventsPerSecond: r.naiveFixed.eventsPerSecond,
+    ceiling: round(r.ceiling, 2),
   })),
   documentsFixed: rounds.map((r) => r.fixed),
   naiveCertificateFixed: rounds.map((r) => r.naiveFixed),
@@ -102,12 +144,48 @@ writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 
 console.log(`\n${results.machine.cpus} CPUs (${results.machine.cpu}), Node ${results.machine.node}`);
 if (render.length) console.table(render);
-console.table([saturation, ...loads].map((r) => ({ load: r.label, events: r.events, 'events/s': r.eventsPerSecond, 'msgs/s': r.messagesPerSecond, 'p50 ms': r.latencyMs.p50, 'p95 ms': r.latencyMs.p95, 'p99 ms': r.latencyMs.p99, 'worker RSS MB': Math.max(r.peakRssMb.worker1 ?? 0, r.peakRssMb.worker2 ?? 0), 'Redis B/entitlement': r.redisBytesPerEntitlement, 'PostgreSQL B/event': r.postgresBytesPerEvent })));
-console.table(Object.fromEntries([saturation, ...loads].map((r) => [`${r.label}: CPU ms/event`, { ...r.cpuMsPerEvent, total: cpuPerEvent(r) }])));
-console.table(Object.fromEntries([saturation, ...loads].flatMap((r) => Object.entries(r.peakHeapMb).map(([name, heap]) => [`${r.label}: ${name}`, { 'peak RSS MB': r.peakRssMb[name], 'heap used MB': heap.used, 'heap total MB': heap.total, 'external MB': heap.external }]))));
+console.table(
+  [saturation, ...loads].map((r) => ({
+    load: r.label,
+    events: r.events,
+    'events/s': r.eventsPerSecond,
+    'msgs/s': r.messagesPerSecond,
+    'p50 ms': r.latencyMs.p50,
+    'p95 ms': r.latencyMs.p95,
+    'p99 ms': r.latencyMs.p99,
+    'worker RSS MB': Math.max(r.peakRssMb.worker1 ?? 0, r.peakRssMb.worker2 ?? 0),
+    'Redis B/entitlement': r.redisBytesPerEntitlement,
+    'PostgreSQL B/event': r.postgresBytesPerEvent,
+  })),
+);
+console.table(
+  Object.fromEntries(
+    [saturation, ...loads].map((r) => [`${r.label}: CPU ms/event`, { ...r.cpuMsPerEvent, total: cpuPerEvent(r) }]),
+  ),
+);
+console.table(
+  Object.fromEntries(
+    [saturation, ...loads].flatMap((r) =>
+      Object.entries(r.peakHeapMb).map(([name, heap]) => [
+        `${r.label}: ${name}`,
+        {
+          'peak RSS MB': r.peakRssMb[name],
+          'heap used MB': heap.used,
+          'heap total MB': heap.total,
+          'external MB': heap.external,
+        },
+      ]),
+    ),
+  ),
+);
 if (medianRound) {
   console.table(results.ratioPairs);
-  console.table({ naive: { 'events/s': medianRound.naive.eventsPerSecond, 'msgs/s': medianRound.naive.messagesPerSecond }, service: { 'events/s': saturation.eventsPerSecond, 'msgs/s': saturation.messagesPerSecond }, 'median ratio': { 'events/s': results.ratioToNaive }, 'median ceiling (rendering free)': { 'events/s': results.ceilingToNaive } });
+  console.table({
+    naive: { 'events/s': medianRound.naive.eventsPerSecond, 'msgs/s': medianRound.naive.messagesPerSecond },
+    service: { 'events/s': saturation.eventsPerSecond, 'msgs/s': saturation.messagesPerSecond },
+    'median ratio': { 'events/s': results.ratioToNaive },
+    'median ceiling (rendering free)': { 'events/s': results.ceilingToNaive },
+  });
   console.table({ 'CPU ms per event': budget });
 }
 if (drained) console.table({ backlog: drained });

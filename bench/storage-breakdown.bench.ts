@@ -20,10 +20,17 @@ try {
   for (const k of keys) {
     const kind = k.replace(/:[0-9a-f-]{8,}.*$|:\d+.*$/i, ':<id>');
     const bytes = Number(await admin.call('MEMORY', 'USAGE', k)) || 0;
-    const e = byKind.get(kind) ?? [0, 0]; e[0]++; e[1] += bytes; byKind.set(kind, e);
+    const e = byKind.get(kind) ?? [0, 0];
+    e[0]++;
+    e[1] += bytes;
+    byKind.set(kind, e);
   }
   console.log([...byKind].sort((a, b) => b[1][1] - a[1][1]).slice(0, 15));
-  console.log(await rig.database.db.query(`SELECT relname, pg_total_relation_size(c.oid) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 2 DESC LIMIT 10`));
+  console.log(
+    await rig.database.db.query(
+      `SELECT relname, pg_total_relation_size(c.oid) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 2 DESC LIMIT 10`,
+    ),
+  );
 } finally {
   admin.disconnect();
   await rig.close();

@@ -52,7 +52,9 @@ export class PostgresCpu {
 
   async begin(): Promise<void> {
     await this.poll(true);
-    this.timer = setInterval(() => { this.polling = this.polling.then(() => this.poll()).catch(() => undefined); }, 250);
+    this.timer = setInterval(() => {
+      this.polling = this.polling.then(() => this.poll()).catch(() => undefined);
+    }, 250);
   }
 
   /** CPU seconds the backends used since begin(), and how many there were. */

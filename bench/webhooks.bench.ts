@@ -27,23 +27,39 @@ function cpuSeconds(pid: number): number {
  * worker process relays and sends. Measures deliveries/s, the latency from an event's commit to its verified receipt,
  * and CPU per event of the worker and of this process (driver and receivers). `alongside` runs at the same time.
  */
-export async function runWebhookFanOut(options: { rate: number; seconds: number; endpoints: number; alongside?: () => Promise<unknown> }) {
+export async function runWebhookFanOut(options: {
+  rate: number;
+  seconds: number;
+  endpoints: number;
+  alongside?: () => Promise<unknown>;
+}) {
   const database = await createTestDatabase();
   const prefix = `bench-wh-${Date.now().toString(36)}`;
   const env = {
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', KEY_PREFIX: prefix, LOG_LEVEL: 'warn', WEBHOOK_ALLOW_LOOPBACK: 'true',
-    WEBHOOK_CONCURRENCY: process.env.BENCH_WEBHOOK_CONCURRENCY ?? '50', DATABASE_URL: database.url, WEBHOOK_RELAY_INTERVAL_MS: '100',
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    KEY_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    WEBHOOK_ALLOW_LOOPBACK: 'true',
+    WEBHOOK_CONCURRENCY: process.env.BENCH_WEBHOOK_CONCURRENCY ?? '50',
+    DATABASE_URL: database.url,
+    WEBHOOK_RELAY_INTERVAL_MS: '100',
   };
   const ctx = await createContext(loadConfig(env), { logger: createLogger('warn', process.stderr) });
   const webhooks = createWebhooks(ctx);
   const receivers = await Promise.all(Array.from({ length: options.endpoints }, () => new WebhookReceiver().start()));
-  for (const r of receivers) r.secret = (await createEndpoint(webhooks.admin, { url: r.url, eventTypes: ['delivery.sent'] }, 'bench')).secret;
+  for (const r of receivers)
+    r.secret = (await createEndpoint(webhooks.admin, { url: r.url, eventTypes: ['delivery.sent'] }, 'bench')).secret;
   const arrived = () => receivers.reduce((n, r) => n + r.requests.length, 0);
   const worker = spawnScript(WORKER, env);
   try {
     const recordedAt = new Map<string, number>();
     const record = async (i: number) => {
-      const event = webhookEvent('delivery.sent', `${prefix}-${i}`, { ...SAMPLE_EVENTS['delivery.sent'], deliveryId: `bench-${i}` }, new Date());
+      const event = webhookEvent(
+        'delivery.sent',
+        `${prefix}-${i}`,
+        { ...SAMPLE_EVENTS['delivery.sent'], deliveryId: `bench-${i}` },
+        new Date(),
+      );
       await ctx.db.transaction((tx) => webhooks.outbox.record(tx, event));
       recordedAt.set(event.id, Date.now());
     };
@@ -65,14 +81,20 @@ export async function runWebhookFanOut(options: { rate: number; seconds: number;
     const expected = (WARMUP_EVENTS + total) * options.endpoints;
     await receivers[0]!.waitFor(() => arrived() >= expected, 600_000, 'fan-out');
     const end = Math.max(...receivers.map((r) => r.requests.at(-1)!.receivedAt));
-    const cpuMsPerEvent = Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, round(((cpuSeconds(pid) - cpuBefore[k]!) * 1000) / total, 2)]));
+    const cpuMsPerEvent = Object.fromEntries(
+      Object.entries(processes).map(([k, pid]) => [k, round(((cpuSeconds(pid) - cpuBefore[k]!) * 1000) / total, 2)]),
+    );
     const alongsideResult = await alongside;
-    const latencies = receivers.flatMap((r, i) => r.requests.slice(before[i]).map((x) => x.receivedAt - recordedAt.get(x.webhookId)!));
+    const latencies = receivers.flatMap((r, i) =>
+      r.requests.slice(before[i]).map((x) => x.receivedAt - recordedAt.get(x.webhookId)!),
+    );
     const s = summarize(latencies);
     const seconds = (end - start) / 1000;
     return {
       label: `webhook fan-out: ${options.rate} events/s to ${options.endpoints} endpoints${options.alongside ? ', alongside the e2e load' : ''}`,
-      deliveries: total * options.endpoints, seconds: round(seconds, 1), deliveriesPerSecond: round((total * options.endpoints) / seconds, 1),
+      deliveries: total * options.endpoints,
+      seconds: round(seconds, 1),
+      deliveriesPerSecond: round((total * options.endpoints) / seconds, 1),
       latencyMs: { p50: round(s.median, 0), p95: round(s.p95, 0), p99: round(s.p99, 0) },
       signatureFailures: receivers.reduce((n, r) => n + r.rejected.length, 0),
       repeats: receivers.reduce((n, r) => n + r.requests.length - r.unique().size, 0),
@@ -96,8 +118,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const seconds = Number(process.env.BENCH_SECONDS ?? 30);
   const { runLoad } = await import('./e2e.bench.ts');
   const result = await runWebhookFanOut({
-    rate: Number(process.env.BENCH_WEBHOOK_RATE ?? 100), seconds, endpoints: Number(process.env.BENCH_ENDPOINTS ?? 3),
-    ...(process.env.BENCH_ALONGSIDE === '1' && { alongside: () => runLoad('100/s', { workers: 2, rate: 100, seconds }) }),
+    rate: Number(process.env.BENCH_WEBHOOK_RATE ?? 100),
+    seconds,
+    endpoints: Number(process.env.BENCH_ENDPOINTS ?? 3),
+    ...(process.env.BENCH_ALONGSIDE === '1' && {
+      alongside: () => runLoad('100/s', { workers: 2, rate: 100, seconds }),
+    }),
   });
   console.log(JSON.stringify(result, null, 2));
   process.exit(0);

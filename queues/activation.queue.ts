@@ -24,8 +24,13 @@ export async function enqueueActivation(queue: Queue<ActivationJob>, job: Activa
   });
 }
 
-export function activationWorker(c: QueueConnection, run: (job: ActivationJob) => Promise<string>): Worker<ActivationJob> {
+export function activationWorker(
+  c: QueueConnection,
+  run: (job: ActivationJob) => Promise<string>,
+): Worker<ActivationJob> {
   return new Worker<ActivationJob>(ACTIVATION_QUEUE, (job: Job<ActivationJob>) => run(job.data), {
-    connection: c.redis, prefix: c.prefix, concurrency: 4,
+    connection: c.redis,
+    prefix: c.prefix,
+    concurrency: 4,
   });
 }

@@ -12,13 +12,22 @@ export interface FulfillmentJob {
 export const fulfillmentRetry = { attempts: 20, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 } } as const;
 
 /** Idempotent: the job id is the fulfillment id, so scheduling twice keeps one job. */
-export async function scheduleFulfillment(queue: Queue<FulfillmentJob>, fulfillmentId: string, notBefore: Date, now: Date): Promise<void> {
-  await queue.add('fan-out', { fulfillmentId, notBefore: notBefore.toISOString() }, {
-    jobId: fulfillmentId,
-    delay: Math.max(0, notBefore.getTime() - now.getTime()),
-    ...fulfillmentRetry,
-    ...JOB_RETENTION,
-  });
+export async function scheduleFulfillment(
+  queue: Queue<FulfillmentJob>,
+  fulfillmentId: string,
+  notBefore: Date,
+  now: Date,
+): Promise<void> {
+  await queue.add(
+    'fan-out',
+    { fulfillmentId, notBefore: notBefore.toISOString() },
+    {
+      jobId: fulfillmentId,
+      delay: Math.max(0, notBefore.getTime() - now.getTime()),
+      ...fulfillmentRetry,
+      ...JOB_RETENTION,
+    },
+  );
 }
 
 export type FanOutResult = 'done' | 'not-due' | 'missing';
@@ -28,17 +37,21 @@ export function fulfillmentWorker(
   run: (fulfillmentId: string) => Promise<FanOutResult>,
   options: { now: () => Date },
 ): Worker<FulfillmentJob> {
-  return new Worker<FulfillmentJob>(FULFILLMENT_QUEUE, async (job: Job<FulfillmentJob>, token?: string) => {
-    const outcome = await run(job.data.fulfillmentId);
-    if (outcome === 'not-due') {
-      // Not yet this fulfillment's date here: wait again rather than ship early. The service's clock says when the
-      // date begins, but BullMQ times delayed jobs by Date.now(): hand it the wait, not the service clock's instant,
-      // or a clock that differs from Date.now() (a test's, a machine set behind) makes the job due again at once.
-      const now = options.now().getTime();
-      const wait = Math.max(new Date(job.data.notBefore).getTime() - now, 60_000);
-      await job.moveToDelayed(Date.now() + wait, token);
-      throw new DelayedError();
-    }
-    return outcome;
-  }, { connection: c.redis, prefix: c.prefix, concurrency: 4 });
+  return new Worker<FulfillmentJob>(
+    FULFILLMENT_QUEUE,
+    async (job: Job<FulfillmentJob>, token?: string) => {
+      const outcome = await run(job.data.fulfillmentId);
+      if (outcome === 'not-due') {
+        // Not yet this fulfillment's date here: wait again rather than ship early. The service's clock says when the
+        // date begins, but BullMQ times delayed jobs by Date.now(): hand it the wait, not the service clock's instant,
+        // or a clock that differs from Date.now() (a test's, a machine set behind) makes the job due again at once.
+        const now = options.now().getTime();
+        const wait = Math.max(new Date(job.data.notBefore).getTime() - now, 60_000);
+        await job.moveToDelayed(Date.now() + wait, token);
+        throw new DelayedError();
+      }
+      return outcome;
+    },
+    { connection: c.redis, prefix: c.prefix, concurrency: 4 },
+  );
 }

@@ -24,7 +24,11 @@ const sweepRetry = {
  * this (each start-up does, to keep the pattern and zone current).
  */
 export async function scheduleDailySweep(queue: Queue<NoticeSweepJob>, timeZone: string): Promise<void> {
-  await queue.upsertJobScheduler(DAILY_SWEEP_SCHEDULER, { pattern: '5 0 * * *', tz: timeZone }, { name: 'sweep', data: {}, opts: sweepRetry });
+  await queue.upsertJobScheduler(
+    DAILY_SWEEP_SCHEDULER,
+    { pattern: '5 0 * * *', tz: timeZone },
+    { name: 'sweep', data: {}, opts: sweepRetry },
+  );
 }
 
 /**
@@ -35,7 +39,11 @@ export async function requestSweep(queue: Queue<NoticeSweepJob>, key: string, jo
   await queue.add('sweep', job, { ...sweepRetry, jobId: `sweep-${key}`, removeOnComplete: true });
 }
 
-export function noticeSweepWorker(c: QueueConnection, run: (job: NoticeSweepJob) => Promise<unknown>, options: { lockDurationMs?: number } = {}): Worker<NoticeSweepJob> {
+export function noticeSweepWorker(
+  c: QueueConnection,
+  run: (job: NoticeSweepJob) => Promise<unknown>,
+  options: { lockDurationMs?: number } = {},
+): Worker<NoticeSweepJob> {
   const lockDuration = options.lockDurationMs ?? 120_000;
   return new Worker<NoticeSweepJob>(NOTICE_SWEEP_QUEUE, (job: Job<NoticeSweepJob>) => run(job.data), {
     connection: c.redis,

@@ -25,19 +25,26 @@ export interface SendPolicy {
   lockDurationMs: number;
 }
 
-export async function enqueueSends(queue: Queue<SendJob>, deliveryIds: string[], policy: Pick<SendPolicy, 'attempts' | 'backoffMs'>, kind: SendKind = 'send'): Promise<void> {
+export async function enqueueSends(
+  queue: Queue<SendJob>,
+  deliveryIds: string[],
+  policy: Pick<SendPolicy, 'attempts' | 'backoffMs'>,
+  kind: SendKind = 'send',
+): Promise<void> {
   if (deliveryIds.length === 0) return;
-  await queue.addBulk(deliveryIds.map((deliveryId) => ({
-    name: kind,
-    data: { deliveryId },
-    opts: {
-      jobId: deliveryId,
-      ...(kind === 'notice' && { priority: 10 }),
-      attempts: policy.attempts,
-      backoff: { type: 'exponential', delay: policy.backoffMs, jitter: 0.5 },
-      ...JOB_RETENTION,
-    },
-  })));
+  await queue.addBulk(
+    deliveryIds.map((deliveryId) => ({
+      name: kind,
+      data: { deliveryId },
+      opts: {
+        jobId: deliveryId,
+        ...(kind === 'notice' && { priority: 10 }),
+        attempts: policy.attempts,
+        backoff: { type: 'exponential', delay: policy.backoffMs, jitter: 0.5 },
+        ...JOB_RETENTION,
+      },
+    })),
+  );
 }
 
 export type SendResult = 'sent' | 'already-sent' | 'already-failed' | 'cancelled' | 'interrupted' | 'missing';
@@ -47,21 +54,30 @@ export function sendWorker(
   run: (deliveryId: string, attempt: number, maxAttempts: number, kind: SendKind) => Promise<SendResult>,
   policy: SendPolicy,
 ): Worker<SendJob> {
-  return new Worker<SendJob>(SEND_QUEUE, async (job: Job<SendJob>) => {
-    try {
-      return await run(job.data.deliveryId, job.attemptsMade + 1, job.opts.attempts ?? 1, job.name === 'notice' ? 'notice' : 'send');
-    } catch (error) {
-      if (error instanceof DeliveryError && error.permanent) throw new UnrecoverableError(error.message);
-      throw error;
-    }
-  }, {
-    connection: c.redis,
-    prefix: c.prefix,
-    concurrency: policy.concurrency,
-    limiter: { max: policy.ratePerSecond, duration: 1000 },
-    lockDuration: policy.lockDurationMs,
-    stalledInterval: Math.min(30_000, policy.lockDurationMs),
-    // A job whose worker died is picked up again; sends are idempotent, so several crashes in a row are harmless.
-    maxStalledCount: 10,
-  });
+  return new Worker<SendJob>(
+    SEND_QUEUE,
+    async (job: Job<SendJob>) => {
+      try {
+        return await run(
+          job.data.deliveryId,
+          job.attemptsMade + 1,
+          job.opts.attempts ?? 1,
+          job.name === 'notice' ? 'notice' : 'send',
+        );
+      } catch (error) {
+        if (error instanceof DeliveryError && error.permanent) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+    },
+    {
+      connection: c.redis,
+      prefix: c.prefix,
+      concurrency: policy.concurrency,
+      limiter: { max: policy.ratePerSecond, duration: 1000 },
+      lockDuration: policy.lockDurationMs,
+      stalledInterval: Math.min(30_000, policy.lockDurationMs),
+      // A job whose worker died is picked up again; sends are idempotent, so several crashes in a row are harmless.
+      maxStalledCount: 10,
+    },
+  );
 }

@@ -29,40 +29,54 @@ const keep = { removeOnComplete: { age: 3_600, count: 10_000 }, removeOnFail: { 
 /** Idempotent: the job id is the delivery id, so queueing a delivery that has a job (waiting, delayed, active) adds nothing. */
 export async function enqueueWebhookDeliveries(queue: Queue<WebhookJob>, deliveryIds: string[]): Promise<void> {
   if (deliveryIds.length === 0) return;
-  await queue.addBulk(deliveryIds.map((deliveryId) => ({
-    name: 'deliver',
-    data: { deliveryId },
-    opts: { jobId: deliveryId, attempts: MAX_ATTEMPTS, backoff: { type: 'webhook' }, ...keep },
-  })));
+  await queue.addBulk(
+    deliveryIds.map((deliveryId) => ({
+      name: 'deliver',
+      data: { deliveryId },
+      opts: { jobId: deliveryId, attempts: MAX_ATTEMPTS, backoff: { type: 'webhook' }, ...keep },
+    })),
+  );
 }
 
 export async function enqueueWebhookRetry(queue: Queue<WebhookJob>, deliveryId: string, retry: number): Promise<void> {
-  await queue.add('retry', { deliveryId, manual: true }, { jobId: `${deliveryId}-retry-${retry}`, attempts: 1, ...keep });
+  await queue.add(
+    'retry',
+    { deliveryId, manual: true },
+    { jobId: `${deliveryId}-retry-${retry}`, attempts: 1, ...keep },
+  );
 }
 
-export function webhookWorker(c: QueueConnection, run: (job: WebhookJob) => Promise<DeliverOutcome>, policy: WebhookQueuePolicy): Worker<WebhookJob> {
-  return new Worker<WebhookJob>(WEBHOOK_QUEUE, async (job: Job<WebhookJob>, token?: string) => {
-    let outcome: DeliverOutcome;
-    try {
-      outcome = await run(job.data);
-    } catch (error) {
-      if (error instanceof DeliveryError && error.permanent) throw new UnrecoverableError(error.message);
-      throw error;
-    }
-    if (outcome === 'busy') {
-      // The endpoint has its share of sends in flight: wait a moment without spending an attempt.
-      await job.moveToDelayed(Date.now() + BUSY_WAIT_MS + Math.floor(Math.random() * BUSY_WAIT_MS), token);
-      throw new DelayedError();
-    }
-    return outcome;
-  }, {
-    connection: c.redis,
-    prefix: c.prefix,
-    concurrency: policy.concurrency,
-    lockDuration: policy.lockDurationMs,
-    stalledInterval: Math.min(30_000, policy.lockDurationMs),
-    // A worker killed mid-send leaves a stalled job that another worker takes over; the receiver de-duplicates by webhook-id.
-    maxStalledCount: 10,
-    settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(policy.schedule, attemptsMade) },
-  });
+export function webhookWorker(
+  c: QueueConnection,
+  run: (job: WebhookJob) => Promise<DeliverOutcome>,
+  policy: WebhookQueuePolicy,
+): Worker<WebhookJob> {
+  return new Worker<WebhookJob>(
+    WEBHOOK_QUEUE,
+    async (job: Job<WebhookJob>, token?: string) => {
+      let outcome: DeliverOutcome;
+      try {
+        outcome = await run(job.data);
+      } catch (error) {
+        if (error instanceof DeliveryError && error.permanent) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+      if (outcome === 'busy') {
+        // The endpoint has its share of sends in flight: wait a moment without spending an attempt.
+        await job.moveToDelayed(Date.now() + BUSY_WAIT_MS + Math.floor(Math.random() * BUSY_WAIT_MS), token);
+        throw new DelayedError();
+      }
+      return outcome;
+    },
+    {
+      connection: c.redis,
+      prefix: c.prefix,
+      concurrency: policy.concurrency,
+      lockDuration: policy.lockDurationMs,
+      stalledInterval: Math.min(30_000, policy.lockDurationMs),
+      // A worker killed mid-send leaves a stalled job that another worker takes over; the receiver de-duplicates by webhook-id.
+      maxStalledCount: 10,
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(policy.schedule, attemptsMade) },
+    },
+  );
 }

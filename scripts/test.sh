@@ -41,6 +41,9 @@ if [ ! -d tools/lint/node_modules ] || [ tools/lint/package-lock.json -nt tools/
 fi
 
 npx tsc -p .
+# One layout for all code (printWidth 120, .prettierrc.json), checked, never rewritten, by the test command.
+tools/lint/node_modules/.bin/prettier --check --log-level warn "src/**/*.ts" "queues/**/*.ts" "test/**/*.ts" "bench/**/*.ts" \
+  "scripts/**/*.ts" "bin/*.mjs" vitest.config.ts tools/lint/eslint.config.js
 # typescript-eslint's recommended rules and eslint-plugin-regexp's super-linear backtracking rules over src/
 tools/lint/node_modules/.bin/eslint --config tools/lint/eslint.config.js src
 mkdir -p test-artifacts

@@ -6,14 +6,17 @@ import type { Brand } from './model.ts';
 // Every setting, validated once at start-up. One line per problem, each naming the variable (contract section 4).
 
 const url = (schemes: string[]) =>
-  z.string().refine((s) => {
-    try {
-      const u = new URL(s);
-      return schemes.includes(u.protocol.replace(/:$/, '')) && u.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, `must be a URL with scheme ${schemes.join(' or ')} and a host`);
+  z.string().refine(
+    (s) => {
+      try {
+        const u = new URL(s);
+        return schemes.includes(u.protocol.replace(/:$/, '')) && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL with scheme ${schemes.join(' or ')} and a host`,
+  );
 
 /** A base URL without its trailing slashes, so that links are `${base}/path`; a loop, as `/\/+$/` is quadratic. */
 function withoutTrailingSlashes(url: string): string {
@@ -35,16 +38,19 @@ const timeZone = z.string().refine((tz) => {
 
 const tokenList = z.string().transform((s, ctx) => {
   const tokens = new Map<string, { role: Role; name: string }>();
-  s.split(',').map((t) => t.trim()).filter(Boolean).forEach((entry, i) => {
-    const at = entry.lastIndexOf(':');
-    const token = entry.slice(0, at);
-    const role = entry.slice(at + 1);
-    if (at < 1 || !ROLES.includes(role as Role)) {
-      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be token:role with role ${ROLES.join(', ')}` });
-    } else if (token.length < 16) {
-      ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: tokens must be at least 16 characters` });
-    } else tokens.set(token, { role: role as Role, name: `${role}-token-${i + 1}` });
-  });
+  s.split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .forEach((entry, i) => {
+      const at = entry.lastIndexOf(':');
+      const token = entry.slice(0, at);
+      const role = entry.slice(at + 1);
+      if (at < 1 || !ROLES.includes(role as Role)) {
+        ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be token:role with role ${ROLES.join(', ')}` });
+      } else if (token.length < 16) {
+        ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: tokens must be at least 16 characters` });
+      } else tokens.set(token, { role: role as Role, name: `${role}-token-${i + 1}` });
+    });
   return tokens;
 });
 
@@ -53,32 +59,53 @@ export type Role = (typeof ROLES)[number];
 
 // Days before the paid term ends; each a reminder. Listed in any order, kept longest first (the order they fall due).
 const offsetList = z.string().transform((s, ctx) => {
-  const days = s.split(',').map((d) => d.trim()).filter(Boolean);
+  const days = s
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
   const bad = days.filter((d) => !/^\d{1,4}$/.test(d) || +d < 1 || +d > 3650);
-  if (bad.length || days.length === 0) ctx.addIssue({ code: 'custom', message: 'must be whole numbers of days from 1 to 3650, separated by commas' });
-  else if (new Set(days.map(Number)).size !== days.length) ctx.addIssue({ code: 'custom', message: 'must not name a day twice' });
+  if (bad.length || days.length === 0)
+    ctx.addIssue({ code: 'custom', message: 'must be whole numbers of days from 1 to 3650, separated by commas' });
+  else if (new Set(days.map(Number)).size !== days.length)
+    ctx.addIssue({ code: 'custom', message: 'must not name a day twice' });
   return days.map(Number).sort((a, b) => b - a);
 });
 
 /** Fastify's trustProxy: addresses, CIDR ranges or proxy-addr's names (loopback, linklocal, uniquelocal). */
 const proxyList = z.string().transform((s, ctx) => {
-  const entries = s.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = s
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   entries.forEach((entry, i) => {
     const [address, bits, extra] = entry.split('/');
     const named = ['loopback', 'linklocal', 'uniquelocal'].includes(entry);
-    const valid = named || (isIP(address!) !== 0 && extra === undefined && (bits === undefined || /^\d{1,3}$/.test(bits)));
-    if (!valid) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be an IP address, a CIDR range, loopback, linklocal or uniquelocal` });
+    const valid =
+      named || (isIP(address!) !== 0 && extra === undefined && (bits === undefined || /^\d{1,3}$/.test(bits)));
+    if (!valid)
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry ${i + 1} must be an IP address, a CIDR range, loopback, linklocal or uniquelocal`,
+      });
   });
   return entries;
 });
 
-const domainList = z.string().transform((s) => s.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean));
+const domainList = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean),
+);
 
 const envSchema = z.object({
   DATABASE_URL: url(['postgres', 'postgresql']).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
-  KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1 to 32 letters, digits, _ or -').default('lc'),
+  KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1 to 32 letters, digits, _ or -')
+    .default('lc'),
   SMTP_URL: url(['smtp', 'smtps']).optional(),
   SMTP_POOL_SIZE: int(5, 1, 100),
   SMTP_TIMEOUT_MS: int(60_000, 1_000, 600_000),
@@ -89,8 +116,17 @@ const envSchema = z.object({
   ACTIVATION_FAILURES_PER_HOUR: int(5, 1, 1000),
   ACTIVATION_ANSWERS_PER_CONTACT_PER_HOUR: int(5, 1, 1000),
   ACTIVATION_ANSWERS_PER_CODE_PER_HOUR: int(10, 1, 1000),
-  ACTIVATION_TRUSTED_AUTHSERV_ID: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'must be the authserv-id (host name) the receiving server writes in Authentication-Results').optional(),
-  ACTIVATION_REQUIRE_DMARC: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
+  ACTIVATION_TRUSTED_AUTHSERV_ID: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9.-]{1,253}$/,
+      'must be the authserv-id (host name) the receiving server writes in Authentication-Results',
+    )
+    .optional(),
+  ACTIVATION_REQUIRE_DMARC: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   IMAP_POLL_INTERVAL_MS: int(30_000, 100, 3_600_000),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: int(8080, 0, 65535),
@@ -129,7 +165,10 @@ const envSchema = z.object({
   BOUNCE_IMAP_URL: url(['imap', 'imaps']).optional(),
   REMINDER_OFFSETS_DAYS: offsetList.default([90, 30, 7]),
   REMINDER_FROM: z.string().min(3).optional(),
-  WEBHOOK_ALLOW_LOOPBACK: z.enum(['true', 'false'], 'must be true or false').default('false').transform((v) => v === 'true'),
+  WEBHOOK_ALLOW_LOOPBACK: z
+    .enum(['true', 'false'], 'must be true or false')
+    .default('false')
+    .transform((v) => v === 'true'),
   WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
   WEBHOOK_CONCURRENCY: int(50, 1, 1_000),
   WEBHOOK_ENDPOINT_CONCURRENCY: int(10, 1, 500),
@@ -159,7 +198,9 @@ function addressOf(mailbox: string): string {
 
 /** Reads settings from an environment; throws ConfigError listing every problem at once. Empty strings count as unset. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in envSchema.shape && v !== undefined && v !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k in envSchema.shape && v !== undefined && v !== ''),
+  );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
@@ -168,8 +209,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const dkim = [e.DKIM_DOMAIN, e.DKIM_SELECTOR, e.DKIM_PRIVATE_KEY].filter(Boolean).length;
   if (dkim !== 0 && dkim !== 3) problems.push('DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY: set all three or none');
-  for (const [name, value] of [['MAIL_FROM', e.MAIL_FROM], ['REMINDER_FROM', e.REMINDER_FROM]] as const) {
-    if (value !== undefined && !/^[^@\s<>]+@[^@\s<>]+$/.test(addressOf(value))) problems.push(`${name}: must be an address, optionally "Name <address>"`);
+  for (const [name, value] of [
+    ['MAIL_FROM', e.MAIL_FROM],
+    ['REMINDER_FROM', e.REMINDER_FROM],
+  ] as const) {
+    if (value !== undefined && !/^[^@\s<>]+@[^@\s<>]+$/.test(addressOf(value)))
+      problems.push(`${name}: must be an address, optionally "Name <address>"`);
   }
   if (problems.length) throw new ConfigError(problems);
   const imapUser = e.IMAP_URL ? decodeURIComponent(new URL(e.IMAP_URL).username) : undefined;

@@ -8,7 +8,10 @@ export interface FieldIssue {
 
 /** Bad input from outside: an event, a request body, a command-line argument. HTTP 400, exit 2. */
 export class InvalidInputError extends Error {
-  constructor(message: string, readonly issues: FieldIssue[] = []) {
+  constructor(
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
     super(message);
     this.name = 'InvalidInputError';
   }
@@ -16,7 +19,10 @@ export class InvalidInputError extends Error {
 
 /** The input is valid but clashes with what is stored (reused eventId, activation code owned by another order). HTTP 409. */
 export class ConflictError extends Error {
-  constructor(message: string, readonly issues: FieldIssue[] = []) {
+  constructor(
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
     super(message);
     this.name = 'ConflictError';
   }
@@ -38,7 +44,10 @@ export class ForbiddenError extends Error {
 }
 
 export class RateLimitedError extends Error {
-  constructor(message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(message);
     this.name = 'RateLimitedError';
   }
@@ -54,7 +63,11 @@ export class ConfigError extends Error {
 
 /** A message could not be delivered. `permanent`: no retry (5xx, recipient rejected); else worth retrying with backoff. */
 export class DeliveryError extends Error {
-  constructor(message: string, readonly permanent: boolean, readonly failureClass: string) {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly failureClass: string,
+  ) {
     super(message);
     this.name = 'DeliveryError';
   }

@@ -11,7 +11,20 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     {
       level,
       base: { service: 'license-courier', pid: process.pid },
-      redact: { paths: ['req.headers.authorization', 'authorization', 'token', 'key', 'keys', 'password', '*.password', 'smtpUrl', 'imapUrl'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'authorization',
+          'token',
+          'key',
+          'keys',
+          'password',
+          '*.password',
+          'smtpUrl',
+          'imapUrl',
+        ],
+        censor: '[redacted]',
+      },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination ?? process.stdout,

@@ -53,7 +53,11 @@ export const bouncesTotal = new Counter({
 });
 
 /** Runs `fn`, observing its duration in a histogram. */
-export async function timed<T>(histogram: Histogram<string>, labels: Record<string, string>, fn: () => Promise<T> | T): Promise<T> {
+export async function timed<T>(
+  histogram: Histogram<string>,
+  labels: Record<string, string>,
+  fn: () => Promise<T> | T,
+): Promise<T> {
   const end = histogram.startTimer(labels);
   try {
     return await fn();

@@ -20,7 +20,12 @@ export type Assessment =
   | { valid: true; code: string; entitlement: Entitlement; order: SalesOrder; issue: boolean; answer?: KeylessAnswer };
 
 /** Pure: the same request and records give the same assessment. `issue` means: claim keys for `request.devices`. */
-export function assessRequest(request: ActivationRequest, sender: string, records: CodeRecords, today: IsoDate): Assessment {
+export function assessRequest(
+  request: ActivationRequest,
+  sender: string,
+  records: CodeRecords,
+  today: IsoDate,
+): Assessment {
   if (request.codes.length === 0) return { valid: false, answer: { kind: 'no-code' }, locale: 'en' };
   if (request.codes.length > 1) return { valid: false, answer: { kind: 'several-codes' }, locale: 'en' };
   const code = request.codes[0]!;
@@ -31,11 +36,20 @@ export function assessRequest(request: ActivationRequest, sender: string, record
   }
   const valid = { valid: true as const, code, entitlement, order };
   if (product.mode !== 'email-activation') {
-    return { ...valid, issue: false, answer: { kind: 'not-by-email', licenseName: entitlement.licenseName, instructionsUrl: product.instructionsUrl } };
+    return {
+      ...valid,
+      issue: false,
+      answer: { kind: 'not-by-email', licenseName: entitlement.licenseName, instructionsUrl: product.instructionsUrl },
+    };
   }
-  if (request.devices.length === 0) return { valid: false, answer: { kind: 'no-device', code }, locale: order.locale, order: order.number };
+  if (request.devices.length === 0)
+    return { valid: false, answer: { kind: 'no-device', code }, locale: order.locale, order: order.number };
   if (compareDates(entitlement.shipDate, today) > 0) {
-    return { ...valid, issue: false, answer: { kind: 'not-yet-shipped', licenseName: entitlement.licenseName, shipDate: entitlement.shipDate } };
+    return {
+      ...valid,
+      issue: false,
+      answer: { kind: 'not-yet-shipped', licenseName: entitlement.licenseName, shipDate: entitlement.shipDate },
+    };
   }
   return { ...valid, issue: true };
 }

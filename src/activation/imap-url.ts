@@ -21,5 +21,11 @@ export function parseImapUrl(url: string, variable = 'IMAP_URL'): ImapEndpoint {
   if (!secure && u.protocol !== 'imap:') throw problem('must start with imap:// or imaps://');
   if (!u.hostname) throw problem('must name a host');
   if (!u.username || !u.password) throw problem('must carry user and password (imap://user:pass@host:port)');
-  return { host: u.hostname, port: Number(u.port) || (secure ? 993 : 143), secure, user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) };
+  return {
+    host: u.hostname,
+    port: Number(u.port) || (secure ? 993 : 143),
+    secure,
+    user: decodeURIComponent(u.username),
+    pass: decodeURIComponent(u.password),
+  };
 }

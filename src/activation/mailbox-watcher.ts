@@ -78,7 +78,12 @@ export class MailboxWatcher {
     const poll = o.pollIntervalMs ?? 30_000;
     // How long a NOOP or LOGOUT may take before the connection counts as silent.
     const answer = Math.min(Math.max(poll * 2, 2_000), 15_000);
-    this.timing = { poll, answer, renew: o.lockRenewMs ?? ttl / 3, reconnect: o.reconnectDelayMs ?? { initial: 500, max: 30_000 } };
+    this.timing = {
+      poll,
+      answer,
+      renew: o.lockRenewMs ?? ttl / 3,
+      reconnect: o.reconnectDelayMs ?? { initial: 500, max: 30_000 },
+    };
     this.maxMessageBytes = o.maxMessageBytes ?? MiB;
     this.backoff = this.timing.reconnect.initial;
     const base = `${o.keyPrefix}:imap:mailbox:${this.endpoint.user}:${this.mailbox}`;
@@ -144,7 +149,10 @@ export class MailboxWatcher {
         if (!this.holding()) return;
         this.setState('disconnected');
         const delay = Math.round(this.backoff * (0.75 + Math.random() / 2));
-        this.o.logger?.warn({ mailbox: this.mailbox, err: (error as Error).message, retryInMs: delay }, 'mailbox connection failed');
+        this.o.logger?.warn(
+          { mailbox: this.mailbox, err: (error as Error).message, retryInMs: delay },
+          'mailbox connection failed',
+        );
         this.backoff = Math.min(this.backoff * 2, this.timing.reconnect.max);
         await this.wakeup.sleep(delay);
       }
@@ -156,8 +164,13 @@ export class MailboxWatcher {
     this.setState('connecting');
     const { host, port, secure, user, pass } = this.endpoint;
     const client = new ImapFlow({
-      host, port, secure, auth: { user, pass }, logger: false,
-      connectionTimeout: 15_000, greetingTimeout: 15_000,
+      host,
+      port,
+      secure,
+      auth: { user, pass },
+      logger: false,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
       // A NOOP goes out every poll interval, so a much longer silence means the connection is dead, whichever
       // command it hangs in (a frozen FETCH, not only the NOOP).
       socketTimeout: Math.max(10_000, this.timing.poll * 3),
@@ -165,7 +178,10 @@ export class MailboxWatcher {
       autoIdleDelay: 1000,
     });
     let failure: Error | undefined;
-    const fail = (error: Error) => { failure ??= error; this.wakeup.wake(); };
+    const fail = (error: Error) => {
+      failure ??= error;
+      this.wakeup.wake();
+    };
     client.on('error', fail);
     client.on('close', () => fail(new Error('connection closed')));
     client.on('exists', () => this.wakeup.wake());
@@ -195,7 +211,11 @@ export class MailboxWatcher {
     if (!client.mailbox) throw new Error('mailbox not selected');
     const uidValidity = String(client.mailbox.uidValidity);
     const { uid: last, reset } = await this.position.read(uidValidity);
-    if (reset) this.o.logger?.info({ mailbox: this.mailbox, uidValidity }, 'mailbox UIDVALIDITY changed; handing on from the start');
+    if (reset)
+      this.o.logger?.info(
+        { mailbox: this.mailbox, uidValidity },
+        'mailbox UIDVALIDITY changed; handing on from the start',
+      );
     const handedOn = await this.handOnNew(client, uidValidity, last);
     await fileDecidedMessages(client, handedOn, (uid) => this.o.fileOutcome(uid, uidValidity), this.o.logger);
   }
@@ -206,15 +226,25 @@ export class MailboxWatcher {
     const fresh: Array<{ uid: number; size: number; messageId?: string }> = [];
     // `n:*` always includes the highest UID, even when it is below n.
     for await (const m of client.fetch(`${last + 1}:*`, { uid: true, envelope: true, size: true }, { uid: true })) {
-      if (m.uid > last) fresh.push({ uid: m.uid, size: m.size ?? 0, ...(m.envelope?.messageId && { messageId: m.envelope.messageId }) });
+      if (m.uid > last)
+        fresh.push({
+          uid: m.uid,
+          size: m.size ?? 0,
+          ...(m.envelope?.messageId && { messageId: m.envelope.messageId }),
+        });
     }
     fresh.sort((a, b) => a.uid - b.uid);
     for (const m of fresh) {
       if (!this.holding()) break;
       // Only the first maxMessageBytes are fetched: a 20 MB message never lands in memory whole.
-      const fetched = await client.fetchOne(String(m.uid), { source: { start: 0, maxLength: this.maxMessageBytes } }, { uid: true });
+      const fetched = await client.fetchOne(
+        String(m.uid),
+        { source: { start: 0, maxLength: this.maxMessageBytes } },
+        { uid: true },
+      );
       if (!fetched) continue; // expunged by someone else meanwhile
-      if (m.size > this.maxMessageBytes) this.o.logger?.warn({ uid: m.uid, size: m.size, kept: this.maxMessageBytes }, 'message cut to maxMessageBytes');
+      if (m.size > this.maxMessageBytes)
+        this.o.logger?.warn({ uid: m.uid, size: m.size, kept: this.maxMessageBytes }, 'message cut to maxMessageBytes');
       const source = fetched.source ? Buffer.from(fetched.source) : Buffer.alloc(0);
       try {
         await this.o.onMessage({ uid: m.uid, uidValidity, source, ...(m.messageId && { messageId: m.messageId }) });

@@ -25,7 +25,12 @@ export type KeylessAnswer = Exclude<ActivationAnswer, { kind: 'keys' }>;
 const STRINGS = loadLocaleStrings(fileURLToPath(new URL('../../templates/activation/', import.meta.url)));
 
 /** The reply's subject and text. Pure: the same answer in the same locale reads the same every time. */
-export function activationReply(answer: ActivationAnswer, originalSubject: string, locale: string, brand: Brand): { subject: string; text: string } {
+export function activationReply(
+  answer: ActivationAnswer,
+  originalSubject: string,
+  locale: string,
+  brand: Brand,
+): { subject: string; text: string } {
   const s = STRINGS.for(locale);
   const t = (key: string, data: object = {}) => s.text(key, data);
   let body: string;
@@ -33,7 +38,9 @@ export function activationReply(answer: ActivationAnswer, originalSubject: strin
     case 'keys':
       body = [
         t('issued'),
-        ...answer.keys.map(({ key, existing }) => `${t('device')}: ${key.device}${existing ? ` ${t('existing')}` : ''}\n\n${key.key}`),
+        ...answer.keys.map(
+          ({ key, existing }) => `${t('device')}: ${key.device}${existing ? ` ${t('existing')}` : ''}\n\n${key.key}`,
+        ),
         ...answer.refused.map((device) => t('quantityUsedUp', { device, quantity: answer.quantity })),
       ].join('\n\n');
       break;
@@ -60,7 +67,9 @@ export function activationReply(answer: ActivationAnswer, originalSubject: strin
       break;
   }
   const prefix = t('subjectPrefix');
-  const subject = /^\s*(re|aw|sv|antw):/i.test(originalSubject) ? originalSubject.trim() : `${prefix} ${originalSubject.trim()}`.trim();
+  const subject = /^\s*(re|aw|sv|antw):/i.test(originalSubject)
+    ? originalSubject.trim()
+    : `${prefix} ${originalSubject.trim()}`.trim();
   return {
     subject: subject.slice(0, 250) || prefix,
     text: `${t('greeting')}\n\n${body}\n\n${t('closing', { brand: brand.name, supportEmail: brand.supportEmail })}\n`,

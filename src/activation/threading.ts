@@ -7,9 +7,14 @@ const MAX_REFERENCES_CHARS = 4000;
  * In-Reply-To and References for a reply to an inbound message. Ids the sender wrote are echoed only when they are
  * well-formed and fit a header line: an oversized or broken one is left out, never folded or cut.
  */
-export function replyThreading(messageId: string | undefined, references: string | string[] | undefined): { inReplyTo?: string; references: string[] } {
+export function replyThreading(
+  messageId: string | undefined,
+  references: string | string[] | undefined,
+): { inReplyTo?: string; references: string[] } {
   const own = messageId && MESSAGE_ID.test(messageId) ? messageId : undefined;
-  const earlier = (typeof references === 'string' ? [references] : references ?? []).flatMap((r) => r.split(/\s+/)).filter((r) => MESSAGE_ID.test(r));
+  const earlier = (typeof references === 'string' ? [references] : (references ?? []))
+    .flatMap((r) => r.split(/\s+/))
+    .filter((r) => MESSAGE_ID.test(r));
   const all = [...earlier, ...(own ? [own] : [])];
   const kept: string[] = [];
   let length = 0;

@@ -12,6 +12,8 @@ export const ADMIN_PATHS = [ADMIN_LOGIN_PATH, ADMIN_LOGOUT_PATH];
  * dashboard's routes accept (api/server.ts), and signs out there, which ends the session for both.
  */
 export function adminLoginPlugin(app: FastifyInstance): void {
-  app.get(ADMIN_LOGIN_PATH, async (_request, reply) => reply.redirect(`${SIGN_IN_PATH}?next=${encodeURIComponent('/admin/queues')}`, 303));
+  app.get(ADMIN_LOGIN_PATH, async (_request, reply) =>
+    reply.redirect(`${SIGN_IN_PATH}?next=${encodeURIComponent('/admin/queues')}`, 303),
+  );
   app.get(ADMIN_LOGOUT_PATH, async (_request, reply) => reply.redirect('/console/sign-out', 303));
 }

@@ -23,7 +23,10 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * Finds the caller of a bearer token. Every configured token is compared, each in constant time over equal-length
  * digests, so neither the answer nor its timing tells how much of a guess was right.
  */
-export function authenticate(tokens: ReadonlyMap<string, Caller> | undefined, header: string | undefined): Caller | undefined {
+export function authenticate(
+  tokens: ReadonlyMap<string, Caller> | undefined,
+  header: string | undefined,
+): Caller | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   if (!tokens || !match) return undefined;
   const presented = digest(match[1]!);

@@ -32,7 +32,10 @@ export const sessionIdOf = (request: FastifyRequest): string | undefined => requ
  * removed or its role changed), the session counts as ended.
  */
 export async function sessionCaller(
-  sessions: BrowserSessions, tokens: ReadonlyMap<string, Caller> | undefined, request: FastifyRequest, now: Date,
+  sessions: BrowserSessions,
+  tokens: ReadonlyMap<string, Caller> | undefined,
+  request: FastifyRequest,
+  now: Date,
 ): Promise<{ id: string; caller: Caller } | undefined> {
   const id = sessionIdOf(request);
   const session = id ? await sessions.read(id, now) : undefined;
@@ -51,5 +54,10 @@ export function clearSessionCookie(reply: FastifyReply, request: FastifyRequest)
 
 /** A `next` target after sign-in: only the console's and the dashboard's own paths, so no one can redirect elsewhere. */
 export function safeNext(next: unknown): string | undefined {
-  return typeof next === 'string' && /^\/(?:console|admin\/queues)(?:\/[A-Za-z0-9._~%/-]*)?$/.test(next) && !next.includes('//') && !next.includes('..') ? next : undefined;
+  return typeof next === 'string' &&
+    /^\/(?:console|admin\/queues)(?:\/[A-Za-z0-9._~%/-]*)?$/.test(next) &&
+    !next.includes('//') &&
+    !next.includes('..')
+    ? next
+    : undefined;
 }

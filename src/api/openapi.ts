@@ -6,23 +6,51 @@ const errorSchema = {
   required: ['error', 'issues'],
   properties: {
     error: { type: 'string' },
-    issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+    issues: {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+    },
   },
 };
 
 function operation(spec: RouteSpec) {
-  const params = [...spec.url.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-  const query = spec.query ? z.toJSONSchema(spec.query, { io: 'input' }) as { properties?: Record<string, unknown> } : undefined;
-  const queryParams = Object.entries(query?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+  const params = [...spec.url.matchAll(/:(\w+)/g)].map((m) => ({
+    name: m[1],
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
+  const query = spec.query
+    ? (z.toJSONSchema(spec.query, { io: 'input' }) as { properties?: Record<string, unknown> })
+    : undefined;
+  const queryParams = Object.entries(query?.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema,
+  }));
   return {
     summary: spec.summary,
     ...(spec.role && { security: [{ bearer: [] }], 'x-required-role': spec.role }),
     parameters: [...params, ...queryParams],
-    ...(spec.body && { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(spec.body, { io: 'input' }) } } } }),
-    responses: Object.fromEntries(Object.entries(spec.responses).map(([code, description]) => [code, {
-      description,
-      content: Number(code) >= 400 ? { 'application/json': { schema: errorSchema } } : { [spec.produces ?? 'application/json']: {} },
-    }])),
+    ...(spec.body && {
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: z.toJSONSchema(spec.body, { io: 'input' }) } },
+      },
+    }),
+    responses: Object.fromEntries(
+      Object.entries(spec.responses).map(([code, description]) => [
+        code,
+        {
+          description,
+          content:
+            Number(code) >= 400
+              ? { 'application/json': { schema: errorSchema } }
+              : { [spec.produces ?? 'application/json']: {} },
+        },
+      ]),
+    ),
   };
 }
 

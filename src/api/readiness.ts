@@ -8,7 +8,10 @@ import { pingDatabase } from '../store/stores.ts';
 export async function readiness(ctx: AppContext): Promise<string[]> {
   const problems: string[] = [];
   const within = <T>(p: Promise<T>, ms: number) =>
-    Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+    Promise.race([
+      p,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
+    ]);
   try {
     await within(pingDatabase(ctx.db), 2000);
   } catch (error) {
@@ -25,8 +28,12 @@ export async function readiness(ctx: AppContext): Promise<string[]> {
     problems.push(`${ctx.transport.kind === 'smtp' ? 'smtp' : 'outbox'}: ${(error as Error).message}`);
   }
   const mailboxes = [
-    ...(ctx.config.IMAP_URL ? [{ name: 'imap', watcher: 'the activation mailbox watcher', key: ctx.keys.imapState }] : []),
-    ...(ctx.config.BOUNCE_IMAP_URL ? [{ name: 'bounce imap', watcher: 'the bounce mailbox watcher', key: bounceKeys(ctx.config.KEY_PREFIX).state }] : []),
+    ...(ctx.config.IMAP_URL
+      ? [{ name: 'imap', watcher: 'the activation mailbox watcher', key: ctx.keys.imapState }]
+      : []),
+    ...(ctx.config.BOUNCE_IMAP_URL
+      ? [{ name: 'bounce imap', watcher: 'the bounce mailbox watcher', key: bounceKeys(ctx.config.KEY_PREFIX).state }]
+      : []),
   ];
   for (const m of mailboxes) {
     const state = await readWatcherState(ctx.redis, m.key, Date.now()).catch(() => undefined);

@@ -65,13 +65,26 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
     if (!role) return;
     const bearer = request.headers.authorization;
     // Browsers cannot send a bearer header with the dashboard's page loads: there the console's session stands in.
-    const caller = authenticate(ctx.config.API_TOKENS, bearer)
-      ?? (admin && !bearer ? (await sessionCaller(ctx.sessions, ctx.config.API_TOKENS, request, ctx.clock.now()))?.caller : undefined);
+    const caller =
+      authenticate(ctx.config.API_TOKENS, bearer) ??
+      (admin && !bearer
+        ? (await sessionCaller(ctx.sessions, ctx.config.API_TOKENS, request, ctx.clock.now()))?.caller
+        : undefined);
     if (!caller && admin && !bearer && request.method === 'GET' && request.headers.accept?.includes('text/html')) {
-      return reply.redirect(`${SIGN_IN_PATH}?next=${encodeURIComponent(safeNext(request.url.split('?')[0]) ?? '/admin/queues')}`, 303);
+      return reply.redirect(
+        `${SIGN_IN_PATH}?next=${encodeURIComponent(safeNext(request.url.split('?')[0]) ?? '/admin/queues')}`,
+        303,
+      );
     }
-    if (!caller) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a valid bearer token is required', issues: [] });
-    if (!roleAllows(caller.role, role)) return reply.code(403).send({ error: `this route needs role ${role}; the token has role ${caller.role}`, issues: [] });
+    if (!caller)
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: 'a valid bearer token is required', issues: [] });
+    if (!roleAllows(caller.role, role))
+      return reply
+        .code(403)
+        .send({ error: `this route needs role ${role}; the token has role ${caller.role}`, issues: [] });
     request.caller = caller;
   });
 
@@ -92,11 +105,21 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
   });
   route(ROUTES.certificate, async (request, reply) => {
     const { fulfillment } = parseQuery(certificateQuerySchema, request.query);
-    const { fileName, pdf } = await deliveredCertificate(ctx.fulfillments, (request.params as { number: string }).number, fulfillment);
+    const { fileName, pdf } = await deliveredCertificate(
+      ctx.fulfillments,
+      (request.params as { number: string }).number,
+      fulfillment,
+    );
     return reply.type('application/pdf').header('content-disposition', `attachment; filename="${fileName}"`).send(pdf);
   });
-  const entitlementQueries = { entitlementSearch: ctx.entitlementSearch, clock: ctx.clock, timeZone: ctx.config.FULFILLMENT_TZ };
-  route(ROUTES.accountEntitlements, async (request) => accountEntitlements(entitlementQueries, (request.params as { id: string }).id, request.query));
+  const entitlementQueries = {
+    entitlementSearch: ctx.entitlementSearch,
+    clock: ctx.clock,
+    timeZone: ctx.config.FULFILLMENT_TZ,
+  };
+  route(ROUTES.accountEntitlements, async (request) =>
+    accountEntitlements(entitlementQueries, (request.params as { id: string }).id, request.query),
+  );
   route(ROUTES.entitlements, async (request) => findEntitlements(entitlementQueries, request.query));
   route(ROUTES.audit, async (request) => auditPage(ctx.audit, parseQuery(auditQuerySchema, request.query)));
   // Public, for anyone holding a printed certificate: limited per client address, the same answer for any number.
@@ -104,7 +127,10 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
   route(ROUTES.verify, async (request, reply) => {
     const { count, secondsLeft } = await verifyRate.hit(request.ip, ctx.clock.now());
     if (count > ctx.config.VERIFY_REQUESTS_PER_MINUTE) {
-      return reply.code(429).header('retry-after', String(secondsLeft)).send({ error: 'too many verification requests; try again later', issues: [] });
+      return reply
+        .code(429)
+        .header('retry-after', String(secondsLeft))
+        .send({ error: 'too many verification requests; try again later', issues: [] });
     }
     const number = (request.params as { certificateNumber: string }).certificateNumber.slice(0, 80);
     const answer = verificationOf(number, await ctx.verification.certificate(number));
@@ -116,7 +142,9 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
   route(ROUTES.healthz, async () => ({ status: 'ok' }));
   route(ROUTES.readyz, async (_request, reply) => {
     const problems = await readiness(ctx);
-    return reply.code(problems.length ? 503 : 200).send(problems.length ? { status: 'not ready', problems } : { status: 'ready' });
+    return reply
+      .code(problems.length ? 503 : 200)
+      .send(problems.length ? { status: 'not ready', problems } : { status: 'ready' });
   });
   route(ROUTES.openapi, async () => openApiDocument(process.env.npm_package_version ?? '0.1.0'));
   await unsubscribeRoutes(app, unsubscribeService(ctx), ctx.config.brand);

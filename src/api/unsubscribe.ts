@@ -34,7 +34,8 @@ const PAGE_HEADERS = {
   'cache-control': 'no-store',
   'referrer-policy': 'no-referrer',
   'x-robots-tag': 'noindex',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
 };
 
 const route = (spec: RouteSpec) => ({ method: spec.method, url: spec.url, config: { spec } });
@@ -45,29 +46,58 @@ const route = (spec: RouteSpec) => ({ method: spec.method, url: spec.url, config
  * no cookie or credential, and its body (`List-Unsubscribe=One-Click`, form-encoded or multipart) is read by no one:
  * the signed token is the authority.
  */
-export async function unsubscribeRoutes(app: FastifyInstance, service: UnsubscribeService, brand: Brand): Promise<void> {
+export async function unsubscribeRoutes(
+  app: FastifyInstance,
+  service: UnsubscribeService,
+  brand: Brand,
+): Promise<void> {
   const locales = loadLocaleStrings(join(TEMPLATES_DIR, 'locales'));
   const supported = ['en', 'de', 'ja'];
-  const page = Handlebars.compile<PageView>(readFileSync(join(TEMPLATES_DIR, 'pages/unsubscribe.hbs'), 'utf8'), { strict: true, knownHelpersOnly: true });
-  const answer = (request: FastifyRequest, reply: FastifyReply, status: number, key: string, email: string | undefined, button: boolean) => {
+  const page = Handlebars.compile<PageView>(readFileSync(join(TEMPLATES_DIR, 'pages/unsubscribe.hbs'), 'utf8'), {
+    strict: true,
+    knownHelpersOnly: true,
+  });
+  const answer = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    key: string,
+    email: string | undefined,
+    button: boolean,
+  ) => {
     const s = locales.for(preferredLocale(request.headers['accept-language'], supported));
     const view: PageView = {
-      lang: s.text('lang'), brand: brand.name, title: s.text('unsubscribe.title'),
-      message: s.text(key, { email, support: brand.supportEmail }), ...(button && { button: s.text('unsubscribe.button') }),
+      lang: s.text('lang'),
+      brand: brand.name,
+      title: s.text('unsubscribe.title'),
+      message: s.text(key, { email, support: brand.supportEmail }),
+      ...(button && { button: s.text('unsubscribe.button') }),
     };
     return reply.code(status).headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(page(view));
   };
   await app.register(async (scope) => {
     // One-click clients post form data; nothing else in this scope reads a body, so every type is accepted, unparsed.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 4096 }, (_request, _body, done) => done(null, undefined));
-    scope.route({ ...route(ROUTES.unsubscribePage), handler: async (request, reply) => {
-      const email = await service.addressOf((request.params as { token: string }).token);
-      return email ? answer(request, reply, 200, 'unsubscribe.question', email, true) : answer(request, reply, 400, 'unsubscribe.invalid', undefined, false);
-    } });
-    scope.route({ ...route(ROUTES.unsubscribe), handler: async (request, reply) => {
-      const email = await service.optOut((request.params as { token: string }).token);
-      return email ? answer(request, reply, 200, 'unsubscribe.done', email, false) : answer(request, reply, 400, 'unsubscribe.invalid', undefined, false);
-    } });
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 4096 }, (_request, _body, done) =>
+      done(null, undefined),
+    );
+    scope.route({
+      ...route(ROUTES.unsubscribePage),
+      handler: async (request, reply) => {
+        const email = await service.addressOf((request.params as { token: string }).token);
+        return email
+          ? answer(request, reply, 200, 'unsubscribe.question', email, true)
+          : answer(request, reply, 400, 'unsubscribe.invalid', undefined, false);
+      },
+    });
+    scope.route({
+      ...route(ROUTES.unsubscribe),
+      handler: async (request, reply) => {
+        const email = await service.optOut((request.params as { token: string }).token);
+        return email
+          ? answer(request, reply, 200, 'unsubscribe.done', email, false)
+          : answer(request, reply, 400, 'unsubscribe.invalid', undefined, false);
+      },
+    });
   });
 }

@@ -23,29 +23,39 @@ export async function startActivation(ctx: AppContext): Promise<RunningActivatio
     answersPerCodePerHour: config.ACTIVATION_ANSWERS_PER_CODE_PER_HOUR,
   });
   const authservId = config.ACTIVATION_TRUSTED_AUTHSERV_ID;
-  const worker = activationWorker(ctx.queueConnection, (job) => handleActivationMessage({
-    entitlements: ctx.entitlements,
-    orders: ctx.orders,
-    activations: ctx.activations,
-    catalog: ctx.catalog,
-    brand: config.brand,
-    clock: ctx.clock,
-    timeZone: config.FULFILLMENT_TZ,
-    audit: ctx.audit,
-    transport: ctx.transport,
-    mailFrom: config.MAIL_FROM,
-    mailFromAddress: config.mailFromAddress,
-    ownAddresses: [config.mailFromAddress, ...(config.activationAddress ? [config.activationAddress] : [])],
-    signingKey: ctx.signingKey,
-    limits,
-    verifySender: authservId ? async (_raw, mail, domain) => trustedVerdict(mail.headerLines, authservId, domain) : (raw) => verifySender(raw),
-    requireDmarc: config.ACTIVATION_REQUIRE_DMARC,
-  }, job.uidValidity, job.uid));
+  const worker = activationWorker(ctx.queueConnection, (job) =>
+    handleActivationMessage(
+      {
+        entitlements: ctx.entitlements,
+        orders: ctx.orders,
+        activations: ctx.activations,
+        catalog: ctx.catalog,
+        brand: config.brand,
+        clock: ctx.clock,
+        timeZone: config.FULFILLMENT_TZ,
+        audit: ctx.audit,
+        transport: ctx.transport,
+        mailFrom: config.MAIL_FROM,
+        mailFromAddress: config.mailFromAddress,
+        ownAddresses: [config.mailFromAddress, ...(config.activationAddress ? [config.activationAddress] : [])],
+        signingKey: ctx.signingKey,
+        limits,
+        verifySender: authservId
+          ? async (_raw, mail, domain) => trustedVerdict(mail.headerLines, authservId, domain)
+          : (raw) => verifySender(raw),
+        requireDmarc: config.ACTIVATION_REQUIRE_DMARC,
+      },
+      job.uidValidity,
+      job.uid,
+    ),
+  );
   worker.on('failed', (job, error) => {
     ctx.logger.warn({ queue: 'activation', jobId: job?.id, err: error.message }, 'activation job failed');
     // The last attempt (or an unrecoverable error) ends the message unanswered: it must not stay in INBOX.
     if (job && (error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1))) {
-      void fileUnanswered(ctx.activations, job.data.uidValidity, job.data.uid).catch((e: Error) => ctx.logger.warn({ jobId: job.id, err: e.message }, 'filing a failed activation failed'));
+      void fileUnanswered(ctx.activations, job.data.uidValidity, job.data.uid).catch((e: Error) =>
+        ctx.logger.warn({ jobId: job.id, err: e.message }, 'filing a failed activation failed'),
+      );
     }
   });
 
@@ -58,7 +68,11 @@ export async function startActivation(ctx: AppContext): Promise<RunningActivatio
     logger: ctx.logger.child({ component: 'imap' }),
     async onMessage(m) {
       await ctx.activations.receiveMessage(m.uidValidity, m.uid, m.source, ctx.clock.now());
-      await enqueueActivation(ctx.queues.activation, { uidValidity: m.uidValidity, uid: m.uid, ...(m.messageId && { messageId: m.messageId }) });
+      await enqueueActivation(ctx.queues.activation, {
+        uidValidity: m.uidValidity,
+        uid: m.uid,
+        ...(m.messageId && { messageId: m.messageId }),
+      });
     },
     fileOutcome: async (uid, uidValidity) => (await ctx.activations.folder(uidValidity, uid)) as Folder | undefined,
     onStateChange(next) {

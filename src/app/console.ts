@@ -13,11 +13,16 @@ import type { AppContext } from './context.ts';
 import { resendFor } from './support.ts';
 
 /** `run`'s result, or undefined when it fails (synchronously too) with one of `errors`. */
-const undefinedWhen = <T>(run: () => Promise<T>, ...errors: Array<new (...args: never[]) => Error>): Promise<T | undefined> =>
-  Promise.resolve().then(run).catch((error: unknown) => {
-    if (errors.some((e) => error instanceof e)) return undefined;
-    throw error;
-  });
+const undefinedWhen = <T>(
+  run: () => Promise<T>,
+  ...errors: Array<new (...args: never[]) => Error>
+): Promise<T | undefined> =>
+  Promise.resolve()
+    .then(run)
+    .catch((error: unknown) => {
+      if (errors.some((e) => error instanceof e)) return undefined;
+      throw error;
+    });
 
 type OrderHit = Extract<SearchHit, { kind: 'order' }>;
 /** A contact on more orders than this is listed with its first ones: a search box is no report. */
@@ -34,14 +39,19 @@ async function ordersByReference(ctx: AppContext, term: string): Promise<OrderHi
   return [
     ...(order ? [{ kind: 'order' as const, orderNumber: order.number, via: 'order' as const }] : []),
     ...bySsrn.flatMap((e) => (e ? [{ kind: 'order' as const, orderNumber: e.orderNumber, via: 'ssrn' as const }] : [])),
-    ...byCode.flatMap((e) => (e ? [{ kind: 'order' as const, orderNumber: e.orderNumber, via: 'activationCode' as const }] : [])),
+    ...byCode.flatMap((e) =>
+      e ? [{ kind: 'order' as const, orderNumber: e.orderNumber, via: 'activationCode' as const }] : [],
+    ),
   ];
 }
 
 /** The orders a contact's address is on, and the account of that ID when it is on any order. */
 async function contactsAndAccounts(ctx: AppContext, queries: EntitlementQueryDeps, term: string): Promise<SearchHit[]> {
   if (term.includes('@')) {
-    const found = await undefinedWhen(() => findEntitlements(queries, { email: term.toLowerCase(), limit: CONTACT_ORDERS_SHOWN }), InvalidInputError);
+    const found = await undefinedWhen(
+      () => findEntitlements(queries, { email: term.toLowerCase(), limit: CONTACT_ORDERS_SHOWN }),
+      InvalidInputError,
+    );
     return (found?.items ?? []).map((e) => ({ kind: 'order', orderNumber: e.orderNumber, via: 'contact' }));
   }
   const account = await undefinedWhen(() => accountEntitlements(queries, term, { limit: 1 }), InvalidInputError);
@@ -49,13 +59,27 @@ async function contactsAndAccounts(ctx: AppContext, queries: EntitlementQueryDep
 }
 
 const distinct = (hits: SearchHit[]) =>
-  hits.filter((h, i) => hits.findIndex((x) => (x.kind === 'order' && h.kind === 'order' ? x.orderNumber === h.orderNumber : x.kind === h.kind && x.kind === 'account')) === i);
+  hits.filter(
+    (h, i) =>
+      hits.findIndex((x) =>
+        x.kind === 'order' && h.kind === 'order'
+          ? x.orderNumber === h.orderNumber
+          : x.kind === h.kind && x.kind === 'account',
+      ) === i,
+  );
 
 export function consoleBackend(ctx: AppContext): ConsoleBackend {
-  const queries: EntitlementQueryDeps = { entitlementSearch: ctx.entitlementSearch, clock: ctx.clock, timeZone: ctx.config.FULFILLMENT_TZ };
+  const queries: EntitlementQueryDeps = {
+    entitlementSearch: ctx.entitlementSearch,
+    clock: ctx.clock,
+    timeZone: ctx.config.FULFILLMENT_TZ,
+  };
   return {
     async search(term) {
-      const [references, others] = await Promise.all([ordersByReference(ctx, term), contactsAndAccounts(ctx, queries, term)]);
+      const [references, others] = await Promise.all([
+        ordersByReference(ctx, term),
+        contactsAndAccounts(ctx, queries, term),
+      ]);
       return distinct([...references, ...others]);
     },
     order: (number) => undefinedWhen(() => orderView(ctx, number), NotFoundError),
@@ -67,7 +91,11 @@ export function consoleBackend(ctx: AppContext): ConsoleBackend {
     async accountEntitlements(accountId, query) {
       const page = await accountEntitlements(queries, accountId, query);
       return {
-        entitlements: page.items.map((e) => ({ entitlement: e, deliveries: e.delivery, activations: e.activations.length })),
+        entitlements: page.items.map((e) => ({
+          entitlement: e,
+          deliveries: e.delivery,
+          activations: e.activations.length,
+        })),
         ...(page.next && { next: page.next }),
       };
     },
@@ -78,29 +106,34 @@ export function consoleBackend(ctx: AppContext): ConsoleBackend {
 export function selfServiceBackend(ctx: AppContext): SelfServiceBackend {
   return {
     async resendToContact(request) {
-      await selfServiceResend({
-        findOrder: async (reference) => (await ordersByReference(ctx, reference))[0]?.orderNumber,
-        orderView: (number) => undefinedWhen(() => orderView(ctx, number), NotFoundError),
-        resend: (number, body) => resendFor(ctx, number, body, { name: SELF_SERVICE_ACTOR, role: 'support' }),
-        audit: ctx.audit,
-      }, request);
+      await selfServiceResend(
+        {
+          findOrder: async (reference) => (await ordersByReference(ctx, reference))[0]?.orderNumber,
+          orderView: (number) => undefinedWhen(() => orderView(ctx, number), NotFoundError),
+          resend: (number, body) => resendFor(ctx, number, body, { name: SELF_SERVICE_ACTOR, role: 'support' }),
+          audit: ctx.audit,
+        },
+        request,
+      );
     },
-    recordRefusal: ({ outcome, detail }) => ctx.audit.record({ actor: SELF_SERVICE_ACTOR, action: 'self-service-resend', outcome, detail }),
+    recordRefusal: ({ outcome, detail }) =>
+      ctx.audit.record({ actor: SELF_SERVICE_ACTOR, action: 'self-service-resend', outcome, detail }),
   };
 }
 
 /** The console and self-service pages, over the same use cases as the API. */
-export const consoleApiPlugin: ApiPlugin = (app, ctx) => consolePlugin(app, {
-  backend: consoleBackend(ctx),
-  selfService: selfServiceBackend(ctx),
-  sessions: ctx.sessions,
-  tokens: ctx.config.API_TOKENS,
-  clock: ctx.clock,
-  brand: ctx.config.BRAND_NAME,
-  limits: {
-    perAddressPerHour: ctx.config.SELF_SERVICE_PER_ADDRESS_PER_HOUR,
-    perReferencePerHour: ctx.config.SELF_SERVICE_PER_REFERENCE_PER_HOUR,
-    perClientPerHour: ctx.config.SELF_SERVICE_PER_CLIENT_PER_HOUR,
-  },
-  rateLimitStore: rateLimitStore(ctx.redis, ctx.keys),
-});
+export const consoleApiPlugin: ApiPlugin = (app, ctx) =>
+  consolePlugin(app, {
+    backend: consoleBackend(ctx),
+    selfService: selfServiceBackend(ctx),
+    sessions: ctx.sessions,
+    tokens: ctx.config.API_TOKENS,
+    clock: ctx.clock,
+    brand: ctx.config.BRAND_NAME,
+    limits: {
+      perAddressPerHour: ctx.config.SELF_SERVICE_PER_ADDRESS_PER_HOUR,
+      perReferencePerHour: ctx.config.SELF_SERVICE_PER_REFERENCE_PER_HOUR,
+      perClientPerHour: ctx.config.SELF_SERVICE_PER_CLIENT_PER_HOUR,
+    },
+    rateLimitStore: rateLimitStore(ctx.redis, ctx.keys),
+  });

@@ -37,7 +37,12 @@ export interface AppContext extends Stores {
   renderCertificate: typeof renderCertificate;
   signingKey: KeyObject | undefined;
   queueConnection: QueueConnection;
-  queues: { fulfillment: Queue<FulfillmentJob>; send: Queue<SendJob>; activation: Queue<ActivationJob>; noticeSweep: Queue<NoticeSweepJob> };
+  queues: {
+    fulfillment: Queue<FulfillmentJob>;
+    send: Queue<SendJob>;
+    activation: Queue<ActivationJob>;
+    noticeSweep: Queue<NoticeSweepJob>;
+  };
   close(): Promise<void>;
 }
 
@@ -54,14 +59,20 @@ export interface ContextOverrides {
 
 export function dkimSettings(config: Config): DkimSettings | undefined {
   if (!config.DKIM_DOMAIN || !config.DKIM_SELECTOR || !config.DKIM_PRIVATE_KEY) return undefined;
-  const key = config.DKIM_PRIVATE_KEY.includes('-----BEGIN') ? config.DKIM_PRIVATE_KEY : readFileSync(config.DKIM_PRIVATE_KEY, 'utf8');
+  const key = config.DKIM_PRIVATE_KEY.includes('-----BEGIN')
+    ? config.DKIM_PRIVATE_KEY
+    : readFileSync(config.DKIM_PRIVATE_KEY, 'utf8');
   return { domainName: config.DKIM_DOMAIN, keySelector: config.DKIM_SELECTOR, privateKey: key };
 }
 
 export function createTransport(config: Config): MailTransport {
   const dkim = dkimSettings(config);
   return config.SMTP_URL
-    ? smtpTransport(config.SMTP_URL, { poolSize: config.SMTP_POOL_SIZE, timeoutMs: config.SMTP_TIMEOUT_MS, ...(dkim && { dkim }) })
+    ? smtpTransport(config.SMTP_URL, {
+        poolSize: config.SMTP_POOL_SIZE,
+        timeoutMs: config.SMTP_TIMEOUT_MS,
+        ...(dkim && { dkim }),
+      })
     : outboxTransport(config.OUTBOX_DIR, { ...(dkim && { dkim }) });
 }
 
@@ -83,7 +94,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   };
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   // While Redis is away every connection reports each reconnect attempt; that belongs in the log, at most every 2 s.
-  const onRedisError = (source: string) => (error: Error) => logger.warn({ source, err: error.message }, 'redis unavailable, retrying');
+  const onRedisError = (source: string) => (error: Error) =>
+    logger.warn({ source, err: error.message }, 'redis unavailable, retrying');
   redis.on('error', onRedisError('store'));
   for (const q of Object.values(queues)) (q as Queue).on('error', onRedisError(`queue ${q.name}`));
   return {

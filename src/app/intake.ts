@@ -17,14 +17,18 @@ export async function intake(ctx: AppContext, input: unknown, actor: string): Pr
 }
 
 function accept(ctx: AppContext, input: unknown, actor: string): Promise<IntakeResult> {
-  return acceptEvent({
-    intakeStore: ctx.intakeStore,
-    entitlements: ctx.entitlements,
-    audit: ctx.audit,
-    catalog: ctx.catalog,
-    clock: ctx.clock,
-    timeZone: ctx.config.FULFILLMENT_TZ,
-    mailFromAddress: ctx.config.mailFromAddress,
-    scheduleFanOut: (id, notBefore) => scheduleFulfillment(ctx.queues.fulfillment, id, notBefore, ctx.clock.now()),
-  }, input, actor);
+  return acceptEvent(
+    {
+      intakeStore: ctx.intakeStore,
+      entitlements: ctx.entitlements,
+      audit: ctx.audit,
+      catalog: ctx.catalog,
+      clock: ctx.clock,
+      timeZone: ctx.config.FULFILLMENT_TZ,
+      mailFromAddress: ctx.config.mailFromAddress,
+      scheduleFanOut: (id, notBefore) => scheduleFulfillment(ctx.queues.fulfillment, id, notBefore, ctx.clock.now()),
+    },
+    input,
+    actor,
+  );
 }

@@ -18,30 +18,46 @@ export function noticeToday(ctx: AppContext): IsoDate {
 }
 
 /** Sweeps `date` (default today): records what is due and queues its send jobs; with dryRun, only says what would go. */
-export function sweepNow(ctx: AppContext, date: IsoDate | undefined, options: { dryRun: boolean }): Promise<SweepResult> {
-  return sweepNotices({
-    notices: ctx.notices,
-    clock: ctx.clock,
-    offsetsDays: ctx.config.REMINDER_OFFSETS_DAYS,
-    fromAddress: ctx.config.reminderFromAddress,
-    enqueueNotices: (ids) => enqueueSends(ctx.queues.send, ids, sendPolicy(ctx), 'notice'),
-  }, date ?? noticeToday(ctx), options);
+export function sweepNow(
+  ctx: AppContext,
+  date: IsoDate | undefined,
+  options: { dryRun: boolean },
+): Promise<SweepResult> {
+  return sweepNotices(
+    {
+      notices: ctx.notices,
+      clock: ctx.clock,
+      offsetsDays: ctx.config.REMINDER_OFFSETS_DAYS,
+      fromAddress: ctx.config.reminderFromAddress,
+      enqueueNotices: (ids) => enqueueSends(ctx.queues.send, ids, sendPolicy(ctx), 'notice'),
+    },
+    date ?? noticeToday(ctx),
+    options,
+  );
 }
 
 /** The send worker's handler for notice jobs; the renderer compiles once per process, on first use. */
-export function noticeSender(ctx: AppContext): (id: string, attempt: number, maxAttempts: number) => Promise<SendNoticeOutcome> {
+export function noticeSender(
+  ctx: AppContext,
+): (id: string, attempt: number, maxAttempts: number) => Promise<SendNoticeOutcome> {
   let renderer: Promise<NoticeRenderer> | undefined;
-  return async (id, attempt, maxAttempts) => sendNotice({
-    notices: ctx.notices,
-    renderer: await (renderer ??= createNoticeRenderer()),
-    transport: ctx.transport,
-    clock: ctx.clock,
-    brand: ctx.config.brand,
-    from: ctx.config.reminderFrom,
-    fromAddress: ctx.config.reminderFromAddress,
-    publicUrl: ctx.config.PUBLIC_URL,
-    logger: ctx.logger,
-  }, id, attempt, maxAttempts);
+  return async (id, attempt, maxAttempts) =>
+    sendNotice(
+      {
+        notices: ctx.notices,
+        renderer: await (renderer ??= createNoticeRenderer()),
+        transport: ctx.transport,
+        clock: ctx.clock,
+        brand: ctx.config.brand,
+        from: ctx.config.reminderFrom,
+        fromAddress: ctx.config.reminderFromAddress,
+        publicUrl: ctx.config.PUBLIC_URL,
+        logger: ctx.logger,
+      },
+      id,
+      attempt,
+      maxAttempts,
+    );
 }
 
 export function unsubscribeService(ctx: AppContext): UnsubscribeService {
@@ -50,5 +66,9 @@ export function unsubscribeService(ctx: AppContext): UnsubscribeService {
 }
 
 export function noticesOfOrder(ctx: AppContext, orderNumber: string): Promise<OrderNotices> {
-  return orderNotices({ notices: ctx.notices, offsetsDays: ctx.config.REMINDER_OFFSETS_DAYS }, orderNumber, noticeToday(ctx));
+  return orderNotices(
+    { notices: ctx.notices, offsetsDays: ctx.config.REMINDER_OFFSETS_DAYS },
+    orderNumber,
+    noticeToday(ctx),
+  );
 }

@@ -9,12 +9,18 @@ export interface Poller {
 export function startPoller(name: string, round: () => Promise<unknown>, intervalMs: number, logger: Logger): Poller {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  const run = (): Promise<void> => round().then(
-    () => undefined,
-    (error: Error) => logger.warn({ poller: name, err: error.message }, `${name} failed; retrying`),
-  ).finally(() => {
-    if (!stopped) timer = setTimeout(() => { running = run(); }, intervalMs);
-  });
+  const run = (): Promise<void> =>
+    round()
+      .then(
+        () => undefined,
+        (error: Error) => logger.warn({ poller: name, err: error.message }, `${name} failed; retrying`),
+      )
+      .finally(() => {
+        if (!stopped)
+          timer = setTimeout(() => {
+            running = run();
+          }, intervalMs);
+      });
   let running = run();
   return {
     async stop() {

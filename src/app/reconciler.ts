@@ -22,7 +22,8 @@ export interface Reconciled {
 export async function reconcile(ctx: AppContext): Promise<Reconciled> {
   const now = ctx.clock.now();
   const fulfillments = await ctx.fulfillments.notFannedOut(BATCH);
-  for (const f of fulfillments) await scheduleFulfillment(ctx.queues.fulfillment, f.id, startOfDayIn(f.shipDate, ctx.config.FULFILLMENT_TZ), now);
+  for (const f of fulfillments)
+    await scheduleFulfillment(ctx.queues.fulfillment, f.id, startOfDayIn(f.shipDate, ctx.config.FULFILLMENT_TZ), now);
   const sends = await ctx.deliveries.unsent(BATCH);
   await enqueueSends(ctx.queues.send, sends, sendPolicy(ctx));
   const messages = ctx.config.IMAP_URL ? await ctx.activations.unfiled(BATCH) : [];
@@ -36,10 +37,13 @@ export function startReconciler(ctx: AppContext, intervalMs: number): { stop(): 
   const run = () => {
     running ??= reconcile(ctx)
       .then((r) => {
-        if (r.fulfillments + r.sends + r.activations) ctx.logger.info(r, 'reconciled: queued again what PostgreSQL holds as unfinished');
+        if (r.fulfillments + r.sends + r.activations)
+          ctx.logger.info(r, 'reconciled: queued again what PostgreSQL holds as unfinished');
       })
       .catch((error: Error) => ctx.logger.warn({ err: error.message }, 'reconciliation failed; retried next interval'))
-      .finally(() => { running = undefined; });
+      .finally(() => {
+        running = undefined;
+      });
   };
   run();
   const timer = setInterval(run, intervalMs);

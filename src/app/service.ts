@@ -22,7 +22,11 @@ export interface RunningService {
 /** Every route mounted beside the API: metrics, the queue dashboard, the console, self-service, webhook administration. */
 export const servicePlugins: ApiPlugin[] = [...opsPlugins, consoleApiPlugin, webhookApiPlugin];
 
-export async function startService(ctx: AppContext, parts: ServiceParts, plugins: ApiPlugin[] = servicePlugins): Promise<RunningService> {
+export async function startService(
+  ctx: AppContext,
+  parts: ServiceParts,
+  plugins: ApiPlugin[] = servicePlugins,
+): Promise<RunningService> {
   const activationWarning = activationAddressWarning(ctx.catalog, ctx.config.activationAddress);
   if (activationWarning) ctx.logger.warn(activationWarning);
   const workers = parts.workers ? await startWorkers(ctx) : undefined;

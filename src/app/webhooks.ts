@@ -9,7 +9,13 @@ import { deliverWebhook, type DeliverDeps, type DeliveryPolicy } from '../webhoo
 import { relayOutbox, requeueOpen, type RelayDeps } from '../webhooks/relay.ts';
 import type { Resolve, UrlPolicy } from '../webhook-rules/url-safety.ts';
 import { openQueue } from '../../queues/connection.ts';
-import { enqueueWebhookDeliveries, enqueueWebhookRetry, WEBHOOK_QUEUE, webhookWorker, type WebhookJob } from '../../queues/webhook.queue.ts';
+import {
+  enqueueWebhookDeliveries,
+  enqueueWebhookRetry,
+  WEBHOOK_QUEUE,
+  webhookWorker,
+  type WebhookJob,
+} from '../../queues/webhook.queue.ts';
 import type { AppContext } from './context.ts';
 import type { ApiPlugin } from '../api/server.ts';
 import { webhookRoutes } from '../api/webhook-routes.ts';
@@ -49,33 +55,68 @@ export function createWebhooks(ctx: AppContext, options: { resolve?: Resolve } =
     slotTtlMs: c.WEBHOOK_TIMEOUT_MS + 5_000,
   };
   const deliverDeps: DeliverDeps = {
-    db, deliveries, endpoints, slots: new EndpointSlots(ctx.redis, ctx.keys), audit: ctx.audit, clock: ctx.clock, logger: ctx.logger, policy,
-    post: (url, headers, body) => postWebhook(url, headers, body, { timeoutMs: c.WEBHOOK_TIMEOUT_MS, policy: urlPolicy, resolve }),
+    db,
+    deliveries,
+    endpoints,
+    slots: new EndpointSlots(ctx.redis, ctx.keys),
+    audit: ctx.audit,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    policy,
+    post: (url, headers, body) =>
+      postWebhook(url, headers, body, { timeoutMs: c.WEBHOOK_TIMEOUT_MS, policy: urlPolicy, resolve }),
   };
   const relayDeps: RelayDeps = {
-    outbox, deliveries, clock: ctx.clock, logger: ctx.logger, enqueue: (ids) => enqueueWebhookDeliveries(queue, ids),
+    outbox,
+    deliveries,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    enqueue: (ids) => enqueueWebhookDeliveries(queue, ids),
   };
   const admin: WebhookAdminDeps = {
-    endpoints, deliveries, resolve, policy: urlPolicy, audit: ctx.audit, clock: ctx.clock,
+    endpoints,
+    deliveries,
+    resolve,
+    policy: urlPolicy,
+    audit: ctx.audit,
+    clock: ctx.clock,
     enqueueRetry: (id, retry) => enqueueWebhookRetry(queue, id, retry),
   };
   return {
-    outbox, endpoints, deliveries, queue, admin, deliverDeps, relayDeps,
+    outbox,
+    endpoints,
+    deliveries,
+    queue,
+    admin,
+    deliverDeps,
+    relayDeps,
     start() {
-      const worker = webhookWorker(ctx.queueConnection, (job) => deliverWebhook(deliverDeps, job.deliveryId, { manual: job.manual === true }), {
-        schedule: policy.schedule, concurrency: c.WEBHOOK_CONCURRENCY, lockDurationMs: c.WEBHOOK_TIMEOUT_MS + 5_000,
-      });
+      const worker = webhookWorker(
+        ctx.queueConnection,
+        (job) => deliverWebhook(deliverDeps, job.deliveryId, { manual: job.manual === true }),
+        {
+          schedule: policy.schedule,
+          concurrency: c.WEBHOOK_CONCURRENCY,
+          lockDurationMs: c.WEBHOOK_TIMEOUT_MS + 5_000,
+        },
+      );
       worker.on('error', (error) => ctx.logger.warn({ queue: WEBHOOK_QUEUE, err: error.message }, 'worker error'));
       // The first round offers every open delivery again (a job lost with Redis's data); later rounds relay new events
       // and, once a minute, offer deliveries a dead relay created but never queued.
       let lastSweep: number | undefined;
-      const relay = startPoller('webhook relay', async () => {
-        const now = Date.now();
-        if (lastSweep === undefined) await requeueOpen(relayDeps);
-        else if (now - lastSweep >= SWEEP_MS) await requeueOpen(relayDeps, new Date(ctx.clock.now().getTime() - SWEEP_MS));
-        if (lastSweep === undefined || now - lastSweep >= SWEEP_MS) lastSweep = now;
-        await relayOutbox(relayDeps);
-      }, c.WEBHOOK_RELAY_INTERVAL_MS, ctx.logger);
+      const relay = startPoller(
+        'webhook relay',
+        async () => {
+          const now = Date.now();
+          if (lastSweep === undefined) await requeueOpen(relayDeps);
+          else if (now - lastSweep >= SWEEP_MS)
+            await requeueOpen(relayDeps, new Date(ctx.clock.now().getTime() - SWEEP_MS));
+          if (lastSweep === undefined || now - lastSweep >= SWEEP_MS) lastSweep = now;
+          await relayOutbox(relayDeps);
+        },
+        c.WEBHOOK_RELAY_INTERVAL_MS,
+        ctx.logger,
+      );
       return { worker, relay };
     },
     close: () => queue.close(),

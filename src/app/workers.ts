@@ -39,18 +39,46 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
     renderCertificate: ctx.renderCertificate,
   };
   const prepared = preparedFulfillments(deps, { maxBytes: ctx.config.PREPARED_CACHE_MB * 1048576, ttlMs: 10 * 60_000 });
-  const fulfillment = fulfillmentWorker(ctx.queueConnection, (id) => fanOut({
-    ...deps,
-    timeZone: ctx.config.FULFILLMENT_TZ,
-    issueFulfillmentKeys: (f, entitlements) => issueFulfillmentKeys(ctx.activations, ctx.catalog, ctx.signingKey, f, entitlements),
-    enqueueSends: (ids) => enqueueSends(ctx.queues.send, ids, policy),
-    rendered: prepared.prime,
-  }, id), { now: () => ctx.clock.now() });
+  const fulfillment = fulfillmentWorker(
+    ctx.queueConnection,
+    (id) =>
+      fanOut(
+        {
+          ...deps,
+          timeZone: ctx.config.FULFILLMENT_TZ,
+          issueFulfillmentKeys: (f, entitlements) =>
+            issueFulfillmentKeys(ctx.activations, ctx.catalog, ctx.signingKey, f, entitlements),
+          enqueueSends: (ids) => enqueueSends(ctx.queues.send, ids, policy),
+          rendered: prepared.prime,
+        },
+        id,
+      ),
+    { now: () => ctx.clock.now() },
+  );
   const sendNotice = noticeSender(ctx);
-  const send = sendWorker(ctx.queueConnection, (id, attempt, max, kind) => (kind === 'notice' ? sendNotice(id, attempt, max) : sendDelivery({
-    deliveries: ctx.deliveries, prepared, clock: ctx.clock, emails: ctx.emails, transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM, logger: ctx.logger,
-    events: ctx, audit: ctx.audit,
-  }, id, attempt, max)), policy);
+  const send = sendWorker(
+    ctx.queueConnection,
+    (id, attempt, max, kind) =>
+      kind === 'notice'
+        ? sendNotice(id, attempt, max)
+        : sendDelivery(
+            {
+              deliveries: ctx.deliveries,
+              prepared,
+              clock: ctx.clock,
+              emails: ctx.emails,
+              transport: ctx.transport,
+              mailFrom: ctx.config.MAIL_FROM,
+              logger: ctx.logger,
+              events: ctx,
+              audit: ctx.audit,
+            },
+            id,
+            attempt,
+            max,
+          ),
+    policy,
+  );
   // The job keeps a summary: a day's plan can list tens of thousands of messages.
   const sweep = noticeSweepWorker(ctx.queueConnection, async (job) => {
     const { date, window, recorded, queued } = await sweepNow(ctx, job.date, { dryRun: false });
@@ -58,16 +86,30 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
   });
   const webhooks = createWebhooks(ctx);
   const sender = webhooks.start();
-  const supportNotices = startPoller('support notices', () => notifySupport({
-    db: ctx.db, undeliverable: ctx.undeliverable, transport: ctx.transport, mailFrom: ctx.config.MAIL_FROM, mailFromAddress: ctx.config.mailFromAddress,
-    supportEmail: ctx.config.SUPPORT_EMAIL, brandName: ctx.config.BRAND_NAME, clock: ctx.clock,
-  }), SUPPORT_NOTICE_INTERVAL_MS, ctx.logger);
+  const supportNotices = startPoller(
+    'support notices',
+    () =>
+      notifySupport({
+        db: ctx.db,
+        undeliverable: ctx.undeliverable,
+        transport: ctx.transport,
+        mailFrom: ctx.config.MAIL_FROM,
+        mailFromAddress: ctx.config.mailFromAddress,
+        supportEmail: ctx.config.SUPPORT_EMAIL,
+        brandName: ctx.config.BRAND_NAME,
+        clock: ctx.clock,
+      }),
+    SUPPORT_NOTICE_INTERVAL_MS,
+    ctx.logger,
+  );
 
   const workers: Worker[] = [fulfillment, send, sweep, sender.worker];
   const activation = await startActivation(ctx);
   const bounces = await startBounceWatcher(ctx);
   for (const w of workers) {
-    w.on('failed', (job, error) => ctx.logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job failed'));
+    w.on('failed', (job, error) =>
+      ctx.logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job failed'),
+    );
     w.on('completed', (job, result) => ctx.logger.debug({ queue: w.name, jobId: job.id, result }, 'job done'));
     w.on('error', (error) => ctx.logger.warn({ queue: w.name, err: error.message }, 'worker error'));
   }
@@ -92,7 +134,9 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
 export async function closeWorkers(workers: Worker[], timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const graceful = Promise.all(workers.map((w) => w.close()));
-  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
   const result = await Promise.race([graceful, timeout]);
   clearTimeout(timer);
   if (result === 'timeout') await Promise.all(workers.map((w) => w.close(true)));

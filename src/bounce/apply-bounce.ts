@@ -5,7 +5,13 @@ import type { DeliveryStore } from '../store/deliveries.ts';
 import type { NoticeStore } from '../store/notices.ts';
 import type { DeliveryStatusReport } from './parse-dsn.ts';
 import type { Logger } from '../logger.ts';
-import { deliveryEventData, noteIfUndeliverable, reportUndeliverable, type Undeliverable, type UndeliverableDeps } from '../delivery/note-undeliverable.ts';
+import {
+  deliveryEventData,
+  noteIfUndeliverable,
+  reportUndeliverable,
+  type Undeliverable,
+  type UndeliverableDeps,
+} from '../delivery/note-undeliverable.ts';
 import { webhookEvent } from '../webhook-rules/events.ts';
 
 /** `outbox` and `undeliverable`: delivery.bounced and the undeliverable check, in the transaction that marks the bounce. */
@@ -40,19 +46,34 @@ export async function applyBounce(deps: BounceDeps, report: DeliveryStatusReport
   if (!id || !delivery || delivery.messageId !== report.originalMessageId) return 'unknown-message';
   if (delivery.status === 'bounced') return 'already-bounced';
   // One delivery has one recipient; a report listing several (a relay's view) is read for ours, else for the first.
-  const failure = report.failed.find((f) => f.recipient.toLowerCase() === delivery.recipient.toLowerCase()) ?? report.failed[0]!;
+  const failure =
+    report.failed.find((f) => f.recipient.toLowerCase() === delivery.recipient.toLowerCase()) ?? report.failed[0]!;
   const at = deps.clock.now();
-  const dsn = { ...(failure.status && { status: failure.status }), ...(failure.diagnostic && { diagnostic: failure.diagnostic.slice(0, MAX_ERROR) }) };
+  const dsn = {
+    ...(failure.status && { status: failure.status }),
+    ...(failure.diagnostic && { diagnostic: failure.diagnostic.slice(0, MAX_ERROR) }),
+  };
   let undeliverable: Undeliverable | undefined;
   const marked = await deps.deliveries.markBounced(id, at, dsn, async (tx) => {
     const lines = await deps.undeliverable.lines(tx, delivery.fulfillmentId, delivery.ssrns);
-    await deps.outbox.record(tx, webhookEvent('delivery.bounced', id, { ...deliveryEventData(delivery, lines), messageId: delivery.messageId, dsn }, at));
+    await deps.outbox.record(
+      tx,
+      webhookEvent(
+        'delivery.bounced',
+        id,
+        { ...deliveryEventData(delivery, lines), messageId: delivery.messageId, dsn },
+        at,
+      ),
+    );
     undeliverable = await noteIfUndeliverable(deps, tx, delivery.fulfillmentId, at);
   });
   if (!marked) return 'already-bounced';
   bouncesTotal.inc();
   await deps.audit.record({
-    actor: 'bounce', action: 'bounce', order: delivery.orderNumber, outcome: 'bounced',
+    actor: 'bounce',
+    action: 'bounce',
+    order: delivery.orderNumber,
+    outcome: 'bounced',
     detail: { deliveryId: id, recipient: failure.recipient, ...dsn },
   });
   if (undeliverable) await reportUndeliverable(deps, undeliverable);
@@ -63,7 +84,8 @@ export async function applyBounce(deps: BounceDeps, report: DeliveryStatusReport
 async function applyNoticeBounce(deps: BounceDeps, id: string, report: DeliveryStatusReport): Promise<BounceOutcome> {
   const failure = report.failed[0]!;
   const lastError = [failure.status, failure.diagnostic].filter(Boolean).join(' ').slice(0, MAX_ERROR);
-  if (!(await deps.notices.markBounced(id, report.originalMessageId!, deps.clock.now(), lastError))) return 'unknown-message';
+  if (!(await deps.notices.markBounced(id, report.originalMessageId!, deps.clock.now(), lastError)))
+    return 'unknown-message';
   bouncesTotal.inc();
   return 'bounced';
 }

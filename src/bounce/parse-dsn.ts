@@ -31,18 +31,25 @@ type Fields = Map<string, string>;
  * lines. They look like header blocks but are not MIME parts, so mailparser hands the body over as it is.
  */
 function fieldGroups(body: string): Fields[] {
-  return body.split(/\r?\n[ \t]*\r?\n/).filter((g) => g.trim() !== '').map((group) => {
-    const fields: Fields = new Map();
-    for (const line of group.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-      const colon = line.indexOf(':');
-      const name = line.slice(0, colon).trim().toLowerCase();
-      if (colon > 0 && !fields.has(name)) fields.set(name, line.slice(colon + 1).trim());
-    }
-    return fields;
-  });
+  return body
+    .split(/\r?\n[ \t]*\r?\n/)
+    .filter((g) => g.trim() !== '')
+    .map((group) => {
+      const fields: Fields = new Map();
+      for (const line of group.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+        const colon = line.indexOf(':');
+        const name = line.slice(0, colon).trim().toLowerCase();
+        if (colon > 0 && !fields.has(name)) fields.set(name, line.slice(colon + 1).trim());
+      }
+      return fields;
+    });
 }
 
-const typed = (value: string | undefined) => value?.replace(/^[\w-]+\s*;\s*/, '').replace(/\s+/g, ' ').trim();
+const typed = (value: string | undefined) =>
+  value
+    ?.replace(/^[\w-]+\s*;\s*/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 function failedRecipient(fields: Fields): FailedRecipient | undefined {
   if (fields.get('action')?.toLowerCase() !== 'failed') return undefined;

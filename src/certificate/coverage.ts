@@ -27,7 +27,10 @@ function spans(ranges: Ranges): Spans {
   return { starts, ends };
 }
 
-const SPANS = Object.fromEntries(Object.entries(TABLE).map(([face, ranges]) => [face, spans(ranges)])) as Record<Face, Spans>;
+const SPANS = Object.fromEntries(Object.entries(TABLE).map(([face, ranges]) => [face, spans(ranges)])) as Record<
+  Face,
+  Spans
+>;
 
 /** Whether both weights of the face draw the code point. */
 export function hasGlyph(face: Face, codePoint: number): boolean {

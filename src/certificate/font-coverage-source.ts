@@ -6,7 +6,9 @@ import { FONT_FILES, fontPath, type Face } from './font-files.ts';
 export type Ranges = number[];
 
 function characters(file: string): Set<number> {
-  return new Set((fontkit.create(readFileSync(fontPath(file))) as fontkit.Font & { characterSet: number[] }).characterSet);
+  return new Set(
+    (fontkit.create(readFileSync(fontPath(file))) as fontkit.Font & { characterSet: number[] }).characterSet,
+  );
 }
 
 /** What each face's font files draw, in both weights: read from the fonts, for scripts/font-coverage.ts and its test. */
@@ -17,7 +19,7 @@ export function fontCoverage(): Record<Face, Ranges> {
     const both = [...characters(FONT_FILES[face].regular)].filter((c) => bold.has(c)).sort((a, b) => a - b);
     const ranges: Ranges = [];
     let end = 0;
-    for (let i = 0; i < both.length; ) {
+    for (let i = 0; i < both.length;) {
       let j = i;
       while (j + 1 < both.length && both[j + 1] === both[j]! + 1) j++;
       ranges.push(both[i]! - end, j - i + 1);

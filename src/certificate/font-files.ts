@@ -49,7 +49,16 @@ export type Face = keyof typeof FONT_FILES;
 
 /** The faces text falls back through, in order (mono is chosen by the caller for codes). */
 export const TEXT_FACES: readonly Face[] = [
-  'latin', 'cjk', 'arabic', 'hebrew', 'thai', 'devanagari', 'korean', 'simplified', 'traditional', 'emoji',
+  'latin',
+  'cjk',
+  'arabic',
+  'hebrew',
+  'thai',
+  'devanagari',
+  'korean',
+  'simplified',
+  'traditional',
+  'emoji',
 ];
 
 const require = createRequire(import.meta.url);

@@ -42,7 +42,8 @@ interface Table {
 
 const HEADER = 12;
 const RECORD = 16;
-const tagOf = (bytes: Uint8Array, at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+const tagOf = (bytes: Uint8Array, at: number) =>
+  String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
 
 /** What subsets of one font share: the glyphs read so far (at most the font's glyph count) and the fixed tables. */
 export class SubsetSource {
@@ -86,7 +87,10 @@ export class SubsetSource {
       const decoded = glyph._decode();
       record = {
         data: this.file.subarray(this.glyf + start, this.glyf + end),
-        components: decoded && decoded.numberOfContours < 0 ? decoded.components!.map(({ glyphID, pos }) => ({ glyphID, pos })) : [],
+        components:
+          decoded && decoded.numberOfContours < 0
+            ? decoded.components!.map(({ glyphID, pos }) => ({ glyphID, pos }))
+            : [],
         advance: glyph.advanceWidth,
         bearing: glyph._getMetrics().leftBearing,
       };
@@ -131,7 +135,9 @@ export class TrueTypeSubset {
     }
     const count = glyphs.length;
     const glyfLength = glyphs.reduce((n, g) => n + g.length, 0);
-    const sizes = this.source.tables.map(({ tag, data }) => data?.length ?? (tag === 'loca' ? (count + 1) * 4 : tag === 'glyf' ? glyfLength : count * 4));
+    const sizes = this.source.tables.map(
+      ({ tag, data }) => data?.length ?? (tag === 'loca' ? (count + 1) * 4 : tag === 'glyf' ? glyfLength : count * 4),
+    );
     const tables = this.source.tables.length;
     const out = new Uint8Array(HEADER + tables * RECORD + sizes.reduce((a, b) => a + b, 0));
     const view = new DataView(out.buffer);

@@ -57,4 +57,3 @@ export function fontRuns(text: string, mono = false): readonly Run[] {
     return split;
   });
 }
-

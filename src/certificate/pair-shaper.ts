@@ -52,9 +52,10 @@ export function pairShaper(shapeWithFont: (text: string) => Shaped): PairShaper 
       const run = shapeWithFont(String.fromCharCode(code));
       const glyph = run.glyphs[0];
       const position = run.positions[0];
-      p = run.glyphs.length === 1 && glyph && position && unmoved(position) && position.xAdvance === glyph.advanceWidth
-        ? { glyph, advance: position.xAdvance }
-        : null;
+      p =
+        run.glyphs.length === 1 && glyph && position && unmoved(position) && position.xAdvance === glyph.advanceWidth
+          ? { glyph, advance: position.xAdvance }
+          : null;
       plain[code - FIRST] = p;
     }
     return p;
@@ -67,10 +68,17 @@ export function pairShaper(shapeWithFont: (text: string) => Shaped): PairShaper 
     if (kern === undefined) {
       const run = shapeWithFont(String.fromCharCode(left, right));
       const [first, second] = run.positions;
-      kern = run.glyphs.length === 2 && run.glyphs[0]!.id === a.glyph.id && run.glyphs[1]!.id === b.glyph.id
-        && first && second && unmoved(first) && unmoved(second) && second.xAdvance === b.advance
-        ? first.xAdvance - a.advance
-        : null;
+      kern =
+        run.glyphs.length === 2 &&
+        run.glyphs[0]!.id === a.glyph.id &&
+        run.glyphs[1]!.id === b.glyph.id &&
+        first &&
+        second &&
+        unmoved(first) &&
+        unmoved(second) &&
+        second.xAdvance === b.advance
+          ? first.xAdvance - a.advance
+          : null;
       kerning.set(key, kern);
     }
     return kern;

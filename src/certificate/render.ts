@@ -138,26 +138,45 @@ function columns(s: LocaleStrings, date: (d: string) => string, tableWidth: numb
   const cols: Array<Omit<Column, 'width'> & { share: number }> = [
     { header: s.text('col.line'), share: 0.05, cell: (l) => [{ text: l.entitlement.lineNumber }] },
     {
-      header: s.text('col.product'), share: 0.25,
+      header: s.text('col.product'),
+      share: 0.25,
       cell: ({ entitlement: e, keys }) => [
         { text: e.sku, weight: 'bold' },
         { text: e.licenseName },
-        ...(keys.length ? [{ text: `${s.text('devices')}: ${keys.map((k) => k.device).join(', ')}`, size: 7.5, color: MUTED }] : []),
+        ...(keys.length
+          ? [{ text: `${s.text('devices')}: ${keys.map((k) => k.device).join(', ')}`, size: 7.5, color: MUTED }]
+          : []),
       ],
     },
     { header: s.text('col.quantity'), share: 0.08, cell: (l) => [{ text: String(l.entitlement.quantity) }] },
     {
-      header: s.text('col.term'), share: 0.16,
-      cell: ({ entitlement: e }) => e.licenseType === 'perpetual'
-        ? [{ text: s.text('perpetual') }]
-        : [
-          { text: s.text('subscription', { months: e.termMonths }) },
-          ...(e.graceDays ? [{ text: s.text('grace', { days: e.graceDays }), size: 7.5, color: MUTED }] : []),
-          ...(e.renewsSsrn ? [{ text: s.text('renewal', { ssrn: e.renewsSsrn }), size: 7.5, color: MUTED }] : []),
-        ],
+      header: s.text('col.term'),
+      share: 0.16,
+      cell: ({ entitlement: e }) =>
+        e.licenseType === 'perpetual'
+          ? [{ text: s.text('perpetual') }]
+          : [
+              { text: s.text('subscription', { months: e.termMonths }) },
+              ...(e.graceDays ? [{ text: s.text('grace', { days: e.graceDays }), size: 7.5, color: MUTED }] : []),
+              ...(e.renewsSsrn ? [{ text: s.text('renewal', { ssrn: e.renewsSsrn }), size: 7.5, color: MUTED }] : []),
+            ],
     },
-    { header: s.text('col.dates'), share: 0.19, cell: ({ entitlement: e }) => [{ text: date(e.startDate) }, { text: e.endDate ? date(e.endDate) : s.text('noEnd') }] },
-    { header: s.text('col.codes'), share: 0.27, cell: ({ entitlement: e }) => [{ text: e.activationCode, size: mono, mono: true }, { text: e.ssrn, size: mono, weight: 'bold', mono: true }] },
+    {
+      header: s.text('col.dates'),
+      share: 0.19,
+      cell: ({ entitlement: e }) => [
+        { text: date(e.startDate) },
+        { text: e.endDate ? date(e.endDate) : s.text('noEnd') },
+      ],
+    },
+    {
+      header: s.text('col.codes'),
+      share: 0.27,
+      cell: ({ entitlement: e }) => [
+        { text: e.activationCode, size: mono, mono: true },
+        { text: e.ssrn, size: mono, weight: 'bold', mono: true },
+      ],
+    },
   ];
   return cols.map(({ share, ...c }) => ({ ...c, width: share * tableWidth }));
 }
@@ -223,28 +242,42 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
   const qr = certificateQr(url);
   const cell = qrSize / qr.size;
   const qrX = MARGIN + width - qrSize;
-  tagged(doc, root, 'Figure', () => {
-    // Drawn in module units, scaled onto the page once: one rectangle per run of dark modules along a row, in small
-    // integers (a third of the page's operators, a third of its bytes before compression), and no seams where a
-    // viewer's anti-aliasing meets the edges of neighbouring squares. The colour is set before the path: PDF allows
-    // nothing between building a path and filling it. The whole code goes to the page in one write.
-    doc.fillColor('#000000');
-    let runs = '';
-    for (let y = 0; y < qr.size; y++) {
-      const row = y * qr.size;
-      for (let x = 0; x < qr.size; x++) {
-        if (!qr.modules[row + x]) continue;
-        let end = x + 1;
-        while (end < qr.size && qr.modules[row + end]) end++;
-        runs += `${x} ${y} ${end - x} 1 re\n`;
-        x = end;
+  tagged(
+    doc,
+    root,
+    'Figure',
+    () => {
+      // Drawn in module units, scaled onto the page once: one rectangle per run of dark modules along a row, in small
+      // integers (a third of the page's operators, a third of its bytes before compression), and no seams where a
+      // viewer's anti-aliasing meets the edges of neighbouring squares. The colour is set before the path: PDF allows
+      // nothing between building a path and filling it. The whole code goes to the page in one write.
+      doc.fillColor('#000000');
+      let runs = '';
+      for (let y = 0; y < qr.size; y++) {
+        const row = y * qr.size;
+        for (let x = 0; x < qr.size; x++) {
+          if (!qr.modules[row + x]) continue;
+          let end = x + 1;
+          while (end < qr.size && qr.modules[row + end]) end++;
+          runs += `${x} ${y} ${end - x} 1 re\n`;
+          x = end;
+        }
       }
-    }
-    doc.addContent(Buffer.from(`q\n${pdfNumber(cell)} 0 0 ${pdfNumber(cell)} ${pdfNumber(qrX)} ${MARGIN} cm\n${runs}f\nQ\n`, 'latin1'));
-  }, { alt: `QR code: ${qr.payload}` });
+      doc.addContent(
+        Buffer.from(
+          `q\n${pdfNumber(cell)} 0 0 ${pdfNumber(cell)} ${pdfNumber(qrX)} ${MARGIN} cm\n${runs}f\nQ\n`,
+          'latin1',
+        ),
+      );
+    },
+    { alt: `QR code: ${qr.payload}` },
+  );
   const textWidth = width - qrSize - 16;
   let y = MARGIN;
-  const heading = (type: string, p: Para) => tagged(doc, root, type, () => { y += stack(doc, [p], MARGIN, y, textWidth); });
+  const heading = (type: string, p: Para) =>
+    tagged(doc, root, type, () => {
+      y += stack(doc, [p], MARGIN, y, textWidth);
+    });
   heading('P', { text: brand.name, weight: 'bold', size: 11, color: ACCENT });
   y += 4;
   heading('H1', { text: s.text('title'), weight: 'bold', size: 20, color: ACCENT });
@@ -252,10 +285,26 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
   heading('P', { text: s.text('subtitle'), size: 9, color: MUTED });
   y += 2;
   tagged(doc, root, 'P', () => {
-    y += stack(doc, [{ text: s.text('verify'), size: 8, color: MUTED }, { text: url, size: 8, color: ACCENT }], MARGIN, y, textWidth);
+    y += stack(
+      doc,
+      [
+        { text: s.text('verify'), size: 8, color: MUTED },
+        { text: url, size: 8, color: ACCENT },
+      ],
+      MARGIN,
+      y,
+      textWidth,
+    );
   });
   y = Math.max(y, MARGIN + qrSize) + 14;
-  artifact(doc, () => doc.moveTo(MARGIN, y).lineTo(MARGIN + width, y).lineWidth(1.5).strokeColor(ACCENT).stroke());
+  artifact(doc, () =>
+    doc
+      .moveTo(MARGIN, y)
+      .lineTo(MARGIN + width, y)
+      .lineWidth(1.5)
+      .strokeColor(ACCENT)
+      .stroke(),
+  );
   y += 10;
 
   // Purchase details: label/value pairs in two columns.
@@ -264,14 +313,23 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
     [s.text('issueDate'), date(fulfillment.shipDate)],
     [s.text('salesOrder'), order.number],
     ...(order.poNumber ? [[s.text('poNumber'), order.poNumber] as [string, string]] : []),
-    [s.text('endCustomer'), order.endCustomer.country ? `${order.endCustomer.name} (${order.endCustomer.country})` : order.endCustomer.name],
-    [s.text('accounts'), order.accounts.map((a) => `${a.id}${a.name ? ` ${a.name}` : ''} (${s.text(`role.${a.role}`)})`).join('\n')],
+    [
+      s.text('endCustomer'),
+      order.endCustomer.country ? `${order.endCustomer.name} (${order.endCustomer.country})` : order.endCustomer.name,
+    ],
+    [
+      s.text('accounts'),
+      order.accounts.map((a) => `${a.id}${a.name ? ` ${a.name}` : ''} (${s.text(`role.${a.role}`)})`).join('\n'),
+    ],
   ];
   const labelWidth = 120;
   const detailTable = element(doc, root, 'Table');
   for (const [label, value, mono] of details) {
     const values = value.split('\n').map((t): Para => ({ text: t, weight: 'bold', size: 9.5, mono }));
-    const h = Math.max(heightOf(doc, { text: label, size: 9 }, labelWidth), stackHeight(doc, values, width - labelWidth));
+    const h = Math.max(
+      heightOf(doc, { text: label, size: 9 }, labelWidth),
+      stackHeight(doc, values, width - labelWidth),
+    );
     const row = element(doc, detailTable, 'TR');
     tagged(doc, row, 'TH', () => write(doc, { text: label, size: 9, color: MUTED }, MARGIN, y, labelWidth));
     tagged(doc, row, 'TD', () => stack(doc, values, MARGIN + labelWidth, y, width - labelWidth));
@@ -311,7 +369,12 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
     }
     artifact(doc, () => {
       if (index % 2 === 1) doc.rect(MARGIN, y, width, h).fill('#f5f7fa');
-      doc.moveTo(MARGIN, y + h).lineTo(MARGIN + width, y + h).lineWidth(0.5).strokeColor(RULE).stroke();
+      doc
+        .moveTo(MARGIN, y + h)
+        .lineTo(MARGIN + width, y + h)
+        .lineWidth(0.5)
+        .strokeColor(RULE)
+        .stroke();
     });
     const row = element(doc, lineTable, 'TR');
     let x = MARGIN;
@@ -333,11 +396,37 @@ export async function renderCertificate(input: FulfillmentDocument): Promise<Buf
     // Writing inside the bottom margin must not open a new page.
     const savedMargin = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    artifact(doc, () => {
-      doc.moveTo(MARGIN, fy - 6).lineTo(MARGIN + width, fy - 6).lineWidth(0.5).strokeColor(RULE).stroke();
-      write(doc, { text: `${fulfillment.certificateNumber} · ${s.text('footer', { brand: brand.name, support: brand.supportEmail })}`, size: 7, color: MUTED }, MARGIN, fy, width - 90);
-      write(doc, { text: s.text('page', { page: i + 1, pages: range.count }), size: 7, color: MUTED }, MARGIN + width - 90, fy, 90, 'right');
-    }, 'Pagination');
+    artifact(
+      doc,
+      () => {
+        doc
+          .moveTo(MARGIN, fy - 6)
+          .lineTo(MARGIN + width, fy - 6)
+          .lineWidth(0.5)
+          .strokeColor(RULE)
+          .stroke();
+        write(
+          doc,
+          {
+            text: `${fulfillment.certificateNumber} · ${s.text('footer', { brand: brand.name, support: brand.supportEmail })}`,
+            size: 7,
+            color: MUTED,
+          },
+          MARGIN,
+          fy,
+          width - 90,
+        );
+        write(
+          doc,
+          { text: s.text('page', { page: i + 1, pages: range.count }), size: 7, color: MUTED },
+          MARGIN + width - 90,
+          fy,
+          90,
+          'right',
+        );
+      },
+      'Pagination',
+    );
     doc.page.margins.bottom = savedMargin;
   }
   root.end();

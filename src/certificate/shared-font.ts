@@ -81,18 +81,29 @@ export function sharedFont(font: Font, options: { pairShaping: boolean }): Font 
     return remember(shaped, key, (): Run => {
       const fresh = (!features && shaper?.shape(text)) || shapeFully(text, features);
       const positions = fresh.positions.map(({ xAdvance, yAdvance, xOffset, yOffset }, i) => ({
-        xAdvance, yAdvance, xOffset, yOffset, advanceWidth: fresh.glyphs[i]!.advanceWidth,
+        xAdvance,
+        yAdvance,
+        xOffset,
+        yOffset,
+        advanceWidth: fresh.glyphs[i]!.advanceWidth,
       }));
       return { glyphs: fresh.glyphs, positions, advanceWidth: positions.reduce((w, p) => w + p.xAdvance, 0) };
     });
   };
-  const layout = font.unitsPerEm === 1000
-    ? shapedRun
-    : (text: string, features?: unknown) => {
-      const { glyphs, positions } = shapedRun(text, features);
-      const copies = positions.map((p) => ({ ...p }));
-      return { glyphs, positions: copies, get advanceWidth() { return copies.reduce((w, p) => w + p.xAdvance, 0); } };
-    };
+  const layout =
+    font.unitsPerEm === 1000
+      ? shapedRun
+      : (text: string, features?: unknown) => {
+          const { glyphs, positions } = shapedRun(text, features);
+          const copies = positions.map((p) => ({ ...p }));
+          return {
+            glyphs,
+            positions: copies,
+            get advanceWidth() {
+              return copies.reduce((w, p) => w + p.xAdvance, 0);
+            },
+          };
+        };
   const source = SubsetSource.supports(font) ? new SubsetSource(font) : undefined;
   const subset: PropertyDescriptorMap = source ? { createSubset: { value: () => new TrueTypeSubset(source) } } : {};
   return Object.create(font, { layout: { value: layout }, ...subset }) as Font;

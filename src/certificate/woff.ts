@@ -16,7 +16,11 @@ export function sfnt(file: Buffer): Buffer {
     const compressed = file.readUInt32BE(at + 8);
     const length = file.readUInt32BE(at + 12);
     const raw = file.subarray(offset, offset + compressed);
-    return { tag: file.readUInt32BE(at), checksum: file.readUInt32BE(at + 16), data: compressed < length ? inflateSync(raw) : raw };
+    return {
+      tag: file.readUInt32BE(at),
+      checksum: file.readUInt32BE(at + 16),
+      data: compressed < length ? inflateSync(raw) : raw,
+    };
   });
   const padded = (n: number) => (n + 3) & ~3;
   const head = 12 + 16 * tables;

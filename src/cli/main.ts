@@ -12,14 +12,27 @@ import { register as registerVerifyKey } from './commands/verify-key.ts';
 import { EXIT } from './run.ts';
 
 const program = new Command('license-courier')
-  .description('Delivers software licenses after a sale: Fulfillment Emails, entitlement certificates, heritage activation by email.')
+  .description(
+    'Delivers software licenses after a sale: Fulfillment Emails, entitlement certificates, heritage activation by email.',
+  )
   .showHelpAfterError()
   .exitOverride((error) => {
     // commander's own usage errors (unknown option, missing argument) are bad usage: exit 2, as the contract says.
     process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.badInput);
   });
 
-for (const register of [registerDemo, registerServe, registerEnqueue, registerRender, registerStatus, registerResend, registerReminders, registerVerifyKey, registerKeys, registerMigrate]) {
+for (const register of [
+  registerDemo,
+  registerServe,
+  registerEnqueue,
+  registerRender,
+  registerStatus,
+  registerResend,
+  registerReminders,
+  registerVerifyKey,
+  registerKeys,
+  registerMigrate,
+]) {
   register(program);
 }
 

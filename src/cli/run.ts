@@ -1,10 +1,20 @@
-import { ConfigError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from '../errors.ts';
+import {
+  ConfigError,
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  RateLimitedError,
+} from '../errors.ts';
 
 /** Exit codes of the contract: 0 success, 1 runtime failure, 2 bad usage or bad input. */
 export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
 
 /** Prints an error the way a person at a terminal needs it: the message, then each field problem on its own line. */
-export function reportError(error: unknown, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): number {
+export function reportError(
+  error: unknown,
+  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): number {
   if (error instanceof ConfigError) {
     write(error.message);
     return EXIT.badInput;

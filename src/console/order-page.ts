@@ -24,7 +24,12 @@ export function deliveryTimeline(d: DeliveryWithAttempts, s: LocaleStrings): Tim
   const event = (at: string | undefined, label: string, detail?: string): TimelineEvent[] =>
     at ? [{ at, atText: instantText(at), label, ...(detail && { detail }) }] : [];
   const attempts = d.attemptLog.flatMap((a) =>
-    event(a.at, `${s.text('timeline.attempt', { attempt: a.attempt })} · ${s.text(`delivery.${a.outcome}`)}`, a.response));
+    event(
+      a.at,
+      `${s.text('timeline.attempt', { attempt: a.attempt })} · ${s.text(`delivery.${a.outcome}`)}`,
+      a.response,
+    ),
+  );
   // The server's answers are on the attempts; the outcome lines repeat them only when no attempt was logged.
   const answer = (text: string | undefined) => (attempts.length ? undefined : text);
   return [
@@ -46,8 +51,11 @@ export interface ResendFormState {
 
 /** The order page's model: the order, each entitlement's status today, each recipient's timeline, keys, the resend form. */
 export function orderPage(view: OrderView, today: string, s: LocaleStrings, form: ResendFormState = {}) {
-  const shippedLines = new Set(view.entitlements.filter((e) =>
-    view.fulfillments.some((f) => f.shippedAt && f.eventId === e.eventId && f.shipDate === e.shipDate)).map((e) => e.lineNumber));
+  const shippedLines = new Set(
+    view.entitlements
+      .filter((e) => view.fulfillments.some((f) => f.shippedAt && f.eventId === e.eventId && f.shipDate === e.shipDate))
+      .map((e) => e.lineNumber),
+  );
   return {
     order: view.order,
     certificate: view.fulfillments.some((f) => f.shippedAt),
@@ -60,25 +68,29 @@ export function orderPage(view: OrderView, today: string, s: LocaleStrings, form
         shipped: Boolean(f.shippedAt),
         recipients: recipients.map((recipient) => ({
           recipient,
-          deliveries: f.deliveries.filter((d) => d.recipient === recipient).map((d) => ({
-            kind: s.text(`kind.${d.kind}`),
-            status: d.status,
-            statusLabel: s.text(`delivery.${d.status}`),
-            reason: d.reason,
-            requestedBy: d.requestedBy,
-            events: deliveryTimeline(d, s),
-          })),
+          deliveries: f.deliveries
+            .filter((d) => d.recipient === recipient)
+            .map((d) => ({
+              kind: s.text(`kind.${d.kind}`),
+              status: d.status,
+              statusLabel: s.text(`delivery.${d.status}`),
+              reason: d.reason,
+              requestedBy: d.requestedBy,
+              events: deliveryTimeline(d, s),
+            })),
         })),
       };
     }),
-    keys: view.entitlements.flatMap((e) => e.keys.map((k) => ({
-      lineNumber: e.lineNumber,
-      ssrn: e.ssrn,
-      device: k.device,
-      licenseId: k.licenseId,
-      issuedOn: k.issuedOn,
-      activatedBy: e.activations.find((a) => a.device === k.device)?.sender ?? '',
-    }))),
+    keys: view.entitlements.flatMap((e) =>
+      e.keys.map((k) => ({
+        lineNumber: e.lineNumber,
+        ssrn: e.ssrn,
+        device: k.device,
+        licenseId: k.licenseId,
+        issuedOn: k.issuedOn,
+        activatedBy: e.activations.find((a) => a.device === k.device)?.sender ?? '',
+      })),
+    ),
     resend: {
       lines: view.entitlements.map((e) => ({
         value: e.lineNumber,
@@ -86,7 +98,10 @@ export function orderPage(view: OrderView, today: string, s: LocaleStrings, form
         checked: shippedLines.has(e.lineNumber) && (form.lines ? form.lines.includes(e.lineNumber) : true),
         disabled: !shippedLines.has(e.lineNumber),
       })),
-      contacts: view.order.contacts.map((c) => ({ email: c.email, checked: form.to ? form.to.includes(c.email) : true })),
+      contacts: view.order.contacts.map((c) => ({
+        email: c.email,
+        checked: form.to ? form.to.includes(c.email) : true,
+      })),
       other: form.other ?? '',
       reason: form.reason ?? '',
     },

@@ -21,25 +21,47 @@ function orderNumberOf(request: FastifyRequest): string {
 /** The resend form's addresses: ticked contacts and the free-text ones (one per line, or separated by commas). */
 function resendForm(body: unknown): ResendFormState & { lines: string[]; to: string[] } {
   const other = field(body, 'other') ?? '';
-  const typed = other.split(/[\s,;]+/).map((a) => a.trim()).filter(Boolean);
-  return { lines: fields(body, 'lines'), to: [...new Set([...fields(body, 'to'), ...typed])], other, reason: field(body, 'reason') ?? '' };
+  const typed = other
+    .split(/[\s,;]+/)
+    .map((a) => a.trim())
+    .filter(Boolean);
+  return {
+    lines: fields(body, 'lines'),
+    to: [...new Set([...fields(body, 'to'), ...typed])],
+    other,
+    reason: field(body, 'reason') ?? '',
+  };
 }
 
 /** Search, order, resend, certificate, audit log and account pages: each a view over the backend the console declares. */
 export function consolePages(app: FastifyInstance, ctx: ConsoleContext): void {
   const strings = (request: FastifyRequest) => ctx.views.strings(request.headers['accept-language']);
 
-  const renderOrder = async (request: FastifyRequest, reply: FastifyReply, number: string, form?: ResendFormState, problem?: { message: string; issues: Array<{ path: string; message: string }> }, status = 200) => {
+  const renderOrder = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    number: string,
+    form?: ResendFormState,
+    problem?: { message: string; issues: Array<{ path: string; message: string }> },
+    status = 200,
+  ) => {
     const view = await ctx.backend.order(number);
     if (!view) throw new NotFoundError(`no sales order ${number}`);
     const s = strings(request);
     const resent = Number(field(request.query, 'resent'));
-    return sendPage(reply, ctx.views, 'order', s, {
-      ...frame(request, reply, s, s.text('order.title', { number })),
-      ...(resent > 0 && { notice: s.text('resend.done', { count: resent }) }),
-      ...(problem && { problem: problem.message, issues: problem.issues }),
-      ...orderPage(view, ctx.backend.today(), s, form),
-    }, status);
+    return sendPage(
+      reply,
+      ctx.views,
+      'order',
+      s,
+      {
+        ...frame(request, reply, s, s.text('order.title', { number })),
+        ...(resent > 0 && { notice: s.text('resend.done', { count: resent }) }),
+        ...(problem && { problem: problem.message, issues: problem.issues }),
+        ...orderPage(view, ctx.backend.today(), s, form),
+      },
+      status,
+    );
   };
 
   app.get('/', { config: { access: 'support' } }, async (request, reply) => {
@@ -51,64 +73,107 @@ export function consolePages(app: FastifyInstance, ctx: ConsoleContext): void {
     const s = strings(request);
     const term = (field(request.query, 'q') ?? '').trim();
     if (!term || term.length > 254) {
-      return sendPage(reply, ctx.views, 'search', s, { ...frame(request, reply, s, s.text('search.title')), problem: s.text('error.invalid'), issues: [{ path: s.text('search.label'), message: '1–254' }] }, 400);
+      return sendPage(
+        reply,
+        ctx.views,
+        'search',
+        s,
+        {
+          ...frame(request, reply, s, s.text('search.title')),
+          problem: s.text('error.invalid'),
+          issues: [{ path: s.text('search.label'), message: '1–254' }],
+        },
+        400,
+      );
     }
     const hits = await ctx.backend.search(term);
     const only = hits.length === 1 ? hits[0]! : undefined;
-    if (only) return reply.redirect(only.kind === 'order' ? `/console/orders/${only.orderNumber}` : `/console/accounts/${only.accountId}`, 303);
+    if (only)
+      return reply.redirect(
+        only.kind === 'order' ? `/console/orders/${only.orderNumber}` : `/console/accounts/${only.accountId}`,
+        303,
+      );
     return sendPage(reply, ctx.views, 'search', s, {
       ...frame(request, reply, s, s.text('search.results', { term })),
       term,
       searched: true,
-      hits: hits.map((h) => (h.kind === 'order' ? { orderNumber: h.orderNumber, via: s.text(`via.${h.via}`) } : { accountId: h.accountId })),
+      hits: hits.map((h) =>
+        h.kind === 'order' ? { orderNumber: h.orderNumber, via: s.text(`via.${h.via}`) } : { accountId: h.accountId },
+      ),
     });
   });
 
-  app.get('/orders/:number', { config: { access: 'support' } }, async (request, reply) => renderOrder(request, reply, orderNumberOf(request)));
+  app.get('/orders/:number', { config: { access: 'support' } }, async (request, reply) =>
+    renderOrder(request, reply, orderNumberOf(request)),
+  );
 
-  app.post('/orders/:number/resend', { config: { access: 'support' }, preHandler: app.csrfProtection }, async (request, reply) => {
-    const number = orderNumberOf(request);
-    const s = strings(request);
-    const form = resendForm(request.body);
-    const view = await ctx.backend.order(number);
-    if (!view) throw new NotFoundError(`no sales order ${number}`);
-    const issues = [
-      ...(form.lines.length ? [] : [{ path: s.text('resend.lines'), message: s.text('resend.pickLine') }]),
-      ...(form.to.length ? [] : [{ path: s.text('resend.to'), message: s.text('resend.pickRecipient') }]),
-    ];
-    try {
-      if (issues.length) throw new InvalidInputError(s.text('error.invalid'), issues);
-      // Every line and every contact is the API's default: the email then lists all lines, and contacts keep their names.
-      const allLines = view.entitlements.every((e) => form.lines.includes(e.lineNumber));
-      const contacts = view.order.contacts.map((c) => c.email.toLowerCase());
-      const toContacts = form.to.length === contacts.length && form.to.every((a) => contacts.includes(a.toLowerCase()));
-      const result = await ctx.backend.resend(number, {
-        ...(!allLines && { lines: form.lines }),
-        ...(!toContacts && { to: form.to }),
-        reason: form.reason ?? '',
-      }, request.consoleSession!.caller);
-      return reply.redirect(`/console/orders/${number}?resent=${result.deliveries}#deliveries`, 303);
-    } catch (error) {
-      const status = httpError(error);
-      if (status.status >= 500) throw error;
-      return renderOrder(request, reply, number, form, { message: status.body.error, issues: status.body.issues }, status.status);
-    }
-  });
+  app.post(
+    '/orders/:number/resend',
+    { config: { access: 'support' }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const number = orderNumberOf(request);
+      const s = strings(request);
+      const form = resendForm(request.body);
+      const view = await ctx.backend.order(number);
+      if (!view) throw new NotFoundError(`no sales order ${number}`);
+      const issues = [
+        ...(form.lines.length ? [] : [{ path: s.text('resend.lines'), message: s.text('resend.pickLine') }]),
+        ...(form.to.length ? [] : [{ path: s.text('resend.to'), message: s.text('resend.pickRecipient') }]),
+      ];
+      try {
+        if (issues.length) throw new InvalidInputError(s.text('error.invalid'), issues);
+        // Every line and every contact is the API's default: the email then lists all lines, and contacts keep their names.
+        const allLines = view.entitlements.every((e) => form.lines.includes(e.lineNumber));
+        const contacts = view.order.contacts.map((c) => c.email.toLowerCase());
+        const toContacts =
+          form.to.length === contacts.length && form.to.every((a) => contacts.includes(a.toLowerCase()));
+        const result = await ctx.backend.resend(
+          number,
+          {
+            ...(!allLines && { lines: form.lines }),
+            ...(!toContacts && { to: form.to }),
+            reason: form.reason ?? '',
+          },
+          request.consoleSession!.caller,
+        );
+        return reply.redirect(`/console/orders/${number}?resent=${result.deliveries}#deliveries`, 303);
+      } catch (error) {
+        const status = httpError(error);
+        if (status.status >= 500) throw error;
+        return renderOrder(
+          request,
+          reply,
+          number,
+          form,
+          { message: status.body.error, issues: status.body.issues },
+          status.status,
+        );
+      }
+    },
+  );
 
   app.get('/orders/:number/certificate.pdf', { config: { access: 'support' } }, async (request, reply) => {
     const number = orderNumberOf(request);
     const certificate = await ctx.backend.certificate(number);
     if (!certificate) throw new NotFoundError(`order ${number} has no delivered certificate`);
-    return reply.type('application/pdf').header('content-disposition', `attachment; filename="${certificate.fileName}"`)
-      .header('cache-control', 'no-store').send(certificate.pdf);
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `attachment; filename="${certificate.fileName}"`)
+      .header('cache-control', 'no-store')
+      .send(certificate.pdf);
   });
 
   app.get('/audit', { config: { access: 'admin' } }, async (request, reply) => {
     const s = strings(request);
     const order = field(request.query, 'order')?.trim() || undefined;
     const before = field(request.query, 'before');
-    if ((order && !ORDER_NUMBER.test(order)) || (before && !/^[1-9]\d{0,14}$/.test(before))) throw new InvalidInputError('invalid audit query');
-    const { entries, next } = await ctx.backend.audit({ ...(order && { order }), ...(before && { before: Number(before) }), limit: PAGE_SIZE });
+    if ((order && !ORDER_NUMBER.test(order)) || (before && !/^[1-9]\d{0,14}$/.test(before)))
+      throw new InvalidInputError('invalid audit query');
+    const { entries, next } = await ctx.backend.audit({
+      ...(order && { order }),
+      ...(before && { before: Number(before) }),
+      limit: PAGE_SIZE,
+    });
     return sendPage(reply, ctx.views, 'audit', s, {
       ...frame(request, reply, s, s.text('audit.title')),
       order: order ?? '',
@@ -125,17 +190,28 @@ export function consolePages(app: FastifyInstance, ctx: ConsoleContext): void {
     const product = field(request.query, 'product') || undefined;
     const cursor = field(request.query, 'cursor') || undefined;
     const products = ctx.backend.products();
-    if ((status && !ENTITLEMENT_STATUSES.includes(status as EntitlementStatus)) || (product && !products.some((p) => p.key === product)) || (cursor && !CURSOR.test(cursor))) {
+    if (
+      (status && !ENTITLEMENT_STATUSES.includes(status as EntitlementStatus)) ||
+      (product && !products.some((p) => p.key === product)) ||
+      (cursor && !CURSOR.test(cursor))
+    ) {
       throw new InvalidInputError('invalid account filter');
     }
     const today = ctx.backend.today();
     const page = await ctx.backend.accountEntitlements(accountId, {
-      ...(status && { status: status as EntitlementStatus }), ...(product && { product }), ...(cursor && { cursor }), limit: PAGE_SIZE,
+      ...(status && { status: status as EntitlementStatus }),
+      ...(product && { product }),
+      ...(cursor && { cursor }),
+      limit: PAGE_SIZE,
     });
     return sendPage(reply, ctx.views, 'account', s, {
       ...frame(request, reply, s, s.text('account.title', { id: accountId })),
       accountId,
-      statuses: ENTITLEMENT_STATUSES.map((value) => ({ value, label: s.text(`status.${value}`), selected: value === status })),
+      statuses: ENTITLEMENT_STATUSES.map((value) => ({
+        value,
+        label: s.text(`status.${value}`),
+        selected: value === status,
+      })),
       products: products.map((p) => ({ value: p.key, label: p.name, selected: p.key === product })),
       entitlements: page.entitlements.map((a) => ({
         ...entitlementRow(a.entitlement, today, s),
@@ -143,7 +219,13 @@ export function consolePages(app: FastifyInstance, ctx: ConsoleContext): void {
         deliveries: s.text('account.deliverySummary', a.deliveries),
         activations: a.activations,
       })),
-      ...(page.next && { next: new URLSearchParams({ ...(status && { status }), ...(product && { product }), cursor: page.next }).toString() }),
+      ...(page.next && {
+        next: new URLSearchParams({
+          ...(status && { status }),
+          ...(product && { product }),
+          cursor: page.next,
+        }).toString(),
+      }),
     });
   });
 }

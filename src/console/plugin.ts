@@ -46,19 +46,34 @@ function errorPage(ctx: ConsoleContext) {
     if (wantsJson(request)) {
       const { status, body, headers } = httpError(error);
       if (status >= 500) request.log.error({ err: error }, 'self-service request failed');
-      return reply.code(status).headers(headers ?? {}).send(body);
+      return reply
+        .code(status)
+        .headers(headers ?? {})
+        .send(body);
     }
     const strings = ctx.views.strings(request.headers['accept-language']);
     const [status, message] =
-      error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET' ? [403, strings.text('error.csrf')]
-      : error instanceof ForbiddenError ? [403, strings.text('error.forbidden')]
-      : error instanceof NotFoundError ? [404, strings.text('error.notFound')]
-      : error instanceof RateLimitedError ? [429, strings.text('error.limited')]
-      : error instanceof InvalidInputError || (error.statusCode && error.statusCode < 500) ? [error.statusCode && error.statusCode !== 500 ? error.statusCode : 400, strings.text('error.invalid')]
-      : [500, strings.text('error.internal')];
+      error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET'
+        ? [403, strings.text('error.csrf')]
+        : error instanceof ForbiddenError
+          ? [403, strings.text('error.forbidden')]
+          : error instanceof NotFoundError
+            ? [404, strings.text('error.notFound')]
+            : error instanceof RateLimitedError
+              ? [429, strings.text('error.limited')]
+              : error instanceof InvalidInputError || (error.statusCode && error.statusCode < 500)
+                ? [error.statusCode && error.statusCode !== 500 ? error.statusCode : 400, strings.text('error.invalid')]
+                : [500, strings.text('error.internal')];
     if (status >= 500) request.log.error({ err: error }, 'console request failed');
     if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
-    return sendPage(reply, ctx.views, 'error', strings, { ...frame(request, reply, strings, strings.text('error.title')), message }, status);
+    return sendPage(
+      reply,
+      ctx.views,
+      'error',
+      strings,
+      { ...frame(request, reply, strings, strings.text('error.title')), message },
+      status,
+    );
   };
 }
 
@@ -70,7 +85,10 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
   const ctx: ConsoleContext = { ...options, views: loadConsoleViews(options.brand) };
   await app.register(async (scope) => {
     scope.decorateRequest('consoleSession', null);
-    await scope.register(fastifyHelmet, { contentSecurityPolicy: CONTENT_SECURITY_POLICY, strictTransportSecurity: false });
+    await scope.register(fastifyHelmet, {
+      contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+      strictTransportSecurity: false,
+    });
     await scope.register(fastifyFormbody, { bodyLimit: 16 * 1024 });
     await scope.register(fastifyCsrf, {
       getUserInfo: csrfUserInfo,
@@ -90,19 +108,30 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
       if (!roleAllows(found.caller.role, access)) throw new ForbiddenError(`this page needs role ${access}`);
     });
 
-    const notFound = (request: FastifyRequest, reply: FastifyReply) => errorPage(ctx)(new NotFoundError(request.url) as FastifyError, request, reply);
-    await scope.register(async (pages) => {
-      pages.setNotFoundHandler(notFound);
-      pages.get('/console.css', async (_request, reply) =>
-        reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(ctx.views.stylesheet));
-      sessionRoutes(pages, ctx);
-      consolePages(pages, ctx);
-    }, { prefix: '/console' });
-    await scope.register(async (selfService) => {
-      selfService.setNotFoundHandler(notFound);
-      // JSON or the page's form only: anything else is a 415, as on the API.
-      selfService.removeContentTypeParser('text/plain');
-      selfServiceRoutes(selfService, ctx);
-    }, { prefix: '/self-service' });
+    const notFound = (request: FastifyRequest, reply: FastifyReply) =>
+      errorPage(ctx)(new NotFoundError(request.url) as FastifyError, request, reply);
+    await scope.register(
+      async (pages) => {
+        pages.setNotFoundHandler(notFound);
+        pages.get('/console.css', async (_request, reply) =>
+          reply
+            .type('text/css; charset=utf-8')
+            .header('cache-control', 'public, max-age=3600')
+            .send(ctx.views.stylesheet),
+        );
+        sessionRoutes(pages, ctx);
+        consolePages(pages, ctx);
+      },
+      { prefix: '/console' },
+    );
+    await scope.register(
+      async (selfService) => {
+        selfService.setNotFoundHandler(notFound);
+        // JSON or the page's form only: anything else is a 415, as on the API.
+        selfService.removeContentTypeParser('text/plain');
+        selfServiceRoutes(selfService, ctx);
+      },
+      { prefix: '/self-service' },
+    );
   });
 }

@@ -39,10 +39,17 @@ export interface ConsoleBackend {
   search(term: string): Promise<SearchHit[]>;
   order(orderNumber: string): Promise<OrderView | undefined>;
   /** The API's resend with its rules (roles, domains, rate limit); throws the same typed errors. */
-  resend(orderNumber: string, request: { lines?: string[]; to?: string[]; reason: string }, caller: Caller): Promise<{ deliveries: number }>;
+  resend(
+    orderNumber: string,
+    request: { lines?: string[]; to?: string[]; reason: string },
+    caller: Caller,
+  ): Promise<{ deliveries: number }>;
   certificate(orderNumber: string): Promise<{ fileName: string; pdf: Buffer } | undefined>;
   audit(query: { order?: string; limit: number; before?: number }): Promise<{ entries: AuditRow[]; next?: number }>;
-  accountEntitlements(accountId: string, query: AccountEntitlementsQuery): Promise<{ entitlements: AccountEntitlement[]; next?: string }>;
+  accountEntitlements(
+    accountId: string,
+    query: AccountEntitlementsQuery,
+  ): Promise<{ entitlements: AccountEntitlement[]; next?: string }>;
   /** The catalog's products, for the account page's filter. */
   products(): Array<{ key: string; name: string }>;
   /** Today's calendar date where fulfillment dates are kept (FULFILLMENT_TZ). */

@@ -29,7 +29,13 @@ export function csrfHmacKey(tokens: ReadonlyMap<string, Caller> | undefined): st
 export const csrfUserInfo = (request: FastifyRequest) => request.consoleSession?.id ?? 'signed-out';
 
 /** What a page's layout needs from the request: a fresh CSRF token, the session's caller, a title. */
-export function frame(request: FastifyRequest, reply: FastifyReply, strings: LocaleStrings, title: string, section = strings.text('console')): PageFrame {
+export function frame(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  strings: LocaleStrings,
+  title: string,
+  section = strings.text('console'),
+): PageFrame {
   const caller = request.consoleSession?.caller;
   return {
     title,
@@ -39,6 +45,17 @@ export function frame(request: FastifyRequest, reply: FastifyReply, strings: Loc
   };
 }
 
-export function sendPage(reply: FastifyReply, views: ConsoleViews, page: string, strings: LocaleStrings, data: PageFrame & Record<string, unknown>, status = 200) {
-  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(views.render(page, strings, data));
+export function sendPage(
+  reply: FastifyReply,
+  views: ConsoleViews,
+  page: string,
+  strings: LocaleStrings,
+  data: PageFrame & Record<string, unknown>,
+  status = 200,
+) {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(views.render(page, strings, data));
 }

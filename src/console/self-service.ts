@@ -23,7 +23,8 @@ declare module 'fastify' {
   }
 }
 
-const isForm = (request: FastifyRequest) => (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+const isForm = (request: FastifyRequest) =>
+  (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 
 /**
  * `GET /self-service/` and `POST /self-service/resend` (JSON or form). Whether the address is a contact of the order is
@@ -36,13 +37,22 @@ export function selfServiceRoutes(app: FastifyInstance, ctx: ConsoleContext): vo
     app.createRateLimit({ max, timeWindow: HOUR_MS, keyGenerator: key, limitName } as never);
   const limits = [
     { name: 'client', check: limit('self-service-client', ctx.limits.perClientPerHour, (r) => digest(r.ip)) },
-    { name: 'address', check: limit('self-service-address', ctx.limits.perAddressPerHour, (r) => digest(r.selfServiceInput!.email)) },
-    { name: 'reference', check: limit('self-service-reference', ctx.limits.perReferencePerHour, (r) => digest(r.selfServiceInput!.reference.toUpperCase())) },
+    {
+      name: 'address',
+      check: limit('self-service-address', ctx.limits.perAddressPerHour, (r) => digest(r.selfServiceInput!.email)),
+    },
+    {
+      name: 'reference',
+      check: limit('self-service-reference', ctx.limits.perReferencePerHour, (r) =>
+        digest(r.selfServiceInput!.reference.toUpperCase()),
+      ),
+    },
   ];
   const pending = new Set<Promise<void>>();
   /** Work that must not delay or shape the answer; finished before the server closes. */
   const afterAnswer = (work: () => Promise<void>) => {
-    const running = new Promise<void>((resolve) => setImmediate(resolve)).then(work)
+    const running = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
       .catch((error: Error) => app.log.error({ err: error.message }, 'self-service request failed after answering'))
       .finally(() => pending.delete(running));
     pending.add(running);
@@ -56,7 +66,14 @@ export function selfServiceRoutes(app: FastifyInstance, ctx: ConsoleContext): vo
 
   const page = (request: FastifyRequest, reply: FastifyReply, data: Record<string, unknown>, status = 200) => {
     const s = ctx.views.strings(request.headers['accept-language']);
-    return sendPage(reply, ctx.views, 'self-service', s, { ...frame(request, reply, s, s.text('self.title'), s.text('self.title')), ...data }, status);
+    return sendPage(
+      reply,
+      ctx.views,
+      'self-service',
+      s,
+      { ...frame(request, reply, s, s.text('self.title'), s.text('self.title')), ...data },
+      status,
+    );
   };
 
   app.get('/', async (request, reply) => page(request, reply, {}));
@@ -68,23 +85,34 @@ export function selfServiceRoutes(app: FastifyInstance, ctx: ConsoleContext): vo
   app.post('/resend', { bodyLimit: 4096, preHandler: csrfForForms }, async (request, reply) => {
     const form = isForm(request);
     // The form's fields without its CSRF token: the request schema is strict.
-    const body = form ? { reference: field(request.body, 'reference'), email: field(request.body, 'email') } : request.body;
+    const body = form
+      ? { reference: field(request.body, 'reference'), email: field(request.body, 'email') }
+      : request.body;
     try {
       await exceeded(limits[0]!, request);
       request.selfServiceInput = parseSelfServiceRequest(body);
       for (const l of limits.slice(1)) await exceeded(l, request);
     } catch (error) {
       const { reference, email } = request.selfServiceInput ?? {};
-      refused(error instanceof RateLimitedError ? 'limited' : 'invalid', request, { ...(reference && { reference, email }), error: (error as Error).message });
+      refused(error instanceof RateLimitedError ? 'limited' : 'invalid', request, {
+        ...(reference && { reference, email }),
+        error: (error as Error).message,
+      });
       if (!form) throw error;
       const answer = httpError(error);
       if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
       const s = ctx.views.strings(request.headers['accept-language']);
-      return page(request, reply, {
-        reference: field(body, 'reference') ?? '', email: field(body, 'email') ?? '',
-        problem: error instanceof RateLimitedError ? s.text('error.limited') : s.text('error.invalid'),
-        ...(error instanceof InvalidInputError && { issues: answer.body.issues }),
-      }, answer.status);
+      return page(
+        request,
+        reply,
+        {
+          reference: field(body, 'reference') ?? '',
+          email: field(body, 'email') ?? '',
+          problem: error instanceof RateLimitedError ? s.text('error.limited') : s.text('error.invalid'),
+          ...(error instanceof InvalidInputError && { issues: answer.body.issues }),
+        },
+        answer.status,
+      );
     }
     const input = request.selfServiceInput;
     afterAnswer(() => ctx.selfService.resendToContact({ ...input, client: request.ip }));
@@ -93,9 +121,18 @@ export function selfServiceRoutes(app: FastifyInstance, ctx: ConsoleContext): vo
   });
 }
 
-async function exceeded(limit: { name: string; check: (r: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }> }, request: FastifyRequest): Promise<void> {
+async function exceeded(
+  limit: {
+    name: string;
+    check: (r: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }>;
+  },
+  request: FastifyRequest,
+): Promise<void> {
   const verdict = await limit.check(request);
   if (!verdict.isAllowed && verdict.isExceeded) {
-    throw new RateLimitedError(`too many self-service requests for this ${limit.name}; try again later`, verdict.ttlInSeconds ?? 3600);
+    throw new RateLimitedError(
+      `too many self-service requests for this ${limit.name}; try again later`,
+      verdict.ttlInSeconds ?? 3600,
+    );
   }
 }

@@ -6,36 +6,60 @@ import { field } from './form.ts';
 import type { ConsoleContext } from './context.ts';
 import { frame, sendPage } from './scope.ts';
 
-
 /** Sign-in attempts per client in SIGN_IN_WINDOW_MS: enough for a team behind one address, too few to guess tokens. */
 const SIGN_IN_ATTEMPTS = 30;
 const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 /** Sign-in with a support or admin token on a form, and sign-out; both under /console/. */
 export function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
-  const attempts = app.createRateLimit({ max: SIGN_IN_ATTEMPTS, timeWindow: SIGN_IN_WINDOW_MS, limitName: 'console-sign-in', keyGenerator: (r: FastifyRequest) => r.ip } as never);
-  const signInPage = (request: FastifyRequest, reply: FastifyReply, options: { next?: string; problem?: string; notice?: string }, status = 200) => {
+  const attempts = app.createRateLimit({
+    max: SIGN_IN_ATTEMPTS,
+    timeWindow: SIGN_IN_WINDOW_MS,
+    limitName: 'console-sign-in',
+    keyGenerator: (r: FastifyRequest) => r.ip,
+  } as never);
+  const signInPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: { next?: string; problem?: string; notice?: string },
+    status = 200,
+  ) => {
     const strings = ctx.views.strings(request.headers['accept-language']);
-    return sendPage(reply, ctx.views, 'sign-in', strings, {
-      ...frame(request, reply, strings, strings.text('signIn.title')),
-      ...(options.next && { next: options.next }),
-      ...(options.problem && { problem: options.problem }),
-      ...(options.notice && { notice: options.notice }),
-    }, status);
+    return sendPage(
+      reply,
+      ctx.views,
+      'sign-in',
+      strings,
+      {
+        ...frame(request, reply, strings, strings.text('signIn.title')),
+        ...(options.next && { next: options.next }),
+        ...(options.problem && { problem: options.problem }),
+        ...(options.notice && { notice: options.notice }),
+      },
+      status,
+    );
   };
 
   app.get('/sign-in', async (request, reply) => {
     const query = request.query;
     const strings = ctx.views.strings(request.headers['accept-language']);
-    const notice = field(query, 'signedOut') ? strings.text('signIn.signedOut') : field(query, 'needed') ? strings.text('signIn.needed') : undefined;
-    return signInPage(request, reply, { ...(safeNext(field(query, 'next')) && { next: safeNext(field(query, 'next')) }), ...(notice && { notice }) });
+    const notice = field(query, 'signedOut')
+      ? strings.text('signIn.signedOut')
+      : field(query, 'needed')
+        ? strings.text('signIn.needed')
+        : undefined;
+    return signInPage(request, reply, {
+      ...(safeNext(field(query, 'next')) && { next: safeNext(field(query, 'next')) }),
+      ...(notice && { notice }),
+    });
   });
 
   app.post('/sign-in', { preHandler: app.csrfProtection }, async (request, reply) => {
     const strings = ctx.views.strings(request.headers['accept-language']);
     const next = safeNext(field(request.body, 'next'));
     const attempt = await attempts(request);
-    if (!attempt.isAllowed && attempt.isExceeded) throw new RateLimitedError('too many sign-in attempts from this address; try again later', attempt.ttlInSeconds);
+    if (!attempt.isAllowed && attempt.isExceeded)
+      throw new RateLimitedError('too many sign-in attempts from this address; try again later', attempt.ttlInSeconds);
     const caller = authenticate(ctx.tokens, `Bearer ${field(request.body, 'token') ?? ''}`);
     if (!caller || !roleAllows(caller.role, 'support')) {
       return signInPage(request, reply, { ...(next && { next }), problem: strings.text('signIn.refused') }, 401);
@@ -50,7 +74,13 @@ export function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/sign-out', async (request, reply) => {
     if (!request.consoleSession) return reply.redirect('/console/sign-in', 303);
     const strings = ctx.views.strings(request.headers['accept-language']);
-    return sendPage(reply, ctx.views, 'sign-out', strings, frame(request, reply, strings, strings.text('signOut.title')));
+    return sendPage(
+      reply,
+      ctx.views,
+      'sign-out',
+      strings,
+      frame(request, reply, strings, strings.text('signOut.title')),
+    );
   });
 
   app.post('/sign-out', { preHandler: app.csrfProtection }, async (request, reply) => {

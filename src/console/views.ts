@@ -30,7 +30,9 @@ export interface ConsoleViews {
  */
 export function loadConsoleViews(brand: string, dir = CONSOLE_TEMPLATES): ConsoleViews {
   const catalog = loadLocaleStrings(dir);
-  const locales = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+  const locales = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''));
   const hb = Handlebars.create();
   hb.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
     return (options.data.root.strings as LocaleStrings).text(key, options.hash as object);

@@ -27,15 +27,23 @@ export function unreachedRecipients(deliveries: RecipientDelivery[]): UnreachedR
     if (!seen || seen.createdAt <= d.createdAt) latest.set(key, d);
   }
   const recipients = [...latest.values()];
-  if (recipients.length === 0 || recipients.some((d) => d.status !== 'failed' && d.status !== 'bounced')) return undefined;
+  if (recipients.length === 0 || recipients.some((d) => d.status !== 'failed' && d.status !== 'bounced'))
+    return undefined;
   return recipients
     .map((d) => ({ recipient: d.recipient, status: d.status as UnreachedRecipient['status'], lastError: d.lastError }))
     .sort((a, b) => a.recipient.localeCompare(b.recipient));
 }
 
 /** The message to SUPPORT_EMAIL: the order, the fulfillment, and each recipient's last error, in plain text. */
-export function undeliverableNotice(input: { orderNumber: string; fulfillmentId: string; recipients: UnreachedRecipient[]; brandName: string }): { subject: string; text: string } {
-  const lines = input.recipients.map((r) => `- ${r.recipient}: ${r.status}${r.lastError ? ` (${r.lastError.replace(/\s+/g, ' ')})` : ''}`);
+export function undeliverableNotice(input: {
+  orderNumber: string;
+  fulfillmentId: string;
+  recipients: UnreachedRecipient[];
+  brandName: string;
+}): { subject: string; text: string } {
+  const lines = input.recipients.map(
+    (r) => `- ${r.recipient}: ${r.status}${r.lastError ? ` (${r.lastError.replace(/\s+/g, ' ')})` : ''}`,
+  );
   return {
     subject: `[${input.brandName}] Order ${input.orderNumber}: no recipient could be reached`,
     text: [

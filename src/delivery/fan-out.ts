@@ -48,7 +48,10 @@ export async function fanOut(deps: FanOutDeps, fulfillmentId: string): Promise<F
 
   const open = deliveries.filter((d) => d.status === 'scheduled' || d.status === 'queued');
   const now = deps.clock.now();
-  await deps.deliveries.markQueued(open.filter((d) => d.status === 'scheduled').map((d) => d.id), now);
+  await deps.deliveries.markQueued(
+    open.filter((d) => d.status === 'scheduled').map((d) => d.id),
+    now,
+  );
   await deps.enqueueSends(open.map((d) => d.id));
   await deps.fulfillments.markFannedOut(fulfillmentId, now);
   return 'done';

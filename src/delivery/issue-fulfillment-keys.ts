@@ -19,7 +19,11 @@ export async function issueFulfillmentKeys(
   for (const e of entitlements) {
     const product = catalog.get(e.product);
     if (product?.mode !== 'key-in-email' || e.devices.length === 0) continue;
-    if (!signingKey) throw new Error(`LICENSE_SIGNING_KEY is not set, but ${e.ssrn} (${e.product}) needs signed keys at fulfillment`);
-    await activations.issueKeys(e.ssrn, e.devices.map((device) => issueKey(e, device, product.features, fulfillment.shipDate, signingKey)));
+    if (!signingKey)
+      throw new Error(`LICENSE_SIGNING_KEY is not set, but ${e.ssrn} (${e.product}) needs signed keys at fulfillment`);
+    await activations.issueKeys(
+      e.ssrn,
+      e.devices.map((device) => issueKey(e, device, product.features, fulfillment.shipDate, signingKey)),
+    );
   }
 }

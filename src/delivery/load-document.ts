@@ -24,7 +24,13 @@ export async function loadDocument(
   const fulfillment = await stores.fulfillments.get(fulfillmentId);
   if (!fulfillment) return undefined;
   const ssrns = onlySsrns ? fulfillment.ssrns.filter((s) => onlySsrns.includes(s)) : fulfillment.ssrns;
-  return assembleDocument(stores, catalog, brand, fulfillment, await stores.fulfillments.documentRecords(fulfillment, ssrns));
+  return assembleDocument(
+    stores,
+    catalog,
+    brand,
+    fulfillment,
+    await stores.fulfillments.documentRecords(fulfillment, ssrns),
+  );
 }
 
 /** The document of a fulfillment whose records the caller has read already (the fan-out reads them for other uses too). */
@@ -39,7 +45,8 @@ export async function assembleDocument(
   const lines = await Promise.all(
     entitlements.map(async (entitlement) => {
       const product = catalog.get(entitlement.product);
-      if (!product) throw new Error(`product "${entitlement.product}" of ${entitlement.ssrn} is no longer in the catalog`);
+      if (!product)
+        throw new Error(`product "${entitlement.product}" of ${entitlement.ssrn} is no longer in the catalog`);
       const keys = product.mode === 'key-in-email' ? await stores.activations.issuedKeys(entitlement.ssrn) : [];
       return { entitlement, product, keys };
     }),

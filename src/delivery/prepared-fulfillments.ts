@@ -22,21 +22,33 @@ export interface PrepareDeps extends DocumentStores {
 /** The parts every message of the fulfillment attaches: the certificate, then the key files. */
 function withParts(doc: FulfillmentDocument, certificate: Buffer): PreparedFulfillment {
   const attachments = [
-    { filename: certificateFileName(doc.fulfillment.certificateNumber), content: certificate, contentType: 'application/pdf' },
+    {
+      filename: certificateFileName(doc.fulfillment.certificateNumber),
+      content: certificate,
+      contentType: 'application/pdf',
+    },
     ...doc.lines.flatMap((l) => keyAttachments(l.entitlement, l.keys)),
   ];
   return { doc, parts: attachments.map(attachmentPart) };
 }
 
 /** `ssrns` narrows the lines (a resend of chosen lines); undefined when the fulfillment's records are gone. */
-export async function prepareFulfillment(deps: PrepareDeps, fulfillmentId: string, ssrns?: string[]): Promise<PreparedFulfillment | undefined> {
+export async function prepareFulfillment(
+  deps: PrepareDeps,
+  fulfillmentId: string,
+  ssrns?: string[],
+): Promise<PreparedFulfillment | undefined> {
   const load = (only?: string[]) => loadDocument(deps, deps.catalog, deps.brand, fulfillmentId, only);
   // Both reads at once: the certificate is nearly always there already.
   const [doc, stored] = await Promise.all([load(ssrns), deps.fulfillments.certificate(fulfillmentId)]);
   if (!doc) return undefined;
   // A resend of chosen lines still attaches the whole fulfillment's certificate: the same bytes as the first time.
-  const pdf = stored
-    ?? (await deps.fulfillments.saveCertificate(fulfillmentId, await deps.renderCertificate(ssrns ? ((await load()) ?? doc) : doc)));
+  const pdf =
+    stored ??
+    (await deps.fulfillments.saveCertificate(
+      fulfillmentId,
+      await deps.renderCertificate(ssrns ? ((await load()) ?? doc) : doc),
+    ));
   return withParts(doc, pdf);
 }
 

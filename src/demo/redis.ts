@@ -22,9 +22,13 @@ export interface PrivateRedis {
 /** A throwaway redis-server from PATH on a free port, keeping nothing on disk. */
 export async function startPrivateRedis(extraArgs: string[] = []): Promise<PrivateRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
-    stdio: 'ignore',
-  });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
+    {
+      stdio: 'ignore',
+    },
+  );
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (error) => reject(new Error(`cannot start redis-server: ${error.message}`)));
     child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`)));
@@ -35,11 +39,12 @@ export async function startPrivateRedis(extraArgs: string[] = []): Promise<Priva
       return {
         url,
         pid: child.pid!,
-        stop: () => new Promise((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
+        stop: () =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
       };
     }
     await new Promise((r) => setTimeout(r, 50));

@@ -38,8 +38,10 @@ export async function runDemo(out: NodeJS.WritableStream = process.stdout): Prom
       privateRedis = await startPrivateRedis();
       out.write(`No Redis at ${wanted}; started a private redis-server at ${privateRedis.url} for this demo.\n`);
     } catch (error) {
-      out.write(`No Redis at ${wanted}, and no redis-server to start (${(error as Error).message}).\n` +
-        'Install one (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.\n');
+      out.write(
+        `No Redis at ${wanted}, and no redis-server to start (${(error as Error).message}).\n` +
+          'Install one (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.\n',
+      );
       return 1;
     }
   }
@@ -61,12 +63,31 @@ export async function runDemo(out: NodeJS.WritableStream = process.stdout): Prom
     const files = (await readdir(FIXTURE_ORDERS)).filter((f) => f.endsWith('.json')).sort();
     for (const file of files) await intake(ctx, JSON.parse(await readFile(join(FIXTURE_ORDERS, file), 'utf8')), 'demo');
     const workers = await startWorkers(ctx);
-    const orders = [...new Set(await Promise.all(files.map(async (f) => (JSON.parse(await readFile(join(FIXTURE_ORDERS, f), 'utf8')) as { salesOrder: { number: string } }).salesOrder.number)))];
+    const orders = [
+      ...new Set(
+        await Promise.all(
+          files.map(
+            async (f) =>
+              (JSON.parse(await readFile(join(FIXTURE_ORDERS, f), 'utf8')) as { salesOrder: { number: string } })
+                .salesOrder.number,
+          ),
+        ),
+      ),
+    ];
     const deliveries = await waitForDeliveries(ctx, orders, 60_000);
     await workers.close();
-    out.write(`\n${table(['order', 'ships', 'recipient', 'status', 'message'], deliveries.map(({ d, shipDate }) => [
-      d.orderNumber, shipDate, d.recipient, d.status, d.status === 'sent' ? (d.smtpResponse ?? '').replace(/^written to /, '') : (d.lastError ?? ''),
-    ]))}\n\n`);
+    out.write(
+      `\n${table(
+        ['order', 'ships', 'recipient', 'status', 'message'],
+        deliveries.map(({ d, shipDate }) => [
+          d.orderNumber,
+          shipDate,
+          d.recipient,
+          d.status,
+          d.status === 'sent' ? (d.smtpResponse ?? '').replace(/^written to /, '') : (d.lastError ?? ''),
+        ]),
+      )}\n\n`,
+    );
     const sent = deliveries.filter(({ d }) => d.status === 'sent').length;
     const scheduled = deliveries.filter(({ d }) => d.status === 'scheduled').length;
     out.write(`${sent} message(s) written to ${outbox}; ${scheduled} scheduled for a later ship date.\n`);
@@ -82,11 +103,18 @@ export async function runDemo(out: NodeJS.WritableStream = process.stdout): Prom
 async function waitForDeliveries(ctx: AppContext, orders: string[], timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const all = (await Promise.all(orders.map(async (o) => {
-      const fulfillments = await ctx.fulfillments.forOrder(o);
-      const records = await ctx.deliveries.forOrder(o);
-      return records.map((d: DeliveryRecord) => ({ d, shipDate: fulfillments.find((f) => f.id === d.fulfillmentId)?.shipDate ?? '' }));
-    }))).flat();
+    const all = (
+      await Promise.all(
+        orders.map(async (o) => {
+          const fulfillments = await ctx.fulfillments.forOrder(o);
+          const records = await ctx.deliveries.forOrder(o);
+          return records.map((d: DeliveryRecord) => ({
+            d,
+            shipDate: fulfillments.find((f) => f.id === d.fulfillmentId)?.shipDate ?? '',
+          }));
+        }),
+      )
+    ).flat();
     const settled = all.every(({ d }) => d.status === 'sent' || d.status === 'failed' || d.status === 'scheduled');
     if (settled || Date.now() > deadline) return all;
     await new Promise((r) => setTimeout(r, 100));

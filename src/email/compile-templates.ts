@@ -57,11 +57,20 @@ export function mjmlCompilations(): number {
  * The layout's Handlebars blocks between sections sit in <mj-raw>, or MJML would drop them. Every email includes the
  * shared parts of `email/layout/` (head, brand bar, footer); includes reach no file outside `email/`.
  */
-export async function compileTemplates<View = EmailView>(templatesDir: string, name = 'fulfillment'): Promise<CompiledTemplates<View>> {
+export async function compileTemplates<View = EmailView>(
+  templatesDir: string,
+  name = 'fulfillment',
+): Promise<CompiledTemplates<View>> {
   const layout = join(templatesDir, `email/${name}.mjml`);
   const textFile = join(templatesDir, `email/${name}.txt.hbs`);
   mjmlRuns++;
-  const options = { validationLevel: 'strict', keepComments: false, filePath: layout, ignoreIncludes: false, includePath: join(templatesDir, 'email') } as const;
+  const options = {
+    validationLevel: 'strict',
+    keepComments: false,
+    filePath: layout,
+    ignoreIncludes: false,
+    includePath: join(templatesDir, 'email'),
+  } as const;
   const mjml = await mjml2html(readFileSync(layout, 'utf8'), options).catch((e: unknown) => {
     throw inFile(layout, e);
   });
@@ -69,6 +78,10 @@ export async function compileTemplates<View = EmailView>(templatesDir: string, n
     // Default escaping: every value of the view is event data or derived from it, never markup.
     html: compileNow(layout, withoutIndentation(mjml.html), { knownHelpersOnly: true, strict: true }),
     // The text part is not HTML: escaping would turn "&" into "&amp;".
-    text: compileNow(textFile, readFileSync(textFile, 'utf8'), { noEscape: true, knownHelpersOnly: true, strict: true }),
+    text: compileNow(textFile, readFileSync(textFile, 'utf8'), {
+      noEscape: true,
+      knownHelpersOnly: true,
+      strict: true,
+    }),
   };
 }

@@ -59,12 +59,21 @@ export function emailView(doc: FulfillmentDocument, greetingLine: string, s: Loc
     deviceLabel,
     instructionsLabel: s.text('instructions'),
     lines: doc.lines.map(({ entitlement: e, product, keys }) => {
-      const term = e.licenseType === 'perpetual' ? s.text('perpetual') : s.text('subscription', { months: e.termMonths });
+      const term =
+        e.licenseType === 'perpetual' ? s.text('perpetual') : s.text('subscription', { months: e.termMonths });
       // The grace period is named beside the end date, or readers would count the term and find 30 days too many.
       const end = e.endDate
-        ? (e.graceDays ? s.text('endDateGrace', { date: date(e.endDate), grace: e.graceDays }) : date(e.endDate))
+        ? e.graceDays
+          ? s.text('endDateGrace', { date: date(e.endDate), grace: e.graceDays })
+          : date(e.endDate)
         : s.text('noEnd');
-      const data = { portal: brand.portalUrl, code: e.activationCode, ssrn: e.ssrn, address: brand.activationAddress, support: brand.supportEmail };
+      const data = {
+        portal: brand.portalUrl,
+        code: e.activationCode,
+        ssrn: e.ssrn,
+        address: brand.activationAddress,
+        support: brand.supportEmail,
+      };
       const activationByEmail = product.mode === 'email-activation';
       return {
         licenseName: e.licenseName,
@@ -74,25 +83,37 @@ export function emailView(doc: FulfillmentDocument, greetingLine: string, s: Loc
           { label: s.text('quantity'), value: String(e.quantity), mono: false },
           { label: s.text('activationCode'), value: e.activationCode, mono: true },
           { label: s.text('ssrn'), value: e.ssrn, mono: true },
-          { label: s.text('licenseType'), value: e.renewsSsrn ? `${term}, ${s.text('renewal', { ssrn: e.renewsSsrn })}` : term, mono: false },
+          {
+            label: s.text('licenseType'),
+            value: e.renewsSsrn ? `${term}, ${s.text('renewal', { ssrn: e.renewsSsrn })}` : term,
+            mono: false,
+          },
           { label: s.text('startDate'), value: date(e.startDate), mono: false },
           { label: s.text('endDate'), value: end, mono: false },
         ],
         modeTitle: s.text(`mode.${product.mode}.title`),
-        modeSteps: s.list(activationByEmail && !brand.activationAddress ? 'mode.email-activation.noAddress' : `mode.${product.mode}.steps`, data),
-        ...(activationByEmail && brand.activationAddress && {
-          modeLink: {
-            href: `mailto:${brand.activationAddress}?subject=${encodeURIComponent(s.text('activationMailSubject', { code: e.activationCode }))}`,
-            label: s.text('activationMailLink', { code: e.activationCode }),
-          },
-        }),
+        modeSteps: s.list(
+          activationByEmail && !brand.activationAddress
+            ? 'mode.email-activation.noAddress'
+            : `mode.${product.mode}.steps`,
+          data,
+        ),
+        ...(activationByEmail &&
+          brand.activationAddress && {
+            modeLink: {
+              href: `mailto:${brand.activationAddress}?subject=${encodeURIComponent(s.text('activationMailSubject', { code: e.activationCode }))}`,
+              label: s.text('activationMailLink', { code: e.activationCode }),
+            },
+          }),
         keys: keys.map((k) => ({ device: k.device, key: k.key })),
         instructionsUrl: product.instructionsUrl,
         deviceLabel,
       };
     }),
     accountsLabel: s.text('accounts'),
-    accounts: order.accounts.map((a) => `${a.id}${a.name ? ` ${a.name}` : ''} (${s.text(`role.${a.role}`)})`).join(', '),
+    accounts: order.accounts
+      .map((a) => `${a.id}${a.name ? ` ${a.name}` : ''} (${s.text(`role.${a.role}`)})`)
+      .join(', '),
     portalNote: s.text('portalNote'),
     portalUrl: brand.portalUrl,
     supportNote: s.text('supportNote'),

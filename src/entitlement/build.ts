@@ -15,7 +15,11 @@ export function entitlementDates(
   if (line.licenseType === 'perpetual') return { startDate: line.shipDate, graceDays: 0 };
   const term = line.termMonths!;
   if (line.purchase === 'initial') {
-    return { startDate: line.shipDate, endDate: addDays(addMonths(line.shipDate, term), INITIAL_GRACE_DAYS), graceDays: INITIAL_GRACE_DAYS };
+    return {
+      startDate: line.shipDate,
+      endDate: addDays(addMonths(line.shipDate, term), INITIAL_GRACE_DAYS),
+      graceDays: INITIAL_GRACE_DAYS,
+    };
   }
   const known = line.renews?.ssrn ? renewedEndDate(line.renews.ssrn) : undefined;
   const startDate = known ?? line.renews?.endDate;

@@ -62,7 +62,14 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', {
-      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
     });
     formatters.set(timeZone, f);
   }
@@ -70,9 +77,16 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 }
 
 function localDateParts(timeZone: string, at: Date): { date: IsoDate; offsetMs: number } {
-  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(at).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
   const asUtc = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, offsetMs: asUtc - Math.floor(at.getTime() / 1000) * 1000 };
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    offsetMs: asUtc - Math.floor(at.getTime() / 1000) * 1000,
+  };
 }
 
 /** Days already placed in time: every line of every order shipping that day asks again. */
@@ -80,10 +94,12 @@ const startsOfDay = new LRUCache<string, number>({ max: 10_000 });
 
 /** The instant a calendar date begins in a time zone (midnight local; DST-safe by re-checking the offset). */
 export function startOfDayIn(date: IsoDate, timeZone: string): Date {
-  return new Date(remember(startsOfDay, `${timeZone}\u0000${date}`, () => {
-    const { y, m, d } = parse(date);
-    const guess = Date.UTC(y, m - 1, d);
-    const first = guess - localDateParts(timeZone, new Date(guess)).offsetMs;
-    return guess - localDateParts(timeZone, new Date(first)).offsetMs;
-  }));
+  return new Date(
+    remember(startsOfDay, `${timeZone}\u0000${date}`, () => {
+      const { y, m, d } = parse(date);
+      const guess = Date.UTC(y, m - 1, d);
+      const first = guess - localDateParts(timeZone, new Date(guess)).offsetMs;
+      return guess - localDateParts(timeZone, new Date(first)).offsetMs;
+    }),
+  );
 }

@@ -14,7 +14,10 @@ const ssrn = z.string().regex(/^[A-Z0-9-]{6,32}$/, 'must be 6 to 32 uppercase le
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const ENCODED_WORD = /=\?[^?\s]+\?[bq]\?[^?\s]*\?=/i;
 const singleLine = (max: number, min = 1) =>
-  z.string().min(min).max(max)
+  z
+    .string()
+    .min(min)
+    .max(max)
     .refine((s) => !/[\r\n\u0000]/.test(s), 'must not contain line breaks or NUL')
     .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no lone surrogate)')
     .refine((s) => !ENCODED_WORD.test(s), 'must not contain an encoded-word (=?charset?Q?...?=)');
@@ -26,7 +29,10 @@ const printable = <T extends z.ZodType<string>>(schema: T) =>
   schema.superRefine((s, ctx) => {
     const missing = uncoveredCharacters(s);
     if (missing.length) {
-      const listed = missing.slice(0, 5).map((ch) => `"${ch}" (${codePoint(ch)})`).join(', ');
+      const listed = missing
+        .slice(0, 5)
+        .map((ch) => `"${ch}" (${codePoint(ch)})`)
+        .join(', ');
       ctx.addIssue({ code: 'custom', message: `has characters the certificate cannot print: ${listed}` });
     }
   });
@@ -42,7 +48,10 @@ export const accountSchema = z.strictObject({
 export const emailAddress = z
   .string()
   .max(254)
-  .regex(/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/, 'must be a plain ASCII email address like name@example.com');
+  .regex(
+    /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/,
+    'must be a plain ASCII email address like name@example.com',
+  );
 
 export const contactSchema = z.strictObject({
   email: emailAddress,
@@ -56,10 +65,16 @@ export const salesOrderSchema = z.strictObject({
   accounts: z.array(accountSchema).min(1).max(20),
   endCustomer: z.strictObject({
     name: printable(singleLine(200)),
-    country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 two-letter code').optional(),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be an ISO 3166 two-letter code')
+      .optional(),
   }),
   contacts: z.array(contactSchema).min(1).max(50),
-  locale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a BCP 47 tag like en or de-CH').optional(),
+  locale: z
+    .string()
+    .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a BCP 47 tag like en or de-CH')
+    .optional(),
 });
 
 export const lineSchema = z
@@ -77,7 +92,10 @@ export const lineSchema = z
     activationCode: z.string().regex(/^[A-Za-z0-9-]{8,40}$/, 'must be 8 to 40 letters, digits or hyphens'),
     ssrn,
     shipDate: isoDate,
-    devices: z.array(z.string().regex(/^[A-Za-z0-9-]{4,64}$/, 'must be a serial number or UUID')).max(1000).optional(),
+    devices: z
+      .array(z.string().regex(/^[A-Za-z0-9-]{4,64}$/, 'must be a serial number or UUID'))
+      .max(1000)
+      .optional(),
   })
   .superRefine((line, ctx) => {
     if (line.licenseType === 'subscription' && line.termMonths === undefined) {
@@ -104,7 +122,11 @@ export const fulfillmentEventSchema = z
     lines: z.array(lineSchema).min(1).max(500),
   })
   .superRefine((event, ctx) => {
-    const seen = { lineNumber: new Map<string, number>(), activationCode: new Map<string, number>(), ssrn: new Map<string, number>() };
+    const seen = {
+      lineNumber: new Map<string, number>(),
+      activationCode: new Map<string, number>(),
+      ssrn: new Map<string, number>(),
+    };
     event.lines.forEach((line, i) => {
       for (const field of ['lineNumber', 'activationCode', 'ssrn'] as const) {
         const first = seen[field].get(line[field]);
@@ -116,7 +138,12 @@ export const fulfillmentEventSchema = z
     const emails = new Set<string>();
     event.salesOrder.contacts.forEach((c, i) => {
       const key = c.email.toLowerCase();
-      if (emails.has(key)) ctx.addIssue({ code: 'custom', path: ['salesOrder', 'contacts', i, 'email'], message: 'lists an address twice' });
+      if (emails.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['salesOrder', 'contacts', i, 'email'],
+          message: 'lists an address twice',
+        });
       emails.add(key);
     });
   });

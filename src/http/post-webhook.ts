@@ -2,9 +2,16 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { literalAddress, resolvedProblem, urlProblems, type Resolve, type UrlPolicy } from '../webhook-rules/url-safety.ts';
+import {
+  literalAddress,
+  resolvedProblem,
+  urlProblems,
+  type Resolve,
+  type UrlPolicy,
+} from '../webhook-rules/url-safety.ts';
 
-export const systemResolve: Resolve = async (hostname) => (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
+export const systemResolve: Resolve = async (hostname) =>
+  (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 
 export type PostOutcome = 'delivered' | 'http-error' | 'timeout' | 'network-error' | 'refused';
 
@@ -36,21 +43,33 @@ class Timeout extends Error {}
  * rebinding). Redirects are answers like any other non-2xx: never followed. The whole exchange, name resolution
  * included, is bounded by `timeoutMs`.
  */
-export async function postWebhook(target: string, headers: Record<string, string>, body: string, options: PostOptions): Promise<PostResult> {
+export async function postWebhook(
+  target: string,
+  headers: Record<string, string>,
+  body: string,
+  options: PostOptions,
+): Promise<PostResult> {
   const started = performance.now();
-  const done = (r: Omit<PostResult, 'durationMs'>): PostResult => ({ ...r, durationMs: Math.round(performance.now() - started) });
+  const done = (r: Omit<PostResult, 'durationMs'>): PostResult => ({
+    ...r,
+    durationMs: Math.round(performance.now() - started),
+  });
   const problems = urlProblems(target, options.policy);
   if (problems.length) return done({ outcome: 'refused', error: `url ${problems.join('; ')}` });
   const url = new URL(target);
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Timeout()), options.timeoutMs); });
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout()), options.timeoutMs);
+  });
   let request: http.ClientRequest | undefined;
   try {
     const literal = literalAddress(url.hostname);
-    const addresses = literal ? [literal] : await Promise.race([options.resolve(url.hostname), deadline]).catch((error: unknown) => {
-      if (error instanceof Timeout) throw error;
-      return [] as string[];
-    });
+    const addresses = literal
+      ? [literal]
+      : await Promise.race([options.resolve(url.hostname), deadline]).catch((error: unknown) => {
+          if (error instanceof Timeout) throw error;
+          return [] as string[];
+        });
     const problem = resolvedProblem(url.hostname, addresses, options.policy);
     if (problem) return done({ outcome: 'refused', error: problem });
     const address = addresses[0]!;
@@ -59,33 +78,47 @@ export async function postWebhook(target: string, headers: Record<string, string
       opts?.all ? cb(null, [{ address, family }]) : cb(null, address, family)) as unknown as LookupFunction;
     const client = url.protocol === 'https:' ? https : http;
     const exchange = new Promise<Omit<PostResult, 'durationMs'>>((resolve, reject) => {
-      request = client.request(url, {
-        method: 'POST',
-        agent: agents[url.protocol as 'http:' | 'https:'],
-        lookup: pinned,
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'license-courier-webhooks' },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        const finish = () => {
-          const status = res.statusCode ?? 0;
-          const text = Buffer.concat(chunks).subarray(0, RESPONSE_KEPT_BYTES).toString('utf8');
-          if (status >= 200 && status < 300) return resolve({ outcome: 'delivered', statusCode: status, body: text });
-          const location = status >= 300 && status < 400 && res.headers.location;
-          resolve({ outcome: 'http-error', statusCode: status, body: text, error: location ? `HTTP ${status}: redirect to ${location} not followed` : `HTTP ${status}` });
-        };
-        res.on('data', (chunk: Buffer) => {
-          if (kept < RESPONSE_KEPT_BYTES) chunks.push(chunk);
-          kept += chunk.length;
-          // Enough kept: stop reading a long answer rather than download it.
-          if (kept >= RESPONSE_KEPT_BYTES) {
-            res.destroy();
-            finish();
-          }
-        });
-        res.on('end', finish);
-        res.on('error', reject);
-      });
+      request = client.request(
+        url,
+        {
+          method: 'POST',
+          agent: agents[url.protocol as 'http:' | 'https:'],
+          lookup: pinned,
+          headers: {
+            ...headers,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'user-agent': 'license-courier-webhooks',
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let kept = 0;
+          const finish = () => {
+            const status = res.statusCode ?? 0;
+            const text = Buffer.concat(chunks).subarray(0, RESPONSE_KEPT_BYTES).toString('utf8');
+            if (status >= 200 && status < 300) return resolve({ outcome: 'delivered', statusCode: status, body: text });
+            const location = status >= 300 && status < 400 && res.headers.location;
+            resolve({
+              outcome: 'http-error',
+              statusCode: status,
+              body: text,
+              error: location ? `HTTP ${status}: redirect to ${location} not followed` : `HTTP ${status}`,
+            });
+          };
+          res.on('data', (chunk: Buffer) => {
+            if (kept < RESPONSE_KEPT_BYTES) chunks.push(chunk);
+            kept += chunk.length;
+            // Enough kept: stop reading a long answer rather than download it.
+            if (kept >= RESPONSE_KEPT_BYTES) {
+              res.destroy();
+              finish();
+            }
+          });
+          res.on('end', finish);
+          res.on('error', reject);
+        },
+      );
       request.on('error', reject);
       request.end(body);
     });

@@ -4,7 +4,8 @@ type Headers = ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
 
 /** Every value of a header as lowercase text: raw strings, mailparser's structured values, or several of either. */
 function values(headers: Headers, name: string): string[] {
-  const raw = headers instanceof Map ? headers.get(name) : Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+  const raw =
+    headers instanceof Map ? headers.get(name) : Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
   const flatten = (v: unknown): string[] => {
     if (v === undefined || v === null) return [];
     if (Array.isArray(v)) return v.flatMap(flatten);
@@ -14,10 +15,13 @@ function values(headers: Headers, name: string): string[] {
     if (typeof v === 'object' && 'text' in v) return flatten((v as { text: unknown }).text);
     return String(v).split('\n');
   };
-  return flatten(raw).map((v) => v.trim().toLowerCase()).filter(Boolean);
+  return flatten(raw)
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean);
 }
 
-const SYSTEM_SENDER = /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?|auto-?reply|autoresponder)([+-].*)?@/i;
+const SYSTEM_SENDER =
+  /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?|auto-?reply|autoresponder)([+-].*)?@/i;
 
 /** The bare address of `Name <addr>` or `addr`. */
 function address(from: string): string {

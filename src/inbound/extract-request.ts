@@ -18,10 +18,13 @@ const UUID = /(?<![A-Za-z0-9-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 // Hyphen-grouped like hTq4Xe-P9dLm-Zw2RbK: three to five groups of four to eight letters or digits, 8 to 40 in all.
 const CODE = /(?<![A-Za-z0-9-])[A-Za-z0-9]{4,8}(?:-[A-Za-z0-9]{4,8}){2,4}(?![A-Za-z0-9-])/g;
 const WHOLE_CODE = new RegExp(`^${CODE.source}$`);
-const CODE_LABEL = /(?:activation[\s-]*(?:code|key)|aktivierungs-?(?:code|schlüssel)|\bcode|アクティベーション\s*コード|コード)\s*(?:(?:[:：#=]|\bis\b|\bist\b|\blautet\b|は)\s*)?([A-Za-z0-9-]{8,40})(?![A-Za-z0-9-])/giu;
-const DEVICE_LABEL = /(?:serial[\s-]*(?:numbers?|nos?\.?|#)?|\bs\/n|\bsn\b|serien-?nummer(?:n)?|seriennr\.?|シリアル\s*(?:番号|ナンバー)?|製造番号|\buuids?\b|\bdevices?(?:[\s-]*ids?)?\b|\bgerät(?:e|en|e-?id)?\b|デバイス|機器)/giu;
+const CODE_LABEL =
+  /(?:activation[\s-]*(?:code|key)|aktivierungs-?(?:code|schlüssel)|\bcode|アクティベーション\s*コード|コード)\s*(?:(?:[:：#=]|\bis\b|\bist\b|\blautet\b|は)\s*)?([A-Za-z0-9-]{8,40})(?![A-Za-z0-9-])/giu;
+const DEVICE_LABEL =
+  /(?:serial[\s-]*(?:numbers?|nos?\.?|#)?|\bs\/n|\bsn\b|serien-?nummer(?:n)?|seriennr\.?|シリアル\s*(?:番号|ナンバー)?|製造番号|\buuids?\b|\bdevices?(?:[\s-]*ids?)?\b|\bgerät(?:e|en|e-?id)?\b|デバイス|機器)/giu;
 // Values of other identifiers, which can look like serial numbers: an SSRN has 12 to 14 uppercase letters and digits.
-const OTHER_ID = /(?:\bssrn|\bsku|\bpo\b|\border(?:\s*number)?|\bauftrag(?:snummer)?|\baccount(?:\s*id)?|注文番号)\s*(?:[:：#]\s*)?[A-Za-z0-9-]+/giu;
+const OTHER_ID =
+  /(?:\bssrn|\bsku|\bpo\b|\border(?:\s*number)?|\bauftrag(?:snummer)?|\baccount(?:\s*id)?|注文番号)\s*(?:[:：#]\s*)?[A-Za-z0-9-]+/giu;
 const SSRN = /^SSRN/i;
 // Unlabelled serial numbers: twelve uppercase letters and digits, both present (JN11D2E7CAFB, CV1234AB5678).
 const BARE_SERIAL = /(?<![A-Za-z0-9-])(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{12}(?![A-Za-z0-9-])/g;
@@ -36,7 +39,12 @@ const NEWLINE_SEPARATOR = /[ \t]*\r?\n[ \t]*|[ \t]+/y;
 
 /** After a label: a serial's usual shape, or any token with a digit (not a word of the sentence). */
 function isDeviceToken(t: string): boolean {
-  return (/\d/.test(t) || /^[A-Z0-9]{12}$/.test(t)) && !/^\d{4}-\d{2}-\d{2}$/.test(t) && !SSRN.test(t) && !(isCode(t) && looksRandom(t));
+  return (
+    (/\d/.test(t) || /^[A-Z0-9]{12}$/.test(t)) &&
+    !/^\d{4}-\d{2}-\d{2}$/.test(t) &&
+    !SSRN.test(t) &&
+    !(isCode(t) && looksRandom(t))
+  );
 }
 
 function isCode(t: string): boolean {
@@ -80,7 +88,11 @@ function devicesAfterLabel(text: string, labelEnd: number): string[] {
  * the body (plain text, else the HTML's text). Labelled values win over pattern guesses.
  */
 export function extractActivationRequest(input: { subject?: string; text?: string; html?: string }): ActivationRequest {
-  const body = input.text?.trim() ? input.text.slice(0, MAX_INPUT) : input.html ? htmlText(input.html.slice(0, MAX_INPUT)) : '';
+  const body = input.text?.trim()
+    ? input.text.slice(0, MAX_INPUT)
+    : input.html
+      ? htmlText(input.html.slice(0, MAX_INPUT))
+      : '';
   return scanRequestText(`${(input.subject ?? '').slice(0, MAX_SUBJECT)}\n${ownText(body)}`);
 }
 
@@ -90,7 +102,9 @@ export function scanRequestText(text: string): ActivationRequest {
   const rest = text.replace(UUID, ' ');
 
   const labelledCodes = [...rest.matchAll(CODE_LABEL)].map((m) => m[1]!).filter(isCode);
-  const codes = labelledCodes.length ? labelledCodes : [...rest.matchAll(CODE)].map((m) => m[0]).filter((c) => c.length <= 40 && looksRandom(c));
+  const codes = labelledCodes.length
+    ? labelledCodes
+    : [...rest.matchAll(CODE)].map((m) => m[0]).filter((c) => c.length <= 40 && looksRandom(c));
 
   const labelled: string[] = [];
   let labels = 0;
@@ -98,7 +112,8 @@ export function scanRequestText(text: string): ActivationRequest {
     if (++labels > MAX_DEVICE_LABELS) break;
     labelled.push(...devicesAfterLabel(rest, m.index + m[0].length));
   }
-  const bare = () => [...rest.replace(OTHER_ID, ' ').matchAll(BARE_SERIAL)].map((m) => m[0]).filter((t) => !SSRN.test(t));
+  const bare = () =>
+    [...rest.replace(OTHER_ID, ' ').matchAll(BARE_SERIAL)].map((m) => m[0]).filter((t) => !SSRN.test(t));
   const devices = [...uuids, ...(labelled.length ? labelled : bare())].map(normalizeDevice);
 
   return { codes: [...new Set(codes)], devices: [...new Set(devices)] };

@@ -10,7 +10,11 @@ export function htmlText(html: string): string {
     return convert(html, {
       wordwrap: false,
       // Layout tables are common in mail; as data tables their cells stay apart instead of running together.
-      selectors: [{ selector: 'a', options: { ignoreHref: true } }, { selector: 'img', format: 'skip' }, { selector: 'table', format: 'dataTable' }],
+      selectors: [
+        { selector: 'a', options: { ignoreHref: true } },
+        { selector: 'img', format: 'skip' },
+        { selector: 'table', format: 'dataTable' },
+      ],
     });
   } catch {
     return stripTags(html);

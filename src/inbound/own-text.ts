@@ -2,7 +2,8 @@
 // other people's serial numbers; signatures carry phone numbers and asset tags. None of them is part of the request.
 
 const SIGNATURE = /^-- ?$/;
-const FORWARD_MARKER = /^\s*-{2,}\s*(original message|ursprüngliche nachricht|forwarded message|weitergeleitete nachricht|元のメッセージ|転送されたメッセージ)/i;
+const FORWARD_MARKER =
+  /^\s*-{2,}\s*(original message|ursprüngliche nachricht|forwarded message|weitergeleitete nachricht|元のメッセージ|転送されたメッセージ)/i;
 const OUTLOOK_RULE = /^\s*_{10,}\s*$/;
 const OUTLOOK_FROM = /^\s*\**(from|von|差出人)\s*:\**\s*\S/i;
 const OUTLOOK_DATE = /^\s*\**(sent|date|gesendet|datum|送信日時|日時)\s*:/i;
@@ -15,9 +16,15 @@ function endsOwnText(lines: string[], i: number): boolean {
   const line = lines[i]!;
   if (!line.trim()) return false;
   const withNext = `${line} ${lines[i + 1] ?? ''}`;
-  return SIGNATURE.test(line) || FORWARD_MARKER.test(line) || OUTLOOK_RULE.test(line)
-    || ATTRIBUTION.test(line) || ATTRIBUTION_JA.test(line) || (/^\s*(on|am|le)\s/i.test(line) && ATTRIBUTION.test(withNext))
-    || (OUTLOOK_FROM.test(line) && lines.slice(i + 1, i + 5).some((l) => OUTLOOK_DATE.test(l)));
+  return (
+    SIGNATURE.test(line) ||
+    FORWARD_MARKER.test(line) ||
+    OUTLOOK_RULE.test(line) ||
+    ATTRIBUTION.test(line) ||
+    ATTRIBUTION_JA.test(line) ||
+    (/^\s*(on|am|le)\s/i.test(line) && ATTRIBUTION.test(withNext)) ||
+    (OUTLOOK_FROM.test(line) && lines.slice(i + 1, i + 5).some((l) => OUTLOOK_DATE.test(l)))
+  );
 }
 
 /** A request is written at the top; lines below this many are never the author's request (bounds the work). */

@@ -21,15 +21,25 @@ export function senderAccepted(verdict: SenderVerdict, requireDmarc: boolean): b
 }
 
 /** Verifies DKIM, SPF (from the topmost Received header) and DMARC with mailauth; DNS through `resolver` when given. */
-export async function verifySender(raw: Buffer, options: { resolver?: DNSResolver; mta?: string } = {}): Promise<SenderVerdict> {
+export async function verifySender(
+  raw: Buffer,
+  options: { resolver?: DNSResolver; mta?: string } = {},
+): Promise<SenderVerdict> {
   // Loaded on first use: it takes longer to load than the rest of a CLI command that never needs it.
   const { authenticate } = await import('mailauth');
   const result = await authenticate(raw, {
-    trustReceived: true, disableArc: true, disableBimi: true,
-    ...(options.resolver && { resolver: options.resolver }), ...(options.mta && { mta: options.mta }),
+    trustReceived: true,
+    disableArc: true,
+    disableBimi: true,
+    ...(options.resolver && { resolver: options.resolver }),
+    ...(options.mta && { mta: options.mta }),
   });
   if (!result.dmarc) return { dmarc: 'unknown', source: 'mailauth' };
-  return { dmarc: String(result.dmarc.status.result), ...(result.dmarc.policy && { policy: String(result.dmarc.policy).toLowerCase() }), source: 'mailauth' };
+  return {
+    dmarc: String(result.dmarc.status.result),
+    ...(result.dmarc.policy && { policy: String(result.dmarc.policy).toLowerCase() }),
+    source: 'mailauth',
+  };
 }
 
 const DMARC = /^dmarc=([a-z]+)/i;
@@ -41,11 +51,18 @@ const HEADER_FROM = /\bheader\.from=([^\s;()]+)/i;
  * authserv-id is `authservId` (that server removes such headers from what arrives, so a sender cannot forge it), and
  * only when its DMARC result is about `fromDomain`.
  */
-export function trustedVerdict(headerLines: ReadonlyArray<{ key: string; line: string }>, authservId: string, fromDomain: string): SenderVerdict {
+export function trustedVerdict(
+  headerLines: ReadonlyArray<{ key: string; line: string }>,
+  authservId: string,
+  fromDomain: string,
+): SenderVerdict {
   const unknown: SenderVerdict = { dmarc: 'unknown', source: 'authentication-results' };
   for (const h of headerLines) {
     if (h.key.toLowerCase() !== 'authentication-results') continue;
-    const [id = '', ...results] = h.line.slice(h.line.indexOf(':') + 1).split(';').map((s) => s.replace(/\s+/g, ' ').trim());
+    const [id = '', ...results] = h.line
+      .slice(h.line.indexOf(':') + 1)
+      .split(';')
+      .map((s) => s.replace(/\s+/g, ' ').trim());
     if (id.split(' ')[0]!.toLowerCase() !== authservId.toLowerCase()) continue;
     const dmarc = results.find((r) => DMARC.test(r));
     if (!dmarc || HEADER_FROM.exec(dmarc)?.[1]?.toLowerCase() !== fromDomain.toLowerCase()) return unknown;

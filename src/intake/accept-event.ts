@@ -49,7 +49,13 @@ export async function acceptEvent(deps: IntakeDeps, input: unknown, actor: strin
     event = parseEvent(input);
     validateAgainstCatalog(event, deps.catalog);
   } catch (error) {
-    await deps.audit.record({ actor, action: 'intake', outcome: 'rejected', ...orderOf(input), detail: { reason: String(error) } });
+    await deps.audit.record({
+      actor,
+      action: 'intake',
+      outcome: 'rejected',
+      ...orderOf(input),
+      detail: { reason: String(error) },
+    });
     throw error;
   }
   const renewed = new Map<string, string>();
@@ -71,9 +77,16 @@ export async function acceptEvent(deps: IntakeDeps, input: unknown, actor: strin
     for (const contact of order.contacts) {
       const id = deliveryId(f.id, contact.email);
       deliveries.push({
-        id, orderNumber: order.number, fulfillmentId: f.id, recipient: contact.email.toLowerCase(),
+        id,
+        orderNumber: order.number,
+        fulfillmentId: f.id,
+        recipient: contact.email.toLowerCase(),
         ...(contact.name && { recipientName: contact.name }),
-        kind: 'fulfillment', status, attempts: 0, messageId: messageIdFor(id, deps.mailFromAddress), createdAt: now.toISOString(),
+        kind: 'fulfillment',
+        status,
+        attempts: 0,
+        messageId: messageIdFor(id, deps.mailFromAddress),
+        createdAt: now.toISOString(),
       });
     }
   }
@@ -82,32 +95,67 @@ export async function acceptEvent(deps: IntakeDeps, input: unknown, actor: strin
     eventId: event.eventId,
     orderNumber: order.number,
     entitlements: entitlements.map((e) => ({
-      lineNumber: e.lineNumber, ssrn: e.ssrn, activationCode: e.activationCode, startDate: e.startDate,
+      lineNumber: e.lineNumber,
+      ssrn: e.ssrn,
+      activationCode: e.activationCode,
+      startDate: e.startDate,
       ...(e.endDate && { endDate: e.endDate }),
     })),
     fulfillments: fulfillments.map((f) => ({
-      id: f.id, shipDate: f.shipDate, status: f.shipDate > today ? 'scheduled' : 'queued', recipients: order.contacts.map((c) => c.email.toLowerCase()),
+      id: f.id,
+      shipDate: f.shipDate,
+      status: f.shipDate > today ? 'scheduled' : 'queued',
+      recipients: order.contacts.map((c) => c.email.toLowerCase()),
     })),
   };
   const lineOf = new Map(entitlements.map((e) => [e.ssrn, { lineNumber: e.lineNumber, ssrn: e.ssrn }]));
-  const events = response.fulfillments.map((f, i) => webhookEvent(f.status === 'scheduled' ? 'fulfillment.scheduled' : 'fulfillment.accepted', f.id, {
-    orderNumber: order.number, eventId: event.eventId, fulfillmentId: f.id, shipDate: f.shipDate,
-    lines: fulfillments[i]!.ssrns.map((ssrn) => lineOf.get(ssrn)!), recipients: f.recipients,
-  }, now));
+  const events = response.fulfillments.map((f, i) =>
+    webhookEvent(
+      f.status === 'scheduled' ? 'fulfillment.scheduled' : 'fulfillment.accepted',
+      f.id,
+      {
+        orderNumber: order.number,
+        eventId: event.eventId,
+        fulfillmentId: f.id,
+        shipDate: f.shipDate,
+        lines: fulfillments[i]!.ssrns.map((ssrn) => lineOf.get(ssrn)!),
+        recipients: f.recipients,
+      },
+      now,
+    ),
+  );
   const result = await deps.intakeStore.create<IntakeResponse>({
-    stored: { event, acceptedAt: now.toISOString(), acceptedBy: actor }, digest: eventDigest(event), response,
-    order, entitlements, fulfillments, deliveries, events,
+    stored: { event, acceptedAt: now.toISOString(), acceptedBy: actor },
+    digest: eventDigest(event),
+    response,
+    order,
+    entitlements,
+    fulfillments,
+    deliveries,
+    events,
   });
 
   if (result.outcome === 'guard-conflict') {
-    await deps.audit.record({ actor, action: 'intake', order: order.number, outcome: 'conflict', detail: { eventId: event.eventId } });
+    await deps.audit.record({
+      actor,
+      action: 'intake',
+      order: order.number,
+      outcome: 'conflict',
+      detail: { eventId: event.eventId },
+    });
     throw new ConflictError('eventId was already used for a different event', [
       { path: 'eventId', message: `"${event.eventId}" was accepted before with different content` },
     ]);
   }
   if (result.outcome === 'unique-conflict') {
     const { line, field } = result;
-    await deps.audit.record({ actor, action: 'intake', order: order.number, outcome: 'conflict', detail: { eventId: event.eventId, field } });
+    await deps.audit.record({
+      actor,
+      action: 'intake',
+      order: order.number,
+      outcome: 'conflict',
+      detail: { eventId: event.eventId, field },
+    });
     throw new ConflictError(`${field} already belongs to an existing entitlement`, [
       { path: `lines[${line}].${field}`, message: 'already belongs to an existing entitlement' },
     ]);
@@ -117,7 +165,13 @@ export async function acceptEvent(deps: IntakeDeps, input: unknown, actor: strin
   // sender's retry, and by the reconciler that re-schedules every fulfillment not fanned out yet.
   for (const f of accepted.fulfillments) await deps.scheduleFanOut(f.id, startOfDayIn(f.shipDate, deps.timeZone));
   if (result.outcome === 'created') {
-    await deps.audit.record({ actor, action: 'intake', order: order.number, outcome: 'accepted', detail: { eventId: event.eventId, lines: entitlements.length } });
+    await deps.audit.record({
+      actor,
+      action: 'intake',
+      order: order.number,
+      outcome: 'accepted',
+      detail: { eventId: event.eventId, lines: entitlements.length },
+    });
   }
   return { replay: result.outcome === 'replay', response: accepted };
 }

@@ -14,9 +14,15 @@ export function validateAgainstCatalog(event: FulfillmentEvent, catalog: Catalog
     if (product.mode !== 'key-in-email') return;
     const devices = line.devices ?? [];
     if (devices.length === 0) {
-      issues.push({ path: `lines[${i}].devices`, message: 'is required for key-in-email products: keys are issued per device at fulfillment' });
+      issues.push({
+        path: `lines[${i}].devices`,
+        message: 'is required for key-in-email products: keys are issued per device at fulfillment',
+      });
     } else if (devices.length > line.quantity) {
-      issues.push({ path: `lines[${i}].devices`, message: `lists ${devices.length} devices but the quantity is ${line.quantity}` });
+      issues.push({
+        path: `lines[${i}].devices`,
+        message: `lists ${devices.length} devices but the quantity is ${line.quantity}`,
+      });
     }
   });
   if (issues.length) throw new InvalidInputError('invalid fulfillment event', issues);

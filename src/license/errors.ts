@@ -16,7 +16,10 @@ export class KeySignatureError extends Error {
 
 /** A valid key, but for another device. */
 export class KeyDeviceMismatchError extends Error {
-  constructor(readonly keyDevice: string, readonly askedDevice: string) {
+  constructor(
+    readonly keyDevice: string,
+    readonly askedDevice: string,
+  ) {
     super(`the key is bound to device ${keyDevice}, not ${askedDevice}`);
     this.name = 'KeyDeviceMismatchError';
   }

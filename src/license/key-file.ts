@@ -10,7 +10,10 @@ export function keyFileName(k: IssuedKey): string {
  * The attached file: `#` comment lines saying what the key is for (verify-key and decodeKey skip them), then the key.
  * ASCII only, so no mail client or editor can mangle it.
  */
-export function keyFileContent(k: IssuedKey, fields: Pick<KeyFields, 'ssrn' | 'product' | 'startDate' | 'endDate'>): string {
+export function keyFileContent(
+  k: IssuedKey,
+  fields: Pick<KeyFields, 'ssrn' | 'product' | 'startDate' | 'endDate'>,
+): string {
   const ascii = (s: string) => s.replace(/[^\x20-\x7e]/g, '?');
   return [
     `# License key ${k.licenseId} for device ${ascii(k.device)}`,

@@ -27,7 +27,8 @@ export function parseKeyText(text: string): { licenseId: string; payload: Buffer
     .join('')
     .toUpperCase()
     .replace(/[^A-Z0-9]/g, '');
-  if (!cleaned.startsWith(ID_PREFIX)) throw new KeyFormatError('this is not a license key: it must start with the license ID (LC…)');
+  if (!cleaned.startsWith(ID_PREFIX))
+    throw new KeyFormatError('this is not a license key: it must start with the license ID (LC…)');
   const payload = base32Decode(cleaned.slice(ID_LENGTH));
   if (!payload) throw new KeyFormatError('the key is damaged: it holds characters or a length that a key cannot have');
   return { licenseId: cleaned.slice(0, ID_LENGTH), payload };

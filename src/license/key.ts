@@ -24,7 +24,16 @@ const SIGNATURE_BYTES = 64;
 
 // Version 1 payload: a JSON array in this fixed order.
 const PAYLOAD_V1 = z.tuple([
-  z.literal(VERSION), z.string(), z.string(), z.string(), z.string(), z.string(), z.array(z.string()), z.string(), z.string().nullable(), z.string(),
+  z.literal(VERSION),
+  z.string(),
+  z.string(),
+  z.string(),
+  z.string(),
+  z.string(),
+  z.array(z.string()),
+  z.string(),
+  z.string().nullable(),
+  z.string(),
 ]);
 
 /** Deterministic (hash of SSRN and device), so the ID can be quoted to support and re-derived from a key's content. */
@@ -36,7 +45,21 @@ function licenseIdFor(ssrn: string, device: string): string {
 // A fixed-order JSON array: the same fields always give the same bytes, so the same entitlement, device and issue date
 // always give the same key (Ed25519 signatures are deterministic).
 function encodeFields(f: KeyFields): Buffer {
-  return Buffer.from(JSON.stringify([VERSION, f.licenseId, f.ssrn, f.sku, f.product, f.device, f.features, f.startDate, f.endDate ?? null, f.issuedOn]), 'utf8');
+  return Buffer.from(
+    JSON.stringify([
+      VERSION,
+      f.licenseId,
+      f.ssrn,
+      f.sku,
+      f.product,
+      f.device,
+      f.features,
+      f.startDate,
+      f.endDate ?? null,
+      f.issuedOn,
+    ]),
+    'utf8',
+  );
 }
 
 function decodeFields(bytes: Buffer): KeyFields {
@@ -52,15 +75,33 @@ function decodeFields(bytes: Buffer): KeyFields {
   return { licenseId, ssrn, sku, product, device, features, startDate, ...(endDate !== null && { endDate }), issuedOn };
 }
 
-export function issueKey(e: Entitlement, device: string, features: string[], issuedOn: string, signingKey: KeyObject): IssuedKey {
+export function issueKey(
+  e: Entitlement,
+  device: string,
+  features: string[],
+  issuedOn: string,
+  signingKey: KeyObject,
+): IssuedKey {
   const dev = normalizeDevice(device);
   const fields: KeyFields = {
-    licenseId: licenseIdFor(e.ssrn, dev), ssrn: e.ssrn, sku: e.sku, product: e.product, device: dev, features,
-    startDate: e.startDate, ...(e.endDate && { endDate: e.endDate }), issuedOn,
+    licenseId: licenseIdFor(e.ssrn, dev),
+    ssrn: e.ssrn,
+    sku: e.sku,
+    product: e.product,
+    device: dev,
+    features,
+    startDate: e.startDate,
+    ...(e.endDate && { endDate: e.endDate }),
+    issuedOn,
   };
   const message = encodeFields(fields);
   const signature = sign(null, message, signingKey);
-  return { device: dev, key: formatKeyText(fields.licenseId, Buffer.concat([message, signature])), licenseId: fields.licenseId, issuedOn };
+  return {
+    device: dev,
+    key: formatKeyText(fields.licenseId, Buffer.concat([message, signature])),
+    licenseId: fields.licenseId,
+    issuedOn,
+  };
 }
 
 /**
@@ -73,7 +114,8 @@ export function decodeKey(text: string): { fields: KeyFields; signature: Buffer;
   const signed = payload.subarray(0, payload.length - SIGNATURE_BYTES);
   const signature = payload.subarray(payload.length - SIGNATURE_BYTES);
   const fields = decodeFields(signed);
-  if (fields.licenseId !== licenseId) throw new KeySignatureError("the license ID line does not match the key's content: the key was altered");
+  if (fields.licenseId !== licenseId)
+    throw new KeySignatureError("the license ID line does not match the key's content: the key was altered");
   return { fields, signature, signed };
 }
 
@@ -81,6 +123,7 @@ export function decodeKey(text: string): { fields: KeyFields; signature: Buffer;
 export function verifyKey(text: string, publicKey: KeyObject, device?: string): KeyFields {
   const { fields, signature, signed } = decodeKey(text);
   if (!verify(null, signed, publicKey, signature)) throw new KeySignatureError();
-  if (device !== undefined && normalizeDevice(device) !== fields.device) throw new KeyDeviceMismatchError(fields.device, normalizeDevice(device));
+  if (device !== undefined && normalizeDevice(device) !== fields.device)
+    throw new KeyDeviceMismatchError(fields.device, normalizeDevice(device));
   return fields;
 }

@@ -11,13 +11,17 @@ function readPem(path: string, variable: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new SigningKeyError(`${variable}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new SigningKeyError(
+      `${variable}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
 function requireEd25519(key: KeyObject, variable: string, path: string): KeyObject {
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new SigningKeyError(`${variable}: ${path} is a ${key.asymmetricKeyType} key; license keys are signed with Ed25519`);
+    throw new SigningKeyError(
+      `${variable}: ${path} is a ${key.asymmetricKeyType} key; license keys are signed with Ed25519`,
+    );
   }
   return key;
 }
@@ -43,7 +47,11 @@ export function loadPublicKey(publicPath?: string, signingPath?: string): KeyObj
   throw new SigningKeyError('set LICENSE_PUBLIC_KEY (or LICENSE_SIGNING_KEY) to the key that signs license keys');
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Writes a new Ed25519 pair; refuses to replace existing files, which would orphan every key signed so far. */
 export async function generateSigningKeyPair(outDir: string): Promise<{ privatePath: string; publicPath: string }> {
@@ -53,7 +61,10 @@ export async function generateSigningKeyPair(outDir: string): Promise<{ privateP
   const publicPath = join(outDir, PUBLIC_KEY_FILE);
   // 'wx' fails with EEXIST instead of overwriting; check both first so a half-existing pair is not completed either.
   for (const path of [privatePath, publicPath]) {
-    if (await exists(path)) throw new SigningKeyError(`${path} already exists; replacing it would make every key signed with it unverifiable`);
+    if (await exists(path))
+      throw new SigningKeyError(
+        `${path} already exists; replacing it would make every key signed with it unverifiable`,
+      );
   }
   await writeFile(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
   await writeFile(publicPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644, flag: 'wx' });

@@ -29,8 +29,11 @@ export function loadLocaleStrings(dir: string): LocaleCatalog {
     const raw = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, string | string[]>;
     // Most strings are labels without a placeholder: a call of a compiled template costs microseconds, and an email
     // or certificate looks up some forty strings.
-    const compile = (s: string) => (s.includes('{{') ? Handlebars.compile(s, { noEscape: true, strict: true }) : () => s);
-    const compiled = new Map(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.map(compile) : [compile(v)]]));
+    const compile = (s: string) =>
+      s.includes('{{') ? Handlebars.compile(s, { noEscape: true, strict: true }) : () => s;
+    const compiled = new Map(
+      Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.map(compile) : [compile(v)]]),
+    );
     const get = (key: string) => {
       const c = compiled.get(key);
       if (!c) throw new Error(`${file}: no string "${key}"`);

@@ -16,7 +16,9 @@ export interface Attachment {
  */
 export function attachmentPart(a: Attachment): Buffer {
   const content = typeof a.content === 'string' ? Buffer.from(a.content, 'utf8') : a.content;
-  const node = new MimeNode('multipart/mixed', { baseBoundary: 'unused' }).createChild(a.contentType, { filename: a.filename });
+  const node = new MimeNode('multipart/mixed', { baseBoundary: 'unused' }).createChild(a.contentType, {
+    filename: a.filename,
+  });
   node.setContent(content);
   node.setHeader({ 'Content-Transfer-Encoding': 'base64', 'Content-Disposition': 'attachment' });
   return Buffer.from(`${node.buildHeaders()}\r\n\r\n${wrap(encode(content))}\r\n`, 'latin1');

@@ -1,6 +1,7 @@
 // Which SMTP failures are worth a retry. Pure, so the decision is tested without a server.
 
-export type FailureClass = 'connection' | 'timeout' | 'temporary' | 'auth' | 'permanent' | 'recipient-rejected' | 'unknown';
+export type FailureClass =
+  'connection' | 'timeout' | 'temporary' | 'auth' | 'permanent' | 'recipient-rejected' | 'unknown';
 
 export interface Classified {
   retry: boolean;
@@ -17,7 +18,17 @@ interface SmtpLikeError {
   message?: string;
 }
 
-const CONNECTION_CODES = new Set(['ECONNECTION', 'ECONNREFUSED', 'ECONNRESET', 'ESOCKET', 'EDNS', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'ETLS']);
+const CONNECTION_CODES = new Set([
+  'ECONNECTION',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ESOCKET',
+  'EDNS',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'ETLS',
+]);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ETIME', 'ESOCKETTIMEDOUT']);
 
 export function classifySmtpError(error: unknown): Classified {
@@ -38,7 +49,11 @@ export function classifySmtpError(error: unknown): Classified {
   // 503 answers a command out of sequence, usually a connection the server cut short: retry on a fresh one.
   if (status === 503) return { retry: true, class: 'temporary', message };
   if (status >= 500 && status < 600) {
-    return { retry: false, class: e.command === 'RCPT TO' || e.code === 'EENVELOPE' ? 'recipient-rejected' : 'permanent', message };
+    return {
+      retry: false,
+      class: e.command === 'RCPT TO' || e.code === 'EENVELOPE' ? 'recipient-rejected' : 'permanent',
+      message,
+    };
   }
   return { retry: true, class: 'unknown', message };
 }

@@ -85,13 +85,19 @@ function multipartEntity(subtype: 'alternative' | 'mixed', parts: Array<Entity |
   const b = `${boundaryPrefix}${(boundaries++).toString(36)}`;
   return {
     contentType: `multipart/${subtype}; boundary="${b}"`,
-    body: [...parts.flatMap((p) => [`--${b}${CRLF}`, ...(Buffer.isBuffer(p) ? [withoutFinalBreak(p)] : serialize(p)), CRLF]), `--${b}--`],
+    body: [
+      ...parts.flatMap((p) => [`--${b}${CRLF}`, ...(Buffer.isBuffer(p) ? [withoutFinalBreak(p)] : serialize(p)), CRLF]),
+      `--${b}--`,
+    ],
   };
 }
 
 /** An entity as the chunks of its header block and body, concatenated once for the whole message. */
 function serialize(e: Entity): Array<string | Buffer> {
-  return [`Content-Type: ${e.contentType}${CRLF}${e.transferEncoding ? `Content-Transfer-Encoding: ${e.transferEncoding}${CRLF}` : ''}${CRLF}`, ...e.body];
+  return [
+    `Content-Type: ${e.contentType}${CRLF}${e.transferEncoding ? `Content-Transfer-Encoding: ${e.transferEncoding}${CRLF}` : ''}${CRLF}`,
+    ...e.body,
+  ];
 }
 
 const withoutFinalBreak = (part: Buffer) => (part.subarray(-2).toString() === CRLF ? part.subarray(0, -2) : part);
@@ -138,7 +144,9 @@ export function composeMessage(input: ComposeInput): ComposedMessage {
     envelope: root.getEnvelope() as ComposedMessage['envelope'],
     messageId: input.messageId,
     // A multipart ends with a line break after its closing delimiter; a single part ends where its text ends.
-    raw: Buffer.concat([`${root.buildHeaders()}${CRLF}${CRLF}`, ...top.body, ...(top.transferEncoding ? [] : [CRLF])].map(toBuffer)),
+    raw: Buffer.concat(
+      [`${root.buildHeaders()}${CRLF}${CRLF}`, ...top.body, ...(top.transferEncoding ? [] : [CRLF])].map(toBuffer),
+    ),
   };
 }
 

@@ -52,7 +52,12 @@ export class SmtpPool {
     const reused = pooled.messages > 0;
     pooled.messages++;
     // A stream, not the buffer, so that readableDidRead tells whether any of the message reached the socket.
-    const message = new Readable({ read() { this.push(raw); this.push(null); } });
+    const message = new Readable({
+      read() {
+        this.push(raw);
+        this.push(null);
+      },
+    });
     try {
       const info = await new Promise<SentInfo>((resolve, reject) => {
         pooled.connection.send(envelope, message, (err, sent) => (err ? reject(err) : resolve(sent)));
@@ -67,7 +72,8 @@ export class SmtpPool {
         throw error;
       }
       this.discard(pooled);
-      if (reused && !retried && !message.readableDidRead && CONNECTION_ERRORS.has(e.code ?? '')) return this.send(envelope, raw, true);
+      if (reused && !retried && !message.readableDidRead && CONNECTION_ERRORS.has(e.code ?? ''))
+        return this.send(envelope, raw, true);
       throw error;
     }
   }
@@ -106,7 +112,9 @@ export class SmtpPool {
     connection.on('end', () => this.discard(pooled));
     // Until it is ready, a failure may come as the callback's error or only as an 'error' event (a refused socket).
     let failed: (error: Error) => void = () => undefined;
-    const setup = new Promise<never>((_, reject) => { failed = reject; });
+    const setup = new Promise<never>((_, reject) => {
+      failed = reject;
+    });
     const onSetupError = (error: Error) => failed(error);
     connection.once('error', onSetupError);
     const step = (start: (done: (err?: Error | null) => void) => void) =>

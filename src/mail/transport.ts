@@ -20,9 +20,14 @@ export interface DkimSettings {
   privateKey: string;
 }
 
-export function smtpTransport(url: string, options: { poolSize: number; timeoutMs: number; dkim?: DkimSettings }): MailTransport {
+export function smtpTransport(
+  url: string,
+  options: { poolSize: number; timeoutMs: number; dkim?: DkimSettings },
+): MailTransport {
   // Host, port, TLS and credentials as nodemailer reads them from a URL (smtp://, smtps://, query options).
-  const { auth, ...connection } = parseConnectionUrl(url) as ReturnType<typeof parseConnectionUrl> & { auth?: { user: string; pass: string } };
+  const { auth, ...connection } = parseConnectionUrl(url) as ReturnType<typeof parseConnectionUrl> & {
+    auth?: { user: string; pass: string };
+  };
   const pool = new SmtpPool({
     connection: {
       ...connection,
@@ -55,8 +60,16 @@ export function smtpTransport(url: string, options: { poolSize: number; timeoutM
 }
 
 /** Builds the complete RFC 5322 message (signed when DKIM is given) without sending it. */
-export function messageBuilder(dkim?: DkimSettings): { build(message: Mail.Options): Promise<{ messageId: string; raw: Buffer }>; close(): void } {
-  const builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'crlf', ...(dkim && { dkim }) });
+export function messageBuilder(dkim?: DkimSettings): {
+  build(message: Mail.Options): Promise<{ messageId: string; raw: Buffer }>;
+  close(): void;
+} {
+  const builder = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: 'crlf',
+    ...(dkim && { dkim }),
+  });
   return {
     async build(message) {
       const info = await builder.sendMail(message);

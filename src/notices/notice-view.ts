@@ -23,7 +23,11 @@ export interface NoticeDocument {
 }
 
 export interface NoticeView extends EmailFrame {
-  lines: Array<{ licenseName: string; description: string; fields: Array<{ label: string; value: string; mono: boolean }> }>;
+  lines: Array<{
+    licenseName: string;
+    description: string;
+    fields: Array<{ label: string; value: string; mono: boolean }>;
+  }>;
   actionTitle: string;
   actionSteps: string[];
   unsubscribeNote: string;
@@ -38,7 +42,12 @@ const earliest = (dates: IsoDate[]) => dates.reduce((a, b) => (b < a ? b : a));
  * is the earliest of the listed entitlements: a catch-up after downtime may group entitlements that end days apart,
  * and each line shows its own dates.
  */
-export function noticeView(doc: NoticeDocument, greetingLine: string, unsubscribeUrl: string, s: LocaleStrings): NoticeView {
+export function noticeView(
+  doc: NoticeDocument,
+  greetingLine: string,
+  unsubscribeUrl: string,
+  s: LocaleStrings,
+): NoticeView {
   const { order, brand } = doc;
   const kind = noticeKind(doc.notice);
   const date = (d: IsoDate) => formatDate(d, s.text('dateLocale'));
@@ -61,7 +70,11 @@ export function noticeView(doc: NoticeDocument, greetingLine: string, unsubscrib
         { label: s.text('quantity'), value: String(e.quantity), mono: false },
         { label: s.text('startDate'), value: date(e.startDate), mono: false },
         { label: s.text('notice.paidTermEnd'), value: date(paidEnds[i]!), mono: false },
-        { label: s.text('notice.expires'), value: e.graceDays ? s.text('endDateGrace', { date: date(e.endDate), grace: e.graceDays }) : date(e.endDate), mono: false },
+        {
+          label: s.text('notice.expires'),
+          value: e.graceDays ? s.text('endDateGrace', { date: date(e.endDate), grace: e.graceDays }) : date(e.endDate),
+          mono: false,
+        },
       ],
     })),
     actionTitle: s.text('notice.action.title'),

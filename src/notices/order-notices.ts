@@ -19,8 +19,10 @@ export interface OrderNoticesDeps {
 export async function orderNotices(deps: OrderNoticesDeps, orderNumber: string, today: IsoDate): Promise<OrderNotices> {
   const [sent, timers] = await Promise.all([deps.notices.forOrder(orderNumber), deps.notices.orderTimers(orderNumber)]);
   const recorded = new Set(sent.flatMap((d) => d.ssrns.map((ssrn) => `${ssrn}\u0000${d.notice}`)));
-  const due = timers.flatMap((e) => noticesAhead(e, deps.offsetsDays, addDays(today, -1), e.renewed)
-    .filter((n) => !recorded.has(`${e.ssrn}\u0000${n.key}`))
-    .map((n) => ({ ssrn: e.ssrn, notice: n.key, date: n.due })));
+  const due = timers.flatMap((e) =>
+    noticesAhead(e, deps.offsetsDays, addDays(today, -1), e.renewed)
+      .filter((n) => !recorded.has(`${e.ssrn}\u0000${n.key}`))
+      .map((n) => ({ ssrn: e.ssrn, notice: n.key, date: n.due })),
+  );
   return { sent, due: due.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)) };
 }

@@ -52,7 +52,13 @@ function ssrnsTag(ssrns: readonly string[]): string {
  * the order's contacts still subscribed; an entitlement a recipient already had this notice (or a later one) for is
  * left out of that recipient's message, and a message left with none is not sent.
  */
-export function planNotices(date: IsoDate, due: readonly DueNotice[], recipients: readonly NoticeRecipient[], claims: readonly NoticeClaim[], fromAddress: string): PlannedNotice[] {
+export function planNotices(
+  date: IsoDate,
+  due: readonly DueNotice[],
+  recipients: readonly NoticeRecipient[],
+  claims: readonly NoticeClaim[],
+  fromAddress: string,
+): PlannedNotice[] {
   const claimed = new Set(claims.map((c) => claimKey(c.ssrn, c.notice, c.recipient.toLowerCase())));
   const byOrder = new Map<string, NoticeRecipient[]>();
   for (const r of recipients) byOrder.set(r.orderNumber, [...(byOrder.get(r.orderNumber) ?? []), r]);
@@ -71,7 +77,17 @@ export function planNotices(date: IsoDate, due: readonly DueNotice[], recipients
       if (ssrns.length === 0) continue;
       const groupId = `${orderNumber}.${date}.${notice}.${ssrnsTag(ssrns)}`;
       const id = deliveryId(`n.${groupId}`, email);
-      planned.push({ id, groupId, orderNumber, notice, date, ssrns, recipient: email, ...(r.name && { recipientName: r.name }), messageId: messageIdFor(id, fromAddress) });
+      planned.push({
+        id,
+        groupId,
+        orderNumber,
+        notice,
+        date,
+        ssrns,
+        recipient: email,
+        ...(r.name && { recipientName: r.name }),
+        messageId: messageIdFor(id, fromAddress),
+      });
     }
   }
   return planned;

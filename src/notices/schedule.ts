@@ -48,7 +48,12 @@ export function paidTermEnd(e: { endDate: IsoDate; graceDays: number }): IsoDate
 export function noticeSchedule(e: TimedEntitlement, offsetsDays: readonly number[]): ScheduledNotice[] {
   if (e.licenseType !== 'subscription' || !e.endDate) return [];
   const paidEnd = paidTermEnd({ endDate: e.endDate, graceDays: e.graceDays });
-  const notices: ScheduledNotice[] = offsetsDays.map((days) => ({ key: `reminder-${days}` as const, kind: 'reminder' as const, offsetDays: days, due: addDays(paidEnd, -days) }));
+  const notices: ScheduledNotice[] = offsetsDays.map((days) => ({
+    key: `reminder-${days}` as const,
+    kind: 'reminder' as const,
+    offsetDays: days,
+    due: addDays(paidEnd, -days),
+  }));
   if (e.graceDays > 0) notices.push({ key: 'grace', kind: 'grace', due: paidEnd });
   notices.push({ key: 'expiry', kind: 'expiry', due: e.endDate });
   return notices.filter((n) => n.due >= e.startDate).sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
@@ -60,14 +65,26 @@ export function noticeSchedule(e: TimedEntitlement, offsetsDays: readonly number
  * catch-up rule: only the latest notice still relevant, never a burst of stale ones. Nothing once the entitlement has
  * expired before the window's last day, and nothing once a renewal of it was accepted.
  */
-export function noticeDue(e: TimedEntitlement, offsetsDays: readonly number[], window: SweepWindow, renewed: boolean): ScheduledNotice | undefined {
+export function noticeDue(
+  e: TimedEntitlement,
+  offsetsDays: readonly number[],
+  window: SweepWindow,
+  renewed: boolean,
+): ScheduledNotice | undefined {
   if (renewed || !e.endDate || e.endDate < window.to) return undefined;
-  const latest = noticeSchedule(e, offsetsDays).filter((n) => n.due <= window.to).at(-1);
+  const latest = noticeSchedule(e, offsetsDays)
+    .filter((n) => n.due <= window.to)
+    .at(-1);
   return latest && latest.due >= window.from ? latest : undefined;
 }
 
 /** Notices still to come after `today` (for support's view of an order); none once a renewal was accepted. */
-export function noticesAhead(e: TimedEntitlement, offsetsDays: readonly number[], today: IsoDate, renewed: boolean): ScheduledNotice[] {
+export function noticesAhead(
+  e: TimedEntitlement,
+  offsetsDays: readonly number[],
+  today: IsoDate,
+  renewed: boolean,
+): ScheduledNotice[] {
   return renewed ? [] : noticeSchedule(e, offsetsDays).filter((n) => n.due > today);
 }
 

@@ -12,7 +12,17 @@ import type { NoticeKey } from './schedule.ts';
 import { unsubscribeToken } from './unsubscribe-token.ts';
 
 export interface SendNoticeDeps {
-  notices: Pick<NoticeStore, 'get' | 'source' | 'isOptedOut' | 'unsubscribeKey' | 'markSending' | 'markAccepted' | 'markAttempt' | 'markCancelled'>;
+  notices: Pick<
+    NoticeStore,
+    | 'get'
+    | 'source'
+    | 'isOptedOut'
+    | 'unsubscribeKey'
+    | 'markSending'
+    | 'markAccepted'
+    | 'markAttempt'
+    | 'markCancelled'
+  >;
   renderer: NoticeRenderer;
   transport: MailTransport;
   clock: Clock;
@@ -27,7 +37,12 @@ export interface SendNoticeDeps {
 export type SendNoticeOutcome = 'sent' | 'already-sent' | 'already-failed' | 'cancelled' | 'interrupted' | 'missing';
 
 /** The links of one address's List-Unsubscribe header (RFC 2369, RFC 8058) and of the message's own unsubscribe link. */
-export function unsubscribeLinks(key: Buffer, email: string, publicUrl: string, fromAddress: string): { url: string; mailto: string } {
+export function unsubscribeLinks(
+  key: Buffer,
+  email: string,
+  publicUrl: string,
+  fromAddress: string,
+): { url: string; mailto: string } {
   const token = unsubscribeToken(key, email);
   return { url: `${publicUrl}/unsubscribe/${token}`, mailto: `mailto:${fromAddress}?subject=unsubscribe%20${token}` };
 }
@@ -40,16 +55,33 @@ export function unsubscribeLinks(key: Buffer, email: string, publicUrl: string, 
  * Checked again at send time, because a day may pass between sweep and send: an address that opted out meanwhile gets
  * nothing, and entitlements renewed meanwhile are left out (the whole message, when that leaves none).
  */
-export async function sendNotice(deps: SendNoticeDeps, id: string, attempt: number, maxAttempts: number): Promise<SendNoticeOutcome> {
+export async function sendNotice(
+  deps: SendNoticeDeps,
+  id: string,
+  attempt: number,
+  maxAttempts: number,
+): Promise<SendNoticeOutcome> {
   const delivery = await deps.notices.get(id);
   if (!delivery) return 'missing';
   if (delivery.acceptedAt) return 'already-sent';
-  if (delivery.status === 'failed' || delivery.status === 'bounced' || delivery.status === 'interrupted') return 'already-failed';
+  if (delivery.status === 'failed' || delivery.status === 'bounced' || delivery.status === 'interrupted')
+    return 'already-failed';
   if (delivery.status === 'cancelled') return 'cancelled';
-  const log = deps.logger.child({ order: delivery.orderNumber, notice: delivery.notice, jobId: id, recipient: delivery.recipient, attempt });
+  const log = deps.logger.child({
+    order: delivery.orderNumber,
+    notice: delivery.notice,
+    jobId: id,
+    recipient: delivery.recipient,
+    attempt,
+  });
   if (delivery.sendingSince) {
     const error = `attempt ${delivery.attempts} stopped while talking to SMTP at ${delivery.sendingSince}; not sent again, so that it goes out at most once`;
-    await deps.notices.markAttempt(id, { status: 'interrupted', attempts: delivery.attempts, error, at: deps.clock.now() });
+    await deps.notices.markAttempt(id, {
+      status: 'interrupted',
+      attempts: delivery.attempts,
+      error,
+      at: deps.clock.now(),
+    });
     log.warn({ sendingSince: delivery.sendingSince }, 'notice interrupted mid-send: not sent again');
     return 'interrupted';
   }
@@ -67,17 +99,41 @@ export async function sendNotice(deps: SendNoticeDeps, id: string, attempt: numb
   }
 
   const recipient = { email: delivery.recipient, ...(delivery.recipientName && { name: delivery.recipientName }) };
-  const links = unsubscribeLinks(await deps.notices.unsubscribeKey(), delivery.recipient, deps.publicUrl, deps.fromAddress);
-  const rendered = deps.renderer.render({ notice: delivery.notice as NoticeKey, order: source.order, entitlements, brand: deps.brand }, recipient, links.url);
+  const links = unsubscribeLinks(
+    await deps.notices.unsubscribeKey(),
+    delivery.recipient,
+    deps.publicUrl,
+    deps.fromAddress,
+  );
+  const rendered = deps.renderer.render(
+    { notice: delivery.notice as NoticeKey, order: source.order, entitlements, brand: deps.brand },
+    recipient,
+    links.url,
+  );
   const message = composeMessage({
-    from: deps.from, to: recipient, subject: rendered.subject, html: rendered.html, text: rendered.text,
-    messageId: delivery.messageId, attachments: [], deliveryId: id, unsubscribe: links,
+    from: deps.from,
+    to: recipient,
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    messageId: delivery.messageId,
+    attachments: [],
+    deliveryId: id,
+    unsubscribe: links,
   });
   // Built before SMTP is spoken to, so that nothing about it can fail between the 250 and recording it.
-  const sent = webhookEvent('notice.sent', id, {
-    orderNumber: delivery.orderNumber, lines: entitlements.map((e) => ({ lineNumber: e.lineNumber, ssrn: e.ssrn })),
-    recipient: delivery.recipient, notice: delivery.notice, ...(entitlements[0] && { endDate: entitlements[0].endDate }),
-  }, deps.clock.now());
+  const sent = webhookEvent(
+    'notice.sent',
+    id,
+    {
+      orderNumber: delivery.orderNumber,
+      lines: entitlements.map((e) => ({ lineNumber: e.lineNumber, ssrn: e.ssrn })),
+      recipient: delivery.recipient,
+      notice: delivery.notice,
+      ...(entitlements[0] && { endDate: entitlements[0].endDate }),
+    },
+    deps.clock.now(),
+  );
   await deps.notices.markSending(id, deps.clock.now(), attempt);
   try {
     const info = await deps.transport.send(message);
@@ -87,7 +143,12 @@ export async function sendNotice(deps: SendNoticeDeps, id: string, attempt: numb
   } catch (error) {
     const c = classifySmtpError(error);
     const final = !c.retry || attempt >= maxAttempts;
-    await deps.notices.markAttempt(id, { status: final ? 'failed' : 'retrying', attempts: attempt, error: c.message, at: deps.clock.now() });
+    await deps.notices.markAttempt(id, {
+      status: final ? 'failed' : 'retrying',
+      attempts: attempt,
+      error: c.message,
+      at: deps.clock.now(),
+    });
     log.warn({ class: c.class, final, reason: c.message }, final ? 'notice failed' : 'notice will be retried');
     throw new DeliveryError(c.message, final, c.class);
   }

@@ -5,7 +5,10 @@ import { planNotices, type DueNotice, type NoticeClaim, type PlannedNotice } fro
 import { noticeDue, noticeSchedule, sweepWindow, type SweepWindow } from './schedule.ts';
 
 export interface SweepDeps {
-  notices: Pick<NoticeStore, 'sweptThrough' | 'dueBetween' | 'recipients' | 'claims' | 'record' | 'unqueued' | 'markSwept'>;
+  notices: Pick<
+    NoticeStore,
+    'sweptThrough' | 'dueBetween' | 'recipients' | 'claims' | 'record' | 'unqueued' | 'markSwept'
+  >;
   clock: Clock;
   offsetsDays: readonly number[];
   /** The sender's address: Message-IDs are made under its domain. */
@@ -36,14 +39,20 @@ const REQUEUE_AFTER_MS = 86_400_000;
  * recipient, by the store's claims), queues them, and moves the catch-up point to `date`. Safe to run any number of
  * times, at once or after a crash at any step: a repeat finds the claims and records nothing new.
  */
-export async function sweepNotices(deps: SweepDeps, date: IsoDate, options: { dryRun?: boolean } = {}): Promise<SweepResult> {
+export async function sweepNotices(
+  deps: SweepDeps,
+  date: IsoDate,
+  options: { dryRun?: boolean } = {},
+): Promise<SweepResult> {
   const { notices, offsetsDays } = deps;
   const sweptThrough = await notices.sweptThrough();
   const window = sweepWindow(date, sweptThrough);
   const rows = await notices.dueBetween(window.from, window.to, offsetsDays);
   const due: DueNotice[] = rows.flatMap((row) => {
     const notice = noticeDue(row, offsetsDays, window, row.renewed);
-    return notice ? [{ ssrn: row.ssrn, orderNumber: row.orderNumber, notice, schedule: noticeSchedule(row, offsetsDays) }] : [];
+    return notice
+      ? [{ ssrn: row.ssrn, orderNumber: row.orderNumber, notice, schedule: noticeSchedule(row, offsetsDays) }]
+      : [];
   });
   const orders = [...new Set(due.map((d) => d.orderNumber))];
   const [recipients, claims] = due.length
@@ -67,8 +76,9 @@ export async function sweepNotices(deps: SweepDeps, date: IsoDate, options: { dr
   await queueing;
   // A sweep of this day that did not complete may have recorded deliveries and died before queueing them.
   const incomplete = !sweptThrough || sweptThrough < date;
-  const left = (await notices.unqueued({ all: incomplete, staleBefore: new Date(deps.clock.now().getTime() - REQUEUE_AFTER_MS) }))
-    .filter((id) => !ours.has(id));
+  const left = (
+    await notices.unqueued({ all: incomplete, staleBefore: new Date(deps.clock.now().getTime() - REQUEUE_AFTER_MS) })
+  ).filter((id) => !ours.has(id));
   if (left.length) await deps.enqueueNotices(left);
   await notices.markSwept(date);
   return { date, window, planned, recorded, queued: recorded + left.length };

@@ -30,7 +30,9 @@ export const metricsPlugin: ApiPlugin = async (app, ctx) => {
     openApis.delete(queues);
   });
   app.route({
-    method: 'GET', url: ROUTES.metrics.url, config: { spec: ROUTES.metrics },
+    method: 'GET',
+    url: ROUTES.metrics.url,
+    config: { spec: ROUTES.metrics },
     handler: async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
   });
 };

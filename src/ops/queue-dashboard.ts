@@ -7,7 +7,13 @@ import type { RouteSpec } from '../api/route-table.ts';
 export const DASHBOARD_PATH = '/admin/queues';
 
 /** Every route of the dashboard (page, static assets, its JSON API, job actions) carries this spec: admin only. */
-const DASHBOARD_SPEC: RouteSpec = { method: 'GET', url: `${DASHBOARD_PATH}/*`, role: 'admin', summary: 'Queue dashboard', responses: { 200: 'the dashboard' } };
+const DASHBOARD_SPEC: RouteSpec = {
+  method: 'GET',
+  url: `${DASHBOARD_PATH}/*`,
+  role: 'admin',
+  summary: 'Queue dashboard',
+  responses: { 200: 'the dashboard' },
+};
 
 /**
  * Bull Board over every queue, for admins (see api/admin-login.ts for how a browser signs in). The role is attached to

@@ -35,14 +35,26 @@ export interface ActivationLimitSettings {
 export class ActivationLimits {
   private readonly redis: Redis & WithTake;
 
-  constructor(redis: Redis, private readonly keys: StoreKeys, private readonly limits: ActivationLimitSettings) {
+  constructor(
+    redis: Redis,
+    private readonly keys: StoreKeys,
+    private readonly limits: ActivationLimitSettings,
+  ) {
     if (!('activationTake' in redis)) redis.defineCommand('activationTake', { lua: TAKE });
     this.redis = redis as Redis & WithTake;
   }
 
   private async take(windows: Array<[string, number]>, now: Date, id: string): Promise<boolean> {
     const keys = windows.map(([key]) => key);
-    return (await this.redis.activationTake(keys.length, ...keys, now.getTime(), id, ...windows.map(([, limit]) => limit))) === 1;
+    return (
+      (await this.redis.activationTake(
+        keys.length,
+        ...keys,
+        now.getTime(),
+        id,
+        ...windows.map(([, limit]) => limit),
+      )) === 1
+    );
   }
 
   /** Counts one failed request of a sender; false when the sender already failed the hourly limit's worth. */
@@ -52,9 +64,13 @@ export class ActivationLimits {
 
   /** Counts one answer to a contact about a code; false when either has had the hourly limit's worth. */
   takeAnswer(contact: string, code: string, now: Date, id: string): Promise<boolean> {
-    return this.take([
-      [this.keys.activationAnswersToContact(contact), this.limits.answersPerContactPerHour],
-      [this.keys.activationAnswersForCode(code), this.limits.answersPerCodePerHour],
-    ], now, id);
+    return this.take(
+      [
+        [this.keys.activationAnswersToContact(contact), this.limits.answersPerContactPerHour],
+        [this.keys.activationAnswersForCode(code), this.limits.answersPerCodePerHour],
+      ],
+      now,
+      id,
+    );
   }
 }

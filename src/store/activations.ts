@@ -12,8 +12,7 @@ export interface ActivationRecord {
 }
 
 export type Claim =
-  | { device: string; outcome: 'issued' | 'existing'; key: IssuedKey }
-  | { device: string; outcome: 'quantity-used-up' };
+  { device: string; outcome: 'issued' | 'existing'; key: IssuedKey } | { device: string; outcome: 'quantity-used-up' };
 
 /** One inbound activation message as the store knows it. */
 export interface InboundMessage {
@@ -32,10 +31,18 @@ interface KeyRow {
   issued_on: string;
 }
 
-const keyFromRow = (r: KeyRow): IssuedKey => ({ device: r.device, key: r.key_text, licenseId: r.license_id, issuedOn: r.issued_on });
+const keyFromRow = (r: KeyRow): IssuedKey => ({
+  device: r.device,
+  key: r.key_text,
+  licenseId: r.license_id,
+  issuedOn: r.issued_on,
+});
 
 async function keysOf(q: Queryable, ssrn: string): Promise<IssuedKey[]> {
-  const rows = await q.query<KeyRow>('SELECT device, license_id, key_text, issued_on FROM issued_keys WHERE ssrn = $1 ORDER BY device', [ssrn]);
+  const rows = await q.query<KeyRow>(
+    'SELECT device, license_id, key_text, issued_on FROM issued_keys WHERE ssrn = $1 ORDER BY device',
+    [ssrn],
+  );
   return rows.map(keyFromRow);
 }
 
@@ -105,11 +112,22 @@ export class ActivationStore {
   }
 
   async activations(ssrn: string): Promise<ActivationRecord[]> {
-    const rows = await this.db.query<{ device: string; license_id: string; at: string; sender: string; message_id: string | null }>(
-      'SELECT device, license_id, at, sender, message_id FROM activations WHERE ssrn = $1 ORDER BY at, device',
-      [ssrn],
-    );
-    return rows.map((r) => ({ device: r.device, licenseId: r.license_id, at: r.at, sender: r.sender, ...(r.message_id && { messageId: r.message_id }) }));
+    const rows = await this.db.query<{
+      device: string;
+      license_id: string;
+      at: string;
+      sender: string;
+      message_id: string | null;
+    }>('SELECT device, license_id, at, sender, message_id FROM activations WHERE ssrn = $1 ORDER BY at, device', [
+      ssrn,
+    ]);
+    return rows.map((r) => ({
+      device: r.device,
+      licenseId: r.license_id,
+      at: r.at,
+      sender: r.sender,
+      ...(r.message_id && { messageId: r.message_id }),
+    }));
   }
 
   /** Keeps a message handed on by the mailbox watcher until it is answered; a second hand-off changes nothing. */
@@ -121,7 +139,13 @@ export class ActivationStore {
   }
 
   async message(uidValidity: string, uid: number): Promise<InboundMessage | undefined> {
-    const [row] = await this.db.query<{ raw: Buffer | null; decision: unknown; reply_sent_at: string | null; reply_refused: string | null; folder: string | null }>(
+    const [row] = await this.db.query<{
+      raw: Buffer | null;
+      decision: unknown;
+      reply_sent_at: string | null;
+      reply_refused: string | null;
+      folder: string | null;
+    }>(
       'SELECT raw, decision, reply_sent_at, reply_refused, folder FROM inbound_messages WHERE uid_validity = $1 AND uid = $2',
       [uidValidity, uid],
     );
@@ -136,14 +160,26 @@ export class ActivationStore {
   }
 
   /** Stores the decision before the reply goes out, so that a retried job answers the same way. */
-  async saveDecision(uidValidity: string, uid: number, decision: unknown, at: Date, events: OutboxEvent[] = []): Promise<void> {
+  async saveDecision(
+    uidValidity: string,
+    uid: number,
+    decision: unknown,
+    at: Date,
+    events: OutboxEvent[] = [],
+  ): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.insertDecision(tx, uidValidity, uid, decision, at);
       for (const event of events) await recordWebhookEvent(tx, event);
     });
   }
 
-  private async insertDecision(tx: Queryable, uidValidity: string, uid: number, decision: unknown, at: Date): Promise<void> {
+  private async insertDecision(
+    tx: Queryable,
+    uidValidity: string,
+    uid: number,
+    decision: unknown,
+    at: Date,
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO inbound_messages (uid_validity, uid, decision, received_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (uid_validity, uid) DO UPDATE SET decision = EXCLUDED.decision`,
@@ -152,11 +188,19 @@ export class ActivationStore {
   }
 
   async markReplySent(uidValidity: string, uid: number, at: Date): Promise<void> {
-    await this.db.query('UPDATE inbound_messages SET reply_sent_at = $3 WHERE uid_validity = $1 AND uid = $2', [uidValidity, uid, at.toISOString()]);
+    await this.db.query('UPDATE inbound_messages SET reply_sent_at = $3 WHERE uid_validity = $1 AND uid = $2', [
+      uidValidity,
+      uid,
+      at.toISOString(),
+    ]);
   }
 
   async markReplyRefused(uidValidity: string, uid: number, reason: string): Promise<void> {
-    await this.db.query('UPDATE inbound_messages SET reply_refused = $3 WHERE uid_validity = $1 AND uid = $2', [uidValidity, uid, reason.slice(0, 500)]);
+    await this.db.query('UPDATE inbound_messages SET reply_refused = $3 WHERE uid_validity = $1 AND uid = $2', [
+      uidValidity,
+      uid,
+      reason.slice(0, 500),
+    ]);
   }
 
   /**
@@ -171,7 +215,10 @@ export class ActivationStore {
   }
 
   async folder(uidValidity: string, uid: number): Promise<string | undefined> {
-    const [row] = await this.db.query<{ folder: string | null }>('SELECT folder FROM inbound_messages WHERE uid_validity = $1 AND uid = $2', [uidValidity, uid]);
+    const [row] = await this.db.query<{ folder: string | null }>(
+      'SELECT folder FROM inbound_messages WHERE uid_validity = $1 AND uid = $2',
+      [uidValidity, uid],
+    );
     return row?.folder ?? undefined;
   }
 

@@ -32,13 +32,27 @@ export class AuditLog {
       ...(options.order ? [`order_number = $${params.push(options.order)}`] : []),
       ...(options.before ? [`id < $${params.push(options.before)}`] : []),
     ];
-    const rows = await this.db.query<{ id: number; at: string; actor: string; action: string; order_number: string | null; outcome: string; detail: Record<string, unknown> }>(
+    const rows = await this.db.query<{
+      id: number;
+      at: string;
+      actor: string;
+      action: string;
+      order_number: string | null;
+      outcome: string;
+      detail: Record<string, unknown>;
+    }>(
       `SELECT id, at, actor, action, order_number, outcome, detail FROM audit_log
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $1`,
       params,
     );
     return rows.map((r) => ({
-      id: r.id, at: r.at, actor: r.actor, action: r.action, outcome: r.outcome, ...(r.order_number && { order: r.order_number }), detail: r.detail,
+      id: r.id,
+      at: r.at,
+      actor: r.actor,
+      action: r.action,
+      outcome: r.outcome,
+      ...(r.order_number && { order: r.order_number }),
+      detail: r.detail,
     }));
   }
 }

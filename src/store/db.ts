@@ -23,7 +23,8 @@ export interface Db extends Queryable {
 
 const OID = { int8: 20, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
 
-const asIso = (text: string) => new Date(text.includes('T') || /[+-]\d\d(:\d\d)?$/.test(text) ? text : `${text}Z`).toISOString();
+const asIso = (text: string) =>
+  new Date(text.includes('T') || /[+-]\d\d(:\d\d)?$/.test(text) ? text : `${text}Z`).toISOString();
 
 /** Type parsers shared by both drivers, keyed by type OID. */
 const textParsers: Record<number, (text: string) => unknown> = {
@@ -33,13 +34,25 @@ const textParsers: Record<number, (text: string) => unknown> = {
   [OID.timestamptz]: asIso,
 };
 
-const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
 
 /** Whether an error means the server is out of reach (down, restarting, connection lost) rather than a bad query. */
 export function isUnavailable(error: unknown): boolean {
   const { code, message } = error as { code?: string; message?: string };
-  return (typeof code === 'string' && (/^(08|57P)/.test(code) || NETWORK_ERRORS.has(code)))
-    || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(message ?? '');
+  return (
+    (typeof code === 'string' && (/^(08|57P)/.test(code) || NETWORK_ERRORS.has(code))) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
+      message ?? '',
+    )
+  );
 }
 
 /** Rethrows a lost connection as StoreUnavailableError (HTTP 503, a retried job); anything else as it is. */
@@ -57,7 +70,10 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Db
     max: options.max ?? 10,
     // No connectionTimeoutMillis: pg counts the wait for a free pool client against it, so a burst of queries larger
     // than the pool would fail. A server that is down refuses connections at once (ECONNREFUSED: a 503) anyway.
-    types: { getTypeParser: ((oid: number, format?: string) => textParsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        textParsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
   });
   // An idle client losing its server (PostgreSQL restarted) must not crash the process: the pool replaces it.
   pool.on('error', () => undefined);
@@ -79,7 +95,10 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Db
       };
       try {
         await client.query('BEGIN');
-        const result = await fn({ query: (sql, params) => run(client, sql, params), exec: async (sql) => void (await client.query(sql)) });
+        const result = await fn({
+          query: (sql, params) => run(client, sql, params),
+          exec: async (sql) => void (await client.query(sql)),
+        });
         await client.query('COMMIT');
         release();
         return result;
@@ -102,7 +121,8 @@ export async function openPglite(dataDir: string): Promise<Db> {
   const toBuffers = <Row>(rows: unknown[]) =>
     rows.map((row) => {
       for (const [k, v] of Object.entries(row as Record<string, unknown>)) {
-        if (v instanceof Uint8Array && !Buffer.isBuffer(v)) (row as Record<string, unknown>)[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+        if (v instanceof Uint8Array && !Buffer.isBuffer(v))
+          (row as Record<string, unknown>)[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
       }
       return row as Row;
     });
@@ -110,10 +130,13 @@ export async function openPglite(dataDir: string): Promise<Db> {
     kind: 'pglite',
     query: async (sql, params) => toBuffers((await lite.query(sql, params)).rows),
     exec: async (sql) => void (await lite.exec(sql)),
-    transaction: (fn) => lite.transaction((tx) => fn({
-      query: async (sql, params) => toBuffers((await tx.query(sql, params)).rows),
-      exec: async (sql) => void (await tx.exec(sql)),
-    })),
+    transaction: (fn) =>
+      lite.transaction((tx) =>
+        fn({
+          query: async (sql, params) => toBuffers((await tx.query(sql, params)).rows),
+          exec: async (sql) => void (await tx.exec(sql)),
+        }),
+      ),
     close: () => lite.close(),
   };
 }

@@ -46,11 +46,28 @@ export interface DeliveryWithAttempts extends DeliveryRecord {
 }
 
 const COLUMN: Record<keyof DeliveryRecord, string> = {
-  id: 'id', orderNumber: 'order_number', fulfillmentId: 'fulfillment_id', recipient: 'recipient', recipientName: 'recipient_name',
-  kind: 'kind', ssrns: 'ssrns', resendId: 'resend_id', reason: 'reason', requestedBy: 'requested_by', status: 'status',
-  attempts: 'attempts', lastError: 'last_error', messageId: 'message_id', createdAt: 'created_at', queuedAt: 'queued_at',
-  acceptedAt: 'accepted_at', smtpResponse: 'smtp_response', failedAt: 'failed_at', bouncedAt: 'bounced_at',
-  dsnStatus: 'dsn_status', dsnDiagnostic: 'dsn_diagnostic',
+  id: 'id',
+  orderNumber: 'order_number',
+  fulfillmentId: 'fulfillment_id',
+  recipient: 'recipient',
+  recipientName: 'recipient_name',
+  kind: 'kind',
+  ssrns: 'ssrns',
+  resendId: 'resend_id',
+  reason: 'reason',
+  requestedBy: 'requested_by',
+  status: 'status',
+  attempts: 'attempts',
+  lastError: 'last_error',
+  messageId: 'message_id',
+  createdAt: 'created_at',
+  queuedAt: 'queued_at',
+  acceptedAt: 'accepted_at',
+  smtpResponse: 'smtp_response',
+  failedAt: 'failed_at',
+  bouncedAt: 'bounced_at',
+  dsnStatus: 'dsn_status',
+  dsnDiagnostic: 'dsn_diagnostic',
 };
 const FIELDS = Object.keys(COLUMN) as Array<keyof DeliveryRecord>;
 const SELECT = FIELDS.map((f) => `d.${COLUMN[f]}`).join(', ');
@@ -84,7 +101,9 @@ export class DeliveryStore {
   constructor(private readonly db: Db) {}
 
   private async select(where: string, params: unknown[]): Promise<DeliveryRecord[]> {
-    return (await this.db.query(`SELECT ${SELECT} FROM deliveries d WHERE ${where} ORDER BY d.created_at, d.seq`, params)).map(fromRow);
+    return (
+      await this.db.query(`SELECT ${SELECT} FROM deliveries d WHERE ${where} ORDER BY d.created_at, d.seq`, params)
+    ).map(fromRow);
   }
 
   async get(id: string): Promise<DeliveryRecord | undefined> {
@@ -131,14 +150,24 @@ export class DeliveryStore {
   /** Scheduled deliveries whose ship date has come: queued now. */
   async markQueued(ids: string[], at: Date): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.query("UPDATE deliveries SET status = 'queued', queued_at = $2 WHERE id = ANY($1::text[]) AND status = 'scheduled'", [ids, at.toISOString()]);
+    await this.db.query(
+      "UPDATE deliveries SET status = 'queued', queued_at = $2 WHERE id = ANY($1::text[]) AND status = 'scheduled'",
+      [ids, at.toISOString()],
+    );
   }
 
   /**
    * Records SMTP acceptance. Written before anything else can fail after the server said 250, so that a retried
    * job finds it and finishes without sending again.
    */
-  async markAccepted(id: string, at: Date, messageId: string, smtpResponse: string, attempt: number, also?: InTransaction): Promise<void> {
+  async markAccepted(
+    id: string,
+    at: Date,
+    messageId: string,
+    smtpResponse: string,
+    attempt: number,
+    also?: InTransaction,
+  ): Promise<void> {
     const response = smtpResponse.slice(0, MAX_RESPONSE);
     await this.db.transaction(async (tx) => {
       await tx.query(
@@ -151,7 +180,14 @@ export class DeliveryStore {
   }
 
   /** A send that failed: retried later, or (`final`) given up. */
-  async markFailedAttempt(id: string, at: Date, attempt: number, final: boolean, error: string, also?: InTransaction): Promise<void> {
+  async markFailedAttempt(
+    id: string,
+    at: Date,
+    attempt: number,
+    final: boolean,
+    error: string,
+    also?: InTransaction,
+  ): Promise<void> {
     const response = error.slice(0, MAX_RESPONSE);
     await this.db.transaction(async (tx) => {
       await tx.query(
@@ -164,7 +200,12 @@ export class DeliveryStore {
   }
 
   /** Marks a delivery bounced with the report's status and diagnostic; false when it already was. */
-  async markBounced(id: string, at: Date, dsn: { status?: string; diagnostic?: string }, also?: InTransaction): Promise<boolean> {
+  async markBounced(
+    id: string,
+    at: Date,
+    dsn: { status?: string; diagnostic?: string },
+    also?: InTransaction,
+  ): Promise<boolean> {
     const lastError = [dsn.status, dsn.diagnostic].filter(Boolean).join(' ').slice(0, MAX_RESPONSE);
     return this.db.transaction(async (tx) => {
       const rows = await tx.query(

@@ -51,12 +51,14 @@ const STATUS = (today: string) => `CASE
     WHEN e.end_date IS NOT NULL AND e.end_date <= ${today} + ${EXPIRING_WITHIN_DAYS} THEN 'expiring'
     ELSE 'active' END`;
 
-const encodeCursor = (orderNumber: string, ssrn: string) => Buffer.from(JSON.stringify([orderNumber, ssrn])).toString('base64url');
+const encodeCursor = (orderNumber: string, ssrn: string) =>
+  Buffer.from(JSON.stringify([orderNumber, ssrn])).toString('base64url');
 
 function decodeCursor(cursor: string): [string, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) return value as [string, string];
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string'))
+      return value as [string, string];
   } catch {
     // falls through to the error below
   }
@@ -67,7 +69,14 @@ interface FoundRow extends EntitlementRow {
   status: EntitlementStatus;
   po_number: string | null;
   end_customer: { name: string; country?: string };
-  delivery: { recipients: number; sent: number; pending: number; failed: number; bounced: number; last_sent_at: string | null };
+  delivery: {
+    recipients: number;
+    sent: number;
+    pending: number;
+    failed: number;
+    bounced: number;
+    last_sent_at: string | null;
+  };
   activation_list: Array<{ device: string; license_id: string; at: string; sender: string; message_id: string | null }>;
 }
 
@@ -78,18 +87,36 @@ interface FoundRow extends EntitlementRow {
 export class EntitlementSearch {
   constructor(private readonly db: Queryable) {}
 
-  byAccount(accountId: string, filter: { status?: EntitlementStatus; product?: string; today: IsoDate }, page: PageRequest): Promise<Page<EntitlementFound>> {
-    return this.search('e.order_number IN (SELECT oa.order_number FROM order_accounts oa WHERE oa.account_id = $1)', [accountId], filter, page);
+  byAccount(
+    accountId: string,
+    filter: { status?: EntitlementStatus; product?: string; today: IsoDate },
+    page: PageRequest,
+  ): Promise<Page<EntitlementFound>> {
+    return this.search(
+      'e.order_number IN (SELECT oa.order_number FROM order_accounts oa WHERE oa.account_id = $1)',
+      [accountId],
+      filter,
+      page,
+    );
   }
 
   find(lookup: EntitlementLookup, today: IsoDate, page: PageRequest): Promise<Page<EntitlementFound>> {
     if ('ssrn' in lookup) return this.search('e.ssrn = $1', [lookup.ssrn], { today }, page);
-    if ('activationCode' in lookup) return this.search('e.activation_code = $1', [lookup.activationCode], { today }, page);
-    return this.search('e.order_number IN (SELECT c.order_number FROM contacts c WHERE c.email = $1)', [lookup.email.toLowerCase()], { today }, page);
+    if ('activationCode' in lookup)
+      return this.search('e.activation_code = $1', [lookup.activationCode], { today }, page);
+    return this.search(
+      'e.order_number IN (SELECT c.order_number FROM contacts c WHERE c.email = $1)',
+      [lookup.email.toLowerCase()],
+      { today },
+      page,
+    );
   }
 
   private async search(
-    where: string, params: unknown[], filter: { status?: EntitlementStatus; product?: string; today: IsoDate }, page: PageRequest,
+    where: string,
+    params: unknown[],
+    filter: { status?: EntitlementStatus; product?: string; today: IsoDate },
+    page: PageRequest,
   ): Promise<Page<EntitlementFound>> {
     const values = [...params];
     const today = `$${values.push(filter.today)}::date`;
@@ -123,11 +150,19 @@ export class EntitlementSearch {
       status: r.status,
       order: { number: r.order_number, ...(r.po_number && { poNumber: r.po_number }), endCustomer: r.end_customer },
       delivery: {
-        recipients: r.delivery.recipients, sent: r.delivery.sent, pending: r.delivery.pending, failed: r.delivery.failed, bounced: r.delivery.bounced,
+        recipients: r.delivery.recipients,
+        sent: r.delivery.sent,
+        pending: r.delivery.pending,
+        failed: r.delivery.failed,
+        bounced: r.delivery.bounced,
         ...(r.delivery.last_sent_at && { lastSentAt: new Date(r.delivery.last_sent_at).toISOString() }),
       },
       activations: r.activation_list.map((a) => ({
-        device: a.device, licenseId: a.license_id, at: new Date(a.at).toISOString(), sender: a.sender, ...(a.message_id && { messageId: a.message_id }),
+        device: a.device,
+        licenseId: a.license_id,
+        at: new Date(a.at).toISOString(),
+        sender: a.sender,
+        ...(a.message_id && { messageId: a.message_id }),
       })),
     }));
     const last = items.at(-1);

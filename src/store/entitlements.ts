@@ -53,7 +53,10 @@ export function entitlementFromRow(r: EntitlementRow): Entitlement {
 }
 
 /** Inserts the entitlements of one event; a clash of SSRN or Activation Code fails on the unique constraints. */
-export async function insertEntitlements(tx: Queryable, rows: Array<{ entitlement: Entitlement; fulfillmentId: string; position: number }>): Promise<void> {
+export async function insertEntitlements(
+  tx: Queryable,
+  rows: Array<{ entitlement: Entitlement; fulfillmentId: string; position: number }>,
+): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
     `INSERT INTO entitlements (ssrn, activation_code, order_number, event_id, fulfillment_id, position, line_number, sku, product,
@@ -63,13 +66,33 @@ export async function insertEntitlements(tx: Queryable, rows: Array<{ entitlemen
        fulfillment_id text, position integer, line_number text, sku text, product text, license_name text, description text,
        quantity integer, license_type text, purchase text, term_months integer, renews_ssrn text, ship_date date, start_date date,
        end_date date, grace_days integer, devices jsonb)`,
-    [JSON.stringify(rows.map(({ entitlement: e, fulfillmentId, position }) => ({
-      ssrn: e.ssrn, activation_code: e.activationCode, order_number: e.orderNumber, event_id: e.eventId, fulfillment_id: fulfillmentId,
-      position, line_number: e.lineNumber, sku: e.sku, product: e.product, license_name: e.licenseName, description: e.description,
-      quantity: e.quantity, license_type: e.licenseType, purchase: e.purchase, term_months: e.termMonths ?? null,
-      renews_ssrn: e.renewsSsrn ?? null, ship_date: e.shipDate, start_date: e.startDate, end_date: e.endDate ?? null,
-      grace_days: e.graceDays, devices: e.devices,
-    })))],
+    [
+      JSON.stringify(
+        rows.map(({ entitlement: e, fulfillmentId, position }) => ({
+          ssrn: e.ssrn,
+          activation_code: e.activationCode,
+          order_number: e.orderNumber,
+          event_id: e.eventId,
+          fulfillment_id: fulfillmentId,
+          position,
+          line_number: e.lineNumber,
+          sku: e.sku,
+          product: e.product,
+          license_name: e.licenseName,
+          description: e.description,
+          quantity: e.quantity,
+          license_type: e.licenseType,
+          purchase: e.purchase,
+          term_months: e.termMonths ?? null,
+          renews_ssrn: e.renewsSsrn ?? null,
+          ship_date: e.shipDate,
+          start_date: e.startDate,
+          end_date: e.endDate ?? null,
+          grace_days: e.graceDays,
+          devices: e.devices,
+        })),
+      ),
+    ],
   );
 }
 
@@ -78,7 +101,10 @@ export class EntitlementStore {
   constructor(private readonly db: Queryable) {}
 
   private async select(where: string, params: unknown[]): Promise<Entitlement[]> {
-    const rows = await this.db.query<EntitlementRow>(`SELECT ${ENTITLEMENT_COLUMNS} FROM entitlements e WHERE ${where}`, params);
+    const rows = await this.db.query<EntitlementRow>(
+      `SELECT ${ENTITLEMENT_COLUMNS} FROM entitlements e WHERE ${where}`,
+      params,
+    );
     return rows.map(entitlementFromRow);
   }
 

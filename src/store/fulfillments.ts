@@ -34,8 +34,13 @@ const COLUMNS = 'f.id, f.event_id, f.order_number, f.ship_date, f.certificate_nu
 
 function fromRow(r: FulfillmentRow): StoredFulfillment {
   return {
-    id: r.id, eventId: r.event_id, orderNumber: r.order_number, shipDate: r.ship_date, certificateNumber: r.certificate_number,
-    ssrns: r.ssrns, ...(r.fanned_out_at && { fannedOutAt: r.fanned_out_at }),
+    id: r.id,
+    eventId: r.event_id,
+    orderNumber: r.order_number,
+    shipDate: r.ship_date,
+    certificateNumber: r.certificate_number,
+    ssrns: r.ssrns,
+    ...(r.fanned_out_at && { fannedOutAt: r.fanned_out_at }),
   };
 }
 
@@ -45,9 +50,19 @@ export async function insertFulfillments(tx: Queryable, fulfillments: Fulfillmen
     `INSERT INTO fulfillments (id, event_id, order_number, ship_date, certificate_number, ssrns, created_at)
      SELECT id, event_id, order_number, ship_date, certificate_number, ARRAY(SELECT jsonb_array_elements_text(ssrns)), $2
        FROM jsonb_to_recordset($1::jsonb) AS x(id text, event_id text, order_number text, ship_date date, certificate_number text, ssrns jsonb)`,
-    [JSON.stringify(fulfillments.map((f) => ({
-      id: f.id, event_id: f.eventId, order_number: f.orderNumber, ship_date: f.shipDate, certificate_number: f.certificateNumber, ssrns: f.ssrns,
-    }))), createdAt],
+    [
+      JSON.stringify(
+        fulfillments.map((f) => ({
+          id: f.id,
+          event_id: f.eventId,
+          order_number: f.orderNumber,
+          ship_date: f.shipDate,
+          certificate_number: f.certificateNumber,
+          ssrns: f.ssrns,
+        })),
+      ),
+      createdAt,
+    ],
   );
 }
 
@@ -62,7 +77,10 @@ export class FulfillmentStore {
 
   /** By ship date, in the order accepted. */
   async forOrder(orderNumber: string): Promise<StoredFulfillment[]> {
-    const rows = await this.db.query<FulfillmentRow>(`SELECT ${COLUMNS} FROM fulfillments f WHERE f.order_number = $1 ORDER BY f.created_at, f.ship_date`, [orderNumber]);
+    const rows = await this.db.query<FulfillmentRow>(
+      `SELECT ${COLUMNS} FROM fulfillments f WHERE f.order_number = $1 ORDER BY f.created_at, f.ship_date`,
+      [orderNumber],
+    );
     return rows.map(fromRow);
   }
 
@@ -77,7 +95,12 @@ export class FulfillmentStore {
 
   /** The event a fulfillment came from and the entitlements of `ssrns`, in the order asked, in one query. */
   async documentRecords(fulfillment: Fulfillment, ssrns: string[]): Promise<DocumentRecords> {
-    const [row] = await this.db.query<{ record: FulfillmentEvent | null; accepted_at: string | null; accepted_by: string | null; entitlements: EntitlementRow[] }>(
+    const [row] = await this.db.query<{
+      record: FulfillmentEvent | null;
+      accepted_at: string | null;
+      accepted_by: string | null;
+      entitlements: EntitlementRow[];
+    }>(
       `SELECT ev.record, ev.accepted_at, ev.accepted_by,
          (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY array_position($2::text[], x.ssrn)), '[]')
             FROM (SELECT ${ENTITLEMENT_COLUMNS} FROM entitlements e WHERE e.ssrn = ANY($2::text[])) x) AS entitlements
@@ -91,7 +114,9 @@ export class FulfillmentStore {
   }
 
   async certificate(fulfillmentId: string): Promise<Buffer | undefined> {
-    const [row] = await this.db.query<{ pdf: Buffer }>('SELECT pdf FROM certificates WHERE fulfillment_id = $1', [fulfillmentId]);
+    const [row] = await this.db.query<{ pdf: Buffer }>('SELECT pdf FROM certificates WHERE fulfillment_id = $1', [
+      fulfillmentId,
+    ]);
     return row?.pdf;
   }
 
@@ -106,7 +131,10 @@ export class FulfillmentStore {
 
   /** The first fan-out's time is kept: a repeated fan-out does not move it. */
   async markFannedOut(id: string, at: Date): Promise<void> {
-    await this.db.query('UPDATE fulfillments SET fanned_out_at = $2 WHERE id = $1 AND fanned_out_at IS NULL', [id, at.toISOString()]);
+    await this.db.query('UPDATE fulfillments SET fanned_out_at = $2 WHERE id = $1 AND fanned_out_at IS NULL', [
+      id,
+      at.toISOString(),
+    ]);
   }
 
   /** Fulfillments accepted but not fanned out yet, with their ship dates: what the reconciler re-schedules. */

@@ -63,8 +63,13 @@ export class IntakeStore {
         [event.eventId, w.digest, JSON.stringify(event), JSON.stringify(w.response), acceptedAt, acceptedBy],
       );
       if (created.length === 0) {
-        const [prior] = await tx.query<{ digest: string; response: R }>('SELECT digest, response FROM events WHERE event_id = $1', [event.eventId]);
-        return prior!.digest === w.digest ? { outcome: 'replay', response: prior!.response } : { outcome: 'guard-conflict' };
+        const [prior] = await tx.query<{ digest: string; response: R }>(
+          'SELECT digest, response FROM events WHERE event_id = $1',
+          [event.eventId],
+        );
+        return prior!.digest === w.digest
+          ? { outcome: 'replay', response: prior!.response }
+          : { outcome: 'guard-conflict' };
       }
       // Checked first so that the usual clash (a code sent again) costs no failed insert; the constraints still decide races.
       const [taken] = await tx.query(
@@ -75,7 +80,14 @@ export class IntakeStore {
       await upsertOrder(tx, w.order, acceptedAt);
       await insertFulfillments(tx, w.fulfillments, acceptedAt);
       const fulfillmentOf = new Map(w.fulfillments.flatMap((f) => f.ssrns.map((s) => [s, f.id] as const)));
-      await insertEntitlements(tx, w.entitlements.map((entitlement, position) => ({ entitlement, position, fulfillmentId: fulfillmentOf.get(entitlement.ssrn)! })));
+      await insertEntitlements(
+        tx,
+        w.entitlements.map((entitlement, position) => ({
+          entitlement,
+          position,
+          fulfillmentId: fulfillmentOf.get(entitlement.ssrn)!,
+        })),
+      );
       await insertDeliveries(tx, w.deliveries);
       for (const event of w.events) await recordWebhookEvent(tx, event);
       return { outcome: 'created' };
@@ -83,7 +95,9 @@ export class IntakeStore {
   }
 
   /** The first line, in line order, whose SSRN (checked first) or Activation Code another entitlement holds. */
-  private async findClash(entitlements: Entitlement[]): Promise<{ line: number; field: 'ssrn' | 'activationCode' } | undefined> {
+  private async findClash(
+    entitlements: Entitlement[],
+  ): Promise<{ line: number; field: 'ssrn' | 'activationCode' } | undefined> {
     const rows = await this.db.query<{ ssrn: string; activation_code: string }>(
       'SELECT ssrn, activation_code FROM entitlements WHERE ssrn = ANY($1::text[]) OR activation_code = ANY($2::text[])',
       [entitlements.map((e) => e.ssrn), entitlements.map((e) => e.activationCode)],

@@ -59,8 +59,16 @@ export interface NewNoticeDelivery {
 export interface NoticeSource {
   order: { number: string; poNumber?: string; endCustomer: { name: string }; locale: string };
   entitlements: Array<{
-    ssrn: string; lineNumber: string; sku: string; licenseName: string; description: string; quantity: number;
-    startDate: IsoDate; endDate: IsoDate; graceDays: number; renewed: boolean;
+    ssrn: string;
+    lineNumber: string;
+    sku: string;
+    licenseName: string;
+    description: string;
+    quantity: number;
+    startDate: IsoDate;
+    endDate: IsoDate;
+    graceDays: number;
+    renewed: boolean;
   }>;
 }
 
@@ -90,8 +98,14 @@ function withoutNulls<T>(row: Record<string, unknown>): T {
  * notices. Which notice each gets is the caller's rule; this only narrows a million rows to the few due. Exported so
  * that tests and the benchmark can EXPLAIN the very statement.
  */
-export function dueBetweenQuery(from: IsoDate, to: IsoDate, offsetsDays: readonly number[]): { sql: string; params: unknown[] } {
-  const ranges = [0, ...offsetsDays].map((_, i) => `(e.end_date - e.grace_days) BETWEEN $1::date + $${i + 3}::int AND $2::date + $${i + 3}::int`);
+export function dueBetweenQuery(
+  from: IsoDate,
+  to: IsoDate,
+  offsetsDays: readonly number[],
+): { sql: string; params: unknown[] } {
+  const ranges = [0, ...offsetsDays].map(
+    (_, i) => `(e.end_date - e.grace_days) BETWEEN $1::date + $${i + 3}::int AND $2::date + $${i + 3}::int`,
+  );
   return {
     sql: `SELECT ${TIMER_COLUMNS} FROM entitlements e ${RENEWED}
       WHERE e.license_type = 'subscription' AND e.end_date IS NOT NULL AND e.end_date >= $2::date
@@ -136,7 +150,9 @@ export class NoticeStore {
   }
 
   /** The contacts of these orders that have not opted out. */
-  async recipients(orderNumbers: readonly string[]): Promise<Array<{ orderNumber: string; email: string; name?: string }>> {
+  async recipients(
+    orderNumbers: readonly string[],
+  ): Promise<Array<{ orderNumber: string; email: string; name?: string }>> {
     const rows = await this.db.query(
       `SELECT c.order_number AS "orderNumber", c.email, c.name FROM contacts c
        WHERE c.order_number = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM notice_opt_outs o WHERE o.email = c.email)
@@ -157,18 +173,27 @@ export class NoticeStore {
    */
   async record(planned: readonly NewNoticeDelivery[], at: Date): Promise<Array<{ id: string; ssrns: string[] }>> {
     if (planned.length === 0) return [];
-    const claims = planned.flatMap((p) => p.ssrns.map((ssrn) => ({ ssrn, notice: p.notice, recipient: p.recipient, id: p.id })));
+    const claims = planned.flatMap((p) =>
+      p.ssrns.map((ssrn) => ({ ssrn, notice: p.notice, recipient: p.recipient, id: p.id })),
+    );
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [RECORD_LOCK]);
       const won = await tx.query<{ id: string; ssrn: string }>(
         `INSERT INTO notice_claims (ssrn, notice, recipient, delivery_id)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
          ON CONFLICT DO NOTHING RETURNING delivery_id AS id, ssrn`,
-        [claims.map((c) => c.ssrn), claims.map((c) => c.notice), claims.map((c) => c.recipient), claims.map((c) => c.id)],
+        [
+          claims.map((c) => c.ssrn),
+          claims.map((c) => c.notice),
+          claims.map((c) => c.recipient),
+          claims.map((c) => c.id),
+        ],
       );
       const wonBy = new Map<string, Set<string>>();
       for (const w of won) wonBy.set(w.id, (wonBy.get(w.id) ?? new Set()).add(w.ssrn));
-      const kept = planned.filter((p) => wonBy.has(p.id)).map((p) => ({ ...p, ssrns: p.ssrns.filter((s) => wonBy.get(p.id)!.has(s)) }));
+      const kept = planned
+        .filter((p) => wonBy.has(p.id))
+        .map((p) => ({ ...p, ssrns: p.ssrns.filter((s) => wonBy.get(p.id)!.has(s)) }));
       if (kept.length === 0) return [];
       const column = <K extends keyof NewNoticeDelivery>(k: K) => kept.map((p) => p[k] ?? null);
       await tx.query(
@@ -176,8 +201,18 @@ export class NoticeStore {
          SELECT id, group_id, order_number, notice, notice_date, string_to_array(ssrns, ','), recipient, recipient_name, 'queued', message_id, $10
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[], $7::text[], $8::text[], $9::text[])
            AS p(id, group_id, order_number, notice, notice_date, ssrns, recipient, recipient_name, message_id)`,
-        [column('id'), column('groupId'), column('orderNumber'), column('notice'), column('date'), kept.map((p) => p.ssrns.join(',')),
-          column('recipient'), column('recipientName'), column('messageId'), at.toISOString()],
+        [
+          column('id'),
+          column('groupId'),
+          column('orderNumber'),
+          column('notice'),
+          column('date'),
+          kept.map((p) => p.ssrns.join(',')),
+          column('recipient'),
+          column('recipientName'),
+          column('messageId'),
+          at.toISOString(),
+        ],
       );
       return kept.map((p) => ({ id: p.id, ssrns: p.ssrns }));
     });
@@ -202,15 +237,23 @@ export class NoticeStore {
   }
 
   async forOrder(orderNumber: string): Promise<NoticeDeliveryRecord[]> {
-    const rows = await this.db.query(`SELECT ${DELIVERY_COLUMNS} FROM notice_deliveries WHERE order_number = $1 ORDER BY created_at, id`, [orderNumber]);
+    const rows = await this.db.query(
+      `SELECT ${DELIVERY_COLUMNS} FROM notice_deliveries WHERE order_number = $1 ORDER BY created_at, id`,
+      [orderNumber],
+    );
     return rows.map((r) => withoutNulls<NoticeDeliveryRecord>(r));
   }
 
   /** The order and the entitlements (in line order) a delivery's message is rendered from. */
   async source(orderNumber: string, ssrns: readonly string[]): Promise<NoticeSource | undefined> {
-    const [order] = await this.db.query<{ number: string; poNumber: string | null; endCustomer: { name: string }; locale: string }>(
-      'SELECT number, po_number AS "poNumber", end_customer AS "endCustomer", locale FROM orders WHERE number = $1', [orderNumber],
-    );
+    const [order] = await this.db.query<{
+      number: string;
+      poNumber: string | null;
+      endCustomer: { name: string };
+      locale: string;
+    }>('SELECT number, po_number AS "poNumber", end_customer AS "endCustomer", locale FROM orders WHERE number = $1', [
+      orderNumber,
+    ]);
     if (!order) return undefined;
     const entitlements = await this.db.query<NoticeSource['entitlements'][number]>(
       `SELECT e.ssrn, e.line_number AS "lineNumber", e.sku, e.license_name AS "licenseName", e.description, e.quantity, e.start_date AS "startDate", e.end_date AS "endDate",
@@ -223,7 +266,10 @@ export class NoticeStore {
 
   /** Right before talking to SMTP: if the process dies before the outcome is recorded, no later attempt sends it. */
   async markSending(id: string, at: Date, attempts: number): Promise<void> {
-    await this.db.query('UPDATE notice_deliveries SET sending_since = $2, attempts = $3 WHERE id = $1 AND accepted_at IS NULL', [id, at.toISOString(), attempts]);
+    await this.db.query(
+      'UPDATE notice_deliveries SET sending_since = $2, attempts = $3 WHERE id = $1 AND accepted_at IS NULL',
+      [id, at.toISOString(), attempts],
+    );
   }
 
   /**
@@ -241,7 +287,10 @@ export class NoticeStore {
   }
 
   /** An attempt whose outcome the SMTP server told (refused, or not reached): retrying it cannot send twice. */
-  async markAttempt(id: string, outcome: { status: 'retrying' | 'failed' | 'interrupted'; attempts: number; error: string; at: Date }): Promise<void> {
+  async markAttempt(
+    id: string,
+    outcome: { status: 'retrying' | 'failed' | 'interrupted'; attempts: number; error: string; at: Date },
+  ): Promise<void> {
     await this.db.query(
       `UPDATE notice_deliveries SET status = $2, attempts = $3, last_error = $4, sending_since = NULL,
          failed_at = CASE WHEN $2 IN ('failed', 'interrupted') THEN $5::timestamptz END
@@ -252,7 +301,10 @@ export class NoticeStore {
 
   /** Not sent after all (opted out or renewed meanwhile): the claims stay, so the notice is not sent later either. */
   async markCancelled(id: string, reason: string): Promise<void> {
-    await this.db.query("UPDATE notice_deliveries SET status = 'cancelled', last_error = $2 WHERE id = $1 AND accepted_at IS NULL", [id, reason]);
+    await this.db.query(
+      "UPDATE notice_deliveries SET status = 'cancelled', last_error = $2 WHERE id = $1 AND accepted_at IS NULL",
+      [id, reason],
+    );
   }
 
   /** A bounce report naming the delivery's exact Message-ID; false when it names no notice of ours. */

@@ -24,14 +24,24 @@ export function rateLimitStore(redis: Redis, keys: StoreKeys) {
 
     incr(subject: string, done: Counted, timeWindowMs: number): void {
       const key = keys.rateLimit(this.limit, subject);
-      redis.multi().set(key, 0, 'PX', timeWindowMs, 'NX').incr(key).pttl(key).exec().then(
-        (results) => {
-          const [, [countError, current], [, ttl]] = results as [unknown, [Error | null, number], [Error | null, number]];
-          if (countError) done(countError, null);
-          else done(null, { current, ttl });
-        },
-        (error: Error) => done(error, null),
-      );
+      redis
+        .multi()
+        .set(key, 0, 'PX', timeWindowMs, 'NX')
+        .incr(key)
+        .pttl(key)
+        .exec()
+        .then(
+          (results) => {
+            const [, [countError, current], [, ttl]] = results as [
+              unknown,
+              [Error | null, number],
+              [Error | null, number],
+            ];
+            if (countError) done(countError, null);
+            else done(null, { current, ttl });
+          },
+          (error: Error) => done(error, null),
+        );
     }
 
     child(params: { limitName?: string }): RateLimitCounterStore {

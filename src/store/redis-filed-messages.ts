@@ -5,7 +5,11 @@ import type { Redis } from 'ioredis';
  * short-lived state of the bounce mailbox.
  */
 export class FiledMessages {
-  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly ttlSeconds = 30 * 86_400) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly ttlSeconds = 30 * 86_400,
+  ) {}
 
   private key(uidValidity: string, uid: number) {
     return `${this.prefix}:msg:${uidValidity}:${uid}`;

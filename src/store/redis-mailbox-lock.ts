@@ -2,14 +2,19 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 // Only the holder (same token) may renew or release; a lock that expired and was taken by another stays theirs.
-const RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+const RENEW =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 /** A Redis lease on one mailbox: at most one process watches it, and a dead holder's lease runs out after ttlMs. */
 export class MailboxLock {
   readonly token = randomBytes(12).toString('hex');
 
-  constructor(private readonly redis: Redis, readonly key: string, private readonly ttlMs: number) {}
+  constructor(
+    private readonly redis: Redis,
+    readonly key: string,
+    private readonly ttlMs: number,
+  ) {}
 
   /** False when another holds it or Redis cannot be reached. */
   async acquire(): Promise<boolean> {

@@ -11,7 +11,11 @@ return 1`;
 
 /** The highest UID handed on from one mailbox, valid only together with the mailbox's UIDVALIDITY. */
 export class MailboxPosition {
-  constructor(private readonly redis: Redis, readonly key: string, private readonly lock: MailboxLock) {}
+  constructor(
+    private readonly redis: Redis,
+    readonly key: string,
+    private readonly lock: MailboxLock,
+  ) {}
 
   /** The last UID handed on; 0 (and stored so) when nothing was, or when UIDVALIDITY changed and old UIDs mean nothing. */
   async read(uidValidity: string): Promise<{ uid: number; reset: boolean }> {

@@ -13,6 +13,9 @@ export class RateWindow {
     const ms = this.seconds * 1000;
     const key = this.keyFor(subject, Math.floor(now.getTime() / ms));
     const replies = await this.redis.multi().incr(key).expire(key, this.seconds).exec();
-    return { count: Number(replies?.[0]?.[1]), secondsLeft: this.seconds - (Math.floor(now.getTime() / 1000) % this.seconds) };
+    return {
+      count: Number(replies?.[0]?.[1]),
+      secondsLeft: this.seconds - (Math.floor(now.getTime() / 1000) % this.seconds),
+    };
   }
 }

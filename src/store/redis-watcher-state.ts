@@ -31,7 +31,12 @@ export function publishWatcherState(redis: Redis, key: string): WatcherStatePubl
   const publish = async () => {
     if (!state) return;
     const entry: Entry = { state, until: Date.now() + STATE_TTL_MS };
-    await redis.multi().hset(key, field, JSON.stringify(entry)).pexpire(key, STATE_TTL_MS).exec().catch(() => undefined);
+    await redis
+      .multi()
+      .hset(key, field, JSON.stringify(entry))
+      .pexpire(key, STATE_TTL_MS)
+      .exec()
+      .catch(() => undefined);
   };
   const heartbeat = setInterval(async () => {
     await publish();

@@ -61,13 +61,22 @@ export interface DatabaseSettings {
  * PostgreSQL at DATABASE_URL; without it, embedded PostgreSQL (PGlite) in DATA_DIR where `embedded` allows it (one
  * process owns that directory, so only a single-process service or command may use it). Migrated before use.
  */
-export async function openDatabase(settings: DatabaseSettings, options: { embedded: boolean; poolSize?: number }): Promise<Db> {
+export async function openDatabase(
+  settings: DatabaseSettings,
+  options: { embedded: boolean; poolSize?: number },
+): Promise<Db> {
   if (!settings.DATABASE_URL && !options.embedded) {
-    throw new ConfigError(['DATABASE_URL: is required when the API and the workers run as separate processes (postgres://user:pass@host:5432/db)']);
+    throw new ConfigError([
+      'DATABASE_URL: is required when the API and the workers run as separate processes (postgres://user:pass@host:5432/db)',
+    ]);
   }
   const db = settings.DATABASE_URL
     ? connectPostgres(settings.DATABASE_URL, { ...(options.poolSize && { max: options.poolSize }) })
-    : await openPglite(await mkdir(join(settings.DATA_DIR, 'pglite'), { recursive: true }).then(() => join(settings.DATA_DIR, 'pglite')));
+    : await openPglite(
+        await mkdir(join(settings.DATA_DIR, 'pglite'), { recursive: true }).then(() =>
+          join(settings.DATA_DIR, 'pglite'),
+        ),
+      );
   try {
     await migrate(db);
   } catch (error) {

@@ -35,7 +35,10 @@ export class VerificationStore {
       certificateNumber: first.certificate_number,
       issueDate: first.ship_date,
       lines: rows.map((r): CertifiedLine => ({
-        sku: r.sku, licenseName: r.license_name, quantity: r.quantity, licenseType: r.license_type,
+        sku: r.sku,
+        licenseName: r.license_name,
+        quantity: r.quantity,
+        licenseType: r.license_type,
         ...(r.term_months !== null && { termMonths: r.term_months }),
         startDate: r.start_date,
         ...(r.end_date && { endDate: r.end_date }),

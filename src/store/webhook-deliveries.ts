@@ -79,13 +79,18 @@ export class WebhookDeliveries {
   }
 
   async markFailed(id: string, error: string): Promise<void> {
-    await this.db.query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1 AND status IN ('pending', 'retrying')`, [id, error]);
+    await this.db.query(
+      `UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1 AND status IN ('pending', 'retrying')`,
+      [id, error],
+    );
   }
 
   /** A manual retry: returns its sequence number (for a job id of its own), or undefined when no such delivery is on the endpoint. */
   async startManualRetry(endpointId: string, id: string): Promise<number | undefined> {
     const rows = await this.db.query<{ retries: number }>(
-      'UPDATE webhook_deliveries SET retries = retries + 1 WHERE id = $1 AND endpoint_id = $2 RETURNING retries', [id, endpointId]);
+      'UPDATE webhook_deliveries SET retries = retries + 1 WHERE id = $1 AND endpoint_id = $2 RETURNING retries',
+      [id, endpointId],
+    );
     return rows[0]?.retries;
   }
 

@@ -37,7 +37,15 @@ export class WebhookEndpoints {
     const rows = await this.db.query<WebhookEndpoint>(
       `INSERT INTO webhook_endpoints (id, url, event_types, description, secret, created_at, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-      [id, endpoint.url, endpoint.eventTypes, endpoint.description ?? null, endpoint.secret, at.toISOString(), endpoint.createdBy],
+      [
+        id,
+        endpoint.url,
+        endpoint.eventTypes,
+        endpoint.description ?? null,
+        endpoint.secret,
+        at.toISOString(),
+        endpoint.createdBy,
+      ],
     );
     return rows[0]!;
   }
@@ -77,11 +85,15 @@ export class WebhookEndpoints {
    * disabled it, so the admins are told once however many deliveries fail at the same moment.
    */
   async disable(tx: Queryable, id: string, at: Date, reason: string): Promise<boolean> {
-    const rows = await tx.query('UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3 WHERE id = $1 AND disabled_at IS NULL RETURNING id',
-      [id, at.toISOString(), reason]);
+    const rows = await tx.query(
+      'UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3 WHERE id = $1 AND disabled_at IS NULL RETURNING id',
+      [id, at.toISOString(), reason],
+    );
     if (rows.length === 0) return false;
-    await tx.query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE endpoint_id = $1 AND status IN ('pending', 'retrying')`,
-      [id, `endpoint disabled: ${reason}`]);
+    await tx.query(
+      `UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE endpoint_id = $1 AND status IN ('pending', 'retrying')`,
+      [id, `endpoint disabled: ${reason}`],
+    );
     return true;
   }
 }

@@ -49,6 +49,8 @@ export class WebhookOutbox {
   }
 
   async unrelayedCount(): Promise<number> {
-    return (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_events WHERE relayed_at IS NULL'))[0]!.n;
+    return (
+      await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_events WHERE relayed_at IS NULL')
+    )[0]!.n;
   }
 }

@@ -14,7 +14,10 @@ return 1`;
 
 /** How many sends to one webhook endpoint are in flight, across every worker process: at most `limit`. */
 export class EndpointSlots {
-  constructor(private readonly redis: Redis, private readonly keys: StoreKeys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+  ) {}
 
   /** Takes a slot for `holder` (a delivery id) for at most `ttlMs`; false when the endpoint has `limit` sends in flight. */
   async acquire(endpointId: string, holder: string, limit: number, ttlMs: number): Promise<boolean> {

@@ -17,11 +17,13 @@ export interface OrderViewStores {
 
 export interface OrderView {
   order: SalesOrder;
-  entitlements: Array<Omit<Entitlement, 'orderNumber'> & {
-    /** Devices holding a signed key (issued at fulfillment or by email activation); the keys themselves are not shown. */
-    keys: Array<{ device: string; licenseId: string; issuedOn: string }>;
-    activations: ActivationRecord[];
-  }>;
+  entitlements: Array<
+    Omit<Entitlement, 'orderNumber'> & {
+      /** Devices holding a signed key (issued at fulfillment or by email activation); the keys themselves are not shown. */
+      keys: Array<{ device: string; licenseId: string; issuedOn: string }>;
+      activations: ActivationRecord[];
+    }
+  >;
   fulfillments: Array<{
     id: string;
     eventId: string;
@@ -43,11 +45,17 @@ export async function orderView(stores: OrderViewStores, orderNumber: string): P
   ]);
   return {
     order,
-    entitlements: await Promise.all(entitlements.map(async ({ orderNumber: _n, ...e }) => ({
-      ...e,
-      keys: (await stores.activations.issuedKeys(e.ssrn)).map(({ device, licenseId, issuedOn }) => ({ device, licenseId, issuedOn })),
-      activations: await stores.activations.activations(e.ssrn),
-    }))),
+    entitlements: await Promise.all(
+      entitlements.map(async ({ orderNumber: _n, ...e }) => ({
+        ...e,
+        keys: (await stores.activations.issuedKeys(e.ssrn)).map(({ device, licenseId, issuedOn }) => ({
+          device,
+          licenseId,
+          issuedOn,
+        })),
+        activations: await stores.activations.activations(e.ssrn),
+      })),
+    ),
     fulfillments: fulfillments.map((f) => ({
       id: f.id,
       eventId: f.eventId,

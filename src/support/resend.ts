@@ -12,7 +12,11 @@ import { orderView, type OrderViewStores } from './order-view.ts';
 import { isSharedDomain } from './shared-domains.ts';
 
 export const resendRequestSchema = z.strictObject({
-  lines: z.array(z.string().regex(/^[A-Za-z0-9.-]{1,16}$/, 'must be a line number of the order')).min(1).max(500).optional(),
+  lines: z
+    .array(z.string().regex(/^[A-Za-z0-9.-]{1,16}$/, 'must be a line number of the order'))
+    .min(1)
+    .max(500)
+    .optional(),
   to: z.array(emailAddress).min(1).max(50).optional(),
   reason: z.string().trim().min(1, 'is required: say why this is resent').max(500),
 });
@@ -36,7 +40,10 @@ const domainOf = (email: string) => email.split('@')[1]!.toLowerCase();
 
 /** Resends the Fulfillment Email and certificate: new deliveries, tracked like the first, each recorded in the audit log. */
 export async function resend(
-  deps: ResendDeps, orderNumber: string, input: unknown, caller: { name: string; role: Role },
+  deps: ResendDeps,
+  orderNumber: string,
+  input: unknown,
+  caller: { name: string; role: Role },
 ): Promise<{ resendId: string; deliveries: DeliveryRecord[] }> {
   const parsed = resendRequestSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInputError('invalid resend request', zodIssues(parsed.error));
@@ -48,23 +55,36 @@ export async function resend(
     const e = view.entitlements.find((x) => x.lineNumber === n);
     if (!e) return [{ path: `lines[${i}]`, message: `order ${orderNumber} has no line "${n}"` }];
     const f = view.fulfillments.find((x) => x.shipDate === e.shipDate && x.eventId === e.eventId);
-    return f?.shippedAt ? [] : [{ path: `lines[${i}]`, message: `line "${n}" ships on ${e.shipDate} and has not been delivered yet` }];
+    return f?.shippedAt
+      ? []
+      : [{ path: `lines[${i}]`, message: `line "${n}" ships on ${e.shipDate} and has not been delivered yet` }];
   });
   if (issues.length) throw new InvalidInputError('invalid resend request', issues);
 
-  const contacts: Array<{ email: string; name?: string }> = view.order.contacts.map((c) => ({ email: c.email.toLowerCase(), ...(c.name && { name: c.name }) }));
-  const recipients: Array<{ email: string; name?: string }> = request.to ? request.to.map((email) => ({ email: email.toLowerCase() })) : contacts;
+  const contacts: Array<{ email: string; name?: string }> = view.order.contacts.map((c) => ({
+    email: c.email.toLowerCase(),
+    ...(c.name && { name: c.name }),
+  }));
+  const recipients: Array<{ email: string; name?: string }> = request.to
+    ? request.to.map((email) => ({ email: email.toLowerCase() }))
+    : contacts;
   // A public mail domain (a contact at gmail.com) is nobody's: only an admin may send to others there.
   const orderDomains = contacts.map((c) => domainOf(c.email)).filter((d) => !isSharedDomain(d, deps.sharedDomains));
   const knownDomains = new Set([...orderDomains, ...deps.allowedDomains]);
   for (const r of recipients) {
-    if (contacts.some((c) => c.email === r.email) || caller.role === 'admin' || knownDomains.has(domainOf(r.email))) continue;
-    throw new ForbiddenError(`${r.email} is not on order ${orderNumber} and its domain is not the order's (public mail domains do not count) or an allowed one; an admin token may send there`);
+    if (contacts.some((c) => c.email === r.email) || caller.role === 'admin' || knownDomains.has(domainOf(r.email)))
+      continue;
+    throw new ForbiddenError(
+      `${r.email} is not on order ${orderNumber} and its domain is not the order's (public mail domains do not count) or an allowed one; an admin token may send there`,
+    );
   }
 
   const { count, secondsLeft } = await deps.resendRate.hit(orderNumber, deps.clock.now());
   if (count > deps.perOrderPerHour) {
-    throw new RateLimitedError(`order ${orderNumber} was resent ${deps.perOrderPerHour} times this hour; try again later`, secondsLeft);
+    throw new RateLimitedError(
+      `order ${orderNumber} was resent ${deps.perOrderPerHour} times this hour; try again later`,
+      secondsLeft,
+    );
   }
 
   const resendId = `r${deps.clock.now().getTime().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -77,17 +97,38 @@ export async function resend(
     for (const r of recipients) {
       const id = deliveryId(`${resendId}.${f.id}`, r.email);
       created.push({
-        id, orderNumber, fulfillmentId: f.id, recipient: r.email, ...(r.name && { recipientName: r.name }),
-        kind: 'resend', ...(request.lines && { ssrns }), resendId, reason: request.reason, requestedBy: caller.name,
-        status: 'queued', attempts: 0, messageId: messageIdFor(id, deps.mailFromAddress), createdAt: now, queuedAt: now,
+        id,
+        orderNumber,
+        fulfillmentId: f.id,
+        recipient: r.email,
+        ...(r.name && { recipientName: r.name }),
+        kind: 'resend',
+        ...(request.lines && { ssrns }),
+        resendId,
+        reason: request.reason,
+        requestedBy: caller.name,
+        status: 'queued',
+        attempts: 0,
+        messageId: messageIdFor(id, deps.mailFromAddress),
+        createdAt: now,
+        queuedAt: now,
       });
     }
   }
   await deps.deliveries.insert(created);
   await deps.enqueueSends(created.map((d) => d.id));
   await deps.audit.record({
-    actor: caller.name, action: 'resend', order: orderNumber, outcome: 'queued',
-    detail: { resendId, reason: request.reason, lines: lineNumbers, to: recipients.map((r) => r.email), deliveries: created.length },
+    actor: caller.name,
+    action: 'resend',
+    order: orderNumber,
+    outcome: 'queued',
+    detail: {
+      resendId,
+      reason: request.reason,
+      lines: lineNumbers,
+      to: recipients.map((r) => r.email),
+      deliveries: created.length,
+    },
   });
   return { resendId, deliveries: created };
 }

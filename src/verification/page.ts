@@ -13,12 +13,16 @@ export function verificationPage(v: Verification, brand: string): string {
   const verdict = v.genuine
     ? `<p style="color:#0a6c3b;font-weight:bold;">Genuine: certificate <span style="${MONO}">${number}</span> was issued by ${escape(brand)} on ${escape(v.issueDate ?? '')}.</p>`
     : `<p style="color:#a61b1b;font-weight:bold;">Not genuine: ${escape(brand)} has issued no certificate <span style="${MONO}">${number}</span>.</p>`;
-  const rows = v.lines.map((l) => `<tr>
+  const rows = v.lines
+    .map(
+      (l) => `<tr>
 <td style="${CELL}">${escape(l.product)}<br><span style="${MONO}">${escape(l.sku)}</span></td>
 <td style="${CELL}">${l.quantity}</td>
 <td style="${CELL}">${l.licenseType === 'perpetual' ? 'Perpetual' : `Subscription, ${l.termMonths} months`}<br>${escape(l.startDate)} – ${escape(l.endDate ?? 'no end date')}</td>
 <td style="${CELL}${MONO}">${escape(l.ssrn)}</td>
-</tr>`).join('\n');
+</tr>`,
+    )
+    .join('\n');
   const table = v.lines.length
     ? `<table style="border-collapse:collapse;width:100%;font-size:14px;">
 <thead><tr><th style="${CELL}">Product</th><th style="${CELL}">Qty</th><th style="${CELL}">Term</th><th style="${CELL}">SSRN</th></tr></thead>

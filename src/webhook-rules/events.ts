@@ -63,11 +63,13 @@ export const EVENT_SCHEMAS = {
     orderNumber: z.string(),
     fulfillmentId: z.string(),
     lines: z.array(line),
-    recipients: z.array(z.strictObject({
-      recipient: email,
-      status: z.enum(['failed', 'bounced']),
-      lastError: text.nullable(),
-    })),
+    recipients: z.array(
+      z.strictObject({
+        recipient: email,
+        status: z.enum(['failed', 'bounced']),
+        lastError: text.nullable(),
+      }),
+    ),
   }),
 } as const;
 

@@ -14,13 +14,48 @@ function blockList(ranges: Array<[string, number]>): BlockList {
 
 // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are matched by the IPv4 ranges too: BlockList maps them.
 const RANGES: Array<[Exclude<AddressClass, 'public'>, BlockList]> = [
-  ['loopback', blockList([['127.0.0.0', 8], ['::1', 128]])],
-  ['private', blockList([['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['100.64.0.0', 10], ['fc00::', 7]])],
-  ['link-local', blockList([['169.254.0.0', 16], ['fe80::', 10]])],
-  ['reserved', blockList([
-    ['0.0.0.0', 8], ['192.0.0.0', 24], ['192.0.2.0', 24], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
-    ['224.0.0.0', 4], ['240.0.0.0', 4], ['::', 128], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['ff00::', 8],
-  ])],
+  [
+    'loopback',
+    blockList([
+      ['127.0.0.0', 8],
+      ['::1', 128],
+    ]),
+  ],
+  [
+    'private',
+    blockList([
+      ['10.0.0.0', 8],
+      ['172.16.0.0', 12],
+      ['192.168.0.0', 16],
+      ['100.64.0.0', 10],
+      ['fc00::', 7],
+    ]),
+  ],
+  [
+    'link-local',
+    blockList([
+      ['169.254.0.0', 16],
+      ['fe80::', 10],
+    ]),
+  ],
+  [
+    'reserved',
+    blockList([
+      ['0.0.0.0', 8],
+      ['192.0.0.0', 24],
+      ['192.0.2.0', 24],
+      ['198.18.0.0', 15],
+      ['198.51.100.0', 24],
+      ['203.0.113.0', 24],
+      ['224.0.0.0', 4],
+      ['240.0.0.0', 4],
+      ['::', 128],
+      ['64:ff9b::', 96],
+      ['100::', 64],
+      ['2001:db8::', 32],
+      ['ff00::', 8],
+    ]),
+  ],
 ];
 
 export function classifyAddress(address: string): AddressClass {
@@ -68,7 +103,9 @@ export function urlProblems(raw: string, policy: UrlPolicy): string[] {
   const literal = literalAddress(url.hostname);
   const loopbackHost = literal ? classifyAddress(literal) === 'loopback' : LOOPBACK_NAMES.has(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowLoopback && loopbackHost)) {
-    problems.push(policy.allowLoopback ? 'must be an https:// URL (http:// only to a loopback host)' : 'must be an https:// URL');
+    problems.push(
+      policy.allowLoopback ? 'must be an https:// URL (http:// only to a loopback host)' : 'must be an https:// URL',
+    );
   }
   if (url.username || url.password) problems.push('must not carry a user name or password');
   if (url.hash) problems.push('must not have a #fragment');

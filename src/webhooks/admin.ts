@@ -7,7 +7,13 @@ import type { WebhookDeliveries, WebhookDeliveryView } from '../store/webhook-de
 import type { WebhookEndpoint, WebhookEndpoints } from '../store/webhook-endpoints.ts';
 import { EVENT_TYPES } from '../webhook-rules/events.ts';
 import { newSecret } from './signing.ts';
-import { literalAddress, resolvedProblem, urlProblems, type Resolve, type UrlPolicy } from '../webhook-rules/url-safety.ts';
+import {
+  literalAddress,
+  resolvedProblem,
+  urlProblems,
+  type Resolve,
+  type UrlPolicy,
+} from '../webhook-rules/url-safety.ts';
 
 export const createEndpointSchema = z.strictObject({
   url: z.string().max(2048),
@@ -49,29 +55,59 @@ async function checkUrl(deps: WebhookAdminDeps, raw: string): Promise<void> {
     const problem = resolvedProblem(hostname, addresses, deps.policy);
     if (problem) problems.push(problem);
   }
-  if (problems.length) throw new InvalidInputError('invalid webhook endpoint', problems.map((message) => ({ path: 'url', message })));
+  if (problems.length)
+    throw new InvalidInputError(
+      'invalid webhook endpoint',
+      problems.map((message) => ({ path: 'url', message })),
+    );
 }
 
 /** Registers an endpoint. The secret is in this answer and nowhere else the API shows. */
-export async function createEndpoint(deps: WebhookAdminDeps, input: unknown, actor: string): Promise<WebhookEndpoint & { secret: string }> {
+export async function createEndpoint(
+  deps: WebhookAdminDeps,
+  input: unknown,
+  actor: string,
+): Promise<WebhookEndpoint & { secret: string }> {
   const body = parse(createEndpointSchema, input, 'webhook endpoint');
   await checkUrl(deps, body.url);
   const secret = newSecret();
-  const endpoint = await deps.endpoints.create({
-    url: body.url, eventTypes: [...new Set(body.eventTypes)], ...(body.description && { description: body.description }), secret, createdBy: actor,
-  }, deps.clock.now());
-  await deps.audit.record({ actor, action: 'webhook.endpoint.create', outcome: 'created', detail: { endpointId: endpoint.id, url: endpoint.url, eventTypes: endpoint.eventTypes } });
+  const endpoint = await deps.endpoints.create(
+    {
+      url: body.url,
+      eventTypes: [...new Set(body.eventTypes)],
+      ...(body.description && { description: body.description }),
+      secret,
+      createdBy: actor,
+    },
+    deps.clock.now(),
+  );
+  await deps.audit.record({
+    actor,
+    action: 'webhook.endpoint.create',
+    outcome: 'created',
+    detail: { endpointId: endpoint.id, url: endpoint.url, eventTypes: endpoint.eventTypes },
+  });
   return { ...endpoint, secret };
 }
 
 export async function removeEndpoint(deps: WebhookAdminDeps, id: unknown, actor: string): Promise<void> {
   const endpointId = parse(endpointIdSchema, id, 'webhook endpoint id');
   const endpoint = await deps.endpoints.get(endpointId);
-  if (!endpoint || !(await deps.endpoints.remove(endpointId))) throw new NotFoundError(`no webhook endpoint ${endpointId}`);
-  await deps.audit.record({ actor, action: 'webhook.endpoint.delete', outcome: 'deleted', detail: { endpointId, url: endpoint.url } });
+  if (!endpoint || !(await deps.endpoints.remove(endpointId)))
+    throw new NotFoundError(`no webhook endpoint ${endpointId}`);
+  await deps.audit.record({
+    actor,
+    action: 'webhook.endpoint.delete',
+    outcome: 'deleted',
+    detail: { endpointId, url: endpoint.url },
+  });
 }
 
-export async function endpointDeliveries(deps: WebhookAdminDeps, id: unknown, query: unknown): Promise<{ deliveries: WebhookDeliveryView[]; next?: string }> {
+export async function endpointDeliveries(
+  deps: WebhookAdminDeps,
+  id: unknown,
+  query: unknown,
+): Promise<{ deliveries: WebhookDeliveryView[]; next?: string }> {
   const endpointId = parse(endpointIdSchema, id, 'webhook endpoint id');
   const options = parse(deliveriesQuerySchema, query, 'query');
   if (!(await deps.endpoints.get(endpointId))) throw new NotFoundError(`no webhook endpoint ${endpointId}`);
@@ -80,12 +116,22 @@ export async function endpointDeliveries(deps: WebhookAdminDeps, id: unknown, qu
 }
 
 /** Sends one delivery again, once, whatever its status (a receiver that lost it asks for it again). */
-export async function retryDelivery(deps: WebhookAdminDeps, id: unknown, deliveryIdInput: unknown, actor: string): Promise<{ deliveryId: string; retry: number }> {
+export async function retryDelivery(
+  deps: WebhookAdminDeps,
+  id: unknown,
+  deliveryIdInput: unknown,
+  actor: string,
+): Promise<{ deliveryId: string; retry: number }> {
   const endpointId = parse(endpointIdSchema, id, 'webhook endpoint id');
   const deliveryId = parse(deliveryIdSchema, deliveryIdInput, 'webhook delivery id');
   const retry = await deps.deliveries.startManualRetry(endpointId, deliveryId);
   if (retry === undefined) throw new NotFoundError(`no delivery ${deliveryId} on webhook endpoint ${endpointId}`);
   await deps.enqueueRetry(deliveryId, retry);
-  await deps.audit.record({ actor, action: 'webhook.delivery.retry', outcome: 'queued', detail: { endpointId, deliveryId, retry } });
+  await deps.audit.record({
+    actor,
+    action: 'webhook.delivery.retry',
+    outcome: 'queued',
+    detail: { endpointId, deliveryId, retry },
+  });
   return { deliveryId, retry };
 }

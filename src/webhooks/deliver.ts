@@ -2,7 +2,12 @@ import type { Logger } from '../logger.ts';
 import type { Clock } from '../clock.ts';
 import { DeliveryError } from '../errors.ts';
 import type { PostResult } from '../http/post-webhook.ts';
-import { webhookAttemptsTotal, webhookDeliveriesFailedTotal, webhookEndpointsDisabledTotal, webhookSendSeconds } from '../metrics.ts';
+import {
+  webhookAttemptsTotal,
+  webhookDeliveriesFailedTotal,
+  webhookEndpointsDisabledTotal,
+  webhookSendSeconds,
+} from '../metrics.ts';
 import type { AuditEntry } from '../store/audit.ts';
 import type { Db } from '../store/db.ts';
 import type { WebhookDeliveries, WebhookDeliveryStatus } from '../store/webhook-deliveries.ts';
@@ -43,7 +48,11 @@ export type DeliverOutcome = 'delivered' | 'failed' | 'busy' | 'missing' | 'alre
  * window, so the queue retries on a type. A manual retry (`manual`) is a single attempt: its failure is returned, not
  * thrown, and leaves the delivery's own status as it was.
  */
-export async function deliverWebhook(deps: DeliverDeps, deliveryId: string, options: { manual: boolean }): Promise<DeliverOutcome> {
+export async function deliverWebhook(
+  deps: DeliverDeps,
+  deliveryId: string,
+  options: { manual: boolean },
+): Promise<DeliverOutcome> {
   const d = await deps.deliveries.toSend(deliveryId);
   if (!d) return 'missing';
   if (d.endpointDisabledAt) {
@@ -52,8 +61,14 @@ export async function deliverWebhook(deps: DeliverDeps, deliveryId: string, opti
   }
   if (!options.manual && (d.status === 'delivered' || d.status === 'failed')) return 'already-final';
   const { policy } = deps;
-  if (!(await deps.slots.acquire(d.endpointId, deliveryId, policy.endpointConcurrency, policy.slotTtlMs))) return 'busy';
-  const log = deps.logger.child({ webhookDelivery: deliveryId, endpoint: d.endpointId, webhookId: d.eventId, eventType: d.eventType });
+  if (!(await deps.slots.acquire(d.endpointId, deliveryId, policy.endpointConcurrency, policy.slotTtlMs)))
+    return 'busy';
+  const log = deps.logger.child({
+    webhookDelivery: deliveryId,
+    endpoint: d.endpointId,
+    webhookId: d.eventId,
+    eventType: d.eventType,
+  });
   let result: PostResult;
   const at = deps.clock.now();
   try {
@@ -66,11 +81,23 @@ export async function deliverWebhook(deps: DeliverDeps, deliveryId: string, opti
 
   const delivered = result.outcome === 'delivered';
   const final = !delivered && !options.manual && retriesExhausted(policy.schedule, new Date(d.createdAt), at);
-  const status: WebhookDeliveryStatus = delivered ? 'delivered' : options.manual ? d.status : final ? 'failed' : 'retrying';
+  const status: WebhookDeliveryStatus = delivered
+    ? 'delivered'
+    : options.manual
+      ? d.status
+      : final
+        ? 'failed'
+        : 'retrying';
   const disabled = await deps.db.transaction(async (tx) => {
     const attempt = await deps.deliveries.recordAttempt(tx, deliveryId, {
-      status, at: at.toISOString(), durationMs: result.durationMs, outcome: result.outcome, statusCode: result.statusCode ?? null,
-      response: result.body ?? null, error: result.error ?? null, manual: options.manual,
+      status,
+      at: at.toISOString(),
+      durationMs: result.durationMs,
+      outcome: result.outcome,
+      statusCode: result.statusCode ?? null,
+      response: result.body ?? null,
+      error: result.error ?? null,
+      manual: options.manual,
     });
     if (attempt === undefined) return undefined;
     if (delivered) {
@@ -87,8 +114,15 @@ export async function deliverWebhook(deps: DeliverDeps, deliveryId: string, opti
     webhookEndpointsDisabledTotal.inc({ endpoint: d.endpointId });
     log.error({ failingSince: disabled.failingSince }, 'webhook endpoint disabled');
     await deps.audit.record({
-      actor: 'webhooks', action: 'webhook.endpoint.disable', outcome: 'disabled',
-      detail: { endpointId: d.endpointId, url: d.url, failingSince: disabled.failingSince, lastError: result.error ?? null },
+      actor: 'webhooks',
+      action: 'webhook.endpoint.disable',
+      outcome: 'disabled',
+      detail: {
+        endpointId: d.endpointId,
+        url: d.url,
+        failingSince: disabled.failingSince,
+        lastError: result.error ?? null,
+      },
     });
   }
   if (delivered) {
@@ -96,7 +130,10 @@ export async function deliverWebhook(deps: DeliverDeps, deliveryId: string, opti
     return 'delivered';
   }
   if (final) webhookDeliveriesFailedTotal.inc({ endpoint: d.endpointId });
-  log.warn({ outcome: result.outcome, status: result.statusCode, reason: result.error, final }, final ? 'webhook delivery failed' : 'webhook delivery will be retried');
+  log.warn(
+    { outcome: result.outcome, status: result.statusCode, reason: result.error, final },
+    final ? 'webhook delivery failed' : 'webhook delivery will be retried',
+  );
   if (options.manual) return 'failed';
   throw new DeliveryError(result.error ?? result.outcome, final || Boolean(disabled), result.outcome);
 }

@@ -34,7 +34,11 @@ export async function requeueOpen(deps: RelayDeps, neverAttemptedBefore?: Date):
   let afterId: string | undefined;
   let offered = 0;
   for (;;) {
-    const ids = await deps.deliveries.openIds({ ...(neverAttemptedBefore && { neverAttemptedBefore }), ...(afterId && { afterId }), limit: BATCH });
+    const ids = await deps.deliveries.openIds({
+      ...(neverAttemptedBefore && { neverAttemptedBefore }),
+      ...(afterId && { afterId }),
+      limit: BATCH,
+    });
     await deps.enqueue(ids);
     offered += ids.length;
     if (ids.length < BATCH) return offered;

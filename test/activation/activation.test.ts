@@ -28,8 +28,12 @@ beforeAll(async () => {
   dovecot = await startDovecot({ [BOX]: 'secret' });
   sink = await startSmtpSink();
   pipeline = await startPipeline({
-    SMTP_URL: sink.url, IMAP_URL: dovecot.url(BOX), LICENSE_SIGNING_KEY: signingKeyPath, IMAP_POLL_INTERVAL_MS: '500',
-    ACTIVATION_FAILURES_PER_HOUR: '3', MAIL_FROM: 'Licensing <licensing@courier.example>',
+    SMTP_URL: sink.url,
+    IMAP_URL: dovecot.url(BOX),
+    LICENSE_SIGNING_KEY: signingKeyPath,
+    IMAP_POLL_INTERVAL_MS: '500',
+    ACTIVATION_FAILURES_PER_HOUR: '3',
+    MAIL_FROM: 'Licensing <licensing@courier.example>',
   });
   expect((await pipeline.post('/v1/fulfillments', rawExample('order-heritage-de'))).statusCode).toBe(202);
   await sink.waitFor(2, 60_000);
@@ -79,8 +83,12 @@ describe('activation by email', () => {
     expect((await pipeline.get('/readyz')).json()).toEqual({ status: 'ready' });
   });
 
-  it('answers a plain request from a contact with a signed key, threaded, in the order\'s language', async () => {
-    const reply = await ask({ from: `Jürgen Weiß <${CUSTOMER}>`, subject: 'Aktivierung Northstar', text: `Hallo,\n\nAktivierungscode: ${CODE}\nSeriennummer: JN11D2E7CAFB\n\nGruß\nJürgen` });
+  it("answers a plain request from a contact with a signed key, threaded, in the order's language", async () => {
+    const reply = await ask({
+      from: `Jürgen Weiß <${CUSTOMER}>`,
+      subject: 'Aktivierung Northstar',
+      text: `Hallo,\n\nAktivierungscode: ${CODE}\nSeriennummer: JN11D2E7CAFB\n\nGruß\nJürgen`,
+    });
     expect(reply.to).toEqual([CUSTOMER]);
     expect(reply.parsed.subject).toBe('AW: Aktivierung Northstar');
     expect(reply.parsed.headers.get('auto-submitted')).toBe('auto-replied');
@@ -93,7 +101,9 @@ describe('activation by email', () => {
     // The key in the body is the same key, and the real CLI accepts it.
     const keyLines = keyText.split('\n').filter((l) => l && !l.startsWith('#'));
     expect(reply.parsed.text).toContain(keyLines.slice(0, 3).join('\n'));
-    const cli = await runCli(['verify-key', keyText, '--device', 'JN11D2E7CAFB'], { LICENSE_SIGNING_KEY: signingKeyPath });
+    const cli = await runCli(['verify-key', keyText, '--device', 'JN11D2E7CAFB'], {
+      LICENSE_SIGNING_KEY: signingKeyPath,
+    });
     expect(cli.code).toBe(0);
   });
 
@@ -110,7 +120,10 @@ describe('activation by email', () => {
   });
 
   it('issues up to the quantity and says so for devices beyond it', async () => {
-    const reply = await ask({ from: 'it@mueller-netz.example', text: `${CODE}\nSerial numbers: JN125ED29AFL, JN99AB12CD34` });
+    const reply = await ask({
+      from: 'it@mueller-netz.example',
+      text: `${CODE}\nSerial numbers: JN125ED29AFL, JN99AB12CD34`,
+    });
     expect(keyFiles(reply).map((f) => f.filename)).toHaveLength(1);
     expect(reply.parsed.text).toContain('JN99AB12CD34');
     expect(reply.parsed.text).toMatch(/alle 2 Lizenzen/);
@@ -121,7 +134,10 @@ describe('activation by email', () => {
     expect(keyFiles(reply)).toHaveLength(0);
     const text = reply.parsed.text ?? '';
     for (const secret of ['15563301', 'Northstar', 'SSRN', 'Müller']) expect(text).not.toContain(secret);
-    const unknown = await ask({ from: 'mallory@evil.example', text: 'Activation code: Zz9zZz-9ZzZz-Zz9ZzZ\nSerial: JN11D2E7CAFB' });
+    const unknown = await ask({
+      from: 'mallory@evil.example',
+      text: 'Activation code: Zz9zZz-9ZzZz-Zz9ZzZ\nSerial: JN11D2E7CAFB',
+    });
     expect(unknown.parsed.text).toBe(text);
   });
 
@@ -133,15 +149,24 @@ describe('activation by email', () => {
   });
 
   it('never answers automatic mail, or mail from its own address', async () => {
-    await askExpectingSilence({ from: CUSTOMER, text: `Code: ${CODE}\nSerial: JN11D2E7CAFB`, headers: { 'Auto-Submitted': 'auto-replied' } });
-    await askExpectingSilence({ from: CUSTOMER, text: `Code: ${CODE}\nSerial: JN11D2E7CAFB`, headers: { Precedence: 'bulk' } });
+    await askExpectingSilence({
+      from: CUSTOMER,
+      text: `Code: ${CODE}\nSerial: JN11D2E7CAFB`,
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
+    await askExpectingSilence({
+      from: CUSTOMER,
+      text: `Code: ${CODE}\nSerial: JN11D2E7CAFB`,
+      headers: { Precedence: 'bulk' },
+    });
     await askExpectingSilence({ from: 'MAILER-DAEMON@mx.example', text: `Code: ${CODE}` });
     await askExpectingSilence({ from: 'licensing@courier.example', text: `Code: ${CODE}\nSerial: JN11D2E7CAFB` });
   });
 
   it('goes silent for a sender after too many failed attempts', async () => {
     const guesser = 'guesser@evil.example';
-    for (const guess of ['Aa1aaa-Bb2bb-Cc3ccc', 'Aa1aaa-Bb2bb-Cc3ccd', 'Aa1aaa-Bb2bb-Cc3cce']) await ask({ from: guesser, text: `Code: ${guess}\nSerial: JN11D2E7CAFB` });
+    for (const guess of ['Aa1aaa-Bb2bb-Cc3ccc', 'Aa1aaa-Bb2bb-Cc3ccd', 'Aa1aaa-Bb2bb-Cc3cce'])
+      await ask({ from: guesser, text: `Code: ${guess}\nSerial: JN11D2E7CAFB` });
     await askExpectingSilence({ from: guesser, text: `Code: ${CODE}\nSerial: JN11D2E7CAFB` });
   });
 
@@ -158,12 +183,17 @@ describe('activation by email', () => {
 describe('activation mailbox across an IMAP server restart', () => {
   it('answers requests that arrive while and after Dovecot restarts, once each', async () => {
     await dovecot.restart();
-    const replies = await Promise.all(['JN11D2E7CAFB', 'JN125ED29AFL'].map((serial) => ask({ from: CUSTOMER, text: `Code: ${CODE}\nSerial: ${serial}` })));
+    const replies = await Promise.all(
+      ['JN11D2E7CAFB', 'JN125ED29AFL'].map((serial) =>
+        ask({ from: CUSTOMER, text: `Code: ${CODE}\nSerial: ${serial}` }),
+      ),
+    );
     expect(replies.map((r) => keyFiles(r).length)).toEqual([1, 1]);
     await dovecot.restart();
     await ask({ from: CUSTOMER, text: `Code: ${CODE}\nSerial: JN11D2E7CAFB` });
     const perRequest = new Map<string, number>();
-    for (const m of sink.messages) if (m.parsed.inReplyTo) perRequest.set(m.parsed.inReplyTo, (perRequest.get(m.parsed.inReplyTo) ?? 0) + 1);
+    for (const m of sink.messages)
+      if (m.parsed.inReplyTo) perRequest.set(m.parsed.inReplyTo, (perRequest.get(m.parsed.inReplyTo) ?? 0) + 1);
     expect([...perRequest.values()].every((n) => n === 1)).toBe(true);
   });
 });

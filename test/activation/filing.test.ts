@@ -16,9 +16,17 @@ let pipeline: TestPipeline;
 beforeAll(async () => {
   dovecot = await startDovecot({ [BOX]: 'secret' });
   sink = await startSmtpSink();
-  sink.onRecipient = ({ recipient = '' }) => (/["\s<>]/.test(recipient) || recipient.split('@')[0]!.length > 64 ? { code: 553, message: '5.1.3 bad recipient address syntax' } : undefined);
+  sink.onRecipient = ({ recipient = '' }) =>
+    /["\s<>]/.test(recipient) || recipient.split('@')[0]!.length > 64
+      ? { code: 553, message: '5.1.3 bad recipient address syntax' }
+      : undefined;
   // No LICENSE_SIGNING_KEY: a valid request cannot be answered, and that job fails for good at once.
-  pipeline = await startPipeline({ SMTP_URL: sink.url, IMAP_URL: dovecot.url(BOX), IMAP_POLL_INTERVAL_MS: '300', MAIL_FROM: 'Licensing <licensing@courier.example>' });
+  pipeline = await startPipeline({
+    SMTP_URL: sink.url,
+    IMAP_URL: dovecot.url(BOX),
+    IMAP_POLL_INTERVAL_MS: '300',
+    MAIL_FROM: 'Licensing <licensing@courier.example>',
+  });
   expect((await pipeline.post('/v1/fulfillments', rawExample('order-heritage-de'))).statusCode).toBe(202);
   await sink.waitFor(2, 60_000);
 }, 90_000);
@@ -32,9 +40,15 @@ afterAll(async () => {
 describe('every message ends filed once, also when it cannot be answered', () => {
   it('files mail that parsing refuses, replies refused with 5xx and a job failing for good, with no retries and nothing left in INBOX', async () => {
     const before = sink.messages.length;
-    const parts = Array.from({ length: 1000 }, () => `--p\r\nContent-Type: text/plain\r\n\r\nCode: ${CODE}\r\n`).join('');
-    await dovecot.append(BOX, `From: ${CUSTOMER}\r\nSubject: bomb\r\nMessage-ID: <bomb@x.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=p\r\n\r\n${parts}--p--\r\n`);
-    for (const from of ['"x y>"@example.net', `${'l'.repeat(240)}@example.net`]) await dovecot.append(BOX, rawMail({ from, text: `Code: ${CODE}\nSerial: JN11D2E7CAFB` }).raw);
+    const parts = Array.from({ length: 1000 }, () => `--p\r\nContent-Type: text/plain\r\n\r\nCode: ${CODE}\r\n`).join(
+      '',
+    );
+    await dovecot.append(
+      BOX,
+      `From: ${CUSTOMER}\r\nSubject: bomb\r\nMessage-ID: <bomb@x.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=p\r\n\r\n${parts}--p--\r\n`,
+    );
+    for (const from of ['"x y>"@example.net', `${'l'.repeat(240)}@example.net`])
+      await dovecot.append(BOX, rawMail({ from, text: `Code: ${CODE}\nSerial: JN11D2E7CAFB` }).raw);
     await dovecot.append(BOX, rawMail({ from: CUSTOMER, text: `Code: ${CODE}\nSerial: JN11D2E7CAFB` }).raw);
 
     // Eight attempts with exponential backoff would take minutes; one attempt each files them within seconds.

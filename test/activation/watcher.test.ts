@@ -3,14 +3,32 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
-import { MailboxWatcher, type FilingFolder, type MailboxMessage, type MailboxWatcherOptions, type WatcherState } from '../../src/activation/mailbox-watcher.ts';
+import {
+  MailboxWatcher,
+  type FilingFolder,
+  type MailboxMessage,
+  type MailboxWatcherOptions,
+  type WatcherState,
+} from '../../src/activation/mailbox-watcher.ts';
 import { clearPrefix } from '../../src/store/clear-prefix.ts';
 import { startDovecot, type PrivateDovecot } from '../support/dovecot.ts';
 import { rawMail } from '../support/mail.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 // One mailbox user per test, so tests sharing the Dovecot never see each other's mail.
-const USERS = ['order', 'handoff', 'restart', 'dovecot-restart', 'silent', 'pair', 'crash', 'filing', 'huge', 'validity', 'badpass'].map((u) => `${u}@example.net`);
+const USERS = [
+  'order',
+  'handoff',
+  'restart',
+  'dovecot-restart',
+  'silent',
+  'pair',
+  'crash',
+  'filing',
+  'huge',
+  'validity',
+  'badpass',
+].map((u) => `${u}@example.net`);
 
 let dovecot: PrivateDovecot;
 let redis: Redis;
@@ -53,9 +71,16 @@ function watcher(user: string, keyPrefix: string, extra: Partial<MailboxWatcherO
   const received: MailboxMessage[] = [];
   const states: WatcherState[] = [];
   const w = new MailboxWatcher({
-    url: dovecot.url(user), redis, keyPrefix, pollIntervalMs: 1000, lockTtlMs: 1500, lockRenewMs: 300,
+    url: dovecot.url(user),
+    redis,
+    keyPrefix,
+    pollIntervalMs: 1000,
+    lockTtlMs: 1500,
+    lockRenewMs: 300,
     reconnectDelayMs: { initial: 200, max: 1000 },
-    onMessage: async (m) => { received.push(m); },
+    onMessage: async (m) => {
+      received.push(m);
+    },
     fileOutcome: async () => undefined,
     onStateChange: (s) => states.push(s),
     ...extra,
@@ -66,7 +91,12 @@ function watcher(user: string, keyPrefix: string, extra: Partial<MailboxWatcherO
 }
 
 const send = async (user: string, subject: string, folder?: string) => {
-  const { raw, messageId } = rawMail({ from: 'customer@client.example', to: user, subject, text: `request ${subject}` });
+  const { raw, messageId } = rawMail({
+    from: 'customer@client.example',
+    to: user,
+    subject,
+    text: `request ${subject}`,
+  });
   await dovecot.append(user, raw, folder);
   return messageId;
 };
@@ -83,8 +113,16 @@ async function freezableRelay(port: number): Promise<{ port: number; freeze(): v
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as { port: number }).port,
-    freeze: () => open.forEach((s) => { s.unpipe(); s.pause(); }),
-    close: () => new Promise((resolve) => { open.forEach((s) => s.destroy()); server.close(() => resolve()); }),
+    freeze: () =>
+      open.forEach((s) => {
+        s.unpipe();
+        s.pause();
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        open.forEach((s) => s.destroy());
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -98,7 +136,11 @@ describe('mailbox watcher', () => {
     await eventually('the first two', () => t.received.length === 2);
     ids.push(await send(user, 'm3')); // arrives while the watcher IDLEs; only IDLE can announce it in time
     await eventually('the third', () => t.received.length === 3, 20_000);
-    expect(t.received.map((m) => [m.uid, m.messageId])).toEqual([[1, ids[0]], [2, ids[1]], [3, ids[2]]]);
+    expect(t.received.map((m) => [m.uid, m.messageId])).toEqual([
+      [1, ids[0]],
+      [2, ids[1]],
+      [3, ids[2]],
+    ]);
     expect(new Set(t.received.map((m) => m.uidValidity)).size).toBe(1);
     expect(t.subjects()).toEqual(['m1', 'm2', 'm3']);
     const keys = await redis.keys(`${keyPrefix}:*`);
@@ -236,7 +278,11 @@ describe('mailbox watcher', () => {
     await t.w.start();
     await eventually('all handed on', () => t.received.length === 3);
     outcomes.set(1, 'Processed').set(2, 'Rejected');
-    await eventually('two filed', async () => (await dovecot.list(user, 'Rejected')).length === 1 && (await dovecot.list(user, 'Processed')).length === 1);
+    await eventually(
+      'two filed',
+      async () =>
+        (await dovecot.list(user, 'Rejected')).length === 1 && (await dovecot.list(user, 'Processed')).length === 1,
+    );
     expect((await dovecot.list(user, 'INBOX')).map((m) => m.subject)).toEqual(['later']);
     outcomes.set(3, 'Processed'); // the first answer throws: the message stays and is filed on a later check
     await eventually('third filed', async () => (await dovecot.list(user, 'Processed')).length === 2);
@@ -249,7 +295,15 @@ describe('mailbox watcher', () => {
 
   it('hands on only the first maxMessageBytes of a 5 MB message', async () => {
     const user = 'huge@example.net';
-    const { raw } = rawMail({ from: 'customer@client.example', to: user, subject: 'huge', text: 'x'.repeat(76).concat('\r\n').repeat(5 * 1024 * 1024 / 78) });
+    const { raw } = rawMail({
+      from: 'customer@client.example',
+      to: user,
+      subject: 'huge',
+      text: 'x'
+        .repeat(76)
+        .concat('\r\n')
+        .repeat((5 * 1024 * 1024) / 78),
+    });
     expect(raw.length).toBeGreaterThan(5_000_000);
     await dovecot.append(user, raw);
     await send(user, 'small');
@@ -274,11 +328,13 @@ describe('mailbox watcher', () => {
     await t.w.start();
     await eventually('old mail', () => t.received.length === 2);
     await t.w.stop();
-    await dovecot.session(user, async (c) => { await c.mailboxDelete(mailbox); });
+    await dovecot.session(user, async (c) => {
+      await c.mailboxDelete(mailbox);
+    });
     await send(user, 'new-1', mailbox); // UID 1 again, below the stored position (UID 2)
     const resumed = watcher(user, keyPrefix, { mailbox });
     await resumed.w.start();
-    await eventually('the new mailbox\'s mail', () => resumed.received.length === 1);
+    await eventually("the new mailbox's mail", () => resumed.received.length === 1);
     expect(resumed.subjects()).toEqual(['new-1']);
     expect(resumed.received[0]!.uid).toBe(1);
     expect(resumed.received[0]!.uidValidity).not.toBe(t.received[0]!.uidValidity);
@@ -287,7 +343,10 @@ describe('mailbox watcher', () => {
   it('survives a refused login without crashing, retrying until stopped', async () => {
     const warnings: object[] = [];
     const url = dovecot.url('badpass@example.net').replace('pw-badpass', 'wrong');
-    const t = watcher('badpass@example.net', newPrefix(), { url, logger: { info: () => undefined, warn: (o) => warnings.push(o) } });
+    const t = watcher('badpass@example.net', newPrefix(), {
+      url,
+      logger: { info: () => undefined, warn: (o) => warnings.push(o) },
+    });
     await t.w.start();
     await eventually('two failed attempts', () => warnings.length >= 2);
     await t.w.stop();
@@ -297,7 +356,14 @@ describe('mailbox watcher', () => {
   });
 
   it('rejects a malformed IMAP URL with an error naming IMAP_URL', () => {
-    const make = (url: string) => new MailboxWatcher({ url, redis, keyPrefix: 'unused', onMessage: async () => undefined, fileOutcome: async () => undefined });
+    const make = (url: string) =>
+      new MailboxWatcher({
+        url,
+        redis,
+        keyPrefix: 'unused',
+        onMessage: async () => undefined,
+        fileOutcome: async () => undefined,
+      });
     for (const url of ['not a url', 'http://u:p@host', 'imap://host:143', 'imap://user@host']) {
       expect(() => make(url)).toThrow(ConfigError);
       expect(() => make(url)).toThrow(/IMAP_URL/);

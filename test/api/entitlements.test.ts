@@ -18,7 +18,13 @@ function accountEvent(tag: string, status: keyof typeof lines, product = 'ex') {
   const e = makeEvent(tag, 2);
   return {
     ...e,
-    salesOrder: { ...e.salesOrder, accounts: [{ id: ACCOUNT, role: 'customer' }, { id: `P${tag.length}9`, role: 'partner' }] },
+    salesOrder: {
+      ...e.salesOrder,
+      accounts: [
+        { id: ACCOUNT, role: 'customer' },
+        { id: `P${tag.length}9`, role: 'partner' },
+      ],
+    },
     lines: [{ ...e.lines[0]!, ...lines[status], product, ...(product !== 'ex' && { sku: 'S-SRX-1' }) }],
   };
 }
@@ -38,7 +44,15 @@ beforeAll(async () => {
 });
 afterAll(() => pipeline.close());
 
-type Found = { ssrn: string; status: string; product: string; order: { number: string }; endDate?: string; delivery: Record<string, number>; activations: unknown[] };
+type Found = {
+  ssrn: string;
+  status: string;
+  product: string;
+  order: { number: string };
+  endDate?: string;
+  delivery: Record<string, number>;
+  activations: unknown[];
+};
 
 describe('GET /v1/accounts/{id}/entitlements', () => {
   it('lists every line of the orders the account is on, each with its order, status and delivery summary', async () => {
@@ -49,8 +63,10 @@ describe('GET /v1/accounts/{id}/entitlements', () => {
     expect(res.json().next).toBeUndefined();
     const byStatus = Object.fromEntries(items.filter((i) => i.product === 'ex').map((i) => [i.ssrn, i.status]));
     expect(byStatus).toEqual({
-      [events[0]!.lines[0]!.ssrn]: 'active', [events[1]!.lines[0]!.ssrn]: 'in-grace',
-      [events[2]!.lines[0]!.ssrn]: 'expiring', [events[3]!.lines[0]!.ssrn]: 'expired',
+      [events[0]!.lines[0]!.ssrn]: 'active',
+      [events[1]!.lines[0]!.ssrn]: 'in-grace',
+      [events[2]!.lines[0]!.ssrn]: 'expiring',
+      [events[3]!.lines[0]!.ssrn]: 'expired',
     });
     const first = items.find((i) => i.ssrn === events[0]!.lines[0]!.ssrn)!;
     expect(first.order.number).toBe(events[0]!.salesOrder.number);
@@ -61,13 +77,21 @@ describe('GET /v1/accounts/{id}/entitlements', () => {
 
   it('filters by status and product', async () => {
     for (const status of ['in-grace', 'expiring', 'expired'] as const) {
-      const items = (await pipeline.get(`/v1/accounts/${ACCOUNT}/entitlements?status=${status}`)).json().items as Found[];
-      expect(items.map((i) => i.status), status).toEqual([status]);
+      const items = (await pipeline.get(`/v1/accounts/${ACCOUNT}/entitlements?status=${status}`)).json()
+        .items as Found[];
+      expect(
+        items.map((i) => i.status),
+        status,
+      ).toEqual([status]);
     }
-    expect(((await pipeline.get(`/v1/accounts/${ACCOUNT}/entitlements?status=active`)).json().items as Found[])).toHaveLength(2);
+    expect(
+      (await pipeline.get(`/v1/accounts/${ACCOUNT}/entitlements?status=active`)).json().items as Found[],
+    ).toHaveLength(2);
     const srx = (await pipeline.get(`/v1/accounts/${ACCOUNT}/entitlements?product=srx`)).json().items as Found[];
     expect(srx.map((i) => i.ssrn)).toEqual([events[4]!.lines[0]!.ssrn]);
-    expect((await pipeline.get(`/v1/accounts/${ACCOUNT}/entitlements?status=active&product=srx`)).json().items).toHaveLength(1);
+    expect(
+      (await pipeline.get(`/v1/accounts/${ACCOUNT}/entitlements?status=active&product=srx`)).json().items,
+    ).toHaveLength(1);
     expect((await pipeline.get('/v1/accounts/0999999999/entitlements')).json()).toEqual({ items: [] });
   });
 
@@ -75,7 +99,9 @@ describe('GET /v1/accounts/{id}/entitlements', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = (await pipeline.get(`/v1/accounts/${ACCOUNT}/entitlements?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json() as { items: Found[]; next?: string };
+      const page = (
+        await pipeline.get(`/v1/accounts/${ACCOUNT}/entitlements?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json() as { items: Found[]; next?: string };
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((i) => i.ssrn));
       cursor = page.next;
@@ -94,7 +120,10 @@ describe('GET /v1/accounts/{id}/entitlements', () => {
     for (const [url, path] of cases) {
       const res = await pipeline.get(url);
       expect(res.statusCode, url).toBe(400);
-      expect(res.json().issues.map((i: { path: string }) => i.path), url).toEqual([path]);
+      expect(
+        res.json().issues.map((i: { path: string }) => i.path),
+        url,
+      ).toEqual([path]);
     }
     expect((await pipeline.get(`/v1/accounts/${ACCOUNT}/entitlements`, TEST_TOKENS.intake)).statusCode).toBe(403);
   });
@@ -105,7 +134,8 @@ describe('GET /v1/entitlements', () => {
     const line = events[1]!.lines[0]!;
     const bySsrn = (await pipeline.get(`/v1/entitlements?ssrn=${line.ssrn}`)).json().items as Found[];
     expect(bySsrn.map((i) => [i.ssrn, i.status])).toEqual([[line.ssrn, 'in-grace']]);
-    const byCode = (await pipeline.get(`/v1/entitlements?activationCode=${line.activationCode}`)).json().items as Found[];
+    const byCode = (await pipeline.get(`/v1/entitlements?activationCode=${line.activationCode}`)).json()
+      .items as Found[];
     expect(byCode.map((i) => i.ssrn)).toEqual([line.ssrn]);
     const email = events[1]!.salesOrder.contacts[1]!.email.toUpperCase();
     const byEmail = (await pipeline.get(`/v1/entitlements?email=${encodeURIComponent(email)}`)).json().items as Found[];

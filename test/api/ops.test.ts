@@ -49,13 +49,19 @@ describe('operations', () => {
   });
 
   it('serves the queue dashboard to admins only; a browser signs in once and gets an HttpOnly cookie', async () => {
-    const get = (url: string, headers: Record<string, string> = {}) => pipeline.api.inject({ method: 'GET', url, headers });
+    const get = (url: string, headers: Record<string, string> = {}) =>
+      pipeline.api.inject({ method: 'GET', url, headers });
     expect((await get('/admin/queues')).statusCode).toBe(401);
     expect((await get('/admin/queues', { authorization: `Bearer ${TEST_TOKENS.support}` })).statusCode).toBe(403);
     const page = await get('/admin/queues', { authorization: `Bearer ${TEST_TOKENS.admin}` });
     expect(page.statusCode).toBe(200);
     const queues = await get('/admin/queues/api/queues', { authorization: `Bearer ${TEST_TOKENS.admin}` });
-    expect(queues.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['activation', 'fulfillment', 'notice-sweep', 'send']);
+    expect(
+      queues
+        .json()
+        .queues.map((q: { name: string }) => q.name)
+        .sort(),
+    ).toEqual(['activation', 'fulfillment', 'notice-sweep', 'send']);
 
     // A browser signs in on the console's form; its session opens the dashboard for admins only.
     const support = new FormClient(pipeline.api);

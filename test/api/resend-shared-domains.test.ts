@@ -9,9 +9,17 @@ let sink: SmtpSink;
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  pipeline = await startPipeline({ SMTP_URL: sink.url, RESEND_SHARED_DOMAINS: 'mail.shared.example', RESENDS_PER_ORDER_PER_HOUR: '100' });
+  pipeline = await startPipeline({
+    SMTP_URL: sink.url,
+    RESEND_SHARED_DOMAINS: 'mail.shared.example',
+    RESENDS_PER_ORDER_PER_HOUR: '100',
+  });
   const event = rawExample('order-ex-srx') as { salesOrder: { contacts: unknown[] } };
-  event.salesOrder.contacts = [{ email: 'buyer@gmail.com' }, { email: 'ops@mail.shared.example' }, { email: 'netops@acme.example' }];
+  event.salesOrder.contacts = [
+    { email: 'buyer@gmail.com' },
+    { email: 'ops@mail.shared.example' },
+    { email: 'netops@acme.example' },
+  ];
   expect((await pipeline.post('/v1/fulfillments', event)).statusCode).toBe(202);
   await sink.waitFor(3);
   await pipeline.idle();
@@ -21,21 +29,30 @@ afterAll(async () => {
   await sink.close();
 });
 
-const resend = (to: string, token = TEST_TOKENS.support) => pipeline.post('/v1/orders/15563238/resend', { to: [to], reason: 'test' }, token);
+const resend = (to: string, token = TEST_TOKENS.support) =>
+  pipeline.post('/v1/orders/15563238/resend', { to: [to], reason: 'test' }, token);
 
 describe('resend to public mail domains', () => {
-  it.each(['stranger@gmail.com', 'STRANGER@GMAIL.COM', 'someone@yahoo.com', 'other@mail.shared.example'])('refuses support %s: a contact there does not make it the order\'s domain', async (to) => {
-    const res = await resend(to);
-    expect(res.statusCode).toBe(403);
-    expect(res.json().error).toContain('public mail domains');
-  });
+  it.each(['stranger@gmail.com', 'STRANGER@GMAIL.COM', 'someone@yahoo.com', 'other@mail.shared.example'])(
+    "refuses support %s: a contact there does not make it the order's domain",
+    async (to) => {
+      const res = await resend(to);
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error).toContain('public mail domains');
+    },
+  );
 
-  it('still lets support send to the order\'s own domain and to its contacts, and an admin anywhere', async () => {
+  it("still lets support send to the order's own domain and to its contacts, and an admin anywhere", async () => {
     const before = sink.messages.length;
     expect((await resend('procurement@acme.example')).statusCode).toBe(202);
     expect((await resend('buyer@gmail.com')).statusCode).toBe(202);
     expect((await resend('stranger@gmail.com', TEST_TOKENS.admin)).statusCode).toBe(202);
     await sink.waitFor(before + 3);
-    expect(sink.messages.slice(before).map((m) => m.to[0]).sort()).toEqual(['buyer@gmail.com', 'procurement@acme.example', 'stranger@gmail.com']);
+    expect(
+      sink.messages
+        .slice(before)
+        .map((m) => m.to[0])
+        .sort(),
+    ).toEqual(['buyer@gmail.com', 'procurement@acme.example', 'stranger@gmail.com']);
   });
 });

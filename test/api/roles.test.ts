@@ -23,7 +23,9 @@ const callers: Array<[string, string | undefined, Role | undefined]> = [
 ];
 
 describe('every route by every role', () => {
-  const cases = protectedRoutes.flatMap((route) => callers.map(([who, token, role]) => [`${route.method} ${route.url} as ${who}`, route, token, role] as const));
+  const cases = protectedRoutes.flatMap((route) =>
+    callers.map(([who, token, role]) => [`${route.method} ${route.url} as ${who}`, route, token, role] as const),
+  );
   it.each(cases)('%s', async (_name, route, token, role) => {
     const res = await pipeline.api.inject({
       method: route.method,
@@ -43,7 +45,13 @@ describe('every route by every role', () => {
   });
 
   it('answers 401 to a malformed Authorization header, and to a token that is a prefix of a real one', async () => {
-    for (const authorization of ['Basic abc', `Bearer`, `Bearer ${TEST_TOKENS.admin.slice(0, -1)}`, `Bearer ${TEST_TOKENS.admin}x`, TEST_TOKENS.admin]) {
+    for (const authorization of [
+      'Basic abc',
+      `Bearer`,
+      `Bearer ${TEST_TOKENS.admin.slice(0, -1)}`,
+      `Bearer ${TEST_TOKENS.admin}x`,
+      TEST_TOKENS.admin,
+    ]) {
       const res = await pipeline.api.inject({ method: 'GET', url: '/v1/audit', headers: { authorization } });
       expect(res.statusCode).toBe(401);
     }
@@ -52,7 +60,11 @@ describe('every route by every role', () => {
   it('refuses everything when API_TOKENS is unset', async () => {
     const open = await startPipeline({ API_TOKENS: '' }, { workers: false });
     try {
-      const res = await open.api.inject({ method: 'GET', url: '/v1/orders/1', headers: { authorization: `Bearer ${TEST_TOKENS.admin}` } });
+      const res = await open.api.inject({
+        method: 'GET',
+        url: '/v1/orders/1',
+        headers: { authorization: `Bearer ${TEST_TOKENS.admin}` },
+      });
       expect(res.statusCode).toBe(401);
     } finally {
       await open.close();
@@ -86,7 +98,11 @@ describe('OpenAPI document', () => {
     const doc = (await pipeline.api.inject({ method: 'GET', url: '/openapi.json' })).json();
     for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(methods)) {
-        const res = await pipeline.api.inject({ method: method.toUpperCase() as 'GET', url: path.replace('{number}', '15563238'), headers: { authorization: `Bearer ${TEST_TOKENS.admin}` } });
+        const res = await pipeline.api.inject({
+          method: method.toUpperCase() as 'GET',
+          url: path.replace('{number}', '15563238'),
+          headers: { authorization: `Bearer ${TEST_TOKENS.admin}` },
+        });
         expect(res.body, `${method} ${path}`).not.toMatch(/"error":"no route/);
       }
     }

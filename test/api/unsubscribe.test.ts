@@ -21,7 +21,11 @@ beforeAll(async () => {
   const deps = { notices: store, clock: { now: () => new Date() } };
   app = Fastify({ maxParamLength: MAX_PARAM_LENGTH });
   installErrorHandler(app);
-  await unsubscribeRoutes(app, { addressOf: (token) => addressOfToken(deps, token), optOut: (token) => optOutByToken(deps, token) }, TEST_BRAND);
+  await unsubscribeRoutes(
+    app,
+    { addressOf: (token) => addressOfToken(deps, token), optOut: (token) => optOutByToken(deps, token) },
+    TEST_BRAND,
+  );
   await app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
@@ -51,15 +55,23 @@ describe('GET /unsubscribe/{token}', () => {
     expect(r.body).toContain(longest);
   });
 
-  it('in the browser\'s language', async () => {
-    const r = await app.inject({ method: 'GET', url: pathFor('gina@example.com'), headers: { 'accept-language': 'fr-CH, de;q=0.9, en;q=0.8' } });
+  it("in the browser's language", async () => {
+    const r = await app.inject({
+      method: 'GET',
+      url: pathFor('gina@example.com'),
+      headers: { 'accept-language': 'fr-CH, de;q=0.9, en;q=0.8' },
+    });
     expect(r.body).toContain('<html lang="de">');
     expect(r.body).toContain('Erinnerungen abbestellen');
   });
 
   it('answers 400 for a token that is not ours', async () => {
     const forged = `${Buffer.from('gina@example.com').toString('base64url')}.${'A'.repeat(22)}`;
-    for (const url of [`/unsubscribe/${forged}`, '/unsubscribe/nonsense', `/unsubscribe/${'x'.repeat(MAX_PARAM_LENGTH - 20)}.${'y'.repeat(19)}`]) {
+    for (const url of [
+      `/unsubscribe/${forged}`,
+      '/unsubscribe/nonsense',
+      `/unsubscribe/${'x'.repeat(MAX_PARAM_LENGTH - 20)}.${'y'.repeat(19)}`,
+    ]) {
       const r = await app.inject({ method: 'GET', url });
       expect(r.statusCode).toBe(400);
       expect(r.body).toContain('This link is not valid');
@@ -71,24 +83,52 @@ describe('GET /unsubscribe/{token}', () => {
 describe('POST /unsubscribe/{token} (RFC 8058 one-click)', () => {
   it('opts the address out, as a mail client posts it: form-encoded, multipart, or with no body; again changes nothing', async () => {
     const cases = [
-      { email: 'one@example.com', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' },
-      { email: 'two@example.com', headers: { 'content-type': 'multipart/form-data; boundary=xyz' }, payload: '--xyz\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--xyz--\r\n' },
+      {
+        email: 'one@example.com',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'List-Unsubscribe=One-Click',
+      },
+      {
+        email: 'two@example.com',
+        headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+        payload: '--xyz\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--xyz--\r\n',
+      },
       { email: 'three@example.com', headers: {}, payload: undefined },
     ];
     for (const c of cases) {
-      const r = await app.inject({ method: 'POST', url: pathFor(c.email), headers: c.headers, ...(c.payload !== undefined && { payload: c.payload }) });
+      const r = await app.inject({
+        method: 'POST',
+        url: pathFor(c.email),
+        headers: c.headers,
+        ...(c.payload !== undefined && { payload: c.payload }),
+      });
       expect(r.statusCode, c.email).toBe(200);
       expect(r.body).toContain(`${c.email} gets no more subscription reminders`);
       expect(await store.isOptedOut(c.email)).toBe(true);
     }
-    const again = await app.inject({ method: 'POST', url: pathFor('one@example.com'), headers: cases[0]!.headers, payload: cases[0]!.payload });
+    const again = await app.inject({
+      method: 'POST',
+      url: pathFor('one@example.com'),
+      headers: cases[0]!.headers,
+      payload: cases[0]!.payload,
+    });
     expect(again.statusCode).toBe(200);
   });
 
   it('refuses a forged token and a body over 4 KiB, opting nobody out', async () => {
-    const forged = await app.inject({ method: 'POST', url: `/unsubscribe/${Buffer.from('victim@example.com').toString('base64url')}.${'B'.repeat(22)}`, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const forged = await app.inject({
+      method: 'POST',
+      url: `/unsubscribe/${Buffer.from('victim@example.com').toString('base64url')}.${'B'.repeat(22)}`,
+      payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(forged.statusCode).toBe(400);
-    const big = await app.inject({ method: 'POST', url: pathFor('victim@example.com'), payload: 'x'.repeat(10_000), headers: { 'content-type': 'text/plain' } });
+    const big = await app.inject({
+      method: 'POST',
+      url: pathFor('victim@example.com'),
+      payload: 'x'.repeat(10_000),
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(big.statusCode).toBe(413);
     expect(await store.isOptedOut('victim@example.com')).toBe(false);
   });
@@ -97,7 +137,10 @@ describe('POST /unsubscribe/{token} (RFC 8058 one-click)', () => {
 describe('in a browser', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
   });
   afterAll(() => browser?.close());
 

@@ -10,7 +10,11 @@ const event = makeEvent('verify-page', 2);
 let certificateNumber: string;
 
 const ask = (number: string, accept?: string) =>
-  pipeline.api.inject({ method: 'GET', url: `/verify/${encodeURIComponent(number)}`, headers: accept ? { accept } : {} });
+  pipeline.api.inject({
+    method: 'GET',
+    url: `/verify/${encodeURIComponent(number)}`,
+    headers: accept ? { accept } : {},
+  });
 
 beforeAll(async () => {
   pipeline = await startPipeline({ VERIFY_REQUESTS_PER_MINUTE: '6' });
@@ -29,7 +33,11 @@ describe('GET /verify/{certificateNumber}', () => {
     expect(body.genuine).toBe(true);
     expect(body.certificateNumber).toBe(certificateNumber);
     expect(body.lines.map((l: { ssrn: string }) => l.ssrn)).toEqual(event.lines.map((l) => l.ssrn));
-    expect(body.lines[0]).toMatchObject({ sku: event.lines[0]!.sku, quantity: event.lines[0]!.quantity, startDate: expect.any(String) });
+    expect(body.lines[0]).toMatchObject({
+      sku: event.lines[0]!.sku,
+      quantity: event.lines[0]!.quantity,
+      startDate: expect.any(String),
+    });
     const order = event.salesOrder as unknown as { endCustomer: { name: string }; contacts: Array<{ email: string }> };
     for (const secret of [order.endCustomer.name, order.contacts[0]!.email, event.lines[0]!.activationCode]) {
       expect(res.body).not.toContain(secret);
@@ -42,7 +50,12 @@ describe('GET /verify/{certificateNumber}', () => {
     expect(page.body).toContain('Genuine');
     const unknown = await ask('SEC-00000000-20260101-ZZZZZZ', 'application/json');
     expect(unknown.statusCode).toBe(200);
-    expect(unknown.json()).toEqual({ certificateNumber: 'SEC-00000000-20260101-ZZZZZZ', genuine: false, issueDate: null, lines: [] });
+    expect(unknown.json()).toEqual({
+      certificateNumber: 'SEC-00000000-20260101-ZZZZZZ',
+      genuine: false,
+      issueDate: null,
+      lines: [],
+    });
     expect((await ask('SEC-00000000-20260101-ZZZZZZ')).body).toContain('Not genuine');
   });
 

@@ -24,7 +24,8 @@ function importsOf(file: string): string[] {
 const graph = new Map(SOURCES.flatMap((d) => files(join(ROOT, d))).map((f) => [relative(ROOT, f), importsOf(f)]));
 
 /** The folder a module belongs to: `src/<folder>`, or `queues`. */
-const folderOf = (file: string) => (file.startsWith('src/') ? file.split('/').slice(0, 2).join('/') : file.split('/')[0]!);
+const folderOf = (file: string) =>
+  file.startsWith('src/') ? file.split('/').slice(0, 2).join('/') : file.split('/')[0]!;
 
 function cycles(edges: Map<string, Set<string>>): string[][] {
   const found: string[][] = [];
@@ -62,7 +63,8 @@ describe('imports', () => {
       const from = folderOf(file);
       for (const dep of deps) {
         const to = folderOf(dep);
-        if (to !== from && !KNOWN_UPWARD.includes(`${from} -> ${to}`)) (edges.get(from) ?? edges.set(from, new Set()).get(from)!).add(to);
+        if (to !== from && !KNOWN_UPWARD.includes(`${from} -> ${to}`))
+          (edges.get(from) ?? edges.set(from, new Set()).get(from)!).add(to);
       }
     }
     expect(cycles(edges).map((c) => c.join(' → '))).toEqual([]);
@@ -70,7 +72,9 @@ describe('imports', () => {
 
   it('leave SQL and Redis commands to src/store/', () => {
     const driver = /^import (?!type )[^;]*from '(pg|ioredis|@electric-sql\/pglite)'/m;
-    const offenders = [...graph.keys()].filter((f) => !f.startsWith('src/store/') && driver.test(readFileSync(join(ROOT, f), 'utf8')));
+    const offenders = [...graph.keys()].filter(
+      (f) => !f.startsWith('src/store/') && driver.test(readFileSync(join(ROOT, f), 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 });

@@ -16,7 +16,8 @@ let first: DeliveryRecord;
 let second: DeliveryRecord;
 
 const bounces = async () => (await bouncesTotal.get()).values[0]?.value ?? 0;
-const report = (name: string, d: Pick<DeliveryRecord, 'recipient' | 'messageId'>) => parseDsn(sample(name, { recipient: d.recipient, messageId: d.messageId })) as Promise<DeliveryStatusReport>;
+const report = (name: string, d: Pick<DeliveryRecord, 'recipient' | 'messageId'>) =>
+  parseDsn(sample(name, { recipient: d.recipient, messageId: d.messageId })) as Promise<DeliveryStatusReport>;
 
 beforeAll(async () => {
   sink = await startSmtpSink();
@@ -42,14 +43,22 @@ describe('applyBounce', () => {
     expect(await applyBounce(pipeline.ctx, await report('postfix-user-unknown', first))).toBe('bounced');
 
     const [a, b] = await orderDeliveries(pipeline, orderNumber);
-    expect(a).toMatchObject({ id: first.id, recipient: first.recipient, status: 'bounced', lastError: expect.stringMatching(/^5\.1\.1 550 5\.1\.1 .*User unknown/) });
+    expect(a).toMatchObject({
+      id: first.id,
+      recipient: first.recipient,
+      status: 'bounced',
+      lastError: expect.stringMatching(/^5\.1\.1 550 5\.1\.1 .*User unknown/),
+    });
     expect(Date.parse(a!.bouncedAt!)).not.toBeNaN();
     expect(b).toMatchObject({ id: second.id, status: 'sent' });
     expect(await bounces()).toBe(before + 1);
 
     const audit = await pipeline.get(`/v1/audit?order=${orderNumber}`, TEST_TOKENS.admin);
     expect(audit.json().entries[0]).toMatchObject({
-      actor: 'bounce', action: 'bounce', order: orderNumber, outcome: 'bounced',
+      actor: 'bounce',
+      action: 'bounce',
+      order: orderNumber,
+      outcome: 'bounced',
       detail: { deliveryId: first.id, recipient: first.recipient, status: '5.1.1' },
     });
   });
@@ -63,14 +72,22 @@ describe('applyBounce', () => {
   it('picks our recipient out of a multi-recipient report', async () => {
     expect(await applyBounce(pipeline.ctx, await report('sendmail-multi-recipient', second))).toBe('bounced');
     const [, b] = await orderDeliveries(pipeline, orderNumber);
-    expect(b).toMatchObject({ status: 'bounced', lastError: expect.stringMatching(/^5\.1\.2 550 5\.1\.2 Host unknown/) });
+    expect(b).toMatchObject({
+      status: 'bounced',
+      lastError: expect.stringMatching(/^5\.1\.2 550 5\.1\.2 Host unknown/),
+    });
   });
 
   it('ignores reports about messages that are not ours or do not match the stored Message-ID', async () => {
     const { deliveries: [other] = [] } = await deliveredOrder(pipeline, 'bounce-foreign', 1);
     const foreignDomain = other!.messageId.replace(/@[^>]+>$/, '@elsewhere.example>');
     for (const messageId of ['<unrelated.1234@courier.example>', foreignDomain, 'not-a-message-id']) {
-      expect(await applyBounce(pipeline.ctx, await report('postfix-user-unknown', { recipient: other!.recipient, messageId }))).toBe('unknown-message');
+      expect(
+        await applyBounce(
+          pipeline.ctx,
+          await report('postfix-user-unknown', { recipient: other!.recipient, messageId }),
+        ),
+      ).toBe('unknown-message');
     }
     const withoutOriginal = { failed: [{ recipient: other!.recipient, status: '5.1.1' }] };
     expect(await applyBounce(pipeline.ctx, withoutOriginal)).toBe('unknown-message');

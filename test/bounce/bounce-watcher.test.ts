@@ -14,7 +14,11 @@ let pipeline: TestPipeline;
 beforeAll(async () => {
   dovecot = await startDovecot({ [BOX]: 'bounce-secret' });
   sink = await startSmtpSink();
-  pipeline = await startPipeline({ SMTP_URL: sink.url, BOUNCE_IMAP_URL: dovecot.url(BOX), IMAP_POLL_INTERVAL_MS: '200' });
+  pipeline = await startPipeline({
+    SMTP_URL: sink.url,
+    BOUNCE_IMAP_URL: dovecot.url(BOX),
+    IMAP_POLL_INTERVAL_MS: '200',
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -46,7 +50,13 @@ describe('bounce mailbox', () => {
   it('marks a recipient bounced from a DSN in the mailbox, files the DSN, and leaves other mail in the inbox', async () => {
     const { orderNumber, deliveries: [bounced, kept] = [] } = await deliveredOrder(pipeline, 'bounce-watch', 2);
     await dovecot.append(BOX, sample('out-of-office', bounced));
-    await dovecot.append(BOX, sample('postfix-user-unknown', { recipient: 'someone@elsewhere.example', messageId: '<not-ours.1@elsewhere.example>' }));
+    await dovecot.append(
+      BOX,
+      sample('postfix-user-unknown', {
+        recipient: 'someone@elsewhere.example',
+        messageId: '<not-ours.1@elsewhere.example>',
+      }),
+    );
     await dovecot.append(BOX, sample('exchange-mailbox-full', bounced));
 
     const watcher = await startBounceWatcher(pipeline.ctx);
@@ -58,11 +68,18 @@ describe('bounce mailbox', () => {
       expect(processed.map((m) => m.subject)).toEqual(['Undeliverable: Your licenses for order 4500012345']);
 
       const [a, b] = await orderDeliveries(pipeline, orderNumber);
-      expect(a).toMatchObject({ id: bounced!.id, status: 'bounced', lastError: expect.stringMatching(/^5\.2\.2 554 5\.2\.2 mailbox full/) });
+      expect(a).toMatchObject({
+        id: bounced!.id,
+        status: 'bounced',
+        lastError: expect.stringMatching(/^5\.2\.2 554 5\.2\.2 mailbox full/),
+      });
       expect(b).toMatchObject({ id: kept!.id, status: 'sent' });
 
       const inbox = await dovecot.list(BOX, 'INBOX');
-      expect(inbox.map((m) => m.subject).sort()).toEqual(['Automatic reply: Your licenses for order 4500012345', 'Undelivered Mail Returned to Sender']);
+      expect(inbox.map((m) => m.subject).sort()).toEqual([
+        'Automatic reply: Your licenses for order 4500012345',
+        'Undelivered Mail Returned to Sender',
+      ]);
       // Its UID position and lock live apart from the activation watcher's (which writes under `${prefix}:imap:`).
       const prefix = pipeline.env.KEY_PREFIX!;
       expect(await pipeline.ctx.redis.keys(`${prefix}:bounce:imap:*`)).not.toEqual([]);
@@ -88,7 +105,10 @@ describe('bounce mailbox', () => {
     }
     expect(await ready()).toBe(true);
 
-    const unwatched = await startPipeline({ SMTP_URL: sink.url, BOUNCE_IMAP_URL: dovecot.url(BOX) }, { workers: false });
+    const unwatched = await startPipeline(
+      { SMTP_URL: sink.url, BOUNCE_IMAP_URL: dovecot.url(BOX) },
+      { workers: false },
+    );
     try {
       const res = await unwatched.get('/readyz');
       expect(res.statusCode).toBe(503);

@@ -11,7 +11,11 @@ export async function orderDeliveries(pipeline: TestPipeline, orderNumber: strin
 }
 
 /** Takes an order with `recipients` contacts through intake and delivery; returns its number and sent deliveries. */
-export async function deliveredOrder(pipeline: TestPipeline, tag: string, recipients: number): Promise<{ orderNumber: string; deliveries: DeliveryRecord[] }> {
+export async function deliveredOrder(
+  pipeline: TestPipeline,
+  tag: string,
+  recipients: number,
+): Promise<{ orderNumber: string; deliveries: DeliveryRecord[] }> {
   const event = makeEvent(tag, recipients);
   expect((await pipeline.post('/v1/fulfillments', event)).statusCode).toBe(202);
   await pipeline.idle();

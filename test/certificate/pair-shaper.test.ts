@@ -11,7 +11,12 @@ const fontkitLayout = (script: Script, weight: Weight) => {
 /** Glyph ids and positions: what pdfkit writes into the page. */
 const written = (run: Shaped) => ({
   glyphs: run.glyphs.map((g) => g.id),
-  positions: run.positions.map(({ xAdvance, yAdvance, xOffset, yOffset }) => ({ xAdvance, yAdvance, xOffset, yOffset })),
+  positions: run.positions.map(({ xAdvance, yAdvance, xOffset, yOffset }) => ({
+    xAdvance,
+    yAdvance,
+    xOffset,
+    yOffset,
+  })),
 });
 
 const ASCII = Array.from({ length: 95 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
@@ -24,7 +29,10 @@ function randomText(next: () => number, alphabet: string): string {
 }
 
 describe('pair shaping', () => {
-  it.each([['latin', 'regular'], ['latin', 'bold']] as const)('Noto Sans %s %s: every text it shapes comes out as fontkit shapes it', (script, weight) => {
+  it.each([
+    ['latin', 'regular'],
+    ['latin', 'bold'],
+  ] as const)('Noto Sans %s %s: every text it shapes comes out as fontkit shapes it', (script, weight) => {
     const layout = fontkitLayout(script, weight);
     const shaper = pairShaper(layout);
     const next = seededRandom(weight === 'regular' ? 11 : 12);
@@ -49,7 +57,8 @@ describe('pair shaping', () => {
     }
     // Kerning is there to be found: "AV" sits closer than "A" and "V" apart.
     expect(shaper.shape('AV')!.positions[0]!.xAdvance).toBeLessThan(shaper.shape('A')!.positions[0]!.xAdvance);
-    for (const text of ['office', 'Müller', 'tab\there', 'ライセンス']) expect(shaper.shape(text), text).toBeUndefined();
+    for (const text of ['office', 'Müller', 'tab\there', 'ライセンス'])
+      expect(shaper.shape(text), text).toBeUndefined();
   });
 
   it('does not hold for Noto Sans JP, which positions some ASCII by context, so the certificate does not use it there', () => {

@@ -15,8 +15,10 @@ import { documentsFor } from '../support/documents.ts';
 // same bytes every time (the hashes are pinned: a change of font, layout or library shows here).
 
 const dir = mkdtempSync(join(tmpdir(), 'lc-scripts-'));
-const tool = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-const rawEvent = () => JSON.parse(readFileSync(new URL('../../fixtures/orders/order-ex-srx.json', import.meta.url), 'utf8'));
+const tool = (cmd: string, args: string[]) =>
+  execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+const rawEvent = () =>
+  JSON.parse(readFileSync(new URL('../../fixtures/orders/order-ex-srx.json', import.meta.url), 'utf8'));
 
 const SCRIPTS: Array<[string, string, string]> = [
   ['Arabic', 'شركة النور للتجارة', '775ae8f0'],
@@ -39,29 +41,35 @@ function certificateWith(name: string) {
 }
 
 describe('names in every script on the certificate', () => {
-  it.each(SCRIPTS)('%s: embedded fonts, read back in logical order, a valid PDF/A-3 file with its data attached', async (script, name, hash) => {
-    const pdf = await renderCertificate(certificateWith(name));
-    const path = join(dir, `${script}.pdf`);
-    writeFileSync(path, pdf);
+  it.each(SCRIPTS)(
+    '%s: embedded fonts, read back in logical order, a valid PDF/A-3 file with its data attached',
+    async (script, name, hash) => {
+      const pdf = await renderCertificate(certificateWith(name));
+      const path = join(dir, `${script}.pdf`);
+      writeFileSync(path, pdf);
 
-    // pdftotext marks right-to-left stretches with embedding controls (U+202B ... U+202C).
-    const text = tool('pdftotext', [path, '-']).replace(/[\u202a-\u202e]/g, '');
-    // PO number, end customer, account and license name.
-    expect(text.split(name).length - 1).toBe(4);
-    const fonts = tool('pdffonts', [path]).split('\n').slice(2).filter(Boolean);
-    for (const f of fonts) expect(f, f).toMatch(/^[A-Z]{6}\+\S+\s+.*\syes\s+yes\s+yes\s/);
-    expect(fonts.some((f) => /NotoSansMono/.test(f)), 'codes in Noto Sans Mono').toBe(true);
+      // pdftotext marks right-to-left stretches with embedding controls (U+202B ... U+202C).
+      const text = tool('pdftotext', [path, '-']).replace(/[\u202a-\u202e]/g, '');
+      // PO number, end customer, account and license name.
+      expect(text.split(name).length - 1).toBe(4);
+      const fonts = tool('pdffonts', [path]).split('\n').slice(2).filter(Boolean);
+      for (const f of fonts) expect(f, f).toMatch(/^[A-Z]{6}\+\S+\s+.*\syes\s+yes\s+yes\s/);
+      expect(
+        fonts.some((f) => /NotoSansMono/.test(f)),
+        'codes in Noto Sans Mono',
+      ).toBe(true);
 
-    expect(tool('qpdf', ['--check', path])).toContain('No syntax or stream encoding errors');
-    expect(tool('pdfinfo', ['-meta', path])).toMatch(/<pdfaid:part>3<\/pdfaid:part>/);
-    const attached = join(dir, `${script}.json`);
-    tool('pdfdetach', ['-savefile', 'entitlements.json', '-o', attached, path]);
-    const data = JSON.parse(readFileSync(attached, 'utf8'));
-    expect(data.endCustomer.name).toBe(name);
-    expect(data.lines[0].licenseName).toBe(`${name} Pro`);
+      expect(tool('qpdf', ['--check', path])).toContain('No syntax or stream encoding errors');
+      expect(tool('pdfinfo', ['-meta', path])).toMatch(/<pdfaid:part>3<\/pdfaid:part>/);
+      const attached = join(dir, `${script}.json`);
+      tool('pdfdetach', ['-savefile', 'entitlements.json', '-o', attached, path]);
+      const data = JSON.parse(readFileSync(attached, 'utf8'));
+      expect(data.endCustomer.name).toBe(name);
+      expect(data.lines[0].licenseName).toBe(`${name} Pro`);
 
-    expect(createHash('sha256').update(pdf).digest('hex').slice(0, 8), 'pinned hash').toBe(hash);
-  });
+      expect(createHash('sha256').update(pdf).digest('hex').slice(0, 8), 'pinned hash').toBe(hash);
+    },
+  );
 
   it('refuses at intake a character no certificate font has, naming the field and the character', () => {
     const event = rawEvent();

@@ -14,7 +14,15 @@ describe('license-courier demo', () => {
     const outbox = mkdtempSync(join(tmpdir(), 'lc-demo-'));
     const dataDir = mkdtempSync(join(tmpdir(), 'lc-demo-data-'));
     // No DATABASE_URL: the demo runs on the embedded database, in a fresh directory under DATA_DIR.
-    const r = await runCli(['demo'], { REDIS_URL: TEST_REDIS_URL, KEY_PREFIX: prefix, OUTBOX_DIR: outbox, DATA_DIR: dataDir, DATABASE_URL: '', SMTP_URL: '', LICENSE_SIGNING_KEY: '' });
+    const r = await runCli(['demo'], {
+      REDIS_URL: TEST_REDIS_URL,
+      KEY_PREFIX: prefix,
+      OUTBOX_DIR: outbox,
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      SMTP_URL: '',
+      LICENSE_SIGNING_KEY: '',
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('7 message(s) written to');
     expect(r.stdout).toMatch(/15563301\s+2027-01-15\s+juergen\.weiss@mueller-netz\.example\s+scheduled/);
@@ -27,7 +35,15 @@ describe('license-courier demo', () => {
     expect(existsSync(join(dataDir, 'demo', 'pglite'))).toBe(true);
 
     // Run again: the demo starts from a clean slate, so it delivers the same again rather than finding replays.
-    const again = await runCli(['demo'], { REDIS_URL: TEST_REDIS_URL, KEY_PREFIX: prefix, OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'lc-demo-')), DATA_DIR: dataDir, DATABASE_URL: '', SMTP_URL: '', LICENSE_SIGNING_KEY: '' });
+    const again = await runCli(['demo'], {
+      REDIS_URL: TEST_REDIS_URL,
+      KEY_PREFIX: prefix,
+      OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'lc-demo-')),
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      SMTP_URL: '',
+      LICENSE_SIGNING_KEY: '',
+    });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('7 message(s) written to');
   }, 240_000);

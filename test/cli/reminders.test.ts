@@ -11,7 +11,11 @@ let db: Db;
 beforeAll(async () => {
   service = await testServiceEnv();
   db = connectPostgres(service.env.DATABASE_URL!, { max: 2 });
-  await insertOrder(db, { number: '50000001', contacts: [{ email: 'ana@example.com' }, { email: 'bo@example.com' }], lines: [{ ssrn: 'SSRNCLI000001', shipDate: '2026-01-15' }] });
+  await insertOrder(db, {
+    number: '50000001',
+    contacts: [{ email: 'ana@example.com' }, { email: 'bo@example.com' }],
+    lines: [{ ssrn: 'SSRNCLI000001', shipDate: '2026-01-15' }],
+  });
 });
 afterAll(async () => {
   await db.close();
@@ -31,7 +35,10 @@ describe('license-courier reminders', () => {
     const real = await runCli(['reminders', '--date', '2026-10-17'], service.env);
     expect(real.code).toBe(0);
     expect(real.stdout).toContain('2 notice messages recorded and 2 queued for 2026-10-17');
-    expect((await store.forOrder('50000001')).map((d) => [d.recipient, d.status])).toEqual([['ana@example.com', 'queued'], ['bo@example.com', 'queued']]);
+    expect((await store.forOrder('50000001')).map((d) => [d.recipient, d.status])).toEqual([
+      ['ana@example.com', 'queued'],
+      ['bo@example.com', 'queued'],
+    ]);
     const again = await runCli(['reminders', '--date', '2026-10-17'], service.env);
     expect(again.stdout).toContain('0 notice messages recorded and 0 queued for 2026-10-17');
     // Three start-ups of the command line, each some seconds on a loaded machine.

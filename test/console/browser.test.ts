@@ -19,7 +19,15 @@ beforeAll(async () => {
   base = await pipeline.api.listen({ host: '127.0.0.1', port: 0 });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -28,8 +36,14 @@ afterAll(async () => {
   await sink?.close();
 });
 
-async function newPage(options: { width?: number; locale?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1024, height: 800 }, locale: options.locale ?? 'en-US', acceptDownloads: true });
+async function newPage(
+  options: { width?: number; locale?: string } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1024, height: 800 },
+    locale: options.locale ?? 'en-US',
+    acceptDownloads: true,
+  });
   return { context, page: await context.newPage() };
 }
 
@@ -51,12 +65,26 @@ async function openOrder(): Promise<{ context: BrowserContext; page: Page }> {
 /** axe-core's serious and critical findings on the page as it stands (evaluated over DevTools, which CSP does not govern). */
 async function accessibilityProblems(page: Page): Promise<string[]> {
   await page.evaluate(AXE);
-  const results = await page.evaluate(async () => (window as unknown as { axe: { run(): Promise<{ passes: unknown[]; violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run());
+  const results = await page.evaluate(async () =>
+    (
+      window as unknown as {
+        axe: {
+          run(): Promise<{
+            passes: unknown[];
+            violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>;
+          }>;
+        };
+      }
+    ).axe.run(),
+  );
   expect(results.passes.length).toBeGreaterThan(0);
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+const overflow = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
 describe('support console in a browser', () => {
   it('signs in, finds the order by number, SSRN, Activation Code and contact address, and shows entitlements, deliveries and keys', async () => {
@@ -70,7 +98,16 @@ describe('support console in a browser', () => {
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(`Sales order ${ORDER}`);
     }
     const text = await page.locator('main').innerText();
-    for (const expected of ['SSRN4K7Q2M9X1A', 'hTq4Xe-P9dLm-Zw2RbK', 'Acme Networks Ltd', 'netops@acme.example', 'licensing@northwind.example', 'first delivery', 'sent', 'perpetual']) {
+    for (const expected of [
+      'SSRN4K7Q2M9X1A',
+      'hTq4Xe-P9dLm-Zw2RbK',
+      'Acme Networks Ltd',
+      'netops@acme.example',
+      'licensing@northwind.example',
+      'first delivery',
+      'sent',
+      'perpetual',
+    ]) {
       expect(text).toContain(expected);
     }
     await page.goto(`${base}/console/search?q=NOTHING-HERE`);
@@ -138,7 +175,10 @@ describe('support console in a browser', () => {
 
   it('downloads the certificate: the same bytes as the one attached to the email', async () => {
     const { context, page } = await openOrder();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the certificate (PDF)' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download the certificate (PDF)' }).click(),
+    ]);
     const bytes = readFileSync((await download.path())!);
     const attached = sink.messages[0]!.parsed.attachments.find((a) => a.contentType === 'application/pdf')!.content;
     expect(bytes.equals(attached)).toBe(true);
@@ -201,7 +241,10 @@ describe('support console in a browser', () => {
   });
 
   it('speaks German and Japanese to browsers that ask for them', async () => {
-    for (const [locale, heading] of [['de-DE', 'Anmelden'], ['ja-JP', 'サインイン']] as const) {
+    for (const [locale, heading] of [
+      ['de-DE', 'Anmelden'],
+      ['ja-JP', 'サインイン'],
+    ] as const) {
       const { context, page } = await newPage({ locale });
       await page.goto(`${base}/console/sign-in`);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(heading);
@@ -235,26 +278,40 @@ describe('self-service page in a browser', () => {
 
 describe('accessibility and small screens', () => {
   // Ids, not labels: the labels are in the language under test.
-  const submit = (page: Page) => Promise.all([page.waitForLoadState(), page.locator('main button[type="submit"]').last().click()]);
+  const submit = (page: Page) =>
+    Promise.all([page.waitForLoadState(), page.locator('main button[type="submit"]').last().click()]);
   const PAGES: Array<{ path: string; role?: 'support' | 'admin'; action?: (page: Page) => Promise<unknown> }> = [
     { path: '/self-service/' },
-    { path: '/self-service/', action: async (page) => {
-      await page.locator('#reference').fill('NOPE');
-      await page.locator('#email').fill('someone@example.net');
-      await Promise.all([page.waitForURL(`${base}/self-service/resend`), page.locator('main button[type="submit"]').click()]);
-    } },
+    {
+      path: '/self-service/',
+      action: async (page) => {
+        await page.locator('#reference').fill('NOPE');
+        await page.locator('#email').fill('someone@example.net');
+        await Promise.all([
+          page.waitForURL(`${base}/self-service/resend`),
+          page.locator('main button[type="submit"]').click(),
+        ]);
+      },
+    },
     { path: '/console/sign-in' },
-    { path: '/console/sign-in', action: async (page) => {
-      await page.locator('#token').fill('wrong-token-0000000000');
-      await submit(page);
-    } },
+    {
+      path: '/console/sign-in',
+      action: async (page) => {
+        await page.locator('#token').fill('wrong-token-0000000000');
+        await submit(page);
+      },
+    },
     { path: '/console/', role: 'support' },
     { path: '/console/search?q=NOTHING', role: 'support' },
     { path: `/console/orders/${ORDER}`, role: 'support' },
-    { path: `/console/orders/${ORDER}`, role: 'support', action: async (page) => {
-      await page.locator('#reason').fill(' ');
-      await submit(page);
-    } },
+    {
+      path: `/console/orders/${ORDER}`,
+      role: 'support',
+      action: async (page) => {
+        await page.locator('#reason').fill(' ');
+        await submit(page);
+      },
+    },
     { path: '/console/accounts/0100012345', role: 'support' },
     { path: '/console/audit', role: 'support' },
     { path: '/console/no-such-page', role: 'support' },
@@ -270,7 +327,12 @@ describe('accessibility and small screens', () => {
     await context.close();
   });
 
-  for (const [width, locale] of [[320, 'en-US'], [320, 'de-DE'], [320, 'ja-JP'], [1024, 'en-US']] as const) {
+  for (const [width, locale] of [
+    [320, 'en-US'],
+    [320, 'de-DE'],
+    [320, 'ja-JP'],
+    [1024, 'en-US'],
+  ] as const) {
     it(`has no serious or critical axe finding and no sideways scrolling on any page at ${width} px (${locale})`, async () => {
       const problems: string[] = [];
       const { context, page } = await newPage({ width, locale });

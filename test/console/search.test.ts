@@ -35,7 +35,15 @@ describe('console search box', () => {
     expect(res.headers.location).toBe(location);
   });
 
-  it.each(['9999999', 'SSRN0000000000', 'no-such-code-123', 'nobody@acme.example', 'x@y', '<b>bold</b>', "' OR 1=1 --"])('finds nothing for %s, and says so', async (term) => {
+  it.each([
+    '9999999',
+    'SSRN0000000000',
+    'no-such-code-123',
+    'nobody@acme.example',
+    'x@y',
+    '<b>bold</b>',
+    "' OR 1=1 --",
+  ])('finds nothing for %s, and says so', async (term) => {
     const res = await support.get(`/console/search?q=${encodeURIComponent(term)}`);
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Nothing found for');
@@ -43,7 +51,8 @@ describe('console search box', () => {
   });
 
   it('refuses an empty or overlong term with the search page', async () => {
-    for (const q of ['', '   ', 'x'.repeat(255)]) expect((await support.get(`/console/search?q=${q}`)).statusCode).toBe(400);
+    for (const q of ['', '   ', 'x'.repeat(255)])
+      expect((await support.get(`/console/search?q=${q}`)).statusCode).toBe(400);
   });
 
   it('lists every hit when a term names an order and an account', async () => {

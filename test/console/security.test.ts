@@ -19,7 +19,8 @@ afterAll(async () => {
 
 const client = () => new FormClient(pipeline.api);
 const sessionCookie = (c: FormClient) => c.cookies.get('lc_session');
-const setCookies = (response: { headers: Record<string, unknown> }) => [response.headers['set-cookie'] ?? []].flat().map(String);
+const setCookies = (response: { headers: Record<string, unknown> }) =>
+  [response.headers['set-cookie'] ?? []].flat().map(String);
 
 describe('console sign-in and sessions', () => {
   it('signs in with a support token on a form; the cookie holds a random session id, never the token', async () => {
@@ -54,7 +55,11 @@ describe('console sign-in and sessions', () => {
     const guesser = from('198.51.100.9');
     const html = (await guesser.get('/console/sign-in')).body;
     const token = csrfToken(html, '/console/sign-in');
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => guesser.post('/console/sign-in', { _csrf: token, token: `guess-${i}-000000000000` })));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        guesser.post('/console/sign-in', { _csrf: token, token: `guess-${i}-000000000000` }),
+      ),
+    );
     expect(answers.map((a) => a.statusCode)).toEqual(Array(30).fill(401));
     const refused = await guesser.post('/console/sign-in', { _csrf: token, token: TEST_TOKENS.support });
     expect(refused.statusCode).toBe(429);
@@ -69,12 +74,26 @@ describe('console sign-in and sessions', () => {
     expect(page.statusCode).toBe(303);
     expect(page.headers.location).toBe(`/console/sign-in?needed=1&next=%2Fconsole%2Forders%2F${ORDER}`);
     const html = (await c.get(String(page.headers.location))).body;
-    const signIn = await c.post('/console/sign-in', { _csrf: csrfToken(html, '/console/sign-in'), token: TEST_TOKENS.support, next: `/console/orders/${ORDER}` });
+    const signIn = await c.post('/console/sign-in', {
+      _csrf: csrfToken(html, '/console/sign-in'),
+      token: TEST_TOKENS.support,
+      next: `/console/orders/${ORDER}`,
+    });
     expect(signIn.headers.location).toBe(`/console/orders/${ORDER}`);
-    for (const next of ['https://evil.example/', '//evil.example/x', '/v1/audit', '/console/../v1/audit', 'javascript:alert(1)']) {
+    for (const next of [
+      'https://evil.example/',
+      '//evil.example/x',
+      '/v1/audit',
+      '/console/../v1/audit',
+      'javascript:alert(1)',
+    ]) {
       const d = client();
       const h = (await d.get('/console/sign-in')).body;
-      const res = await d.post('/console/sign-in', { _csrf: csrfToken(h, '/console/sign-in'), token: TEST_TOKENS.support, next });
+      const res = await d.post('/console/sign-in', {
+        _csrf: csrfToken(h, '/console/sign-in'),
+        token: TEST_TOKENS.support,
+        next,
+      });
       expect(res.headers.location, next).toBe('/console/');
     }
   });
@@ -117,8 +136,12 @@ describe('console sign-in and sessions', () => {
     await admin.signIn(TEST_TOKENS.admin);
     expect((await admin.get('/console/audit')).statusCode).toBe(200);
     expect((await admin.get('/admin/queues')).statusCode).toBe(200);
-    expect((await admin.get('/admin/queues/api/queues')).json().queues.map((q: { name: string }) => q.name).sort())
-      .toEqual(['activation', 'fulfillment', 'notice-sweep', 'send']);
+    expect(
+      (await admin.get('/admin/queues/api/queues'))
+        .json()
+        .queues.map((q: { name: string }) => q.name)
+        .sort(),
+    ).toEqual(['activation', 'fulfillment', 'notice-sweep', 'send']);
   });
 
   it('a session does not stand in for a bearer token on the JSON API', async () => {
@@ -141,7 +164,9 @@ describe('console sign-in and sessions', () => {
     replay.cookies.set('lc_session', id);
     expect((await replay.get('/console/')).statusCode).toBe(303);
     expect((await replay.get('/admin/queues/api/queues')).statusCode).toBe(401);
-    expect((await replay.get('/admin/queues', { accept: 'text/html' })).headers.location).toBe('/console/sign-in?next=%2Fadmin%2Fqueues');
+    expect((await replay.get('/admin/queues', { accept: 'text/html' })).headers.location).toBe(
+      '/console/sign-in?next=%2Fadmin%2Fqueues',
+    );
   });
 
   it('the old /admin/login and /admin/logout lead to the console sign-in and sign-out', async () => {
@@ -162,7 +187,12 @@ describe('CSRF', () => {
     const before = (await pipeline.get(`/v1/orders/${ORDER}`)).json().fulfillments[0].deliveries.length;
     const refused = [
       await c.post(`/console/orders/${ORDER}/resend`, { lines: '1.1', to: 'netops@acme.example', reason: 'csrf test' }),
-      await c.post(`/console/orders/${ORDER}/resend`, { _csrf: 'forged-token', lines: '1.1', to: 'netops@acme.example', reason: 'csrf test' }),
+      await c.post(`/console/orders/${ORDER}/resend`, {
+        _csrf: 'forged-token',
+        lines: '1.1',
+        to: 'netops@acme.example',
+        reason: 'csrf test',
+      }),
       await c.post('/console/sign-out', {}),
       await c.post('/self-service/resend', { reference: ORDER, email: 'netops@acme.example' }),
     ];
@@ -193,7 +223,9 @@ describe('security headers', () => {
   it('sends a strict Content-Security-Policy and friends on every page, and leaves the JSON API alone', async () => {
     for (const url of ['/console/sign-in', '/self-service/']) {
       const res = await client().get(url);
-      expect(res.headers['content-security-policy']).toBe("default-src 'none';style-src 'self';img-src 'self';form-action 'self';frame-ancestors 'none';base-uri 'none'");
+      expect(res.headers['content-security-policy']).toBe(
+        "default-src 'none';style-src 'self';img-src 'self';form-action 'self';frame-ancestors 'none';base-uri 'none'",
+      );
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
       expect(res.headers['referrer-policy']).toBe('no-referrer');
@@ -204,15 +236,22 @@ describe('security headers', () => {
 
 describe('cookies over HTTPS', () => {
   it('marks cookies Secure only when the request came over HTTPS: X-Forwarded-Proto counts only from a trusted proxy', async () => {
-    const untrusted = await new FormClient(pipeline.api, {}, '127.0.0.1').get('/console/sign-in', { 'x-forwarded-proto': 'https' });
+    const untrusted = await new FormClient(pipeline.api, {}, '127.0.0.1').get('/console/sign-in', {
+      'x-forwarded-proto': 'https',
+    });
     expect(setCookies(untrusted).join('\n')).not.toContain('Secure');
-    const behindProxy = await startPipeline({ TRUST_PROXY: '127.0.0.1', SESSION_IDLE_SECONDS: '1' }, { workers: false });
+    const behindProxy = await startPipeline(
+      { TRUST_PROXY: '127.0.0.1', SESSION_IDLE_SECONDS: '1' },
+      { workers: false },
+    );
     try {
       const c = new FormClient(behindProxy.api, { 'x-forwarded-proto': 'https' }, '127.0.0.1');
       const page = await c.get('/console/sign-in');
       expect(setCookies(page)[0]).toMatch(/^_csrf=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
       const signIn = await c.signIn(TEST_TOKENS.support);
-      expect(setCookies(signIn)[0]).toMatch(/^lc_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+      expect(setCookies(signIn)[0]).toMatch(
+        /^lc_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/,
+      );
       const plain = new FormClient(behindProxy.api, { 'x-forwarded-proto': 'http' }, '127.0.0.1');
       expect(setCookies(await plain.signIn(TEST_TOKENS.support)).join('\n')).not.toContain('Secure');
       // Idle expiry: a second without a request ends the session.

@@ -47,12 +47,14 @@ async function audited(count: number): Promise<StoredAuditEntry[]> {
   for (;;) {
     const entries = await selfServiceAudit();
     if (entries.length >= count) return entries;
-    if (Date.now() > deadline) throw new Error(`expected ${count} audited self-service requests, found ${entries.length}`);
+    if (Date.now() > deadline)
+      throw new Error(`expected ${count} audited self-service requests, found ${entries.length}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-const pdfOf = (i: number) => sink.messages[i]!.parsed.attachments.find((a) => a.contentType === 'application/pdf')!.content;
+const pdfOf = (i: number) =>
+  sink.messages[i]!.parsed.attachments.find((a) => a.contentType === 'application/pdf')!.content;
 
 describe('self-service resend', () => {
   it('gives a contact, a stranger and an unknown reference the same answer; only the contact gets the email, with the same certificate', async () => {
@@ -68,7 +70,12 @@ describe('self-service resend', () => {
       expect(a.body).toBe(answers[0]!.body);
     }
     const entries = await audited(auditedBefore + 3);
-    expect(entries.slice(0, 3).map((e) => e.outcome).sort()).toEqual(['not-a-contact', 'resent', 'unknown-reference']);
+    expect(
+      entries
+        .slice(0, 3)
+        .map((e) => e.outcome)
+        .sort(),
+    ).toEqual(['not-a-contact', 'resent', 'unknown-reference']);
     await sink.waitFor(before + 1);
     await pipeline.idle();
     expect(sink.messages).toHaveLength(before + 1);
@@ -84,10 +91,15 @@ describe('self-service resend', () => {
     expect((await request({ reference: 'Vb8nQa-2KsEw-Yt7LpD', email: CONTACT })).statusCode).toBe(202);
     await sink.waitFor(before + 2);
     await pipeline.idle();
-    expect(sink.messages.slice(before).map((m) => m.to).sort()).toEqual([[PARTNER], [CONTACT]].sort());
+    expect(
+      sink.messages
+        .slice(before)
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual([[PARTNER], [CONTACT]].sort());
   });
 
-  it('shows the same page to a contact and to a stranger on the form, in the browser\'s language', async () => {
+  it("shows the same page to a contact and to a stranger on the form, in the browser's language", async () => {
     const before = sink.messages.length;
     const pages = [];
     for (const email of [PARTNER, 'someone@elsewhere.example']) {
@@ -115,12 +127,23 @@ describe('self-service resend', () => {
     for (const [body, path] of cases) {
       const res = await request(body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
-      expect(res.json().issues.map((i: { path: string }) => i.path), JSON.stringify(body)).toContain(path);
+      expect(
+        res.json().issues.map((i: { path: string }) => i.path),
+        JSON.stringify(body),
+      ).toContain(path);
     }
-    const plain = await pipeline.api.inject({ method: 'POST', url: '/self-service/resend', payload: JSON.stringify({ reference: ORDER, email: CONTACT }), headers: { 'content-type': 'text/plain' } });
+    const plain = await pipeline.api.inject({
+      method: 'POST',
+      url: '/self-service/resend',
+      payload: JSON.stringify({ reference: ORDER, email: CONTACT }),
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(plain.statusCode).toBe(415);
     expect(plain.json().issues).toEqual([{ path: '(content-type)', message: 'must be application/json' }]);
-    const form = await new FormClient(pipeline.api).submit('/self-service/', '/self-service/resend', { reference: ORDER, email: 'nope' });
+    const form = await new FormClient(pipeline.api).submit('/self-service/', '/self-service/resend', {
+      reference: ORDER,
+      email: 'nope',
+    });
     expect(form.statusCode).toBe(400);
     expect(form.body).toContain('email:');
     expect(form.body).toContain('value="nope"');
@@ -129,8 +152,11 @@ describe('self-service resend', () => {
 
 describe('self-service limits under 200 rapid requests', () => {
   it('per client address: 200 requests from one client, only the first 20 answered', async () => {
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) =>
-      request({ reference: `CLIENT-${i}`, email: `c${i}@flood.example` }, '192.0.2.7')));
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        request({ reference: `CLIENT-${i}`, email: `c${i}@flood.example` }, '192.0.2.7'),
+      ),
+    );
     const accepted = answers.filter((a) => a.statusCode === 202);
     expect(accepted).toHaveLength(LIMITS.client);
     for (const a of answers.filter((x) => x.statusCode !== 202)) {
@@ -148,8 +174,11 @@ describe('self-service limits under 200 rapid requests', () => {
     const shipped = sink.messages.length + 2;
     await sink.waitFor(shipped);
     await pipeline.idle();
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) =>
-      request({ reference: i % 2 ? event.salesOrder.number : event.lines[0]!.ssrn, email: contact })));
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        request({ reference: i % 2 ? event.salesOrder.number : event.lines[0]!.ssrn, email: contact }),
+      ),
+    );
     expect(answers.filter((a) => a.statusCode === 202)).toHaveLength(LIMITS.address);
     expect(answers.filter((a) => a.statusCode === 429)).toHaveLength(200 - LIMITS.address);
     // Every request of this file so far, audited: the work after each answer is done.
@@ -159,8 +188,9 @@ describe('self-service limits under 200 rapid requests', () => {
   });
 
   it('per reference: 200 requests from 200 clients and addresses for one reference (unknown: it counts all the same) answer at most 5', async () => {
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) =>
-      request({ reference: 'NO-SUCH-REF-77', email: `r${i}@acme.example` })));
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => request({ reference: 'NO-SUCH-REF-77', email: `r${i}@acme.example` })),
+    );
     expect(answers.filter((a) => a.statusCode === 202)).toHaveLength(LIMITS.reference);
   });
 

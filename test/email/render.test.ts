@@ -16,37 +16,103 @@ beforeAll(async () => {
 });
 
 /** What Handlebars' default escaping makes of a value in the HTML part. */
-const htmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-  .replace(/'/g, '&#x27;').replace(/=/g, '&#x3D;').replace(/`/g, '&#x60;');
+const htmlEscape = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#x27;')
+    .replace(/=/g, '&#x3D;')
+    .replace(/`/g, '&#x60;');
 
 /** The calendar dates of the examples, as a reader of each language expects them. */
 const DATES: Record<string, Record<string, string>> = {
-  en: { '2026-11-28': '28 November 2026', '2029-12-28': '28 December 2029', '2026-12-31': '31 December 2026', '2027-12-31': '31 December 2027', '2027-01-15': '15 January 2027', '2026-01-31': '31 January 2026', '2027-03-02': '2 March 2027', '2027-12-28': '28 December 2027' },
-  de: { '2026-11-28': '28. November 2026', '2029-12-28': '28. Dezember 2029', '2026-12-31': '31. Dezember 2026', '2027-12-31': '31. Dezember 2027', '2027-01-15': '15. Januar 2027', '2026-01-31': '31. Januar 2026', '2027-03-02': '2. März 2027' },
-  ja: { '2026-11-28': '2026年11月28日', '2029-12-28': '2029年12月28日', '2026-12-31': '2026年12月31日', '2027-12-31': '2027年12月31日', '2027-01-15': '2027年1月15日', '2026-01-31': '2026年1月31日', '2027-03-02': '2027年3月2日' },
+  en: {
+    '2026-11-28': '28 November 2026',
+    '2029-12-28': '28 December 2029',
+    '2026-12-31': '31 December 2026',
+    '2027-12-31': '31 December 2027',
+    '2027-01-15': '15 January 2027',
+    '2026-01-31': '31 January 2026',
+    '2027-03-02': '2 March 2027',
+    '2027-12-28': '28 December 2027',
+  },
+  de: {
+    '2026-11-28': '28. November 2026',
+    '2029-12-28': '28. Dezember 2029',
+    '2026-12-31': '31. Dezember 2026',
+    '2027-12-31': '31. Dezember 2027',
+    '2027-01-15': '15. Januar 2027',
+    '2026-01-31': '31. Januar 2026',
+    '2027-03-02': '2. März 2027',
+  },
+  ja: {
+    '2026-11-28': '2026年11月28日',
+    '2029-12-28': '2029年12月28日',
+    '2026-12-31': '2026年12月31日',
+    '2027-12-31': '2027年12月31日',
+    '2027-01-15': '2027年1月15日',
+    '2026-01-31': '2026年1月31日',
+    '2027-03-02': '2027年3月2日',
+  },
 };
 
 type Locale = Record<string, string | string[]>;
-const LOCALES: Record<string, Locale> = Object.fromEntries(['en', 'de', 'ja'].map((l) => [l, JSON.parse(readFileSync(join(TEMPLATES_DIR, 'locales', `${l}.json`), 'utf8')) as Locale]));
-const fill = (s: string, data: Record<string, string | undefined>) => s.replace(/{{(\w+)}}/g, (_m, k: string) => data[k] ?? '');
+const LOCALES: Record<string, Locale> = Object.fromEntries(
+  ['en', 'de', 'ja'].map((l) => [
+    l,
+    JSON.parse(readFileSync(join(TEMPLATES_DIR, 'locales', `${l}.json`), 'utf8')) as Locale,
+  ]),
+);
+const fill = (s: string, data: Record<string, string | undefined>) =>
+  s.replace(/{{(\w+)}}/g, (_m, k: string) => data[k] ?? '');
 
 /** The title and steps of a line's delivery mode, as the locale file words them. */
 function modeBlock(locale: string, doc: FulfillmentDocument, line: FulfillmentDocument['lines'][number]): string[] {
   const s = LOCALES[locale]!;
   const { mode } = line.product;
-  const data = { portal: doc.brand.portalUrl, code: line.entitlement.activationCode, ssrn: line.entitlement.ssrn, address: doc.brand.activationAddress, support: doc.brand.supportEmail };
-  const stepsKey = mode === 'email-activation' && !doc.brand.activationAddress ? 'mode.email-activation.noAddress' : `mode.${mode}.steps`;
+  const data = {
+    portal: doc.brand.portalUrl,
+    code: line.entitlement.activationCode,
+    ssrn: line.entitlement.ssrn,
+    address: doc.brand.activationAddress,
+    support: doc.brand.supportEmail,
+  };
+  const stepsKey =
+    mode === 'email-activation' && !doc.brand.activationAddress
+      ? 'mode.email-activation.noAddress'
+      : `mode.${mode}.steps`;
   return [s[`mode.${mode}.title`] as string, ...(s[stepsKey] as string[]).map((step) => fill(step, data))];
 }
 
-const KEY: IssuedKey = { device: 'JN11D2E7CAFB', licenseId: 'LCABCDEFGHIJ', issuedOn: '2027-01-15', key: 'LCABCDEFGHIJ\nAAAAA BBBBB CCCCC DDDDD EEEEE FFFFF\nGGGGG HHHHH IIIII' };
-const KEY2: IssuedKey = { device: 'JN125ED29AFL', licenseId: 'LCKLMNOPQRST', issuedOn: '2027-01-15', key: 'LCKLMNOPQRST\nZZZZZ YYYYY XXXXX WWWWW VVVVV UUUUU\nTTTTT SSSSS' };
-const UUID_KEY: IssuedKey = { device: '7f3c2a9e-1b4d-4c8e-9a61-2d5f8e0b7c13', licenseId: 'LCUVWXYZ2345', issuedOn: '2026-11-28', key: 'LCUVWXYZ2345\nMMMMM NNNNN OOOOO PPPPP QQQQQ RRRRR' };
+const KEY: IssuedKey = {
+  device: 'JN11D2E7CAFB',
+  licenseId: 'LCABCDEFGHIJ',
+  issuedOn: '2027-01-15',
+  key: 'LCABCDEFGHIJ\nAAAAA BBBBB CCCCC DDDDD EEEEE FFFFF\nGGGGG HHHHH IIIII',
+};
+const KEY2: IssuedKey = {
+  device: 'JN125ED29AFL',
+  licenseId: 'LCKLMNOPQRST',
+  issuedOn: '2027-01-15',
+  key: 'LCKLMNOPQRST\nZZZZZ YYYYY XXXXX WWWWW VVVVV UUUUU\nTTTTT SSSSS',
+};
+const UUID_KEY: IssuedKey = {
+  device: '7f3c2a9e-1b4d-4c8e-9a61-2d5f8e0b7c13',
+  licenseId: 'LCUVWXYZ2345',
+  issuedOn: '2026-11-28',
+  key: 'LCUVWXYZ2345\nMMMMM NNNNN OOOOO PPPPP QQQQQ RRRRR',
+};
 const KEYS = { SSRN3H5J7K9L2M: [KEY, KEY2], SSRN7Z9A2B4C6D: [UUID_KEY] };
 
 // The three contract examples, plus the cloud-security order: the only one with a product-portal line.
 function allDocuments(): Array<[string, FulfillmentDocument]> {
-  return [...EXAMPLES, 'order-cloud-security'].flatMap((name) => documentsFor(loadExample(name), KEYS).map((d) => [`${name} ${d.fulfillment.shipDate}`, d] as [string, FulfillmentDocument]));
+  return [...EXAMPLES, 'order-cloud-security'].flatMap((name) =>
+    documentsFor(loadExample(name), KEYS).map(
+      (d) => [`${name} ${d.fulfillment.shipDate}`, d] as [string, FulfillmentDocument],
+    ),
+  );
 }
 
 function withLocale(doc: FulfillmentDocument, locale: string): FulfillmentDocument {
@@ -56,51 +122,78 @@ function withLocale(doc: FulfillmentDocument, locale: string): FulfillmentDocume
 describe('the Fulfillment Email', () => {
   it('covers every fulfillment of every example', () => {
     expect(allDocuments().map(([n]) => n)).toEqual([
-      'order-ex-srx 2026-11-28', 'order-heritage-de 2026-11-28', 'order-heritage-de 2027-01-15', 'order-ja 2026-01-31',
+      'order-ex-srx 2026-11-28',
+      'order-heritage-de 2026-11-28',
+      'order-heritage-de 2027-01-15',
+      'order-ja 2026-01-31',
       'order-cloud-security 2026-11-28',
     ]);
     const modes = new Set(allDocuments().flatMap(([, d]) => d.lines.map((l) => l.product.mode)));
     expect([...modes].sort()).toEqual(['email-activation', 'key-in-email', 'portal', 'product-portal']);
   });
 
-  it.each(allDocuments())('%s: every line\'s fields, dates, link and delivery steps are in both the HTML and the text part', (_name, doc) => {
-    for (const contact of doc.order.contacts) {
-      const { subject, html, text } = renderer.render(doc, contact);
-      expect(subject).toContain(doc.order.number);
-      const dates = DATES[doc.order.locale]!;
-      for (const line of doc.lines) {
-        const { entitlement: e, product } = line;
-        const expected = [e.licenseName, e.description, e.sku, String(e.quantity), e.activationCode, e.ssrn, dates[e.startDate]!, product.instructionsUrl, ...modeBlock(doc.order.locale, doc, line)];
-        if (e.endDate) expected.push(dates[e.endDate]!);
-        for (const value of expected) {
-          expect(value, 'a date the test does not know').toBeDefined();
+  it.each(allDocuments())(
+    "%s: every line's fields, dates, link and delivery steps are in both the HTML and the text part",
+    (_name, doc) => {
+      for (const contact of doc.order.contacts) {
+        const { subject, html, text } = renderer.render(doc, contact);
+        expect(subject).toContain(doc.order.number);
+        const dates = DATES[doc.order.locale]!;
+        for (const line of doc.lines) {
+          const { entitlement: e, product } = line;
+          const expected = [
+            e.licenseName,
+            e.description,
+            e.sku,
+            String(e.quantity),
+            e.activationCode,
+            e.ssrn,
+            dates[e.startDate]!,
+            product.instructionsUrl,
+            ...modeBlock(doc.order.locale, doc, line),
+          ];
+          if (e.endDate) expected.push(dates[e.endDate]!);
+          for (const value of expected) {
+            expect(value, 'a date the test does not know').toBeDefined();
+            expect(text, `text: ${value}`).toContain(value);
+            expect(html, `html: ${value}`).toContain(htmlEscape(value));
+          }
+        }
+        expect(text).toContain(doc.fulfillment.certificateNumber);
+        const orderFacts = [
+          doc.order.number,
+          doc.order.endCustomer.name,
+          doc.brand.supportEmail,
+          doc.brand.name,
+          doc.fulfillment.certificateNumber,
+        ];
+        if (doc.order.poNumber) orderFacts.push(doc.order.poNumber);
+        for (const value of orderFacts) {
           expect(text, `text: ${value}`).toContain(value);
           expect(html, `html: ${value}`).toContain(htmlEscape(value));
         }
+        for (const { keys } of doc.lines) {
+          for (const k of keys)
+            expect(text).toContain(`${LOCALES[doc.order.locale]!.device as string} ${k.device}\n${k.key}\n`);
+        }
+        if (contact.name) {
+          expect(text).toContain(contact.name);
+          expect(html).toContain(htmlEscape(contact.name));
+        }
+        // Nothing of the template leaks into what the reader sees.
+        expect(html).not.toMatch(/<mj-|{{|}}/);
+        expect(text).not.toMatch(/{{|}}/);
       }
-      expect(text).toContain(doc.fulfillment.certificateNumber);
-      const orderFacts = [doc.order.number, doc.order.endCustomer.name, doc.brand.supportEmail, doc.brand.name, doc.fulfillment.certificateNumber];
-      if (doc.order.poNumber) orderFacts.push(doc.order.poNumber);
-      for (const value of orderFacts) {
-        expect(text, `text: ${value}`).toContain(value);
-        expect(html, `html: ${value}`).toContain(htmlEscape(value));
-      }
-      for (const { keys } of doc.lines) {
-        for (const k of keys) expect(text).toContain(`${LOCALES[doc.order.locale]!.device as string} ${k.device}\n${k.key}\n`);
-      }
-      if (contact.name) {
-        expect(text).toContain(contact.name);
-        expect(html).toContain(htmlEscape(contact.name));
-      }
-      // Nothing of the template leaks into what the reader sees.
-      expect(html).not.toMatch(/<mj-|{{|}}/);
-      expect(text).not.toMatch(/{{|}}/);
-    }
-  });
+    },
+  );
 
   it('writes dates the way each language does', () => {
     const [en] = documentsFor(loadExample('order-ex-srx'));
-    for (const [locale, date] of [['en', '28 November 2026'], ['de', '28. November 2026'], ['ja', '2026年11月28日']] as const) {
+    for (const [locale, date] of [
+      ['en', '28 November 2026'],
+      ['de', '28. November 2026'],
+      ['ja', '2026年11月28日'],
+    ] as const) {
       const { html, text } = renderer.render(withLocale(en!, locale), en!.order.contacts[0]!);
       expect(text, locale).toContain(date);
       expect(html, locale).toContain(date);
@@ -122,7 +215,9 @@ describe('the Fulfillment Email', () => {
 
     const [ja] = documentsFor(loadExample('order-ja'));
     const japanese = renderer.render(ja!, ja!.order.contacts[0]!);
-    expect(japanese.subject).toBe(`受注番号 15563410(PO 注文-2026-0042) ${ja!.order.endCustomer.name} 様のライセンスのお知らせ`);
+    expect(japanese.subject).toBe(
+      `受注番号 15563410(PO 注文-2026-0042) ${ja!.order.endCustomer.name} 様のライセンスのお知らせ`,
+    );
     for (const part of [japanese.text, japanese.html]) {
       expect(part).toContain('山田 太郎 様');
       expect(part).toContain('アクティベーションコード');
@@ -148,7 +243,9 @@ describe('the Fulfillment Email', () => {
     const renewal = renderer.render(de!, de!.order.contacts[0]!).text;
     expect(renewal).toContain('Ende: 31. Dezember 2027\n');
     expect(renewal).not.toContain('Kulanzzeit');
-    expect(renderer.render(withLocale(en!, 'de'), en!.order.contacts[0]!).text).toContain('Ende: 28. Dezember 2029 (inklusive 30 Tage Kulanzzeit)');
+    expect(renderer.render(withLocale(en!, 'de'), en!.order.contacts[0]!).text).toContain(
+      'Ende: 28. Dezember 2029 (inklusive 30 Tage Kulanzzeit)',
+    );
   });
 
   it('falls back from de-CH to German and from fr to English', () => {
@@ -165,7 +262,9 @@ describe('the Fulfillment Email', () => {
   });
 
   it('shows the keys of a key-in-email line, each under its device, the multi-line key intact in the text part', () => {
-    const doc = documentsFor(loadExample('order-heritage-de'), KEYS).find((d) => d.lines.some((l) => l.product.mode === 'key-in-email'))!;
+    const doc = documentsFor(loadExample('order-heritage-de'), KEYS).find((d) =>
+      d.lines.some((l) => l.product.mode === 'key-in-email'),
+    )!;
     const { html, text } = renderer.render(doc, doc.order.contacts[0]!);
     expect(text).toContain(`Gerät ${KEY.device}\n${KEY.key}\n`);
     expect(text).toContain(`Gerät ${KEY2.device}\n${KEY2.key}\n`);
@@ -179,7 +278,9 @@ describe('the Fulfillment Email', () => {
     const [withMailbox] = documentsFor(loadExample('order-heritage-de'));
     const a = renderer.render(withMailbox!, withMailbox!.order.contacts[0]!);
     for (const part of [a.text, a.html]) {
-      expect(part).toContain(`Schreiben Sie an ${TEST_BRAND.activationAddress} mit dem Aktivierungscode Mk3pWz-7HqRt-Bn4VxC`);
+      expect(part).toContain(
+        `Schreiben Sie an ${TEST_BRAND.activationAddress} mit dem Aktivierungscode Mk3pWz-7HqRt-Bn4VxC`,
+      );
     }
     const noMailbox: Brand = { ...TEST_BRAND, activationAddress: undefined };
     const [without] = documentsFor(loadExample('order-heritage-de'), {}, noMailbox);
@@ -200,7 +301,17 @@ describe('the Fulfillment Email', () => {
     const line = doc!.lines[0]!;
     const hostile: FulfillmentDocument = {
       ...doc!,
-      lines: [{ ...line, entitlement: { ...line.entitlement, licenseName: '<script>alert(1)</script>', description: '{{x}} {{{y}}} & "q"' } }, doc!.lines[1]!],
+      lines: [
+        {
+          ...line,
+          entitlement: {
+            ...line.entitlement,
+            licenseName: '<script>alert(1)</script>',
+            description: '{{x}} {{{y}}} & "q"',
+          },
+        },
+        doc!.lines[1]!,
+      ],
     };
     const { html, text } = renderer.render(hostile, { email: 'eve@example.net', name: '<b>Eve</b>' });
 
@@ -230,10 +341,22 @@ describe('the Fulfillment Email', () => {
       },
       brand: { ...doc!.brand, name: '<i>Brand</i> {{brand}}' },
     };
-    const { subject, html, text } = renderer.render(hostile, { email: 'x@example.net', name: '{{name}} {{@root.subject}}' });
+    const { subject, html, text } = renderer.render(hostile, {
+      email: 'x@example.net',
+      name: '{{name}} {{@root.subject}}',
+    });
 
-    expect(subject).toBe('Your licenses for sales order {{order}}, PO {{#each lines}}PO{{/each}} & "1", <img src=x onerror=alert(1)>');
-    for (const literal of ['{{order}}', '{{#each lines}}PO{{/each}} & "1"', '<img src=x onerror=alert(1)>', "O'Brien & <Sons>", '<i>Brand</i> {{brand}}', 'Dear {{name}} {{@root.subject}},']) {
+    expect(subject).toBe(
+      'Your licenses for sales order {{order}}, PO {{#each lines}}PO{{/each}} & "1", <img src=x onerror=alert(1)>',
+    );
+    for (const literal of [
+      '{{order}}',
+      '{{#each lines}}PO{{/each}} & "1"',
+      '<img src=x onerror=alert(1)>',
+      "O'Brien & <Sons>",
+      '<i>Brand</i> {{brand}}',
+      'Dear {{name}} {{@root.subject}},',
+    ]) {
       expect(text, literal).toContain(literal);
       expect(html, literal).toContain(htmlEscape(literal));
     }
@@ -246,7 +369,8 @@ describe('the Fulfillment Email', () => {
     const own = await createEmailRenderer();
     expect(mjmlCompilations()).toBe(before + 1);
     for (const [, doc] of allDocuments()) {
-      for (const locale of ['en', 'de', 'ja', 'de-CH', 'fr']) own.render(withLocale(doc, locale), doc.order.contacts[0]!);
+      for (const locale of ['en', 'de', 'ja', 'de-CH', 'fr'])
+        own.render(withLocale(doc, locale), doc.order.contacts[0]!);
     }
     expect(mjmlCompilations()).toBe(before + 1);
   });
@@ -296,7 +420,7 @@ describe('the Fulfillment Email', () => {
 });
 
 describe('account roles', () => {
-  it('are named in the order\'s language', () => {
+  it("are named in the order's language", () => {
     const [de] = documentsFor(loadExample('order-heritage-de'));
     expect(renderer.render(de!, de!.order.contacts[0]!).text).toContain('0100099001 Müller Netzwerke GmbH (Kunde)');
     const [ja] = documentsFor(loadExample('order-ja'));
@@ -309,7 +433,11 @@ describe('account roles', () => {
 describe('one document, many recipients', () => {
   it('gives each recipient of a shared document their own greeting, exactly as a render of their own would', async () => {
     const doc = exampleDocument();
-    const recipients = [{ email: 'ann@example.com', name: 'Ann <b>"&" O\'Neil' }, { email: 'ops@example.com' }, { email: 'bo@example.com', name: 'Bo $& $1' }];
+    const recipients = [
+      { email: 'ann@example.com', name: 'Ann <b>"&" O\'Neil' },
+      { email: 'ops@example.com' },
+      { email: 'bo@example.com', name: 'Bo $& $1' },
+    ];
     const shared = recipients.map((r) => renderer.render(doc, r));
     const fresh = await createEmailRenderer();
     recipients.forEach((r, i) => {
@@ -336,8 +464,10 @@ describe('the HTML as sent', () => {
   });
 
   it('leaves what is inside <pre> and <textarea> as it was', () => {
-    const html = '<div>\n    <p>a</p>\n  <pre>\n    kept\n</pre>\n    <textarea>\n  kept too</textarea>\n  <b>x</b>\n</div>';
-    expect(withoutIndentation(html)).toBe('<div>\n<p>a</p>\n<pre>\n    kept\n</pre>\n<textarea>\n  kept too</textarea>\n<b>x</b>\n</div>');
+    const html =
+      '<div>\n    <p>a</p>\n  <pre>\n    kept\n</pre>\n    <textarea>\n  kept too</textarea>\n  <b>x</b>\n</div>';
+    expect(withoutIndentation(html)).toBe(
+      '<div>\n<p>a</p>\n<pre>\n    kept\n</pre>\n<textarea>\n  kept too</textarea>\n<b>x</b>\n</div>',
+    );
   });
 });
-

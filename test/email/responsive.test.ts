@@ -7,7 +7,12 @@ import { documentsFor, EXAMPLES, loadExample } from '../support/documents.ts';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 // A realistic key: license ID, then eight rows of base32 groups.
-const key = (device: string, id: string): IssuedKey => ({ device, licenseId: id, issuedOn: '2027-01-15', key: `${id}\n${'ABCDE FGHIJ KLMNO PQRST UVWXY Z2345\n'.repeat(8).trimEnd()}` });
+const key = (device: string, id: string): IssuedKey => ({
+  device,
+  licenseId: id,
+  issuedOn: '2027-01-15',
+  key: `${id}\n${'ABCDE FGHIJ KLMNO PQRST UVWXY Z2345\n'.repeat(8).trimEnd()}`,
+});
 const KEYS = { SSRN3H5J7K9L2M: [key('JN11D2E7CAFB', 'LCABCDEFGHIJ'), key('JN125ED29AFL', 'LCKLMNOPQRST')] };
 
 let browser: Browser;
@@ -17,7 +22,14 @@ beforeAll(async () => {
   renderer = await createEmailRenderer();
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -32,56 +44,92 @@ function longValues(): FulfillmentDocument {
   return {
     ...doc!,
     order: { ...doc!.order, poNumber: unbroken, endCustomer: { name: unbroken } },
-    lines: [{
-      ...line!,
-      entitlement: { ...line!.entitlement, licenseName: unbroken, description: unbroken, sku: unbroken, activationCode: `Mk3pWz-${unbroken}`, ssrn: `SSRN${unbroken}` },
-      product: { ...line!.product, mode: 'key-in-email', instructionsUrl: `https://licensing.example.net/docs/activate/${'northstar-controller'.repeat(6)}?lang=de` },
-      keys: [{ device: unbroken, licenseId: 'LCABCDEFGHIJ', issuedOn: '2026-11-28', key: `LCABCDEFGHIJ\n${unbroken}` }],
-    }],
+    lines: [
+      {
+        ...line!,
+        entitlement: {
+          ...line!.entitlement,
+          licenseName: unbroken,
+          description: unbroken,
+          sku: unbroken,
+          activationCode: `Mk3pWz-${unbroken}`,
+          ssrn: `SSRN${unbroken}`,
+        },
+        product: {
+          ...line!.product,
+          mode: 'key-in-email',
+          instructionsUrl: `https://licensing.example.net/docs/activate/${'northstar-controller'.repeat(6)}?lang=de`,
+        },
+        keys: [
+          { device: unbroken, licenseId: 'LCABCDEFGHIJ', issuedOn: '2026-11-28', key: `LCABCDEFGHIJ\n${unbroken}` },
+        ],
+      },
+    ],
   };
 }
 
 // The first fulfillment of an example is saved as email-<example>-<width>.png; later ones add their ship date.
 const cases = [
-  ...EXAMPLES.flatMap((name) => documentsFor(loadExample(name), KEYS).map((doc, i) => ({ name: i === 0 ? name : `${name}-${doc.fulfillment.shipDate}`, doc, realKeys: true }))),
+  ...EXAMPLES.flatMap((name) =>
+    documentsFor(loadExample(name), KEYS).map((doc, i) => ({
+      name: i === 0 ? name : `${name}-${doc.fulfillment.shipDate}`,
+      doc,
+      realKeys: true,
+    })),
+  ),
   { name: 'long-values', doc: longValues(), realKeys: false },
 ].flatMap((c) => [320, 600].map((width) => [`${c.name} at ${width} px`, c, width] as const));
 
 describe('the Fulfillment Email in Chromium', () => {
-  it.each(cases)('%s: no horizontal scrolling, no element beyond the right edge', async (_label, { name, doc, realKeys }, width) => {
-    const { html } = renderer.render(doc, doc.order.contacts[0]!);
-    const page = await browser.newPage({ viewport: { width, height: 800 } });
-    try {
-      await page.setContent(html, { waitUntil: 'load' });
-      const layout = await page.evaluate(() => {
-        const vw = window.innerWidth;
-        const outside = [...document.querySelectorAll('body *')]
-          .map((el) => ({ el, r: el.getBoundingClientRect() }))
-          .filter(({ r }) => r.width > 0 && r.height > 0 && r.right > vw + 0.5)
-          .map(({ el, r }) => `${el.tagName.toLowerCase()} right=${r.right.toFixed(1)}: ${(el.textContent ?? '').trim().slice(0, 40)}`);
-        // A key row that wraps is hard to copy and looks damaged: count the rendered lines of each key box.
-        const keyLines = [...document.querySelectorAll('.key')].map((el) => {
-          const range = document.createRange();
-          range.selectNodeContents(el);
-          return { rows: (el.textContent ?? '').split('\n').length, lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size };
+  it.each(cases)(
+    '%s: no horizontal scrolling, no element beyond the right edge',
+    async (_label, { name, doc, realKeys }, width) => {
+      const { html } = renderer.render(doc, doc.order.contacts[0]!);
+      const page = await browser.newPage({ viewport: { width, height: 800 } });
+      try {
+        await page.setContent(html, { waitUntil: 'load' });
+        const layout = await page.evaluate(() => {
+          const vw = window.innerWidth;
+          const outside = [...document.querySelectorAll('body *')]
+            .map((el) => ({ el, r: el.getBoundingClientRect() }))
+            .filter(({ r }) => r.width > 0 && r.height > 0 && r.right > vw + 0.5)
+            .map(
+              ({ el, r }) =>
+                `${el.tagName.toLowerCase()} right=${r.right.toFixed(1)}: ${(el.textContent ?? '').trim().slice(0, 40)}`,
+            );
+          // A key row that wraps is hard to copy and looks damaged: count the rendered lines of each key box.
+          const keyLines = [...document.querySelectorAll('.key')].map((el) => {
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            return {
+              rows: (el.textContent ?? '').split('\n').length,
+              lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size,
+            };
+          });
+          return {
+            scrollWidth: document.documentElement.scrollWidth,
+            innerWidth: vw,
+            outside: outside.slice(0, 8),
+            visibleText: document.body.innerText,
+            keyLines,
+          };
         });
-        return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, outside: outside.slice(0, 8), visibleText: document.body.innerText, keyLines };
-      });
-      const path = `${ARTIFACTS}email-${name}-${width}.png`;
-      await page.screenshot({ path, fullPage: true });
-      expect(statSync(path).size).toBeGreaterThan(1000);
-      expect(layout.innerWidth).toBe(width);
-      expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
-      expect(layout.outside).toEqual([]);
-      expect(layout.keyLines).toHaveLength(doc.lines.reduce((n, l) => n + l.keys.length, 0));
-      if (realKeys) for (const k of layout.keyLines) expect(k.lines, 'a key row wrapped').toBe(k.rows);
-      // What the reader needs is actually rendered, not hidden by the responsive rules.
-      for (const { entitlement: e } of doc.lines) {
-        expect(layout.visibleText).toContain(e.activationCode);
-        expect(layout.visibleText).toContain(e.ssrn);
+        const path = `${ARTIFACTS}email-${name}-${width}.png`;
+        await page.screenshot({ path, fullPage: true });
+        expect(statSync(path).size).toBeGreaterThan(1000);
+        expect(layout.innerWidth).toBe(width);
+        expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
+        expect(layout.outside).toEqual([]);
+        expect(layout.keyLines).toHaveLength(doc.lines.reduce((n, l) => n + l.keys.length, 0));
+        if (realKeys) for (const k of layout.keyLines) expect(k.lines, 'a key row wrapped').toBe(k.rows);
+        // What the reader needs is actually rendered, not hidden by the responsive rules.
+        for (const { entitlement: e } of doc.lines) {
+          expect(layout.visibleText).toContain(e.activationCode);
+          expect(layout.visibleText).toContain(e.ssrn);
+        }
+      } finally {
+        await page.close();
       }
-    } finally {
-      await page.close();
-    }
-  });
+    },
+  );
 });

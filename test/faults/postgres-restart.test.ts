@@ -17,7 +17,10 @@ async function privatePostgres() {
   const pgUser = asRoot ? Number(execFileSync('id', ['-u', 'postgres']).toString()) : undefined;
   if (asRoot) chownSync(dir, pgUser!, Number(execFileSync('id', ['-g', 'postgres']).toString()));
   const run = (command: string, args: string[]) =>
-    execFileSync(asRoot ? 'runuser' : command, asRoot ? ['-u', 'postgres', '--', command, ...args] : args, { stdio: 'ignore', timeout: 120_000 });
+    execFileSync(asRoot ? 'runuser' : command, asRoot ? ['-u', 'postgres', '--', command, ...args] : args, {
+      stdio: 'ignore',
+      timeout: 120_000,
+    });
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   const pgCtl = (...args: string[]) => run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '120', ...args]);
@@ -28,7 +31,13 @@ async function privatePostgres() {
     start,
     /** Stopped as by a crash: connections cut, nothing flushed politely. */
     crash: () => pgCtl('-m', 'immediate', 'stop'),
-    stop: () => { try { pgCtl('-m', 'immediate', 'stop'); } catch { /* already stopped */ } },
+    stop: () => {
+      try {
+        pgCtl('-m', 'immediate', 'stop');
+      } catch {
+        /* already stopped */
+      }
+    },
   };
 }
 
@@ -45,7 +54,14 @@ describe('PostgreSQL restarted mid-run', () => {
   it('loses no accepted event; the API answers 503 while it is down and recovers by itself', async () => {
     postgres = await privatePostgres();
     sink = await startSmtpSink();
-    pipeline = await startPipeline({ DATABASE_URL: postgres.url, SMTP_URL: sink.url, SEND_BACKOFF_MS: '200', SEND_ATTEMPTS: '20', SMTP_TIMEOUT_MS: '2000', RECONCILE_INTERVAL_MS: '1000' });
+    pipeline = await startPipeline({
+      DATABASE_URL: postgres.url,
+      SMTP_URL: sink.url,
+      SEND_BACKOFF_MS: '200',
+      SEND_ATTEMPTS: '20',
+      SMTP_TIMEOUT_MS: '2000',
+      RECONCILE_INTERVAL_MS: '1000',
+    });
     const run = `P${Date.now().toString(36).toUpperCase().slice(-4)}`;
     const accepted: number[] = [];
     for (let i = 0; i < 40; i++) {
@@ -81,7 +97,10 @@ describe('PostgreSQL restarted mid-run', () => {
     // not be written is sent again, and such a repeat must not stand in for a message still to come. A fan-out that
     // failed during the outage waits out its backoff (seconds to a minute) before it is tried again.
     const expected = accepted.flatMap((i) => [0, 1].map((r) => `user${r}.${i}@bench.example`));
-    const missing = () => { const got = new Set(sink!.messages.map((m) => m.to[0])); return expected.filter((e) => !got.has(e)); };
+    const missing = () => {
+      const got = new Set(sink!.messages.map((m) => m.to[0]));
+      return expected.filter((e) => !got.has(e));
+    };
     await expect.poll(missing, { timeout: 180_000, interval: 250 }).toEqual([]);
     await pipeline.idle(60_000);
     const order = await pipeline.get('/v1/orders/20000000');

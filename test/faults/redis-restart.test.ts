@@ -18,10 +18,34 @@ async function privateRedis(persistence: 'aof' | 'none') {
   const port = await freePort();
   let child: ChildProcess;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', persistence === 'aof' ? 'yes' : 'no', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && !(await redisAnswers(`redis://127.0.0.1:${port}`)); i++) await new Promise((r) => setTimeout(r, 50));
+    child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        persistence === 'aof' ? 'yes' : 'no',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
+      { stdio: 'ignore' },
+    );
+    for (let i = 0; i < 100 && !(await redisAnswers(`redis://127.0.0.1:${port}`)); i++)
+      await new Promise((r) => setTimeout(r, 50));
   };
-  const kill = () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGKILL'); });
+  const kill = () =>
+    new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
   await start();
   return { url: `redis://127.0.0.1:${port}`, start, kill };
 }
@@ -40,10 +64,17 @@ describe('Redis restarted mid-run', () => {
   it('loses no accepted event; API and workers recover by themselves', async () => {
     redis = await privateRedis('aof');
     sink = await startSmtpSink();
-    pipeline = await startPipeline({ REDIS_URL: redis.url, SMTP_URL: sink.url, SEND_BACKOFF_MS: '200', SEND_ATTEMPTS: '20', SMTP_TIMEOUT_MS: '2000' });
+    pipeline = await startPipeline({
+      REDIS_URL: redis.url,
+      SMTP_URL: sink.url,
+      SEND_BACKOFF_MS: '200',
+      SEND_ATTEMPTS: '20',
+      SMTP_TIMEOUT_MS: '2000',
+    });
     const run = `D${Date.now().toString(36).toUpperCase().slice(-4)}`;
     const accepted: number[] = [];
-    for (let i = 0; i < 40; i++) if ((await pipeline.post('/v1/fulfillments', benchEvent(run, i, 1, 2))).statusCode === 202) accepted.push(i);
+    for (let i = 0; i < 40; i++)
+      if ((await pipeline.post('/v1/fulfillments', benchEvent(run, i, 1, 2))).statusCode === 202) accepted.push(i);
     // Killed outright, not shut down: only what AOF wrote survives.
     await redis.kill();
     // A request arriving during the outage waits for Redis instead of failing.
@@ -53,7 +84,8 @@ describe('Redis restarted mid-run', () => {
     const duringOutage = await pending;
     expect(duringOutage.statusCode).toBe(202);
     accepted.push(999);
-    for (let i = 40; i < 80; i++) if ((await pipeline.post('/v1/fulfillments', benchEvent(run, i, 1, 2))).statusCode === 202) accepted.push(i);
+    for (let i = 40; i < 80; i++)
+      if ((await pipeline.post('/v1/fulfillments', benchEvent(run, i, 1, 2))).statusCode === 202) accepted.push(i);
     expect(accepted).toHaveLength(81);
     await sink.waitFor(accepted.length * 2, 120_000);
     await pipeline.idle(60_000);
@@ -65,9 +97,18 @@ describe('Redis restarted mid-run', () => {
     redis = await privateRedis('none');
     sink = await startSmtpSink();
     // Five sends a second keep most of the work queued when Redis dies; the reconciler runs every second.
-    pipeline = await startPipeline({ REDIS_URL: redis.url, SMTP_URL: sink.url, SEND_BACKOFF_MS: '200', SEND_ATTEMPTS: '20', SMTP_TIMEOUT_MS: '2000', SEND_RATE_PER_SECOND: '5', RECONCILE_INTERVAL_MS: '1000' });
+    pipeline = await startPipeline({
+      REDIS_URL: redis.url,
+      SMTP_URL: sink.url,
+      SEND_BACKOFF_MS: '200',
+      SEND_ATTEMPTS: '20',
+      SMTP_TIMEOUT_MS: '2000',
+      SEND_RATE_PER_SECOND: '5',
+      RECONCILE_INTERVAL_MS: '1000',
+    });
     const run = `N${Date.now().toString(36).toUpperCase().slice(-4)}`;
-    for (let i = 0; i < 60; i++) expect((await pipeline.post('/v1/fulfillments', benchEvent(run, i, 1, 2))).statusCode).toBe(202);
+    for (let i = 0; i < 60; i++)
+      expect((await pipeline.post('/v1/fulfillments', benchEvent(run, i, 1, 2))).statusCode).toBe(202);
     // Every job, queued or delayed, is gone with it.
     await redis.kill();
     await redis.start();
@@ -76,6 +117,8 @@ describe('Redis restarted mid-run', () => {
     await sink.waitFor(120, 120_000);
     await pipeline.idle(60_000);
     const recipients = new Set(sink.messages.map((m) => m.to[0]));
-    for (let i = 0; i < 60; i++) for (const r of [0, 1]) expect(recipients.has(`user${r}.${i}@bench.example`), `event ${i} recipient ${r}`).toBe(true);
+    for (let i = 0; i < 60; i++)
+      for (const r of [0, 1])
+        expect(recipients.has(`user${r}.${i}@bench.example`), `event ${i} recipient ${r}`).toBe(true);
   }, 200_000);
 });

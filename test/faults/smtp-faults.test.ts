@@ -27,7 +27,8 @@ describe('SMTP faults', () => {
     await sink.waitFor(30);
     await sink.close();
     const down = Date.now();
-    for (let i = 50; i < 100; i++) expect((await pipeline.post('/v1/fulfillments', benchEvent(run, i, 1, 3))).statusCode).toBe(202);
+    for (let i = 50; i < 100; i++)
+      expect((await pipeline.post('/v1/fulfillments', benchEvent(run, i, 1, 3))).statusCode).toBe(202);
     await new Promise((r) => setTimeout(r, 60_000 - (Date.now() - down)));
     const before = sink.messages;
     sink = await startSmtpSink(port);
@@ -45,7 +46,9 @@ describe('SMTP faults', () => {
     sink.onData = ({ messageNumber }) => {
       if (messageNumber % 3 !== 0) return undefined;
       refusals++;
-      return messageNumber % 2 ? { code: 421, message: '4.3.2 Service shutting down, try later' } : { code: 451, message: '4.7.1 Greylisted' };
+      return messageNumber % 2
+        ? { code: 421, message: '4.3.2 Service shutting down, try later' }
+        : { code: 451, message: '4.7.1 Greylisted' };
     };
     pipeline = await startPipeline({ SMTP_URL: sink.url, SEND_BACKOFF_MS: '100' });
     const run = `G${Date.now().toString(36).toUpperCase().slice(-4)}`;

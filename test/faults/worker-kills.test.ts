@@ -18,7 +18,13 @@ describe('workers killed at random points', () => {
   it('10 SIGKILLs during a 1,000-event run: every recipient gets the message; duplicates are counted and recognisable', async () => {
     sink = await startSmtpSink();
     pipeline = await startPipeline({}, { workers: false });
-    const env = { ...pipeline.env, SMTP_URL: sink.url, SMTP_TIMEOUT_MS: '2000', SEND_CONCURRENCY: '10', LOG_LEVEL: 'info' };
+    const env = {
+      ...pipeline.env,
+      SMTP_URL: sink.url,
+      SMTP_TIMEOUT_MS: '2000',
+      SEND_CONCURRENCY: '10',
+      LOG_LEVEL: 'info',
+    };
     const spawnWorker = () => {
       const w = spawnService('worker', env);
       children.push(w);
@@ -44,20 +50,28 @@ describe('workers killed at random points', () => {
     await pipeline.idle(120_000);
 
     const byRecipient = new Map<string, string[]>();
-    for (const m of sink.messages) byRecipient.set(m.to[0]!, [...(byRecipient.get(m.to[0]!) ?? []), m.parsed.messageId!]);
+    for (const m of sink.messages)
+      byRecipient.set(m.to[0]!, [...(byRecipient.get(m.to[0]!) ?? []), m.parsed.messageId!]);
     const missing = 1000 - byRecipient.size;
     const duplicates = [...byRecipient.values()].filter((ids) => ids.length > 1);
-    console.log(`worker kills: ${kills}, messages: ${sink.messages.length}, recipients reached: ${byRecipient.size}/1000, duplicates: ${duplicates.length}, connections broken at the server: ${sink.connectionErrors.length}`);
+    console.log(
+      `worker kills: ${kills}, messages: ${sink.messages.length}, recipients reached: ${byRecipient.size}/1000, duplicates: ${duplicates.length}, connections broken at the server: ${sink.connectionErrors.length}`,
+    );
     expect(missing).toBe(0);
     // A worker killed between the server's 250 and the acceptance marker can send once more; such a copy carries the
     // same Message-ID, so receiving systems see one message. Bounded by the sends in flight at each kill.
     for (const ids of duplicates) expect(new Set(ids).size).toBe(1);
     expect(duplicates.length).toBeLessThanOrEqual(kills * 10);
-    const deliveries = await Promise.all([...new Set(sink.messages.map((m) => /<(f-[^>]+)@/.exec(m.parsed.messageId!)![1]!))].map((id) => pipeline.ctx.deliveries.get(id)));
+    const deliveries = await Promise.all(
+      [...new Set(sink.messages.map((m) => /<(f-[^>]+)@/.exec(m.parsed.messageId!)![1]!))].map((id) =>
+        pipeline.ctx.deliveries.get(id),
+      ),
+    );
     expect(deliveries.every((d) => d?.status === 'sent')).toBe(true);
     // A replacement spawned by the last kills may still be starting (the work can be done before the kills): a graceful
     // stop is only asked of a worker that runs.
-    for (const w of workers) while (!w.output().includes('license-courier running')) await new Promise((r) => setTimeout(r, 100));
+    for (const w of workers)
+      while (!w.output().includes('license-courier running')) await new Promise((r) => setTimeout(r, 100));
     for (const w of workers) w.process.kill('SIGTERM');
     const exits = await Promise.all(workers.map((w) => w.exited));
     expect(exits, workers.map((w) => w.output().slice(-3000)).join('\n----\n')).toEqual([0, 0]);

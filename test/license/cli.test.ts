@@ -12,7 +12,8 @@ import { runCli } from '../support/cli.ts';
 const ENTRY = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
 
 /** The key commands as a user runs them: a child process, without the rest of the service loaded. */
-const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { LICENSE_PUBLIC_KEY: '', LICENSE_SIGNING_KEY: '', ...env }, { entry: ENTRY });
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { LICENSE_PUBLIC_KEY: '', LICENSE_SIGNING_KEY: '', ...env }, { entry: ENTRY });
 
 const dir = mkdtempSync(join(tmpdir(), 'lc-keys-'));
 const otherDir = mkdtempSync(join(tmpdir(), 'lc-keys-other-'));
@@ -21,12 +22,21 @@ let keyFile: string;
 let keyText: string;
 
 beforeAll(async () => {
-  const [a, b] = await Promise.all([cli(['keys', 'generate', '--out', dir]), cli(['keys', 'generate', '--out', otherDir])]);
+  const [a, b] = await Promise.all([
+    cli(['keys', 'generate', '--out', dir]),
+    cli(['keys', 'generate', '--out', otherDir]),
+  ]);
   expect(a.code).toBe(0);
   expect(a.stdout).toContain(join(dir, 'license-signing.pem'));
   expect(b.code).toBe(0);
   const e = exampleDocuments('order-heritage-de')[0]!.lines[0]!.entitlement;
-  const issued = issueKey(e, 'JN11D2E7CAFB', ['NS-CTRL-NODES'], '2026-11-28', loadSigningKey(join(dir, 'license-signing.pem')));
+  const issued = issueKey(
+    e,
+    'JN11D2E7CAFB',
+    ['NS-CTRL-NODES'],
+    '2026-11-28',
+    loadSigningKey(join(dir, 'license-signing.pem')),
+  );
   keyText = issued.key;
   keyFile = join(dir, 'key.lic');
   writeFileSync(keyFile, keyFileContent(issued, e));
@@ -53,7 +63,9 @@ describe('license-courier verify-key', () => {
     expect(fromFile.stdout).toMatch(/^SSRN {8}SSRN2C9D4E6F8G$/m);
     expect(fromFile.stdout).toMatch(/^device {6}JN11D2E7CAFB$/m);
     expect(fromFile.stdout).toMatch(/^end {9}2027-12-31$/m);
-    const fromText = await cli(['verify-key', keyText.toLowerCase(), '--device', 'jn11d2e7cafb'], { LICENSE_SIGNING_KEY: join(dir, 'license-signing.pem') });
+    const fromText = await cli(['verify-key', keyText.toLowerCase(), '--device', 'jn11d2e7cafb'], {
+      LICENSE_SIGNING_KEY: join(dir, 'license-signing.pem'),
+    });
     expect(fromText.code).toBe(0);
   });
 
@@ -62,13 +74,22 @@ describe('license-courier verify-key', () => {
     const [device, altered, signer, garbage] = await Promise.all([
       cli(['verify-key', keyFile, '--device', 'JN125ED29AFL'], pub()),
       cli(['verify-key', tampered, '--device', 'JN11D2E7CAFB'], pub()),
-      cli(['verify-key', keyFile, '--device', 'JN11D2E7CAFB'], { LICENSE_PUBLIC_KEY: join(otherDir, 'license-public.pem') }),
+      cli(['verify-key', keyFile, '--device', 'JN11D2E7CAFB'], {
+        LICENSE_PUBLIC_KEY: join(otherDir, 'license-public.pem'),
+      }),
       cli(['verify-key', 'hello world', '--device', 'JN11D2E7CAFB'], pub()),
     ]);
-    expect(device).toMatchObject({ code: 1, stdout: '', stderr: 'invalid: the key is bound to device JN11D2E7CAFB, not JN125ED29AFL\n' });
+    expect(device).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'invalid: the key is bound to device JN11D2E7CAFB, not JN125ED29AFL\n',
+    });
     expect(altered.code).toBe(1);
     expect(altered.stderr).toMatch(/^invalid: .*(damaged|altered|signature).*\n$/);
-    expect(signer).toMatchObject({ code: 1, stderr: expect.stringMatching(/^invalid: the signature does not match.*\n$/) });
+    expect(signer).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^invalid: the signature does not match.*\n$/),
+    });
     expect(garbage).toMatchObject({ code: 1, stderr: expect.stringMatching(/^invalid: this is not a license key/) });
   });
 

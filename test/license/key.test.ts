@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base32Decode, base32Encode } from '../../src/license/base32.ts';
-import { KeyDeviceMismatchError, KeyFormatError, KeySignatureError, SigningKeyError } from '../../src/license/errors.ts';
+import {
+  KeyDeviceMismatchError,
+  KeyFormatError,
+  KeySignatureError,
+  SigningKeyError,
+} from '../../src/license/errors.ts';
 import { decodeKey, issueKey, verifyKey, type KeyFields } from '../../src/license/key.ts';
 import { keyFileContent, keyFileName } from '../../src/license/key-file.ts';
 import { generateSigningKeyPair, loadPublicKey, loadSigningKey } from '../../src/license/signing-keys.ts';
@@ -28,14 +33,23 @@ describe('signed license keys', () => {
 
   it('verifies and decodes every bound field', () => {
     expect(verifyKey(key.key, signer.publicKey, 'JN11D2E7CAFB')).toEqual({
-      licenseId: key.licenseId, ssrn: 'SSRN2C9D4E6F8G', sku: 'S-NS-CTRL-100-1', product: 'northstar-controller', device: 'JN11D2E7CAFB',
-      features: ['NS-CTRL-NODES'], startDate: '2026-12-31', endDate: '2027-12-31', issuedOn: '2026-11-28',
+      licenseId: key.licenseId,
+      ssrn: 'SSRN2C9D4E6F8G',
+      sku: 'S-NS-CTRL-100-1',
+      product: 'northstar-controller',
+      device: 'JN11D2E7CAFB',
+      features: ['NS-CTRL-NODES'],
+      startDate: '2026-12-31',
+      endDate: '2027-12-31',
+      issuedOn: '2026-11-28',
     });
   });
 
   it('is deterministic: the same entitlement, device and date give the same key', () => {
     expect(issueKey(entitlement, 'JN11D2E7CAFB', ['NS-CTRL-NODES'], '2026-11-28', signer.privateKey)).toEqual(key);
-    expect(issueKey(entitlement, 'JN125ED29AFL', ['NS-CTRL-NODES'], '2026-11-28', signer.privateKey).key).not.toBe(key.key);
+    expect(issueKey(entitlement, 'JN125ED29AFL', ['NS-CTRL-NODES'], '2026-11-28', signer.privateKey).key).not.toBe(
+      key.key,
+    );
   });
 
   it('survives being pasted from an email: case, spaces, line breaks, quote markers', () => {
@@ -43,7 +57,10 @@ describe('signed license keys', () => {
       key.key.toLowerCase(),
       key.key.replace(/\n/g, '\r\n'),
       key.key.replace(/\s+/g, ''),
-      key.key.split('\n').map((l) => `> ${l}`).join('\n'),
+      key.key
+        .split('\n')
+        .map((l) => `> ${l}`)
+        .join('\n'),
       `-----BEGIN LICENSE-----\n${key.key.replace(/ /g, '  ')}\n-----END LICENSE-----`,
       key.key.replace(/ /g, '-'),
       `> > ${key.key.replace(/\n/g, '\r\n> > ')}`,
@@ -55,7 +72,9 @@ describe('signed license keys', () => {
 
   it('binds to the device: a UUID compares case-insensitively, another device fails', () => {
     const uuid = issueKey(entitlement, '7F3C2A9E-1B4D-4C8E-9A61-2D5F8E0B7C13', [], '2026-11-28', signer.privateKey);
-    expect(verifyKey(uuid.key, signer.publicKey, '7f3c2a9e-1b4d-4c8e-9a61-2d5f8e0b7c13').device).toBe('7f3c2a9e-1b4d-4c8e-9a61-2d5f8e0b7c13');
+    expect(verifyKey(uuid.key, signer.publicKey, '7f3c2a9e-1b4d-4c8e-9a61-2d5f8e0b7c13').device).toBe(
+      '7f3c2a9e-1b4d-4c8e-9a61-2d5f8e0b7c13',
+    );
     expect(() => verifyKey(key.key, signer.publicKey, 'JN125ED29AFL')).toThrow(KeyDeviceMismatchError);
   });
 
@@ -67,7 +86,9 @@ describe('signed license keys', () => {
       if (!/[A-Z2-7]/.test(chars[i]!)) continue;
       const altered = [...chars];
       altered[i] = chars[i] === 'A' ? 'B' : 'A';
-      expect(() => verifyKey(altered.join(''), signer.publicKey)).toThrow(/signature|damaged|not a license key|version|license ID/);
+      expect(() => verifyKey(altered.join(''), signer.publicKey)).toThrow(
+        /signature|damaged|not a license key|version|license ID/,
+      );
     }
   });
 
@@ -106,10 +127,17 @@ describe('signing key files', () => {
     const garbage = join(dir, 'garbage.pem');
     writeFileSync(garbage, 'not a key');
     const rsa = join(dir, 'rsa.pem');
-    writeFileSync(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    expect(() => loadSigningKey(join(dir, 'missing.pem'))).toThrow(new SigningKeyError(`LICENSE_SIGNING_KEY: cannot read ${join(dir, 'missing.pem')}: ENOENT`));
+    writeFileSync(
+      rsa,
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    );
+    expect(() => loadSigningKey(join(dir, 'missing.pem'))).toThrow(
+      new SigningKeyError(`LICENSE_SIGNING_KEY: cannot read ${join(dir, 'missing.pem')}: ENOENT`),
+    );
     expect(() => loadSigningKey(garbage)).toThrow(`LICENSE_SIGNING_KEY: ${garbage} is not a private key in PEM form`);
-    expect(() => loadSigningKey(rsa)).toThrow(`LICENSE_SIGNING_KEY: ${rsa} is a rsa key; license keys are signed with Ed25519`);
+    expect(() => loadSigningKey(rsa)).toThrow(
+      `LICENSE_SIGNING_KEY: ${rsa} is a rsa key; license keys are signed with Ed25519`,
+    );
     expect(() => loadPublicKey(garbage)).toThrow(`LICENSE_PUBLIC_KEY: ${garbage} is not a public key in PEM form`);
     expect(() => loadPublicKey()).toThrow(/LICENSE_PUBLIC_KEY \(or LICENSE_SIGNING_KEY\)/);
   });
@@ -117,55 +145,88 @@ describe('signing key files', () => {
 
 describe('properties', () => {
   it('base32 round-trips any bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-      expect(base32Decode(base32Encode(bytes))).toEqual(Buffer.from(bytes));
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        expect(base32Decode(base32Encode(bytes))).toEqual(Buffer.from(bytes));
+      }),
+    );
   });
 
   const device = fc.oneof(fc.stringMatching(/^[A-Z0-9]{12}$/), fc.uuid());
   const field = fc.stringMatching(/^[A-Z0-9-]{1,30}$/);
 
   it('any text fields, Unicode included, round-trip exactly', () => {
-    fc.assert(fc.property(device, fc.string(), fc.string(), fc.array(fc.string(), { maxLength: 4 }), (dev, product, sku, features) => {
-      const k = issueKey({ ...entitlement, product, sku }, dev, features, '2026-11-28', signer.privateKey);
-      expect(verifyKey(k.key, signer.publicKey, dev)).toMatchObject({ product, sku, features });
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        device,
+        fc.string(),
+        fc.string(),
+        fc.array(fc.string(), { maxLength: 4 }),
+        (dev, product, sku, features) => {
+          const k = issueKey({ ...entitlement, product, sku }, dev, features, '2026-11-28', signer.privateKey);
+          expect(verifyKey(k.key, signer.publicKey, dev)).toMatchObject({ product, sku, features });
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('any entitlement and device round-trip through issue and verify', () => {
-    fc.assert(fc.property(device, field, field, fc.array(field, { maxLength: 4 }), fc.boolean(), (dev, ssrn, sku, features, perpetual) => {
-      const e: Entitlement = { ...entitlement, ssrn, sku, ...(perpetual ? { endDate: undefined } : {}) };
-      if (perpetual) delete (e as Partial<Entitlement>).endDate;
-      const k = issueKey(e, dev, features, '2026-11-28', signer.privateKey);
-      const f = verifyKey(k.key, signer.publicKey, dev);
-      expect(f).toMatchObject({ ssrn, sku, features, device: k.device });
-      expect(f.endDate).toBe(perpetual ? undefined : entitlement.endDate);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        device,
+        field,
+        field,
+        fc.array(field, { maxLength: 4 }),
+        fc.boolean(),
+        (dev, ssrn, sku, features, perpetual) => {
+          const e: Entitlement = { ...entitlement, ssrn, sku, ...(perpetual ? { endDate: undefined } : {}) };
+          if (perpetual) delete (e as Partial<Entitlement>).endDate;
+          const k = issueKey(e, dev, features, '2026-11-28', signer.privateKey);
+          const f = verifyKey(k.key, signer.publicKey, dev);
+          expect(f).toMatchObject({ ssrn, sku, features, device: k.device });
+          expect(f.endDate).toBe(perpetual ? undefined : entitlement.endDate);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('any single changed character, anywhere in the text, never verifies as a different key', () => {
     const original = verifyKey(key.key, signer.publicKey);
-    fc.assert(fc.property(fc.nat(key.key.length - 1), fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 1 }), (pos, ch) => {
-      const altered = key.key.slice(0, pos) + ch + key.key.slice(pos + 1);
-      let fields: KeyFields | undefined;
-      try {
-        fields = verifyKey(altered, signer.publicKey);
-      } catch (error) {
-        expect([KeyFormatError, KeySignatureError].some((E) => error instanceof E)).toBe(true);
-      }
-      // Only harmless changes (a space, a dash, another letter case) still verify, and then as the same key.
-      if (fields) expect(fields).toEqual(original);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(
+        fc.nat(key.key.length - 1),
+        fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 1 }),
+        (pos, ch) => {
+          const altered = key.key.slice(0, pos) + ch + key.key.slice(pos + 1);
+          let fields: KeyFields | undefined;
+          try {
+            fields = verifyKey(altered, signer.publicKey);
+          } catch (error) {
+            expect([KeyFormatError, KeySignatureError].some((E) => error instanceof E)).toBe(true);
+          }
+          // Only harmless changes (a space, a dash, another letter case) still verify, and then as the same key.
+          if (fields) expect(fields).toEqual(original);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('a single changed payload character never verifies', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
     const payloadStart = key.key.indexOf('\n') + 1;
-    const positions = [...key.key].map((c, i) => (i >= payloadStart && alphabet.includes(c) ? i : -1)).filter((i) => i >= 0);
-    fc.assert(fc.property(fc.constantFrom(...positions), fc.constantFrom(...alphabet), (pos, ch) => {
-      fc.pre(key.key[pos] !== ch);
-      const altered = key.key.slice(0, pos) + ch + key.key.slice(pos + 1);
-      expect(() => verifyKey(altered, signer.publicKey)).toThrow();
-    }), { numRuns: 300 });
+    const positions = [...key.key]
+      .map((c, i) => (i >= payloadStart && alphabet.includes(c) ? i : -1))
+      .filter((i) => i >= 0);
+    fc.assert(
+      fc.property(fc.constantFrom(...positions), fc.constantFrom(...alphabet), (pos, ch) => {
+        fc.pre(key.key[pos] !== ch);
+        const altered = key.key.slice(0, pos) + ch + key.key.slice(pos + 1);
+        expect(() => verifyKey(altered, signer.publicKey)).toThrow();
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -10,7 +10,13 @@ const base: ComposeInput = {
   html: '<p>Hello J&ouml;rg,</p>\n<p>your licenses.</p>\n',
   messageId: '<f-42-abc@example.net>',
   deliveryId: 'f-42-abc',
-  attachments: [{ filename: 'Software-Entitlement-Certificate-C-42.pdf', content: Buffer.from('%PDF-1.7 \u0000\u00ff', 'latin1'), contentType: 'application/pdf' }],
+  attachments: [
+    {
+      filename: 'Software-Entitlement-Certificate-C-42.pdf',
+      content: Buffer.from('%PDF-1.7 \u0000\u00ff', 'latin1'),
+      contentType: 'application/pdf',
+    },
+  ],
 };
 
 const headerBlock = (raw: Buffer) => raw.toString('latin1').split('\r\n\r\n')[0]!;
@@ -48,14 +54,23 @@ describe('composeMessage', () => {
 
   it('sends ASCII HTML as it is and other text as base64', async () => {
     const raw = composeMessage(base).raw.toString('latin1');
-    expect(raw).toContain('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<p>Hello J&ouml;rg,</p>\r\n');
+    expect(raw).toContain(
+      'Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<p>Hello J&ouml;rg,</p>\r\n',
+    );
     expect(raw).toContain('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64');
   });
 
   it('writes a text-only reply with its threading and auto-reply headers and no multipart wrapper', async () => {
     const { raw } = composeMessage({
-      from: 'licensing@example.net', to: { email: 'a@example.com' }, subject: 'Re: activation', text: 'Your key:\nKEY\n',
-      messageId: '<act-1@example.net>', inReplyTo: '<q@example.com>', references: ['<q@example.com>'], autoReply: true, attachments: [],
+      from: 'licensing@example.net',
+      to: { email: 'a@example.com' },
+      subject: 'Re: activation',
+      text: 'Your key:\nKEY\n',
+      messageId: '<act-1@example.net>',
+      inReplyTo: '<q@example.com>',
+      references: ['<q@example.com>'],
+      autoReply: true,
+      attachments: [],
     });
     const head = headerBlock(raw);
     expect(head).toMatch(/^Content-Type: text\/plain; charset=utf-8$/m);

@@ -54,7 +54,9 @@ async function startServer(script: Script = {}): Promise<Server> {
       perSession.set(session.id, nth);
       if (script.onMail?.(nth) === 'drop') {
         // The server closing a kept connection just as the client reuses it.
-        const connections = (server as unknown as { connections: Set<{ session: SMTPServerSession; _socket: { destroy(): void } }> }).connections;
+        const connections = (
+          server as unknown as { connections: Set<{ session: SMTPServerSession; _socket: { destroy(): void } }> }
+        ).connections;
         for (const c of connections) if (c.session === session) c._socket.destroy();
         return;
       }
@@ -82,12 +84,21 @@ async function startServer(script: Script = {}): Promise<Server> {
 }
 
 function pool(port: number, options: Partial<ConstructorParameters<typeof SmtpPool>[0]> = {}): SmtpPool {
-  const p = new SmtpPool({ connection: { host: '127.0.0.1', port, socketTimeout: 5_000 }, size: 2, maxMessages: 100, idleTimeoutMs: 60_000, ...options });
+  const p = new SmtpPool({
+    connection: { host: '127.0.0.1', port, socketTimeout: 5_000 },
+    size: 2,
+    maxMessages: 100,
+    idleTimeoutMs: 60_000,
+    ...options,
+  });
   pools.push(p);
   return p;
 }
 
-const message = (n: number) => Buffer.from(`From: a@example.com\r\nTo: b@example.com\r\nSubject: ${n}\r\n\r\n.line starting with a dot\r\nbody ${n}\r\n`);
+const message = (n: number) =>
+  Buffer.from(
+    `From: a@example.com\r\nTo: b@example.com\r\nSubject: ${n}\r\n\r\n.line starting with a dot\r\nbody ${n}\r\n`,
+  );
 const envelope = (to = 'b@example.com') => ({ from: 'a@example.com', to: [to] });
 
 describe('SmtpPool', () => {
@@ -96,7 +107,9 @@ describe('SmtpPool', () => {
     const p = pool(server.port, { size: 3 });
     const infos = await Promise.all(Array.from({ length: 30 }, (_, i) => p.send(envelope(), message(i))));
     expect(infos.every((i) => /^250/.test(i.response))).toBe(true);
-    expect(server.received.map((r) => r.toString()).sort()).toEqual(Array.from({ length: 30 }, (_, i) => message(i).toString()).sort());
+    expect(server.received.map((r) => r.toString()).sort()).toEqual(
+      Array.from({ length: 30 }, (_, i) => message(i).toString()).sort(),
+    );
     expect(server.connections).toBeLessThanOrEqual(3);
   });
 
@@ -123,7 +136,10 @@ describe('SmtpPool', () => {
     const server = await startServer({ onRcpt: (a) => (a.startsWith('gone') ? 550 : undefined) });
     const p = pool(server.port, { size: 1 });
     await p.send(envelope(), message(1));
-    await expect(p.send(envelope('gone@example.com'), message(2))).rejects.toMatchObject({ code: 'EENVELOPE', responseCode: 550 });
+    await expect(p.send(envelope('gone@example.com'), message(2))).rejects.toMatchObject({
+      code: 'EENVELOPE',
+      responseCode: 550,
+    });
     await p.send(envelope(), message(3));
     expect(server.received).toHaveLength(2);
     expect(server.connections).toBe(1);
@@ -150,7 +166,9 @@ describe('SmtpPool', () => {
     const server = await startServer({ credentials });
     await pool(server.port, { auth: credentials }).send(envelope(), message(1));
     expect(server.received).toHaveLength(1);
-    await expect(pool(server.port, { auth: { user: 'courier', pass: 'wrong' } }).send(envelope(), message(2))).rejects.toMatchObject({ code: 'EAUTH' });
+    await expect(
+      pool(server.port, { auth: { user: 'courier', pass: 'wrong' } }).send(envelope(), message(2)),
+    ).rejects.toMatchObject({ code: 'EAUTH' });
   });
 
   it('verifies against a server that answers, and fails against a port nothing listens on', async () => {

@@ -16,11 +16,33 @@ beforeAll(async () => {
 });
 
 const entitlements: NoticeDocument['entitlements'] = [
-  { ssrn: 'SSRN4K7Q2M9X1A', sku: 'S-EX-A-C1-1', licenseName: 'EX Advanced <1 year>', description: 'EX4400 & EX4100', quantity: 2, startDate: '2026-01-15', endDate: '2027-02-14', graceDays: 30 },
-  { ssrn: 'SSRN8P3R5T7V9B', sku: 'S-SRX-A-1', licenseName: 'SRX Advanced', description: 'SRX300', quantity: 1, startDate: '2026-01-15', endDate: '2027-02-14', graceDays: 30 },
+  {
+    ssrn: 'SSRN4K7Q2M9X1A',
+    sku: 'S-EX-A-C1-1',
+    licenseName: 'EX Advanced <1 year>',
+    description: 'EX4400 & EX4100',
+    quantity: 2,
+    startDate: '2026-01-15',
+    endDate: '2027-02-14',
+    graceDays: 30,
+  },
+  {
+    ssrn: 'SSRN8P3R5T7V9B',
+    sku: 'S-SRX-A-1',
+    licenseName: 'SRX Advanced',
+    description: 'SRX300',
+    quantity: 1,
+    startDate: '2026-01-15',
+    endDate: '2027-02-14',
+    graceDays: 30,
+  },
 ];
 const doc = (notice: NoticeDocument['notice'], locale = 'en', over: Partial<NoticeDocument> = {}): NoticeDocument => ({
-  notice, order: { number: '40012345', poNumber: 'PO-77', endCustomer: { name: 'Müller & Söhne' }, locale }, entitlements, brand: TEST_BRAND, ...over,
+  notice,
+  order: { number: '40012345', poNumber: 'PO-77', endCustomer: { name: 'Müller & Söhne' }, locale },
+  entitlements,
+  brand: TEST_BRAND,
+  ...over,
 });
 const URL = 'https://courier.example.net/unsubscribe/abc.def';
 
@@ -49,7 +71,9 @@ describe('subscription notices', () => {
 
   it('grace and expiry notices say so, with the date the entitlement expires', () => {
     const grace = renderer.render(doc('grace'), { email: 'a@example.com' }, URL);
-    expect(grace.subject).toBe('Grace period started: subscriptions on sales order 40012345 expire on 14 February 2027');
+    expect(grace.subject).toBe(
+      'Grace period started: subscriptions on sales order 40012345 expire on 14 February 2027',
+    );
     expect(grace.text).toContain('Hello,');
     expect(grace.text).toContain('has ended');
     const expiry = renderer.render(doc('expiry'), { email: 'a@example.com' }, URL);
@@ -71,18 +95,33 @@ describe('subscription notices', () => {
 
   it('a catch-up that groups entitlements ending on different days names the earliest, and each line its own', () => {
     const later = { ...entitlements[1]!, endDate: '2027-02-20' };
-    const r = renderer.render(doc('reminder-7', 'en', { entitlements: [later, entitlements[0]!] }), { email: 'a@example.com' }, URL);
+    const r = renderer.render(
+      doc('reminder-7', 'en', { entitlements: [later, entitlements[0]!] }),
+      { email: 'a@example.com' },
+      URL,
+    );
     expect(r.subject).toContain('end on 15 January 2027');
     expect(r.text).toContain('Paid term ends: 21 January 2027');
   });
 
   it('goes out as an HTML and a text part, no attachment, with List-Unsubscribe (https and mailto) and one-click POST', async () => {
     const key = randomBytes(32);
-    const links = unsubscribeLinks(key, 'Ana@Example.com', 'https://courier.example.net', 'renewals@courier.example.net');
+    const links = unsubscribeLinks(
+      key,
+      'Ana@Example.com',
+      'https://courier.example.net',
+      'renewals@courier.example.net',
+    );
     const r = renderer.render(doc('reminder-90'), { email: 'ana@example.com' }, links.url);
     const m = composeMessage({
-      from: 'Renewals <renewals@courier.example.net>', to: { email: 'ana@example.com' }, subject: r.subject, html: r.html, text: r.text,
-      messageId: '<n.1@courier.example.net>', attachments: [], unsubscribe: links,
+      from: 'Renewals <renewals@courier.example.net>',
+      to: { email: 'ana@example.com' },
+      subject: r.subject,
+      html: r.html,
+      text: r.text,
+      messageId: '<n.1@courier.example.net>',
+      attachments: [],
+      unsubscribe: links,
     });
     const parsed = await simpleParser(m.raw);
     expect(parsed.attachments).toEqual([]);
@@ -90,9 +129,14 @@ describe('subscription notices', () => {
     expect(parsed.html).toContain('SSRN4K7Q2M9X1A');
     expect(m.raw.toString()).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n');
     expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
-    const list = parsed.headers.get('list') as { unsubscribe: { url: string; mail: string }; 'unsubscribe-post': { name: string } };
+    const list = parsed.headers.get('list') as {
+      unsubscribe: { url: string; mail: string };
+      'unsubscribe-post': { name: string };
+    };
     expect(list['unsubscribe-post'].name).toBe('List-Unsubscribe=One-Click');
-    expect(list.unsubscribe.url).toMatch(/^https:\/\/courier\.example\.net\/unsubscribe\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(list.unsubscribe.url).toMatch(
+      /^https:\/\/courier\.example\.net\/unsubscribe\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/,
+    );
     expect(list.unsubscribe.mail).toMatch(/^renewals@courier\.example\.net\?subject=unsubscribe%20/);
     const token = list.unsubscribe.url.split('/').at(-1)!;
     expect(verifyUnsubscribeToken(key, token)).toBe('ana@example.com');

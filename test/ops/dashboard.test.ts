@@ -31,7 +31,12 @@ describe('queue dashboard', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<base href="/admin/queues/"');
     const api = await get('/admin/queues/api/queues', bearer(TEST_TOKENS.admin));
-    expect(api.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['activation', 'fulfillment', 'notice-sweep', 'send']);
+    expect(
+      api
+        .json()
+        .queues.map((q: { name: string }) => q.name)
+        .sort(),
+    ).toEqual(['activation', 'fulfillment', 'notice-sweep', 'send']);
   });
 
   it('guards its static assets too; a signed-in browser loads them with the cookie alone', async () => {
@@ -45,18 +50,30 @@ describe('queue dashboard', () => {
   });
 
   it('cannot be reached by spelling the path differently', async () => {
-    for (const url of ['/%61dmin/queues', '/%61dmin/queues/api/queues', '/admin/login/../queues/api/queues', '/admin/%71ueues/api/queues']) {
+    for (const url of [
+      '/%61dmin/queues',
+      '/%61dmin/queues/api/queues',
+      '/admin/login/../queues/api/queues',
+      '/admin/%71ueues/api/queues',
+    ]) {
       expect((await get(url)).statusCode, url).toBe(401);
       expect((await get(url, bearer(TEST_TOKENS.support))).statusCode, url).toBe(403);
     }
   });
 
   it('lets no job action through without admin: retry, clean, pause are refused', async () => {
-    const actions = ['/admin/queues/api/queues/send/retry/failed', '/admin/queues/api/queues/send/clean/completed',
-      '/admin/queues/api/queues/send/pause', '/%61dmin/queues/api/queues/send/pause'];
+    const actions = [
+      '/admin/queues/api/queues/send/retry/failed',
+      '/admin/queues/api/queues/send/clean/completed',
+      '/admin/queues/api/queues/send/pause',
+      '/%61dmin/queues/api/queues/send/pause',
+    ];
     for (const url of actions) {
       expect((await pipeline.api.inject({ method: 'PUT', url })).statusCode, url).toBe(401);
-      expect((await pipeline.api.inject({ method: 'PUT', url, headers: bearer(TEST_TOKENS.support) })).statusCode, url).toBe(403);
+      expect(
+        (await pipeline.api.inject({ method: 'PUT', url, headers: bearer(TEST_TOKENS.support) })).statusCode,
+        url,
+      ).toBe(403);
     }
     expect(await pipeline.ctx.queues.send.isPaused()).toBe(false);
   });

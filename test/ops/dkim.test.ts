@@ -21,12 +21,18 @@ let pipeline: TestPipeline;
 let sink: SmtpSink;
 
 beforeAll(async () => {
-  writeFileSync(join(dir, 'record.txt'), `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`);
+  writeFileSync(
+    join(dir, 'record.txt'),
+    `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`,
+  );
   writeFileSync(join(dir, 'dkim.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
   sink = await startSmtpSink();
   pipeline = await startPipeline({
-    SMTP_URL: sink.url, MAIL_FROM: 'Licensing <licensing@courier.example>',
-    DKIM_DOMAIN: 'courier.example', DKIM_SELECTOR: 'lc2026', DKIM_PRIVATE_KEY: join(dir, 'dkim.pem'),
+    SMTP_URL: sink.url,
+    MAIL_FROM: 'Licensing <licensing@courier.example>',
+    DKIM_DOMAIN: 'courier.example',
+    DKIM_SELECTOR: 'lc2026',
+    DKIM_PRIVATE_KEY: join(dir, 'dkim.pem'),
   });
   await pipeline.post('/v1/fulfillments', rawExample('order-ex-srx'));
   await sink.waitFor(2);
@@ -36,7 +42,8 @@ afterAll(async () => {
   await sink.close();
 });
 
-const verify = (raw: Buffer) => execFileSync('/usr/bin/python3', ['-c', VERIFY, join(dir, 'record.txt')], { input: raw, encoding: 'utf8' }).trim();
+const verify = (raw: Buffer) =>
+  execFileSync('/usr/bin/python3', ['-c', VERIFY, join(dir, 'record.txt')], { input: raw, encoding: 'utf8' }).trim();
 
 describe('DKIM', () => {
   it('signs outgoing mail so that an independent verifier accepts it', () => {

@@ -11,7 +11,8 @@ const REFUSED = 'user1@metrics-run.example';
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  sink.onRecipient = ({ recipient }) => (recipient === REFUSED ? { code: 550, message: '5.1.1 no such user' } : undefined);
+  sink.onRecipient = ({ recipient }) =>
+    recipient === REFUSED ? { code: 550, message: '5.1.1 no such user' } : undefined;
   pipeline = await startPipeline({ SMTP_URL: sink.url });
   expect((await pipeline.post('/v1/fulfillments', makeEvent('metrics-run', 2))).statusCode).toBe(202);
   await pipeline.idle();
@@ -47,16 +48,24 @@ describe('GET /metrics', () => {
     expect(sample(text, 'license_courier_bounces_total')).toBe(0);
     for (const queue of ['fulfillment', 'send', 'activation']) {
       for (const state of ['waiting', 'active', 'delayed', 'failed', 'completed']) {
-        expect(sample(text, `license_courier_queue_jobs{queue="${queue}",state="${state}"}`), `${queue} ${state}`).toBeGreaterThanOrEqual(0);
+        expect(
+          sample(text, `license_courier_queue_jobs{queue="${queue}",state="${state}"}`),
+          `${queue} ${state}`,
+        ).toBeGreaterThanOrEqual(0);
       }
     }
     expect(sample(text, 'license_courier_queue_jobs{queue="fulfillment",state="completed"}')).toBe(1);
-    const send = ['completed', 'failed'].map((state) => sample(text, `license_courier_queue_jobs{queue="send",state="${state}"}`)!);
+    const send = ['completed', 'failed'].map((state) =>
+      sample(text, `license_courier_queue_jobs{queue="send",state="${state}"}`)!,
+    );
     expect(send[0]! + send[1]!).toBe(2);
   });
 
   it('reads queue depths from Redis at scrape time, through whichever API answers', async () => {
-    await pipeline.ctx.queues.fulfillment.add('probe', { fulfillmentId: 'metrics-probe' } as never, { delay: 3_600_000, jobId: 'metrics-probe' });
+    await pipeline.ctx.queues.fulfillment.add('probe', { fulfillmentId: 'metrics-probe' } as never, {
+      delay: 3_600_000,
+      jobId: 'metrics-probe',
+    });
     const api = await buildApi(pipeline.ctx, opsPlugins);
     try {
       const text = (await api.inject({ method: 'GET', url: '/metrics' })).body;

@@ -68,7 +68,9 @@ describe('delivery pipeline, from POST /v1/fulfillments to the SMTP server', () 
     expect(first.statusCode).toBe(202);
     await sink.waitFor(3);
     await pipeline.idle();
-    const reordered = JSON.parse(JSON.stringify({ lines: event.lines, salesOrder: event.salesOrder, eventId: event.eventId }));
+    const reordered = JSON.parse(
+      JSON.stringify({ lines: event.lines, salesOrder: event.salesOrder, eventId: event.eventId }),
+    );
     const replay = await pipeline.post('/v1/fulfillments', reordered);
     expect(replay.statusCode).toBe(200);
     expect(replay.json()).toEqual(first.json());
@@ -91,7 +93,9 @@ describe('delivery pipeline, from POST /v1/fulfillments to the SMTP server', () 
     const clash = { ...other, lines: [{ ...other.lines[0]!, ssrn: event.lines[0]!.ssrn }] };
     const res = await pipeline.post('/v1/fulfillments', clash);
     expect(res.statusCode).toBe(409);
-    expect(res.json().issues).toEqual([{ path: 'lines[0].ssrn', message: 'already belongs to an existing entitlement' }]);
+    expect(res.json().issues).toEqual([
+      { path: 'lines[0].ssrn', message: 'already belongs to an existing entitlement' },
+    ]);
     const codeClash = { ...other, lines: [{ ...other.lines[0]!, activationCode: event.lines[0]!.activationCode }] };
     expect((await pipeline.post('/v1/fulfillments', codeClash)).json().issues[0].path).toBe('lines[0].activationCode');
     // Nothing of the refused events was written.
@@ -112,24 +116,33 @@ describe('delivery pipeline, from POST /v1/fulfillments to the SMTP server', () 
     expect(await job.getState()).toBe('delayed');
     // Due at midnight in Berlin, 2026-12-01T00:00+01:00, counted from the service's clock.
     expect(job.delay).toBe(Date.parse('2026-11-30T23:00:00Z') - Date.parse('2026-11-28T12:00:00Z'));
-    expect(deliveriesOf(await orderStatus(pipeline, event.salesOrder.number)).map((d) => d.status)).toEqual(['scheduled', 'scheduled']);
+    expect(deliveriesOf(await orderStatus(pipeline, event.salesOrder.number)).map((d) => d.status)).toEqual([
+      'scheduled',
+      'scheduled',
+    ]);
 
     // Released early (an operator's promote, a clock behind): the worker puts it back and sends nothing.
     await job.promote();
-    await waitFor(async () => (await pipeline!.ctx.queues.fulfillment.getJob(fulfillmentId))!.getState().then((s) => s === 'delayed'));
+    await waitFor(async () =>
+      (await pipeline!.ctx.queues.fulfillment.getJob(fulfillmentId))!.getState().then((s) => s === 'delayed'),
+    );
     expect(sink.messages).toHaveLength(0);
 
     clock.set('2026-11-30T23:00:01Z');
     await (await pipeline.ctx.queues.fulfillment.getJob(fulfillmentId))!.promote();
     await sink.waitFor(2);
     await pipeline.idle();
-    expect(deliveriesOf(await orderStatus(pipeline, event.salesOrder.number)).map((d) => d.status)).toEqual(['sent', 'sent']);
+    expect(deliveriesOf(await orderStatus(pipeline, event.salesOrder.number)).map((d) => d.status)).toEqual([
+      'sent',
+      'sent',
+    ]);
   });
 
   it('retries a 451 and delivers once', async () => {
     sink = await startSmtpSink();
     let refused = 0;
-    sink.onData = ({ messageNumber }) => (messageNumber === 1 ? (refused++, { code: 451, message: '4.7.1 Greylisted, try again' }) : undefined);
+    sink.onData = ({ messageNumber }) =>
+      messageNumber === 1 ? (refused++, { code: 451, message: '4.7.1 Greylisted, try again' }) : undefined;
     pipeline = await startPipeline({ SMTP_URL: sink.url });
     const event = makeEvent('greylist', 1);
     await pipeline.post('/v1/fulfillments', event);
@@ -143,14 +156,21 @@ describe('delivery pipeline, from POST /v1/fulfillments to the SMTP server', () 
 
   it('marks a recipient rejected with 550 as failed, without retry, and delivers to the others', async () => {
     sink = await startSmtpSink();
-    sink.onRecipient = ({ recipient }) => (recipient === 'user1@reject.example' ? { code: 550, message: '5.1.1 No such user' } : undefined);
+    sink.onRecipient = ({ recipient }) =>
+      recipient === 'user1@reject.example' ? { code: 550, message: '5.1.1 No such user' } : undefined;
     pipeline = await startPipeline({ SMTP_URL: sink.url });
     const event = makeEvent('reject', 3);
     await pipeline.post('/v1/fulfillments', event);
     await sink.waitFor(2);
     await pipeline.idle();
-    const byRecipient = Object.fromEntries(deliveriesOf(await orderStatus(pipeline, event.salesOrder.number)).map((d) => [d.recipient, d]));
-    expect(byRecipient['user1@reject.example']).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringContaining('550') });
+    const byRecipient = Object.fromEntries(
+      deliveriesOf(await orderStatus(pipeline, event.salesOrder.number)).map((d) => [d.recipient, d]),
+    );
+    expect(byRecipient['user1@reject.example']).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: expect.stringContaining('550'),
+    });
     expect(byRecipient['user0@reject.example']!.status).toBe('sent');
     expect(byRecipient['user2@reject.example']!.status).toBe('sent');
     expect(sink.messages.map((m) => m.to[0]).sort()).toEqual(['user0@reject.example', 'user2@reject.example']);
@@ -163,12 +183,18 @@ describe('delivery pipeline, from POST /v1/fulfillments to the SMTP server', () 
     pipeline = await startPipeline({ SMTP_URL: `smtp://127.0.0.1:${port}`, SEND_BACKOFF_MS: '200' });
     const event = makeEvent('down', 3);
     await pipeline.post('/v1/fulfillments', event);
-    await waitFor(async () => deliveriesOf(await orderStatus(pipeline!, event.salesOrder.number)).every((d) => d.status === 'retrying'));
+    await waitFor(async () =>
+      deliveriesOf(await orderStatus(pipeline!, event.salesOrder.number)).every((d) => d.status === 'retrying'),
+    );
     sink = await startSmtpSink(port);
     await sink.waitFor(3);
     await pipeline.idle();
     expect(sink.messages).toHaveLength(3);
-    expect(deliveriesOf(await orderStatus(pipeline, event.salesOrder.number)).every((d) => d.status === 'sent' && d.attempts >= 2)).toBe(true);
+    expect(
+      deliveriesOf(await orderStatus(pipeline, event.salesOrder.number)).every(
+        (d) => d.status === 'sent' && d.attempts >= 2,
+      ),
+    ).toBe(true);
   });
 });
 

@@ -17,7 +17,14 @@ let p: TestPipeline;
 beforeEach(async () => {
   clock.set('2026-01-15T08:00:00Z');
   sink = await startSmtpSink();
-  p = await startPipeline({ SMTP_URL: sink.url, REMINDER_FROM: 'Renewals <renewals@courier.example>', PUBLIC_URL: 'https://courier.example.net' }, { clock });
+  p = await startPipeline(
+    {
+      SMTP_URL: sink.url,
+      REMINDER_FROM: 'Renewals <renewals@courier.example>',
+      PUBLIC_URL: 'https://courier.example.net',
+    },
+    { clock },
+  );
 });
 afterEach(async () => {
   await p.close();
@@ -67,23 +74,38 @@ describe('the subscription timer, end to end', () => {
     await accept(event);
     const [a, b] = event.salesOrder.contacts.map((c) => c.email);
     expect(sink.messages.filter((m) => !isNotice(m))).toHaveLength(2);
-    const days = { 'Renewal reminder': ['2026-10-17', '2026-12-16', '2027-01-08'], 'Grace period started': ['2027-01-15'], 'Expiring today': ['2027-02-14'] };
+    const days = {
+      'Renewal reminder': ['2026-10-17', '2026-12-16', '2027-01-08'],
+      'Grace period started': ['2027-01-15'],
+      'Expiring today': ['2027-02-14'],
+    };
     for (const [kind, dues] of Object.entries(days)) {
       for (const due of dues) {
         expect(await sweepOn(addDays(due, -1)), `${due} - 1`).toEqual([]);
-        expect(summary(await sweepOn(due)), due).toEqual([[a, kind], [b, kind]]);
+        expect(summary(await sweepOn(due)), due).toEqual([
+          [a, kind],
+          [b, kind],
+        ]);
         expect(await sweepOn(due), `${due} again`).toEqual([]);
       }
     }
     expect(notices()).toHaveLength(10);
-    const view = JSON.parse((await p.get(`/v1/orders/${event.salesOrder.number}`)).body) as { notices: { sent: Array<{ status: string }>; due: unknown[] } };
+    const view = JSON.parse((await p.get(`/v1/orders/${event.salesOrder.number}`)).body) as {
+      notices: { sent: Array<{ status: string }>; due: unknown[] };
+    };
     expect(view.notices.sent).toHaveLength(10);
     expect(view.notices.sent.every((d) => d.status === 'sent')).toBe(true);
     expect(view.notices.due).toEqual([]);
     // Each notice sent is a notice.sent webhook event, recorded with its acceptance, naming the line and the recipient.
-    const events = await p.ctx.db.query<{ body: string }>("SELECT body FROM webhook_events WHERE type = 'notice.sent' AND order_number = $1", [event.salesOrder.number]);
+    const events = await p.ctx.db.query<{ body: string }>(
+      "SELECT body FROM webhook_events WHERE type = 'notice.sent' AND order_number = $1",
+      [event.salesOrder.number],
+    );
     expect(events).toHaveLength(10);
-    const data = events.map((e) => (JSON.parse(e.body) as { data: { recipient: string; notice: string; lines: Array<{ ssrn: string }> } }).data);
+    const data = events.map(
+      (e) =>
+        (JSON.parse(e.body) as { data: { recipient: string; notice: string; lines: Array<{ ssrn: string }> } }).data,
+    );
     expect(new Set(data.map((d) => d.recipient))).toEqual(new Set([a, b]));
     expect(data.every((d) => d.lines.length === 1 && d.lines[0]!.ssrn === event.lines[0]!.ssrn)).toBe(true);
   });
@@ -93,14 +115,25 @@ describe('the subscription timer, end to end', () => {
     await accept(initial);
     expect(await sweepOn('2026-12-16')).toHaveLength(2);
     clock.set('2026-12-20T10:00:00Z');
-    const renewal = subscription('life-renewal', '2026-12-20', { purchase: 'renewal', renews: { ssrn: initial.lines[0]!.ssrn } });
+    const renewal = subscription('life-renewal', '2026-12-20', {
+      purchase: 'renewal',
+      renews: { ssrn: initial.lines[0]!.ssrn },
+    });
     await accept(renewal);
     for (const day of ['2027-01-08', '2027-01-15', '2027-02-14']) expect(await sweepOn(day), day).toEqual([]);
     // Renewed from 2027-02-14 for 12 months: reminders 2027-11-16, 2028-01-15, 2028-02-07, expiry 2028-02-14 (no grace).
     const [a, b] = renewal.salesOrder.contacts.map((c) => c.email);
-    for (const [day, kind] of [['2027-11-16', 'Renewal reminder'], ['2028-01-15', 'Renewal reminder'], ['2028-02-07', 'Renewal reminder'], ['2028-02-14', 'Expiring today']] as const) {
+    for (const [day, kind] of [
+      ['2027-11-16', 'Renewal reminder'],
+      ['2028-01-15', 'Renewal reminder'],
+      ['2028-02-07', 'Renewal reminder'],
+      ['2028-02-14', 'Expiring today'],
+    ] as const) {
       const sent = await sweepOn(day);
-      expect(summary(sent), day).toEqual([[a, kind], [b, kind]]);
+      expect(summary(sent), day).toEqual([
+        [a, kind],
+        [b, kind],
+      ]);
       expect(sent[0]!.parsed.text).toContain(renewal.lines[0]!.ssrn);
     }
     expect(notices()).toHaveLength(10);
@@ -139,11 +172,20 @@ describe('the subscription timer, end to end', () => {
     const toA = (await sweepOn('2026-10-17')).find((m) => m.to.includes(a!))!;
     const url = new URL((toA.parsed.headers.get('list') as { unsubscribe: { url: string } }).unsubscribe.url);
     expect(url.origin).toBe('https://courier.example.net');
-    const r = await p.api.inject({ method: 'POST', url: url.pathname, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    const r = await p.api.inject({
+      method: 'POST',
+      url: url.pathname,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
     expect(r.statusCode).toBe(200);
     expect(summary(await sweepOn('2026-12-16'))).toEqual([[b, 'Renewal reminder']]);
     const before = sink.messages.length;
-    const resend = await p.post(`/v1/orders/${event.salesOrder.number}/resend`, { to: [a], reason: 'customer asked' }, TEST_TOKENS.support);
+    const resend = await p.post(
+      `/v1/orders/${event.salesOrder.number}/resend`,
+      { to: [a], reason: 'customer asked' },
+      TEST_TOKENS.support,
+    );
     expect(resend.statusCode, resend.body).toBe(202);
     await p.idle();
     const fulfillment = sink.messages.slice(before);

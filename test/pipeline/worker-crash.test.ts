@@ -19,7 +19,13 @@ describe('worker process killed in the middle of a batch', () => {
     sink = await startSmtpSink();
     // API only in this process; the workers run in child processes that the test kills.
     pipeline = await startPipeline({}, { workers: false });
-    const env = { ...pipeline.env, SMTP_URL: sink.url, SMTP_TIMEOUT_MS: '2000', SEND_CONCURRENCY: '10', LOG_LEVEL: 'warn' };
+    const env = {
+      ...pipeline.env,
+      SMTP_URL: sink.url,
+      SMTP_TIMEOUT_MS: '2000',
+      SEND_CONCURRENCY: '10',
+      LOG_LEVEL: 'warn',
+    };
 
     let worker = spawnService('worker', env);
     children.push(worker);
@@ -33,7 +39,8 @@ describe('worker process killed in the middle of a batch', () => {
       return undefined;
     };
     // An order holds at most 50 contacts: four orders make the batch of 200 recipients.
-    for (const part of [1, 2, 3, 4]) expect((await pipeline.post('/v1/fulfillments', makeEvent(`crash-${part}`, 50))).statusCode).toBe(202);
+    for (const part of [1, 2, 3, 4])
+      expect((await pipeline.post('/v1/fulfillments', makeEvent(`crash-${part}`, 50))).statusCode).toBe(202);
 
     expect(await worker.exited).toBe('SIGKILL');
     const beforeRestart = sink.messages.length;

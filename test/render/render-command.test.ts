@@ -30,7 +30,11 @@ describe('license-courier render <event> --out <dir>', () => {
     // It lists what it wrote.
     for (const f of expected) expect(result.stdout).toContain(join(out, f));
     for (const cert of [CERT_1, CERT_2]) {
-      expect(readFileSync(join(out, `Software-Entitlement-Certificate-${cert}.pdf`)).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(
+        readFileSync(join(out, `Software-Entitlement-Certificate-${cert}.pdf`))
+          .subarray(0, 5)
+          .toString(),
+      ).toBe('%PDF-');
       for (const r of RECIPIENTS) {
         expect(readFileSync(join(out, `${cert}.${r}.html`), 'utf8')).toMatch(/^<!doctype html>/i);
         expect(readFileSync(join(out, `${cert}.${r}.txt`), 'utf8')).toContain('15563301');
@@ -65,7 +69,9 @@ describe('license-courier render <event> --out <dir>', () => {
       const pdfs = mail.attachments.filter((a) => a.contentType === 'application/pdf');
       expect(pdfs).toHaveLength(1);
       expect(pdfs[0]!.filename).toBe(`Software-Entitlement-Certificate-${CERT_2}.pdf`);
-      expect(pdfs[0]!.content.equals(readFileSync(join(out, `Software-Entitlement-Certificate-${CERT_2}.pdf`)))).toBe(true);
+      expect(pdfs[0]!.content.equals(readFileSync(join(out, `Software-Entitlement-Certificate-${CERT_2}.pdf`)))).toBe(
+        true,
+      );
 
       const keys = mail.attachments.filter((a) => a.filename?.endsWith('.lic'));
       expect(keys).toHaveLength(2);
@@ -75,7 +81,10 @@ describe('license-courier render <event> --out <dir>', () => {
         // The file opens with `#` lines saying what the key is for; verify-key skips them.
         const content = file!.content.toString('utf8');
         expect(content).toMatch(new RegExp(`^# License key LC[A-Z2-7]{10} for device ${device}\n`));
-        const key = content.split('\n').filter((l) => l && !l.startsWith('#')).join('\n');
+        const key = content
+          .split('\n')
+          .filter((l) => l && !l.startsWith('#'))
+          .join('\n');
         expect(key.split('\n').length).toBeGreaterThan(1);
         // The attached key is the one shown in the email under its device.
         expect(mail.text).toContain(`${device}\n${key}`);
@@ -103,7 +112,10 @@ describe('license-courier render <event> --out <dir>', () => {
     expect(bad.code).toBe(2);
     const lines = bad.stderr.split('\n');
     for (const field of ['lines[0].quantity', 'lines[1].shipDate', 'salesOrder.contacts[0].email']) {
-      expect(lines.filter((l) => l.includes(field)), `${field} in:\n${bad.stderr}`).toHaveLength(1);
+      expect(
+        lines.filter((l) => l.includes(field)),
+        `${field} in:\n${bad.stderr}`,
+      ).toHaveLength(1);
     }
     // No stack trace for a user's mistake.
     expect(bad.stderr).not.toMatch(/\n\s+at /);
@@ -121,7 +133,7 @@ describe('license-courier render <event> --out <dir>', () => {
 });
 
 describe('render --out with recipients whose names differ only in characters a file name cannot hold', () => {
-  it('writes each recipient\'s files apart: a/b@x.example does not overwrite a_b@x.example', async () => {
+  it("writes each recipient's files apart: a/b@x.example does not overwrite a_b@x.example", async () => {
     const event = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { salesOrder: { contacts: unknown[] } };
     event.salesOrder.contacts = [{ email: 'a/b@x.example' }, { email: 'a_b@x.example' }, { email: 'a%2Fb@x.example' }];
     const dir = mkdtempSync(join(tmpdir(), 'lc-render-collide-'));
@@ -130,7 +142,13 @@ describe('render --out with recipients whose names differ only in characters a f
     expect(result.code).toBe(0);
     const emls = readdirSync(join(dir, 'out')).filter((f) => f.startsWith(CERT_1) && f.endsWith('.eml'));
     expect(emls).toHaveLength(3);
-    const recipients = await Promise.all(emls.map(async (f) => ((await simpleParser(readFileSync(join(dir, 'out', f)))).to as { value: Array<{ address: string }> }).value[0]!.address));
+    const recipients = await Promise.all(
+      emls.map(
+        async (f) =>
+          ((await simpleParser(readFileSync(join(dir, 'out', f)))).to as { value: Array<{ address: string }> })
+            .value[0]!.address,
+      ),
+    );
     expect(recipients.sort()).toEqual(['a%2Fb@x.example', 'a/b@x.example', 'a_b@x.example']);
   });
 });

@@ -8,7 +8,13 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 async function roundTrip(db: Queryable) {
   await db.exec('CREATE TEMP TABLE t (d date, ts timestamptz, n bigint, b bytea, j jsonb)');
-  await db.query('INSERT INTO t VALUES ($1, $2, $3, $4, $5)', ['2028-02-29', '2026-12-07T10:00:00.5Z', 42, Buffer.from([0, 1, 255]), { a: [1] }]);
+  await db.query('INSERT INTO t VALUES ($1, $2, $3, $4, $5)', [
+    '2028-02-29',
+    '2026-12-07T10:00:00.5Z',
+    42,
+    Buffer.from([0, 1, 255]),
+    { a: [1] },
+  ]);
   return (await db.query<{ d: unknown; ts: unknown; n: unknown; b: unknown; j: unknown }>('SELECT * FROM t'))[0]!;
 }
 
@@ -33,10 +39,12 @@ describe('the database adapter', () => {
 
   it('rolls a transaction back when it throws', async () => {
     await server.db.exec('CREATE TABLE r (x int)');
-    await expect(server.db.transaction(async (tx) => {
-      await tx.query('INSERT INTO r VALUES (1)');
-      throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      server.db.transaction(async (tx) => {
+        await tx.query('INSERT INTO r VALUES (1)');
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await server.db.query('SELECT * FROM r')).toEqual([]);
   });
 
@@ -45,7 +53,9 @@ describe('the database adapter', () => {
     expect(again).toEqual([[], [], []]);
     expect(await migrate(lite)).toEqual(migrations().map((m) => m.version));
     expect(await migrate(lite)).toEqual([]);
-    const tables = await lite.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'entitlements'");
+    const tables = await lite.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'entitlements'",
+    );
     expect(tables[0]!.n).toBe(1);
   });
 });

@@ -18,7 +18,10 @@ beforeAll(async () => {
   database = await createTestDatabase();
   stores = createStores(database.db);
   deps = {
-    ...stores, catalog: loadCatalog(), clock: new ManualClock(new Date('2026-11-28T10:00:00Z')), timeZone: 'UTC',
+    ...stores,
+    catalog: loadCatalog(),
+    clock: new ManualClock(new Date('2026-11-28T10:00:00Z')),
+    timeZone: 'UTC',
     mailFromAddress: 'licensing@courier.example',
     scheduleFanOut: async (id) => void scheduled.push(id),
   };
@@ -29,14 +32,20 @@ afterAll(() => database.drop());
 function twoLines(tag: string, recipients: number) {
   const e = makeEvent(tag, recipients);
   const first = e.lines[0]!;
-  return { ...e, lines: [first, { ...first, lineNumber: '2', ssrn: `${first.ssrn}B`, activationCode: `${first.activationCode}B` }] };
+  return {
+    ...e,
+    lines: [first, { ...first, lineNumber: '2', ssrn: `${first.ssrn}B`, activationCode: `${first.activationCode}B` }],
+  };
 }
 
 const count = async (table: string, where = 'true', params: unknown[] = []) =>
   Number((await database.db.query<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, params))[0]!.n);
 
 async function conflictOf(promise: Promise<unknown>): Promise<ConflictError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ConflictError);
   return error as ConflictError;
 }
@@ -73,12 +82,20 @@ describe('intake: one transaction', () => {
     await acceptEvent(deps, owner, 'test');
     const other = twoLines('repo-4', 1);
     const ssrnClash = { ...other, lines: [other.lines[0]!, { ...other.lines[1]!, ssrn: owner.lines[0]!.ssrn }] };
-    expect((await conflictOf(acceptEvent(deps, ssrnClash, 'test'))).issues).toEqual([{ path: 'lines[1].ssrn', message: 'already belongs to an existing entitlement' }]);
-    const codeClash = { ...other, lines: [{ ...other.lines[0]!, activationCode: owner.lines[0]!.activationCode }, other.lines[1]!] };
+    expect((await conflictOf(acceptEvent(deps, ssrnClash, 'test'))).issues).toEqual([
+      { path: 'lines[1].ssrn', message: 'already belongs to an existing entitlement' },
+    ]);
+    const codeClash = {
+      ...other,
+      lines: [{ ...other.lines[0]!, activationCode: owner.lines[0]!.activationCode }, other.lines[1]!],
+    };
     expect((await conflictOf(acceptEvent(deps, codeClash, 'test'))).issues[0]!.path).toBe('lines[0].activationCode');
     for (const table of ['events', 'orders', 'entitlements', 'fulfillments', 'deliveries']) {
       const column = table === 'events' ? 'event_id' : table === 'orders' ? 'number' : 'order_number';
-      expect(await count(table, `${column} = $1`, [table === 'events' ? other.eventId : other.salesOrder.number]), table).toBe(0);
+      expect(
+        await count(table, `${column} = $1`, [table === 'events' ? other.eventId : other.salesOrder.number]),
+        table,
+      ).toBe(0);
     }
   });
 
@@ -90,7 +107,9 @@ describe('intake: one transaction', () => {
     });
     // Each on a connection of its own, so the transactions really overlap.
     const dbs: Db[] = racers.map(() => connectPostgres(database.url, { max: 1 }));
-    const outcomes = await Promise.allSettled(racers.map((e, i) => acceptEvent({ ...deps, ...createStores(dbs[i]!) }, e, 'test')));
+    const outcomes = await Promise.allSettled(
+      racers.map((e, i) => acceptEvent({ ...deps, ...createStores(dbs[i]!) }, e, 'test')),
+    );
     await Promise.all(dbs.map((d) => d.close()));
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const o of outcomes.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
@@ -119,7 +138,12 @@ describe('certificates', () => {
 });
 
 describe('claiming keys', () => {
-  const offer = (device: string): IssuedKey => ({ device, key: `KEY-${device}`, licenseId: `LC-${device}`, issuedOn: '2026-11-28' });
+  const offer = (device: string): IssuedKey => ({
+    device,
+    key: `KEY-${device}`,
+    licenseId: `LC-${device}`,
+    issuedOn: '2026-11-28',
+  });
 
   it('never issues more keys than the quantity, with 20 devices claiming at once', async () => {
     const quantity = 5;
@@ -128,7 +152,9 @@ describe('claiming keys', () => {
     await acceptEvent(deps, event, 'test');
     const { ssrn } = event.lines[0]!;
     const dbs: Db[] = Array.from({ length: 20 }, () => connectPostgres(database.url, { max: 1 }));
-    const claims = await Promise.all(dbs.map((d, i) => createStores(d).activations.claimKeys(ssrn, quantity, [offer(`DEV${i}`)])));
+    const claims = await Promise.all(
+      dbs.map((d, i) => createStores(d).activations.claimKeys(ssrn, quantity, [offer(`DEV${i}`)])),
+    );
     await Promise.all(dbs.map((d) => d.close()));
     expect(claims.flat().filter((c) => c.outcome === 'issued')).toHaveLength(quantity);
     expect(await stores.activations.issuedKeys(ssrn)).toHaveLength(quantity);
@@ -139,7 +165,9 @@ describe('claiming keys', () => {
     await acceptEvent(deps, event, 'test');
     const { ssrn } = event.lines[0]!;
     expect((await stores.activations.claimKeys(ssrn, 1, [offer('A')]))[0]!.outcome).toBe('issued');
-    expect(await stores.activations.claimKeys(ssrn, 1, [{ ...offer('A'), key: 'A DIFFERENT KEY' }, offer('B')])).toEqual([
+    expect(
+      await stores.activations.claimKeys(ssrn, 1, [{ ...offer('A'), key: 'A DIFFERENT KEY' }, offer('B')]),
+    ).toEqual([
       { device: 'A', outcome: 'existing', key: offer('A') },
       { device: 'B', outcome: 'quantity-used-up' },
     ]);
@@ -148,11 +176,18 @@ describe('claiming keys', () => {
 
 describe('audit log', () => {
   it('pages newest first by numeric id', async () => {
-    for (let i = 0; i < 5; i++) await stores.audit.record({ actor: 'test', action: 'page', order: 'AUDIT-1', outcome: String(i) });
+    for (let i = 0; i < 5; i++)
+      await stores.audit.record({ actor: 'test', action: 'page', order: 'AUDIT-1', outcome: String(i) });
     const page1 = await stores.audit.read({ order: 'AUDIT-1', limit: 2 });
     expect(page1.map((e) => e.outcome)).toEqual(['4', '3']);
     const page2 = await stores.audit.read({ order: 'AUDIT-1', limit: 2, before: page1.at(-1)!.id });
     expect(page2.map((e) => e.outcome)).toEqual(['2', '1']);
-    expect(page2[0]).toMatchObject({ actor: 'test', action: 'page', order: 'AUDIT-1', detail: {}, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
+    expect(page2[0]).toMatchObject({
+      actor: 'test',
+      action: 'page',
+      order: 'AUDIT-1',
+      detail: {},
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+    });
   });
 });

@@ -24,10 +24,19 @@ function spawnNode(args: string[], env: Record<string, string>): ChildService {
   // CHILD_NODE_ARGS (in the environment or in env) passes Node options to the service processes, e.g.
   // "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark's workers.
   const nodeArgs = (env.CHILD_NODE_ARGS ?? process.env.CHILD_NODE_ARGS)?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   return { process: child, output: () => out, exited };
 }

@@ -8,7 +8,11 @@ const nextAddress = () => `10.${(++clients >> 16) & 255}.${(clients >> 8) & 255}
 export class FormClient {
   readonly cookies = new Map<string, string>();
 
-  constructor(private readonly api: FastifyInstance, private readonly headers: Record<string, string> = {}, private readonly remoteAddress = nextAddress()) {}
+  constructor(
+    private readonly api: FastifyInstance,
+    private readonly headers: Record<string, string> = {},
+    private readonly remoteAddress = nextAddress(),
+  ) {}
 
   private keep(response: LightMyRequestResponse): LightMyRequestResponse {
     for (const c of response.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
@@ -24,16 +28,37 @@ export class FormClient {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return this.keep(await this.api.inject({ method: 'GET', url, remoteAddress: this.remoteAddress, headers: { ...this.headers, cookie: this.cookieHeader(), ...headers } }));
+    return this.keep(
+      await this.api.inject({
+        method: 'GET',
+        url,
+        remoteAddress: this.remoteAddress,
+        headers: { ...this.headers, cookie: this.cookieHeader(), ...headers },
+      }),
+    );
   }
 
-  async post(url: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    form: Record<string, string | string[]>,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(form)) for (const one of [v].flat()) body.append(k, one);
-    return this.keep(await this.api.inject({
-      method: 'POST', url, payload: body.toString(), remoteAddress: this.remoteAddress,
-      headers: { ...this.headers, cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    }));
+    return this.keep(
+      await this.api.inject({
+        method: 'POST',
+        url,
+        payload: body.toString(),
+        remoteAddress: this.remoteAddress,
+        headers: {
+          ...this.headers,
+          cookie: this.cookieHeader(),
+          'content-type': 'application/x-www-form-urlencoded',
+          ...headers,
+        },
+      }),
+    );
   }
 
   /** Loads a page and posts its form (the first one whose action is `action`) with the CSRF token it carries. */

@@ -23,7 +23,11 @@ export function loadExample(name: string): FulfillmentEvent {
  * Every fulfillment document of an event (one per ship date), built with the production rules.
  * `keys` supplies issued keys per SSRN for key-in-email lines (tests that need real keys pass them in).
  */
-export function documentsFor(event: FulfillmentEvent, keys: Record<string, IssuedKey[]> = {}, brand: Brand = TEST_BRAND): FulfillmentDocument[] {
+export function documentsFor(
+  event: FulfillmentEvent,
+  keys: Record<string, IssuedKey[]> = {},
+  brand: Brand = TEST_BRAND,
+): FulfillmentDocument[] {
   return documentsFromEvent(event, loadCatalog(), brand, (e) => keys[e.ssrn] ?? []);
 }
 

@@ -11,7 +11,8 @@ afterAll(async () => {
   await dovecot?.dispose();
 });
 
-const mail = (subject: string) => `From: a@example.net\r\nTo: ${USER}\r\nSubject: ${subject}\r\nMessage-ID: <${subject}@example.net>\r\n\r\nbody\r\n`;
+const mail = (subject: string) =>
+  `From: a@example.net\r\nTo: ${USER}\r\nSubject: ${subject}\r\nMessage-ID: <${subject}@example.net>\r\n\r\nbody\r\n`;
 
 describe('private Dovecot', () => {
   it('stores appended mail per folder and lists it with subject and Message-ID', async () => {
@@ -27,7 +28,11 @@ describe('private Dovecot', () => {
 
   it('hands out a URL that logs in, and refuses a wrong password', async () => {
     const url = new URL(dovecot.url(USER));
-    expect([url.hostname, url.port, decodeURIComponent(url.password)]).toEqual(['127.0.0.1', String(dovecot.port), 'p@ss/word']);
+    expect([url.hostname, url.port, decodeURIComponent(url.password)]).toEqual([
+      '127.0.0.1',
+      String(dovecot.port),
+      'p@ss/word',
+    ]);
     await expect(dovecot.session(USER, async (c) => c.authenticated)).resolves.toBeTruthy();
     dovecot.users['intruder@example.net'] = 'guess';
     await expect(dovecot.list('intruder@example.net', 'INBOX')).rejects.toThrow();

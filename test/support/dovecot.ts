@@ -1,5 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +100,10 @@ namespace inbox {
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, HOST);
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.once('data', (d) => done(d.toString().startsWith('* OK')));
     socket.once('error', () => done(false));
     setTimeout(() => done(false), 500).unref();
@@ -100,30 +112,36 @@ function answers(port: number): Promise<boolean> {
 
 /** Ids of the live processes whose parent is `pid` (Linux /proc). */
 function childrenOf(pid: number): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      // Fields after the parenthesised command name: state, ppid, …
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(d)] : [];
-    } catch {
-      return [];
-    }
-  });
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        // Fields after the parenthesised command name: state, ppid, …
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(d)] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function passwdFile(dir: string, users: Record<string, string>): string {
-  return Object.entries(users).map(([user, pass]) => {
-    // The passwd-file format is colon-separated; a user name must also be a safe directory name.
-    if (!/^[\w.@+-]+$/.test(user)) throw new Error(`dovecot: unusable user name ${JSON.stringify(user)}`);
-    if (/[:\n]/.test(pass)) throw new Error(`dovecot: the password of ${user} must not contain ':' or a line break`);
-    return `${user}:{PLAIN}${pass}:${NOBODY}:${NOGROUP}::${dir}/mail/${user}::\n`;
-  }).join('');
+  return Object.entries(users)
+    .map(([user, pass]) => {
+      // The passwd-file format is colon-separated; a user name must also be a safe directory name.
+      if (!/^[\w.@+-]+$/.test(user)) throw new Error(`dovecot: unusable user name ${JSON.stringify(user)}`);
+      if (/[:\n]/.test(pass)) throw new Error(`dovecot: the password of ${user} must not contain ':' or a line break`);
+      return `${user}:{PLAIN}${pass}:${NOBODY}:${NOGROUP}::${dir}/mail/${user}::\n`;
+    })
+    .join('');
 }
 
 /** A real Dovecot, run as a plain child process from a config in a temp dir; users log in with plain passwords. */
-export async function startDovecot(users: Record<string, string> = { 'activate@example.net': 'secret' }): Promise<PrivateDovecot> {
+export async function startDovecot(
+  users: Record<string, string> = { 'activate@example.net': 'secret' },
+): Promise<PrivateDovecot> {
   const passwd = (dir: string) => passwdFile(dir, users);
   passwd('/check'); // fail before anything is created
   const dir = mkdtempSync(join(tmpdir(), 'lc-dovecot-'));
@@ -139,11 +157,17 @@ export async function startDovecot(users: Record<string, string> = { 'activate@e
   // real outage does, so they are ended too (by id, as children of the master we started).
   const signalAll = (signal: NodeJS.Signals, pids: number[]) => {
     for (const pid of pids) {
-      try { process.kill(pid, signal); } catch { /* gone already */ }
+      try {
+        process.kill(pid, signal);
+      } catch {
+        /* gone already */
+      }
     }
   };
   // A test process that dies without stop() must not leave a Dovecot behind.
-  const killOnExit = () => { if (child?.pid) signalAll('SIGKILL', [child.pid, ...childrenOf(child.pid)]); };
+  const killOnExit = () => {
+    if (child?.pid) signalAll('SIGKILL', [child.pid, ...childrenOf(child.pid)]);
+  };
   process.once('exit', killOnExit);
 
   const stop = async () => {
@@ -157,18 +181,28 @@ export async function startDovecot(users: Record<string, string> = { 'activate@e
     for (let i = 0; i < 50 && (await answers(port)); i++) await sleep(100);
   };
   const start = async () => {
-    const c = spawn('/usr/sbin/dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn('/usr/sbin/dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child = c;
     let out = '';
-    c.stdout!.on('data', (chunk: Buffer) => { out += chunk; });
-    c.stderr!.on('data', (chunk: Buffer) => { out += chunk; });
+    c.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk;
+    });
+    c.stderr!.on('data', (chunk: Buffer) => {
+      out += chunk;
+    });
     for (let i = 0; i < 100 && c.exitCode === null; i++) {
       if (await answers(port)) return;
       await sleep(100);
     }
     await stop();
     let log = '';
-    try { log = readFileSync(join(dir, 'dovecot.log'), 'utf8').slice(-2000); } catch { /* no log written yet */ }
+    try {
+      log = readFileSync(join(dir, 'dovecot.log'), 'utf8').slice(-2000);
+    } catch {
+      /* no log written yet */
+    }
     throw new Error(`dovecot did not start on port ${port} (config ${dir}/dovecot.conf):\n${out}\n${log}`);
   };
   try {
@@ -188,30 +222,39 @@ export async function startDovecot(users: Record<string, string> = { 'activate@e
       await c.logout().catch(() => c.close());
     }
   };
-  const list = (user: string, folder: string) => session(user, async (c) => {
-    if (!(await c.list()).some((box) => box.path === folder)) return [];
-    const box = await c.mailboxOpen(folder, { readOnly: true });
-    const out: ListedMessage[] = [];
-    if (box.exists === 0) return out;
-    for await (const m of c.fetch('1:*', { uid: true, envelope: true })) {
-      out.push({ uid: m.uid, ...(m.envelope?.subject && { subject: m.envelope.subject }), ...(m.envelope?.messageId && { messageId: m.envelope.messageId }) });
-    }
-    return out.sort((a, b) => a.uid - b.uid);
-  });
+  const list = (user: string, folder: string) =>
+    session(user, async (c) => {
+      if (!(await c.list()).some((box) => box.path === folder)) return [];
+      const box = await c.mailboxOpen(folder, { readOnly: true });
+      const out: ListedMessage[] = [];
+      if (box.exists === 0) return out;
+      for await (const m of c.fetch('1:*', { uid: true, envelope: true })) {
+        out.push({
+          uid: m.uid,
+          ...(m.envelope?.subject && { subject: m.envelope.subject }),
+          ...(m.envelope?.messageId && { messageId: m.envelope.messageId }),
+        });
+      }
+      return out.sort((a, b) => a.uid - b.uid);
+    });
 
   return {
     host: HOST,
     port,
     users,
     url: (user) => `imap://${encodeURIComponent(user)}:${encodeURIComponent(users[user] ?? '')}@${HOST}:${port}`,
-    append: (user, raw, folder = 'INBOX') => session(user, async (c) => {
-      if (folder !== 'INBOX') await c.mailboxCreate(folder);
-      await c.append(folder, raw);
-    }),
+    append: (user, raw, folder = 'INBOX') =>
+      session(user, async (c) => {
+        if (folder !== 'INBOX') await c.mailboxCreate(folder);
+        await c.append(folder, raw);
+      }),
     list,
     session,
     stop,
-    restart: async () => { await stop(); await start(); },
+    restart: async () => {
+      await stop();
+      await start();
+    },
     dispose: async () => {
       await stop();
       process.off('exit', killOnExit);

@@ -21,6 +21,17 @@ export function rawMail(m: RawMail): { raw: string; messageId: string } {
     'MIME-Version: 1.0',
     ...Object.entries(m.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
   ];
-  if (m.html && !m.text) return { messageId, raw: [...head, 'Content-Type: text/html; charset=utf-8', '', m.html, ''].join('\r\n') };
-  return { messageId, raw: [...head, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', m.text ?? '', ''].join('\r\n') };
+  if (m.html && !m.text)
+    return { messageId, raw: [...head, 'Content-Type: text/html; charset=utf-8', '', m.html, ''].join('\r\n') };
+  return {
+    messageId,
+    raw: [
+      ...head,
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      m.text ?? '',
+      '',
+    ].join('\r\n'),
+  };
 }

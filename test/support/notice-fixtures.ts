@@ -27,7 +27,8 @@ let events = 0;
 export function fixtureDates(line: FixtureLine): { startDate: string; endDate: string | null; graceDays: number } {
   if (line.licenseType === 'perpetual') return { startDate: line.shipDate, endDate: null, graceDays: 0 };
   const term = line.termMonths ?? 12;
-  if (line.renews) return { startDate: line.renews.endDate, endDate: addMonths(line.renews.endDate, term), graceDays: 0 };
+  if (line.renews)
+    return { startDate: line.renews.endDate, endDate: addMonths(line.renews.endDate, term), graceDays: 0 };
   return { startDate: line.shipDate, endDate: addDays(addMonths(line.shipDate, term), 30), graceDays: 30 };
 }
 
@@ -40,9 +41,16 @@ export async function insertOrder(db: Queryable, o: FixtureOrder): Promise<void>
     [o.number, o.poNumber ?? null, JSON.stringify({ name: `End customer of ${o.number}` }), o.locale ?? 'en', at],
   );
   for (const c of o.contacts) {
-    await db.query('INSERT INTO contacts (order_number, email, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [o.number, c.email.toLowerCase(), c.name ?? null]);
+    await db.query('INSERT INTO contacts (order_number, email, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      o.number,
+      c.email.toLowerCase(),
+      c.name ?? null,
+    ]);
   }
-  await db.query(`INSERT INTO events (event_id, digest, record, response, accepted_at, accepted_by) VALUES ($1, 'd', '{}', '{}', $2, 'test')`, [eventId, at]);
+  await db.query(
+    `INSERT INTO events (event_id, digest, record, response, accepted_at, accepted_by) VALUES ($1, 'd', '{}', '{}', $2, 'test')`,
+    [eventId, at],
+  );
   const fulfillmentId = `f-${eventId}`;
   await db.query(
     'INSERT INTO fulfillments (id, event_id, order_number, ship_date, certificate_number, ssrns, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
@@ -54,9 +62,24 @@ export async function insertOrder(db: Queryable, o: FixtureOrder): Promise<void>
       `INSERT INTO entitlements (ssrn, activation_code, order_number, event_id, fulfillment_id, position, line_number, sku, product, license_name,
          description, quantity, license_type, purchase, term_months, renews_ssrn, ship_date, start_date, end_date, grace_days)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'S-EX-A-C1-1', 'ex', $8, 'EX Series Advanced', 1, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [line.ssrn, `code-${line.ssrn}`, o.number, eventId, fulfillmentId, i, String(i + 1), `License ${line.ssrn}`, line.licenseType ?? 'subscription',
-        line.renews ? 'renewal' : (line.purchase ?? 'initial'), line.licenseType === 'perpetual' ? null : (line.termMonths ?? 12), line.renews?.ssrn ?? null,
-        line.shipDate, d.startDate, d.endDate, d.graceDays],
+      [
+        line.ssrn,
+        `code-${line.ssrn}`,
+        o.number,
+        eventId,
+        fulfillmentId,
+        i,
+        String(i + 1),
+        `License ${line.ssrn}`,
+        line.licenseType ?? 'subscription',
+        line.renews ? 'renewal' : (line.purchase ?? 'initial'),
+        line.licenseType === 'perpetual' ? null : (line.termMonths ?? 12),
+        line.renews?.ssrn ?? null,
+        line.shipDate,
+        d.startDate,
+        d.endDate,
+        d.graceDays,
+      ],
     );
   }
 }

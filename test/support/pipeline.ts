@@ -19,7 +19,10 @@ export interface TestPipeline {
 }
 
 /** The service in-process: a database of its own, real Redis under a unique prefix, the real API (via inject) and real workers. */
-export async function startPipeline(extraEnv: Record<string, string>, options: { workers?: boolean } & ContextOverrides = {}): Promise<TestPipeline> {
+export async function startPipeline(
+  extraEnv: Record<string, string>,
+  options: { workers?: boolean } & ContextOverrides = {},
+): Promise<TestPipeline> {
   const { env, cleanUp } = await testServiceEnv(extraEnv);
   const ctx = await testContext(env, options);
   const api = await buildApi(ctx, servicePlugins);
@@ -30,15 +33,21 @@ export async function startPipeline(extraEnv: Record<string, string>, options: {
     api,
     ...(workers && { workers }),
     env,
-    post: (url, body, token = TEST_TOKENS.intake) => api.inject({ method: 'POST', url, payload: body as object, headers: auth(token) }),
+    post: (url, body, token = TEST_TOKENS.intake) =>
+      api.inject({ method: 'POST', url, payload: body as object, headers: auth(token) }),
     get: (url, token = TEST_TOKENS.support) => api.inject({ method: 'GET', url, headers: auth(token) }),
     async idle(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const counts = await Promise.all([ctx.queues.fulfillment, ctx.queues.send].map((q) => q.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children')));
+        const counts = await Promise.all(
+          [ctx.queues.fulfillment, ctx.queues.send].map((q) =>
+            q.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children'),
+          ),
+        );
         const delayedSends = await ctx.queues.send.getJobCounts('delayed');
         if (counts.every((c) => Object.values(c).every((n) => n === 0)) && delayedSends.delayed === 0) return;
-        if (Date.now() > deadline) throw new Error(`queues not idle: ${JSON.stringify(counts)} ${JSON.stringify(delayedSends)}`);
+        if (Date.now() > deadline)
+          throw new Error(`queues not idle: ${JSON.stringify(counts)} ${JSON.stringify(delayedSends)}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },

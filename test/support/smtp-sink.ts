@@ -11,7 +11,11 @@ export interface ReceivedMessage {
 }
 
 /** Decides a scripted answer per recipient or message; undefined accepts. */
-export type Responder = (ctx: { recipient?: string; messageNumber: number; raw?: Buffer }) => { code: number; message: string } | undefined;
+export type Responder = (ctx: {
+  recipient?: string;
+  messageNumber: number;
+  raw?: Buffer;
+}) => { code: number; message: string } | undefined;
 
 export interface SmtpSink {
   port: number;

@@ -68,7 +68,10 @@ export class WebhookReceiver {
   async waitFor(predicate: () => boolean, timeoutMs = 30_000, what = 'webhooks'): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${this.unique().size} distinct, ${this.requests.length} requests, ${this.rejected.length} rejected`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}: ${this.unique().size} distinct, ${this.requests.length} requests, ${this.rejected.length} rejected`,
+        );
       await new Promise((r) => setTimeout(r, 25));
     }
   }
@@ -88,7 +91,14 @@ export class WebhookReceiver {
         res.writeHead(400).end('bad signature');
         return;
       }
-      const received = { webhookId: String(req.headers['webhook-id']), type: payload.type, data: payload.data, timestamp: payload.timestamp, headers: req.headers, receivedAt: Date.now() };
+      const received = {
+        webhookId: String(req.headers['webhook-id']),
+        type: payload.type,
+        data: payload.data,
+        timestamp: payload.timestamp,
+        headers: req.headers,
+        receivedAt: Date.now(),
+      };
       const answer = this.answer(received, this.seen(received.webhookId) + 1);
       this.requests.push(received);
       if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));

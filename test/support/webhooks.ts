@@ -29,15 +29,26 @@ export interface WebhookHarness {
 }
 
 /** Webhooks over a database of their own and the test's Redis prefix; the sender (worker and relay) starts on demand. */
-export async function startWebhookHarness(env: Record<string, string>, options: { resolve?: Resolve; clock?: Clock; sender?: boolean } = {}): Promise<WebhookHarness> {
-  const pipeline = await startPipeline({ WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_BACKOFF_MS: '50', ...env }, { workers: false, ...(options.clock && { clock: options.clock }) });
+export async function startWebhookHarness(
+  env: Record<string, string>,
+  options: { resolve?: Resolve; clock?: Clock; sender?: boolean } = {},
+): Promise<WebhookHarness> {
+  const pipeline = await startPipeline(
+    { WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_BACKOFF_MS: '50', ...env },
+    { workers: false, ...(options.clock && { clock: options.clock }) },
+  );
   const db = pipeline.ctx.db;
   const webhooks = createWebhooks(pipeline.ctx, { ...(options.resolve && { resolve: options.resolve }) });
   const api = await buildApi(pipeline.ctx, [webhookRoutes(webhooks.admin)]);
   const admin: WebhookHarness['admin'] = (method, url, body, token = TEST_TOKENS.admin) =>
     api.inject({ method, url, ...(body && { payload: body }), headers: { authorization: `Bearer ${token}` } });
   const harness: WebhookHarness = {
-    pipeline, db, databaseUrl: pipeline.env.DATABASE_URL!, webhooks, api, admin,
+    pipeline,
+    db,
+    databaseUrl: pipeline.env.DATABASE_URL!,
+    webhooks,
+    api,
+    admin,
     async record(type, key, data) {
       const event = webhookEvent(type, key, data, pipeline.ctx.clock.now());
       await db.transaction((tx) => webhooks.outbox.record(tx, event));
@@ -65,18 +76,62 @@ export async function startWebhookHarness(env: Record<string, string>, options: 
 
 /** One event of each type of contract section 9, as the state changes of one order would record them. */
 export const SAMPLE_EVENTS: { [T in EventType]: EventData<T> } = (() => {
-  const lines = [{ lineNumber: '10', ssrn: 'JN1000000001AB' }, { lineNumber: '20', ssrn: 'JN1000000002AB' }];
-  const delivery = { orderNumber: '15563238', fulfillmentId: 'ful-1', deliveryId: 'dlv-1', kind: 'fulfillment' as const, recipient: 'buyer@example.com', lines };
-  const fulfillment = { orderNumber: '15563238', eventId: 'evt-1', fulfillmentId: 'ful-1', shipDate: '2026-12-07', lines, recipients: ['buyer@example.com'] };
+  const lines = [
+    { lineNumber: '10', ssrn: 'JN1000000001AB' },
+    { lineNumber: '20', ssrn: 'JN1000000002AB' },
+  ];
+  const delivery = {
+    orderNumber: '15563238',
+    fulfillmentId: 'ful-1',
+    deliveryId: 'dlv-1',
+    kind: 'fulfillment' as const,
+    recipient: 'buyer@example.com',
+    lines,
+  };
+  const fulfillment = {
+    orderNumber: '15563238',
+    eventId: 'evt-1',
+    fulfillmentId: 'ful-1',
+    shipDate: '2026-12-07',
+    lines,
+    recipients: ['buyer@example.com'],
+  };
   return {
     'fulfillment.accepted': fulfillment,
     'fulfillment.scheduled': { ...fulfillment, shipDate: '2027-01-15' },
     'delivery.sent': { ...delivery, messageId: '<dlv-1@courier.example>', smtpResponse: '250 2.0.0 OK' },
     'delivery.failed': { ...delivery, attempts: 10, error: '451 4.7.1 try later' },
-    'delivery.bounced': { ...delivery, messageId: '<dlv-1@courier.example>', dsn: { status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 user unknown' } },
-    'activation.issued': { orderNumber: '15563238', lines: [lines[0]!], recipient: 'ops@example.com', devices: [{ device: 'JN0123456789', licenseId: 'JUNOS000001' }] },
-    'activation.rejected': { orderNumber: null, lines: [], recipient: 'stranger@example.org', reason: 'unknown activation code' },
-    'notice.sent': { orderNumber: '15563238', lines: [lines[1]!], recipient: 'buyer@example.com', notice: 'renewal-reminder-30', endDate: '2027-12-07' },
-    'order.undeliverable': { orderNumber: '15563238', fulfillmentId: 'ful-1', lines, recipients: [{ recipient: 'buyer@example.com', status: 'bounced', lastError: '5.1.1 smtp; 550 5.1.1 user unknown' }] },
+    'delivery.bounced': {
+      ...delivery,
+      messageId: '<dlv-1@courier.example>',
+      dsn: { status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 user unknown' },
+    },
+    'activation.issued': {
+      orderNumber: '15563238',
+      lines: [lines[0]!],
+      recipient: 'ops@example.com',
+      devices: [{ device: 'JN0123456789', licenseId: 'JUNOS000001' }],
+    },
+    'activation.rejected': {
+      orderNumber: null,
+      lines: [],
+      recipient: 'stranger@example.org',
+      reason: 'unknown activation code',
+    },
+    'notice.sent': {
+      orderNumber: '15563238',
+      lines: [lines[1]!],
+      recipient: 'buyer@example.com',
+      notice: 'renewal-reminder-30',
+      endDate: '2027-12-07',
+    },
+    'order.undeliverable': {
+      orderNumber: '15563238',
+      fulfillmentId: 'ful-1',
+      lines,
+      recipients: [
+        { recipient: 'buyer@example.com', status: 'bounced', lastError: '5.1.1 smtp; 550 5.1.1 user unknown' },
+      ],
+    },
   };
 })();

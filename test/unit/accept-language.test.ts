@@ -21,8 +21,11 @@ describe('the language a browser prefers', () => {
   });
 
   it('any header at all yields a supported locale', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 2000 }), (header) => {
-      expect(SUPPORTED).toContain(preferredLocale(header, SUPPORTED));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 2000 }), (header) => {
+        expect(SUPPORTED).toContain(preferredLocale(header, SUPPORTED));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

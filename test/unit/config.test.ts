@@ -17,26 +17,55 @@ describe('settings', () => {
   it('reports every problem at once, one line each naming the variable', () => {
     const problem = (() => {
       try {
-        loadConfig({ REDIS_URL: 'http://x', API_PORT: 'eighty', FULFILLMENT_TZ: 'Mars/Olympus', SMTP_URL: 'smtp:/', API_TOKENS: 'short:intake,abcdefghijklmnopq:root' });
+        loadConfig({
+          REDIS_URL: 'http://x',
+          API_PORT: 'eighty',
+          FULFILLMENT_TZ: 'Mars/Olympus',
+          SMTP_URL: 'smtp:/',
+          API_TOKENS: 'short:intake,abcdefghijklmnopq:root',
+        });
       } catch (error) {
         return error;
       }
     })();
     expect(problem).toBeInstanceOf(ConfigError);
     const lines = (problem as ConfigError).problems;
-    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['API_PORT', 'API_TOKENS', 'API_TOKENS', 'FULFILLMENT_TZ', 'REDIS_URL', 'SMTP_URL'].sort());
+    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(
+      ['API_PORT', 'API_TOKENS', 'API_TOKENS', 'FULFILLMENT_TZ', 'REDIS_URL', 'SMTP_URL'].sort(),
+    );
   });
 
   it('reads the activation limits and sender authentication settings, naming a bad one', () => {
     const c = loadConfig({});
-    expect([c.ACTIVATION_ANSWERS_PER_CONTACT_PER_HOUR, c.ACTIVATION_ANSWERS_PER_CODE_PER_HOUR, c.ACTIVATION_REQUIRE_DMARC, c.RESEND_SHARED_DOMAINS]).toEqual([5, 10, false, []]);
-    const set = loadConfig({ ACTIVATION_REQUIRE_DMARC: 'true', ACTIVATION_TRUSTED_AUTHSERV_ID: 'mx.example.net', RESEND_SHARED_DOMAINS: 'Mail.Example, x.example' });
-    expect([set.ACTIVATION_REQUIRE_DMARC, set.ACTIVATION_TRUSTED_AUTHSERV_ID, set.RESEND_SHARED_DOMAINS]).toEqual([true, 'mx.example.net', ['mail.example', 'x.example']]);
+    expect([
+      c.ACTIVATION_ANSWERS_PER_CONTACT_PER_HOUR,
+      c.ACTIVATION_ANSWERS_PER_CODE_PER_HOUR,
+      c.ACTIVATION_REQUIRE_DMARC,
+      c.RESEND_SHARED_DOMAINS,
+    ]).toEqual([5, 10, false, []]);
+    const set = loadConfig({
+      ACTIVATION_REQUIRE_DMARC: 'true',
+      ACTIVATION_TRUSTED_AUTHSERV_ID: 'mx.example.net',
+      RESEND_SHARED_DOMAINS: 'Mail.Example, x.example',
+    });
+    expect([set.ACTIVATION_REQUIRE_DMARC, set.ACTIVATION_TRUSTED_AUTHSERV_ID, set.RESEND_SHARED_DOMAINS]).toEqual([
+      true,
+      'mx.example.net',
+      ['mail.example', 'x.example'],
+    ]);
     try {
-      loadConfig({ ACTIVATION_REQUIRE_DMARC: 'yes', ACTIVATION_TRUSTED_AUTHSERV_ID: 'mx example', ACTIVATION_ANSWERS_PER_CODE_PER_HOUR: '0' });
+      loadConfig({
+        ACTIVATION_REQUIRE_DMARC: 'yes',
+        ACTIVATION_TRUSTED_AUTHSERV_ID: 'mx example',
+        ACTIVATION_ANSWERS_PER_CODE_PER_HOUR: '0',
+      });
       expect.unreachable();
     } catch (error) {
-      expect((error as ConfigError).problems.map((l) => l.split(':')[0]).sort()).toEqual(['ACTIVATION_ANSWERS_PER_CODE_PER_HOUR', 'ACTIVATION_REQUIRE_DMARC', 'ACTIVATION_TRUSTED_AUTHSERV_ID']);
+      expect((error as ConfigError).problems.map((l) => l.split(':')[0]).sort()).toEqual([
+        'ACTIVATION_ANSWERS_PER_CODE_PER_HOUR',
+        'ACTIVATION_REQUIRE_DMARC',
+        'ACTIVATION_TRUSTED_AUTHSERV_ID',
+      ]);
     }
   });
 
@@ -46,8 +75,12 @@ describe('settings', () => {
   });
 
   it('takes the activation address from the IMAP user when not set', () => {
-    expect(loadConfig({ IMAP_URL: 'imap://activate%40example.net:pw@127.0.0.1:143' }).activationAddress).toBe('activate@example.net');
-    expect(loadConfig({ IMAP_URL: 'imap://u:pw@h:143', ACTIVATION_ADDRESS: 'keys@example.net' }).brand.activationAddress).toBe('keys@example.net');
+    expect(loadConfig({ IMAP_URL: 'imap://activate%40example.net:pw@127.0.0.1:143' }).activationAddress).toBe(
+      'activate@example.net',
+    );
+    expect(
+      loadConfig({ IMAP_URL: 'imap://u:pw@h:143', ACTIVATION_ADDRESS: 'keys@example.net' }).brand.activationAddress,
+    ).toBe('keys@example.net');
   });
 
   it('wants all three DKIM settings or none', () => {
@@ -65,7 +98,11 @@ describe('subscription notice settings', () => {
   });
 
   it('offsets in any order come out longest first; the sender and base URL as given', () => {
-    const c = loadConfig({ REMINDER_OFFSETS_DAYS: '7, 60,14', REMINDER_FROM: 'Renewals <Renew@Example.net>', PUBLIC_URL: 'https://courier.example.net/' });
+    const c = loadConfig({
+      REMINDER_OFFSETS_DAYS: '7, 60,14',
+      REMINDER_FROM: 'Renewals <Renew@Example.net>',
+      PUBLIC_URL: 'https://courier.example.net/',
+    });
     expect(c.REMINDER_OFFSETS_DAYS).toEqual([60, 14, 7]);
     expect(c.reminderFromAddress).toBe('renew@example.net');
     expect(c.PUBLIC_URL).toBe('https://courier.example.net');
@@ -73,8 +110,11 @@ describe('subscription notice settings', () => {
 
   it('names the variable of each bad value', () => {
     for (const [env, name] of [
-      [{ REMINDER_OFFSETS_DAYS: '90,0' }, 'REMINDER_OFFSETS_DAYS'], [{ REMINDER_OFFSETS_DAYS: '30,30' }, 'REMINDER_OFFSETS_DAYS'],
-      [{ REMINDER_OFFSETS_DAYS: 'soon' }, 'REMINDER_OFFSETS_DAYS'], [{ REMINDER_FROM: 'nobody' }, 'REMINDER_FROM'], [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL'],
+      [{ REMINDER_OFFSETS_DAYS: '90,0' }, 'REMINDER_OFFSETS_DAYS'],
+      [{ REMINDER_OFFSETS_DAYS: '30,30' }, 'REMINDER_OFFSETS_DAYS'],
+      [{ REMINDER_OFFSETS_DAYS: 'soon' }, 'REMINDER_OFFSETS_DAYS'],
+      [{ REMINDER_FROM: 'nobody' }, 'REMINDER_FROM'],
+      [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL'],
     ] as const) {
       expect(() => loadConfig(env), name).toThrow(new RegExp(`^invalid settings:\\n  ${name}: `));
     }

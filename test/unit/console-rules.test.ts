@@ -68,10 +68,19 @@ describe('safeNext', () => {
 
 describe('console settings', () => {
   it('accepts proxies as addresses, ranges and names, and names every bad entry', () => {
-    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8, ::1, loopback' }).TRUST_PROXY).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'loopback']);
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8, ::1, loopback' }).TRUST_PROXY).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'loopback',
+    ]);
     expect(loadConfig({}).TRUST_PROXY).toBeUndefined();
     try {
-      loadConfig({ TRUST_PROXY: '10.0.0.0/8/1,proxy.example', SESSION_IDLE_SECONDS: '0', SELF_SERVICE_PER_ADDRESS_PER_HOUR: 'many' });
+      loadConfig({
+        TRUST_PROXY: '10.0.0.0/8/1,proxy.example',
+        SESSION_IDLE_SECONDS: '0',
+        SELF_SERVICE_PER_ADDRESS_PER_HOUR: 'many',
+      });
       expect.unreachable();
     } catch (error) {
       const problems = (error as ConfigError).problems.join('\n');

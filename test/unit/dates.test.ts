@@ -4,9 +4,19 @@ import { entitlementDates } from '../../src/entitlement/build.ts';
 import type { EventLine } from '../../src/event/schema.ts';
 
 const line = (over: Partial<EventLine>): EventLine => ({
-  lineNumber: '1', sku: 'S-EX-A-C1-3', product: 'ex', licenseName: 'n', description: 'd', quantity: 1,
-  licenseType: 'subscription', termMonths: 12, purchase: 'initial', activationCode: 'hTq4Xe-P9dLm-Zw2RbK', ssrn: 'SSRN4K7Q2M9X1A',
-  shipDate: '2026-11-28', ...over,
+  lineNumber: '1',
+  sku: 'S-EX-A-C1-3',
+  product: 'ex',
+  licenseName: 'n',
+  description: 'd',
+  quantity: 1,
+  licenseType: 'subscription',
+  termMonths: 12,
+  purchase: 'initial',
+  activationCode: 'hTq4Xe-P9dLm-Zw2RbK',
+  ssrn: 'SSRN4K7Q2M9X1A',
+  shipDate: '2026-11-28',
+  ...over,
 });
 const none = () => undefined;
 
@@ -34,30 +44,59 @@ describe('calendar months, clamped to the month end', () => {
 
 describe('entitlement dates (contract section 1)', () => {
   it('initial subscription: start at ship date, end after the term plus 30 days of grace', () => {
-    expect(entitlementDates(line({ shipDate: '2026-01-31', termMonths: 1 }), 0, none)).toEqual({ startDate: '2026-01-31', endDate: '2026-03-30', graceDays: 30 });
-    expect(entitlementDates(line({ shipDate: '2026-11-28', termMonths: 36 }), 0, none)).toEqual({ startDate: '2026-11-28', endDate: '2029-12-28', graceDays: 30 });
+    expect(entitlementDates(line({ shipDate: '2026-01-31', termMonths: 1 }), 0, none)).toEqual({
+      startDate: '2026-01-31',
+      endDate: '2026-03-30',
+      graceDays: 30,
+    });
+    expect(entitlementDates(line({ shipDate: '2026-11-28', termMonths: 36 }), 0, none)).toEqual({
+      startDate: '2026-11-28',
+      endDate: '2029-12-28',
+      graceDays: 30,
+    });
     expect(entitlementDates(line({ shipDate: '2024-02-29', termMonths: 60 }), 0, none).endDate).toBe('2029-03-30');
     expect(entitlementDates(line({ shipDate: '2026-12-31', termMonths: 1 }), 0, none).endDate).toBe('2027-03-02');
   });
 
   it('renewal: continues from the stored end date of the renewed SSRN, without grace', () => {
-    const renewal = line({ purchase: 'renewal', renews: { ssrn: 'SSRN1111AAAA22', endDate: '2026-12-31' }, termMonths: 12 });
-    expect(entitlementDates(renewal, 0, () => '2027-01-31')).toEqual({ startDate: '2027-01-31', endDate: '2028-01-31', graceDays: 0 });
+    const renewal = line({
+      purchase: 'renewal',
+      renews: { ssrn: 'SSRN1111AAAA22', endDate: '2026-12-31' },
+      termMonths: 12,
+    });
+    expect(entitlementDates(renewal, 0, () => '2027-01-31')).toEqual({
+      startDate: '2027-01-31',
+      endDate: '2028-01-31',
+      graceDays: 0,
+    });
   });
 
   it('renewal: falls back to renews.endDate when the store does not know the SSRN', () => {
-    const renewal = line({ purchase: 'renewal', renews: { ssrn: 'SSRN1111AAAA22', endDate: '2026-12-31' }, termMonths: 2 });
-    expect(entitlementDates(renewal, 0, none)).toEqual({ startDate: '2026-12-31', endDate: '2027-02-28', graceDays: 0 });
+    const renewal = line({
+      purchase: 'renewal',
+      renews: { ssrn: 'SSRN1111AAAA22', endDate: '2026-12-31' },
+      termMonths: 2,
+    });
+    expect(entitlementDates(renewal, 0, none)).toEqual({
+      startDate: '2026-12-31',
+      endDate: '2027-02-28',
+      graceDays: 0,
+    });
   });
 
   it('renewal with neither a known SSRN nor an end date is rejected, naming the field', () => {
     const renewal = line({ purchase: 'renewal', renews: { ssrn: 'SSRN1111AAAA22' } });
-    expect(() => entitlementDates(renewal, 3, none)).toThrowError(expect.objectContaining({ issues: [expect.objectContaining({ path: 'lines[3].renews' })] }));
+    expect(() => entitlementDates(renewal, 3, none)).toThrowError(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: 'lines[3].renews' })] }),
+    );
   });
 
   it('perpetual: starts at ship date and has no end', () => {
     const { termMonths: _t, ...rest } = line({});
-    expect(entitlementDates({ ...rest, licenseType: 'perpetual' }, 0, none)).toEqual({ startDate: '2026-11-28', graceDays: 0 });
+    expect(entitlementDates({ ...rest, licenseType: 'perpetual' }, 0, none)).toEqual({
+      startDate: '2026-11-28',
+      graceDays: 0,
+    });
   });
 });
 

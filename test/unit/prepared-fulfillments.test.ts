@@ -3,7 +3,14 @@ import { preparedFulfillments, type PrepareDeps } from '../../src/delivery/prepa
 import { exampleDocuments } from '../support/documents.ts';
 
 /** Deps whose every use throws: what is served without reading records or rendering. */
-const untouched = new Proxy({}, { get: (_, name) => { throw new Error(`read ${String(name)}`); } }) as PrepareDeps;
+const untouched = new Proxy(
+  {},
+  {
+    get: (_, name) => {
+      throw new Error(`read ${String(name)}`);
+    },
+  },
+) as PrepareDeps;
 
 /** Deps whose store answers `fulfillments.get(id)` with `answer` (a value, or an Error to throw), counting the reads. */
 function records(answer: () => undefined | Error) {
@@ -48,7 +55,8 @@ describe('prepared fulfillments', () => {
     const prepared = preparedFulfillments(untouched, { maxBytes: 5 * 1048576, ttlMs: 60_000 });
     // A 1 MB certificate is 1.4 MB as base64 lines: three fit, a fourth pushes the first out.
     const ids = ['F1', 'F2', 'F3', 'F4'];
-    for (const id of ids) prepared.prime({ ...doc!, fulfillment: { ...doc!.fulfillment, id } }, Buffer.alloc(1048576, 1));
+    for (const id of ids)
+      prepared.prime({ ...doc!, fulfillment: { ...doc!.fulfillment, id } }, Buffer.alloc(1048576, 1));
     await expect(prepared.get('F1')).rejects.toThrow(/^read /);
     for (const id of ids.slice(1)) expect((await prepared.get(id))?.doc.fulfillment.id).toBe(id);
   });

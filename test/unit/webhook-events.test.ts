@@ -9,17 +9,38 @@ const lines = [{ lineNumber: '10', ssrn: 'JN1234567890AB' }];
 
 describe('webhook events', () => {
   it('names the nine event types of contract section 9', () => {
-    expect(EVENT_TYPES.sort()).toEqual(['activation.issued', 'activation.rejected', 'delivery.bounced', 'delivery.failed', 'delivery.sent',
-      'fulfillment.accepted', 'fulfillment.scheduled', 'notice.sent', 'order.undeliverable']);
+    expect(EVENT_TYPES.sort()).toEqual([
+      'activation.issued',
+      'activation.rejected',
+      'delivery.bounced',
+      'delivery.failed',
+      'delivery.sent',
+      'fulfillment.accepted',
+      'fulfillment.scheduled',
+      'notice.sent',
+      'order.undeliverable',
+    ]);
   });
 
   it('carries order, lines, recipient and time in the Standard Webhooks shape', () => {
-    const event = webhookEvent('delivery.sent', 'dlv-1', {
-      orderNumber: '15563238', fulfillmentId: 'f1', deliveryId: 'dlv-1', kind: 'fulfillment', recipient: 'buyer@example.com', lines,
-      messageId: '<dlv-1@courier.example>', smtpResponse: '250 OK',
-    }, at);
+    const event = webhookEvent(
+      'delivery.sent',
+      'dlv-1',
+      {
+        orderNumber: '15563238',
+        fulfillmentId: 'f1',
+        deliveryId: 'dlv-1',
+        kind: 'fulfillment',
+        recipient: 'buyer@example.com',
+        lines,
+        messageId: '<dlv-1@courier.example>',
+        smtpResponse: '250 OK',
+      },
+      at,
+    );
     expect(JSON.parse(event.body)).toEqual({
-      type: 'delivery.sent', timestamp: '2026-12-07T10:00:00.000Z',
+      type: 'delivery.sent',
+      timestamp: '2026-12-07T10:00:00.000Z',
       data: expect.objectContaining({ orderNumber: '15563238', recipient: 'buyer@example.com', lines }),
     });
     expect(event.orderNumber).toBe('15563238');
@@ -27,19 +48,59 @@ describe('webhook events', () => {
   });
 
   it('gives the same state change the same id, and different changes different ids', () => {
-    const data = { orderNumber: '1', fulfillmentId: 'f1', lines, recipients: [{ recipient: 'a@example.com', status: 'bounced' as const, lastError: '5.1.1' }] };
-    expect(webhookEvent('order.undeliverable', 'f1', data, at).id).toBe(webhookEvent('order.undeliverable', 'f1', data, new Date()).id);
-    expect(webhookEvent('order.undeliverable', 'f2', data, at).id).not.toBe(webhookEvent('order.undeliverable', 'f1', data, at).id);
+    const data = {
+      orderNumber: '1',
+      fulfillmentId: 'f1',
+      lines,
+      recipients: [{ recipient: 'a@example.com', status: 'bounced' as const, lastError: '5.1.1' }],
+    };
+    expect(webhookEvent('order.undeliverable', 'f1', data, at).id).toBe(
+      webhookEvent('order.undeliverable', 'f1', data, new Date()).id,
+    );
+    expect(webhookEvent('order.undeliverable', 'f2', data, at).id).not.toBe(
+      webhookEvent('order.undeliverable', 'f1', data, at).id,
+    );
   });
 
   it('refuses any field it does not list: a license key, an activation code or certificate bytes cannot slip in', () => {
-    const base = { orderNumber: '1', lines, recipient: 'a@example.com', devices: [{ device: 'JN0123456789', licenseId: 'LID1' }] };
+    const base = {
+      orderNumber: '1',
+      lines,
+      recipient: 'a@example.com',
+      devices: [{ device: 'JN0123456789', licenseId: 'LID1' }],
+    };
     expect(() => webhookEvent('activation.issued', 'k', base, at)).not.toThrow();
-    for (const extra of [{ key: 'LID1-AAAA-BBBB' }, { activationCode: 'Ab3-xYz9' }, { certificate: 'JVBERi0=' }, { token: 't' }]) {
-      expect(() => webhookEvent('activation.issued', 'k', { ...base, ...extra } as typeof base, at)).toThrow(/Unrecognized key/);
+    for (const extra of [
+      { key: 'LID1-AAAA-BBBB' },
+      { activationCode: 'Ab3-xYz9' },
+      { certificate: 'JVBERi0=' },
+      { token: 't' },
+    ]) {
+      expect(() => webhookEvent('activation.issued', 'k', { ...base, ...extra } as typeof base, at)).toThrow(
+        /Unrecognized key/,
+      );
     }
-    expect(() => webhookEvent('activation.issued', 'k', { ...base, devices: [{ device: 'JN0', licenseId: 'L', key: 'x' }] } as never, at)).toThrow();
-    expect(() => webhookEvent('activation.rejected', 'k', { orderNumber: null, lines: [{ lineNumber: '1', ssrn: 'S', activationCode: 'c' }], recipient: 'a@b', reason: 'r' } as never, at)).toThrow();
+    expect(() =>
+      webhookEvent(
+        'activation.issued',
+        'k',
+        { ...base, devices: [{ device: 'JN0', licenseId: 'L', key: 'x' }] } as never,
+        at,
+      ),
+    ).toThrow();
+    expect(() =>
+      webhookEvent(
+        'activation.rejected',
+        'k',
+        {
+          orderNumber: null,
+          lines: [{ lineNumber: '1', ssrn: 'S', activationCode: 'c' }],
+          recipient: 'a@b',
+          reason: 'r',
+        } as never,
+        at,
+      ),
+    ).toThrow();
   });
 });
 

@@ -6,12 +6,30 @@ const loose = { allowLoopback: true };
 
 describe('address classes', () => {
   it.each([
-    ['127.0.0.1', 'loopback'], ['127.8.9.10', 'loopback'], ['::1', 'loopback'], ['::ffff:127.0.0.1', 'loopback'],
-    ['10.1.2.3', 'private'], ['172.16.0.1', 'private'], ['172.31.255.255', 'private'], ['192.168.1.1', 'private'], ['100.64.0.1', 'private'],
-    ['fd00::1', 'private'], ['fc12::1', 'private'], ['::ffff:10.0.0.1', 'private'],
-    ['169.254.169.254', 'link-local'], ['fe80::1', 'link-local'], ['::ffff:169.254.169.254', 'link-local'],
-    ['0.0.0.0', 'reserved'], ['::', 'reserved'], ['224.0.0.1', 'reserved'], ['255.255.255.255', 'reserved'], ['64:ff9b::a00:1', 'reserved'],
-    ['93.184.216.34', 'public'], ['172.32.0.1', 'public'], ['2606:4700::1111', 'public'], ['8.8.8.8', 'public'],
+    ['127.0.0.1', 'loopback'],
+    ['127.8.9.10', 'loopback'],
+    ['::1', 'loopback'],
+    ['::ffff:127.0.0.1', 'loopback'],
+    ['10.1.2.3', 'private'],
+    ['172.16.0.1', 'private'],
+    ['172.31.255.255', 'private'],
+    ['192.168.1.1', 'private'],
+    ['100.64.0.1', 'private'],
+    ['fd00::1', 'private'],
+    ['fc12::1', 'private'],
+    ['::ffff:10.0.0.1', 'private'],
+    ['169.254.169.254', 'link-local'],
+    ['fe80::1', 'link-local'],
+    ['::ffff:169.254.169.254', 'link-local'],
+    ['0.0.0.0', 'reserved'],
+    ['::', 'reserved'],
+    ['224.0.0.1', 'reserved'],
+    ['255.255.255.255', 'reserved'],
+    ['64:ff9b::a00:1', 'reserved'],
+    ['93.184.216.34', 'public'],
+    ['172.32.0.1', 'public'],
+    ['2606:4700::1111', 'public'],
+    ['8.8.8.8', 'public'],
   ])('%s is %s', (address, kind) => {
     expect(classifyAddress(address)).toBe(kind);
   });
@@ -55,7 +73,9 @@ describe('webhook URLs', () => {
 
   it('refuses a name when any address it resolves to is not public, or when it resolves to nothing', () => {
     expect(resolvedProblem('hooks.example.com', ['93.184.216.34'], strict)).toBeUndefined();
-    expect(resolvedProblem('rebind.example', ['93.184.216.34', '10.0.0.1'], strict)).toMatch(/10\.0\.0\.1 is a private address/);
+    expect(resolvedProblem('rebind.example', ['93.184.216.34', '10.0.0.1'], strict)).toMatch(
+      /10\.0\.0\.1 is a private address/,
+    );
     expect(resolvedProblem('localhost', ['127.0.0.1', '::1'], strict)).toMatch(/loopback/);
     expect(resolvedProblem('localhost', ['127.0.0.1', '::1'], loose)).toBeUndefined();
     expect(resolvedProblem('nowhere.example', [], strict)).toMatch(/does not resolve/);

@@ -6,8 +6,24 @@ const RECORD: CertificateRecord = {
   certificateNumber: 'SEC-15563238-20261128-2053E6',
   issueDate: '2026-11-28',
   lines: [
-    { sku: 'S-EX-A-C1-3', licenseName: 'EX Series <Advanced>', quantity: 4, licenseType: 'subscription', termMonths: 36, startDate: '2026-11-28', endDate: '2029-12-28', ssrn: 'SSRN4K7Q2M9X1A' },
-    { sku: 'S-SRX-P-C2-P', licenseName: 'SRX Premium', quantity: 1, licenseType: 'perpetual', startDate: '2026-11-28', ssrn: 'SSRN8B3N5V2C7D' },
+    {
+      sku: 'S-EX-A-C1-3',
+      licenseName: 'EX Series <Advanced>',
+      quantity: 4,
+      licenseType: 'subscription',
+      termMonths: 36,
+      startDate: '2026-11-28',
+      endDate: '2029-12-28',
+      ssrn: 'SSRN4K7Q2M9X1A',
+    },
+    {
+      sku: 'S-SRX-P-C2-P',
+      licenseName: 'SRX Premium',
+      quantity: 1,
+      licenseType: 'perpetual',
+      startDate: '2026-11-28',
+      ssrn: 'SSRN8B3N5V2C7D',
+    },
   ],
 };
 
@@ -15,10 +31,30 @@ describe('the verification answer', () => {
   it('for a genuine certificate lists products, quantities, dates and SSRNs, and nothing else', () => {
     const v = verificationOf(RECORD.certificateNumber, RECORD);
     expect(v).toEqual({
-      certificateNumber: RECORD.certificateNumber, genuine: true, issueDate: '2026-11-28',
+      certificateNumber: RECORD.certificateNumber,
+      genuine: true,
+      issueDate: '2026-11-28',
       lines: [
-        { sku: 'S-EX-A-C1-3', product: 'EX Series <Advanced>', quantity: 4, licenseType: 'subscription', termMonths: 36, startDate: '2026-11-28', endDate: '2029-12-28', ssrn: 'SSRN4K7Q2M9X1A' },
-        { sku: 'S-SRX-P-C2-P', product: 'SRX Premium', quantity: 1, licenseType: 'perpetual', termMonths: null, startDate: '2026-11-28', endDate: null, ssrn: 'SSRN8B3N5V2C7D' },
+        {
+          sku: 'S-EX-A-C1-3',
+          product: 'EX Series <Advanced>',
+          quantity: 4,
+          licenseType: 'subscription',
+          termMonths: 36,
+          startDate: '2026-11-28',
+          endDate: '2029-12-28',
+          ssrn: 'SSRN4K7Q2M9X1A',
+        },
+        {
+          sku: 'S-SRX-P-C2-P',
+          product: 'SRX Premium',
+          quantity: 1,
+          licenseType: 'perpetual',
+          termMonths: null,
+          startDate: '2026-11-28',
+          endDate: null,
+          ssrn: 'SSRN8B3N5V2C7D',
+        },
       ],
     });
     const html = verificationPage(v, 'Acme Licensing');

@@ -23,10 +23,20 @@ afterAll(async () => {
 
 describe('webhook administration', () => {
   it('registers an endpoint and shows its secret once', async () => {
-    const res = await h.admin('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', eventTypes: ['delivery.sent', 'delivery.bounced'], description: 'ERP receipts' });
+    const res = await h.admin('POST', '/v1/webhooks', {
+      url: 'http://127.0.0.1:9/hook',
+      eventTypes: ['delivery.sent', 'delivery.bounced'],
+      description: 'ERP receipts',
+    });
     expect(res.statusCode).toBe(201);
     const created = res.json();
-    expect(created).toMatchObject({ url: 'http://127.0.0.1:9/hook', eventTypes: ['delivery.sent', 'delivery.bounced'], description: 'ERP receipts', createdBy: 'admin-token-3', disabledAt: null });
+    expect(created).toMatchObject({
+      url: 'http://127.0.0.1:9/hook',
+      eventTypes: ['delivery.sent', 'delivery.bounced'],
+      description: 'ERP receipts',
+      createdBy: 'admin-token-3',
+      disabledAt: null,
+    });
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     const list = (await h.admin('GET', '/v1/webhooks')).json();
     const listed = list.endpoints.find((e: { id: string }) => e.id === created.id);
@@ -58,7 +68,11 @@ describe('webhook administration', () => {
     const refused: Array<[WebhookHarness, string, RegExp]> = [
       [h, 'http://169.254.169.254/latest/meta-data/', /link-local/],
       [h, 'https://169.254.169.254/', /link-local/],
-      [h, 'https://intranet.vendor.test/hook', /intranet\.vendor\.test resolves to a non-public address: 10\.20\.30\.40 is a private address/],
+      [
+        h,
+        'https://intranet.vendor.test/hook',
+        /intranet\.vendor\.test resolves to a non-public address: 10\.20\.30\.40 is a private address/,
+      ],
       [h, 'https://metadata.vendor.test/hook', /link-local/],
       [h, 'https://unknown.vendor.test/hook', /does not resolve/],
       [strict, 'http://127.0.0.1:9/hook', /https/],
@@ -69,13 +83,29 @@ describe('webhook administration', () => {
     for (const [harness, url, message] of refused) {
       const res = await harness.admin('POST', '/v1/webhooks', { url, eventTypes: ['delivery.sent'] });
       expect(res.statusCode, url).toBe(400);
-      expect(res.json().issues.filter((i: { path: string }) => i.path === 'url').map((i: { message: string }) => i.message).join('; '), url).toMatch(message);
+      expect(
+        res
+          .json()
+          .issues.filter((i: { path: string }) => i.path === 'url')
+          .map((i: { message: string }) => i.message)
+          .join('; '),
+        url,
+      ).toMatch(message);
     }
   });
 
   it('is for admins only', async () => {
     expect((await h.admin('GET', '/v1/webhooks', undefined, TEST_TOKENS.support)).statusCode).toBe(403);
-    expect((await h.admin('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/', eventTypes: ['delivery.sent'] }, TEST_TOKENS.intake)).statusCode).toBe(403);
+    expect(
+      (
+        await h.admin(
+          'POST',
+          '/v1/webhooks',
+          { url: 'http://127.0.0.1:9/', eventTypes: ['delivery.sent'] },
+          TEST_TOKENS.intake,
+        )
+      ).statusCode,
+    ).toBe(403);
     const res = await h.api.inject({ method: 'DELETE', url: '/v1/webhooks/whe_AAAAAAAAAAAA' });
     expect(res.statusCode).toBe(401);
   });
@@ -97,6 +127,8 @@ describe('webhook administration', () => {
     expect(doc.paths['/v1/webhooks'].post['x-required-role']).toBe('admin');
     expect(doc.paths['/v1/webhooks/{id}'].delete).toBeDefined();
     expect(doc.paths['/v1/webhooks/{id}/deliveries/{deliveryId}/retry'].post).toBeDefined();
-    expect(doc.paths['/v1/webhooks'].post.requestBody.content['application/json'].schema.properties.eventTypes.items.enum).toContain('order.undeliverable');
+    expect(
+      doc.paths['/v1/webhooks'].post.requestBody.content['application/json'].schema.properties.eventTypes.items.enum,
+    ).toContain('order.undeliverable');
   });
 });

@@ -11,7 +11,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function harness(env: Record<string, string> = {}, options: Parameters<typeof startWebhookHarness>[1] = {}): Promise<WebhookHarness> {
+async function harness(
+  env: Record<string, string> = {},
+  options: Parameters<typeof startWebhookHarness>[1] = {},
+): Promise<WebhookHarness> {
   const h = await startWebhookHarness(env, options);
   cleanups.push(() => h.close());
   return h;
@@ -29,7 +32,15 @@ interface DeliveryView {
   eventType: string;
   status: string;
   lastError: string | null;
-  attempts: Array<{ attempt: number; outcome: string; statusCode: number | null; response: string | null; error: string | null; manual: boolean; at: string }>;
+  attempts: Array<{
+    attempt: number;
+    outcome: string;
+    statusCode: number | null;
+    response: string | null;
+    error: string | null;
+    manual: boolean;
+    at: string;
+  }>;
 }
 
 async function deliveries(h: WebhookHarness, endpointId: string): Promise<DeliveryView[]> {
@@ -38,12 +49,20 @@ async function deliveries(h: WebhookHarness, endpointId: string): Promise<Delive
   return res.json().deliveries;
 }
 
-async function waitForDeliveries(h: WebhookHarness, endpointId: string, done: (ds: DeliveryView[]) => boolean, timeoutMs = 90_000): Promise<DeliveryView[]> {
+async function waitForDeliveries(
+  h: WebhookHarness,
+  endpointId: string,
+  done: (ds: DeliveryView[]) => boolean,
+  timeoutMs = 90_000,
+): Promise<DeliveryView[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ds = await deliveries(h, endpointId);
     if (done(ds)) return ds;
-    if (Date.now() > deadline) throw new Error(`deliveries not as expected: ${JSON.stringify(ds.map((d) => [d.status, d.attempts.map((a) => a.outcome)]))}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `deliveries not as expected: ${JSON.stringify(ds.map((d) => [d.status, d.attempts.map((a) => a.outcome)]))}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -81,12 +100,18 @@ describe('webhook delivery', () => {
     // The same event reaches each endpoint under the same webhook-id, each signed with that endpoint's secret.
     for (const [id, r] of some.unique()) expect(all.unique().get(id)?.type).toBe(r.type);
 
-    const ds = await waitForDeliveries(h, allEndpoint.id, (x) => x.length === EVENT_TYPES.length && x.every((d) => d.status === 'delivered'));
+    const ds = await waitForDeliveries(
+      h,
+      allEndpoint.id,
+      (x) => x.length === EVENT_TYPES.length && x.every((d) => d.status === 'delivered'),
+    );
     const first = ds[0]!;
     expect(first.attempts).toHaveLength(1);
     expect(first.attempts[0]).toMatchObject({ attempt: 1, outcome: 'delivered', statusCode: 200, manual: false });
     expect(first.attempts[0]!.response).toHaveLength(1024);
-    expect(await metric('license_courier_webhook_attempts_total', { endpoint: allEndpoint.id, outcome: 'delivered' })).toBe(EVENT_TYPES.length);
+    expect(
+      await metric('license_courier_webhook_attempts_total', { endpoint: allEndpoint.id, outcome: 'delivered' }),
+    ).toBe(EVENT_TYPES.length);
   });
 
   it('keeps each event once in the outbox, and only when its transaction commits', async () => {
@@ -94,11 +119,13 @@ describe('webhook delivery', () => {
     const event = SAMPLE_EVENTS['delivery.sent'];
     await h.record('delivery.sent', 'same-change', event);
     await h.record('delivery.sent', 'same-change', event);
-    await expect(h.db.transaction(async (tx) => {
-      const { webhookEvent } = await import('../../src/webhook-rules/events.ts');
-      await h.webhooks.outbox.record(tx, webhookEvent('delivery.sent', 'rolled-back', event, new Date()));
-      throw new Error('the state change failed');
-    })).rejects.toThrow('the state change failed');
+    await expect(
+      h.db.transaction(async (tx) => {
+        const { webhookEvent } = await import('../../src/webhook-rules/events.ts');
+        await h.webhooks.outbox.record(tx, webhookEvent('delivery.sent', 'rolled-back', event, new Date()));
+        throw new Error('the state change failed');
+      }),
+    ).rejects.toThrow('the state change failed');
     expect(await h.webhooks.outbox.unrelayedCount()).toBe(1);
   });
 
@@ -124,7 +151,10 @@ describe('webhook delivery', () => {
     r.secret = endpoint.secret;
     await r.stop();
     const ids: string[] = [];
-    for (let i = 0; i < 30; i++) ids.push(await h.record('delivery.sent', `down-${i}`, { ...SAMPLE_EVENTS['delivery.sent'], deliveryId: `down-${i}` }));
+    for (let i = 0; i < 30; i++)
+      ids.push(
+        await h.record('delivery.sent', `down-${i}`, { ...SAMPLE_EVENTS['delivery.sent'], deliveryId: `down-${i}` }),
+      );
     await waitForDeliveries(h, endpoint.id, (ds) => ds.length === 30 && ds.every((d) => d.attempts.length >= 2));
     await r.start(port);
     await r.waitFor(() => ids.every((id) => r.unique().has(id)));
@@ -133,25 +163,41 @@ describe('webhook delivery', () => {
     expect(r.rejected).toEqual([]);
     for (const d of ds) {
       expect(d.attempts.at(-1)!.outcome).toBe('delivered');
-      expect(d.attempts.slice(0, -1).every((a) => a.outcome === 'network-error' && /ECONNREFUSED/.test(a.error ?? ''))).toBe(true);
+      expect(
+        d.attempts.slice(0, -1).every((a) => a.outcome === 'network-error' && /ECONNREFUSED/.test(a.error ?? '')),
+      ).toBe(true);
     }
   });
 
   it('retries 500s and answers slower than the timeout, and records each attempt with its answer', async () => {
-    const h = await harness({ WEBHOOK_TIMEOUT_MS: '300', WEBHOOK_BACKOFF_MS: '50', WEBHOOK_BACKOFF_MAX_MS: '100' }, { sender: true });
+    const h = await harness(
+      { WEBHOOK_TIMEOUT_MS: '300', WEBHOOK_BACKOFF_MS: '50', WEBHOOK_BACKOFF_MAX_MS: '100' },
+      { sender: true },
+    );
     const r = await receiver();
     const endpoint = await h.register(r.url, ['delivery.failed']);
     r.secret = endpoint.secret;
-    r.answer = (_req, seen) => seen === 1 ? { status: 500, body: 'database on fire' } : seen === 2 ? { status: 200, delayMs: 1_000 } : { status: 202 };
+    r.answer = (_req, seen) =>
+      seen === 1
+        ? { status: 500, body: 'database on fire' }
+        : seen === 2
+          ? { status: 200, delayMs: 1_000 }
+          : { status: 202 };
     const id = await h.record('delivery.failed', 'flaky', SAMPLE_EVENTS['delivery.failed']);
     const [d] = await waitForDeliveries(h, endpoint.id, (ds) => ds[0]?.status === 'delivered');
     expect(d!.webhookId).toBe(id);
-    expect(d!.attempts.map((a) => [a.outcome, a.statusCode])).toEqual([['http-error', 500], ['timeout', null], ['delivered', 202]]);
+    expect(d!.attempts.map((a) => [a.outcome, a.statusCode])).toEqual([
+      ['http-error', 500],
+      ['timeout', null],
+      ['delivered', 202],
+    ]);
     expect(d!.attempts[0]!.response).toBe('database on fire');
     expect(d!.attempts[1]!.error).toMatch(/no answer within 300 ms/);
     expect(r.seen(id)).toBe(3);
     expect(new Set(r.requests.map((x) => x.headers['webhook-id']))).toEqual(new Set([id]));
-    expect(await metric('license_courier_webhook_attempts_total', { endpoint: endpoint.id, outcome: 'timeout' })).toBe(1);
+    expect(await metric('license_courier_webhook_attempts_total', { endpoint: endpoint.id, outcome: 'timeout' })).toBe(
+      1,
+    );
   });
 
   it('never follows a redirect, and refuses at send time a name that now resolves to a private address', async () => {
@@ -159,13 +205,18 @@ describe('webhook delivery', () => {
     await dns.start();
     cleanups.push(() => dns.close());
     dns.records.set('erp.vendor.test', '127.0.0.1');
-    const h = await harness({ WEBHOOK_BACKOFF_MS: '50', WEBHOOK_BACKOFF_MAX_MS: '100' }, { sender: true, resolve: dns.resolver() });
+    const h = await harness(
+      { WEBHOOK_BACKOFF_MS: '50', WEBHOOK_BACKOFF_MAX_MS: '100' },
+      { sender: true, resolve: dns.resolver() },
+    );
     const target = await receiver();
     const redirecting = await receiver();
     const redirected = await h.register(redirecting.url, ['delivery.sent']);
     redirecting.secret = redirected.secret;
     redirecting.answer = () => ({ status: 302, location: `http://127.0.0.1:${target.port}/internal` });
-    const rebinding = await h.register(`http://localhost:${target.port}/x`.replace('localhost', 'erp.vendor.test'), ['delivery.sent']).catch((e: Error) => e);
+    const rebinding = await h
+      .register(`http://localhost:${target.port}/x`.replace('localhost', 'erp.vendor.test'), ['delivery.sent'])
+      .catch((e: Error) => e);
     // http:// is for loopback hosts only, even when the name resolves to loopback: the name is what is checked.
     expect(String(rebinding)).toMatch(/400/);
     const named = await h.register(`https://erp.vendor.test:${target.port}/x`, ['delivery.sent']);
@@ -177,7 +228,9 @@ describe('webhook delivery', () => {
     expect(viaRedirect!.attempts[0]!.error).toMatch(/redirect to http:\/\/127\.0\.0\.1:\d+\/internal not followed/);
     const [viaName] = await waitForDeliveries(h, named.id, (ds) => (ds[0]?.attempts.length ?? 0) >= 1);
     expect(viaName!.attempts[0]).toMatchObject({ outcome: 'refused', statusCode: null });
-    expect(viaName!.attempts[0]!.error).toMatch(/erp\.vendor\.test resolves to a non-public address: 10\.0\.0\.7 is a private address/);
+    expect(viaName!.attempts[0]!.error).toMatch(
+      /erp\.vendor\.test resolves to a non-public address: 10\.0\.0\.7 is a private address/,
+    );
     expect(target.requests).toHaveLength(0);
   });
 
@@ -232,9 +285,15 @@ describe('webhook delivery', () => {
     const listed = (await h.admin('GET', '/v1/webhooks')).json().endpoints[0];
     expect(listed.disabledAt).not.toBeNull();
     expect(listed.disabledReason).toMatch(/no successful delivery since/);
-    const audit = (await h.admin('GET', '/v1/audit?limit=50')).json().entries.filter((e: { action: string }) => e.action === 'webhook.endpoint.disable');
+    const audit = (await h.admin('GET', '/v1/audit?limit=50'))
+      .json()
+      .entries.filter((e: { action: string }) => e.action === 'webhook.endpoint.disable');
     expect(audit).toHaveLength(1);
-    expect(audit[0].detail).toMatchObject({ endpointId: endpoint.id, url: r.url, lastError: expect.stringMatching(/^HTTP (503|400)$/) });
+    expect(audit[0].detail).toMatchObject({
+      endpointId: endpoint.id,
+      url: r.url,
+      lastError: expect.stringMatching(/^HTTP (503|400)$/),
+    });
     expect(await metric('license_courier_webhook_endpoints_disabled_total', { endpoint: endpoint.id })).toBe(1);
 
     // A disabled endpoint gets nothing more.
@@ -242,7 +301,7 @@ describe('webhook delivery', () => {
     await h.record('delivery.sent', 'after-disable', SAMPLE_EVENTS['delivery.sent']);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await h.webhooks.outbox.unrelayedCount()).toBe(0);
-    expect((await deliveries(h, endpoint.id))).toHaveLength(6);
+    expect(await deliveries(h, endpoint.id)).toHaveLength(6);
     expect(r.requests.length).toBe(before);
   }, 180_000);
 });

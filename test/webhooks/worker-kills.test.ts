@@ -24,8 +24,13 @@ describe('webhook workers killed mid-send', () => {
     // Slow answers keep sends in flight, so the kills land mid-request.
     r.answer = () => ({ status: 204, delayMs: 150 + Math.floor(Math.random() * 300) });
     const env = {
-      ...h.pipeline.env, WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_TIMEOUT_MS: '1000',
-      WEBHOOK_BACKOFF_MS: '100', WEBHOOK_BACKOFF_MAX_MS: '500', WEBHOOK_CONCURRENCY: '8', LOG_LEVEL: 'warn',
+      ...h.pipeline.env,
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
+      WEBHOOK_TIMEOUT_MS: '1000',
+      WEBHOOK_BACKOFF_MS: '100',
+      WEBHOOK_BACKOFF_MAX_MS: '500',
+      WEBHOOK_CONCURRENCY: '8',
+      LOG_LEVEL: 'warn',
     };
     const spawn = () => {
       const child = spawnScript(WORKER, env);
@@ -34,13 +39,20 @@ describe('webhook workers killed mid-send', () => {
     };
     const workers = [spawn(), spawn()];
     const ids: string[] = [];
-    for (let i = 0; i < 150; i++) ids.push(await h.record('delivery.sent', `kill-${i}`, { ...SAMPLE_EVENTS['delivery.sent'], deliveryId: `kill-${i}` }));
+    for (let i = 0; i < 150; i++)
+      ids.push(
+        await h.record('delivery.sent', `kill-${i}`, { ...SAMPLE_EVENTS['delivery.sent'], deliveryId: `kill-${i}` }),
+      );
 
     let kills = 0;
     while (kills < 4) {
       await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 400));
       // Kill a worker that is up while requests are in flight, so the kill lands mid-send.
-      await r.waitFor(() => r.inFlight > 0 && workers.some((w) => w.output().includes('webhook worker ready')), 60_000, 'a send in flight');
+      await r.waitFor(
+        () => r.inFlight > 0 && workers.some((w) => w.output().includes('webhook worker ready')),
+        60_000,
+        'a send in flight',
+      );
       const ready = workers.map((w, i) => [w, i] as const).filter(([w]) => w.output().includes('webhook worker ready'));
       const victim = ready[Math.floor(Math.random() * ready.length)]![1];
       workers[victim]!.process.kill('SIGKILL');
@@ -50,7 +62,9 @@ describe('webhook workers killed mid-send', () => {
     }
     await r.waitFor(() => ids.every((id) => r.unique().has(id)), 120_000);
     const repeats = ids.filter((id) => r.seen(id) > 1).length;
-    console.log(`webhook worker kills: ${kills}, requests: ${r.requests.length}, distinct webhook-ids: ${r.unique().size}/150, repeated: ${repeats}`);
+    console.log(
+      `webhook worker kills: ${kills}, requests: ${r.requests.length}, distinct webhook-ids: ${r.unique().size}/150, repeated: ${repeats}`,
+    );
     expect(r.unique().size).toBe(150);
     expect(r.rejected).toEqual([]);
   }, 180_000);

@@ -3,19 +3,18 @@
 import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
-  { files: ['src/**/*.ts'] },
-  ...tseslint.configs.recommended,
-  {
-    files: ['src/**/*.ts'],
-    plugins: { regexp },
-    rules: {
-      // Inbound mail and API bodies are hostile: a pattern that can backtrack super-linearly is a denial of service.
-      'regexp/no-super-linear-backtracking': 'error',
-      'regexp/no-super-linear-move': 'error',
-      // The code's conventions: `_name` for what destructuring leaves out on purpose, a ternary as a statement.
-      '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', argsIgnorePattern: '^_', ignoreRestSiblings: true }],
-      '@typescript-eslint/no-unused-expressions': ['error', { allowTernary: true }],
-    },
+export default tseslint.config({ files: ['src/**/*.ts'] }, ...tseslint.configs.recommended, {
+  files: ['src/**/*.ts'],
+  plugins: { regexp },
+  rules: {
+    // Inbound mail and API bodies are hostile: a pattern that can backtrack super-linearly is a denial of service.
+    'regexp/no-super-linear-backtracking': 'error',
+    'regexp/no-super-linear-move': 'error',
+    // The code's conventions: `_name` for what destructuring leaves out on purpose, a ternary as a statement.
+    '@typescript-eslint/no-unused-vars': [
+      'error',
+      { varsIgnorePattern: '^_', argsIgnorePattern: '^_', ignoreRestSiblings: true },
+    ],
+    '@typescript-eslint/no-unused-expressions': ['error', { allowTernary: true }],
   },
-);
+});

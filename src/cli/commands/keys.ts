@@ -9,14 +9,18 @@ export function register(program: Command): void {
     .command('generate')
     .description('make a key pair: DIR/license-signing.pem (private, mode 0600) and DIR/license-public.pem')
     .requiredOption('--out <dir>', 'folder for the two files (created if missing)')
-    .action(action(async (options: { out: string }) => {
-      try {
-        const { privatePath, publicPath } = await generateSigningKeyPair(options.out);
-        process.stdout.write(`private key: ${privatePath} (keep it secret; set LICENSE_SIGNING_KEY to it)\npublic key:  ${publicPath} (set LICENSE_PUBLIC_KEY to it where keys are checked)\n`);
-      } catch (error) {
-        if (!(error instanceof SigningKeyError)) throw error;
-        process.stderr.write(`error: ${error.message}\n`);
-        return EXIT.badInput;
-      }
-    }));
+    .action(
+      action(async (options: { out: string }) => {
+        try {
+          const { privatePath, publicPath } = await generateSigningKeyPair(options.out);
+          process.stdout.write(
+            `private key: ${privatePath} (keep it secret; set LICENSE_SIGNING_KEY to it)\npublic key:  ${publicPath} (set LICENSE_PUBLIC_KEY to it where keys are checked)\n`,
+          );
+        } catch (error) {
+          if (!(error instanceof SigningKeyError)) throw error;
+          process.stderr.write(`error: ${error.message}\n`);
+          return EXIT.badInput;
+        }
+      }),
+    );
 }

@@ -8,9 +8,11 @@ export function register(program: Command): void {
     .description('write each email (HTML, text, .eml) and certificate PDF of an event, sending nothing')
     .argument('<file>', 'a fulfillment event (JSON)')
     .requiredOption('--out <dir>', 'folder for the files')
-    .action(action(async (file: string, options: { out: string }) => {
-      const { renderEventFiles } = await import('../render-files.ts');
-      const files = await renderEventFiles(file, options.out);
-      process.stdout.write(`${files.map((f) => join(options.out, f)).join('\n')}\n`);
-    }));
+    .action(
+      action(async (file: string, options: { out: string }) => {
+        const { renderEventFiles } = await import('../render-files.ts');
+        const files = await renderEventFiles(file, options.out);
+        process.stdout.write(`${files.map((f) => join(options.out, f)).join('\n')}\n`);
+      }),
+    );
 }

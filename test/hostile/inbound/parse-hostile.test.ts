@@ -15,8 +15,17 @@ async function inspect(raw: Buffer) {
   const mail = await simpleParser(raw.subarray(0, RAW_CAP));
   const from = mail.from?.value[0]?.address ?? '';
   const html = typeof mail.html === 'string' ? mail.html : undefined;
-  const request = extractActivationRequest({ ...(mail.subject && { subject: mail.subject }), ...(mail.text && { text: mail.text }), ...(html && { html }) });
-  return { automatic: isAutomaticMail(rawHeaders(mail.headerLines), from, OWN), request, from, seen: `${mail.subject ?? ''}\n${mail.text ?? ''}\n${html ?? ''}` };
+  const request = extractActivationRequest({
+    ...(mail.subject && { subject: mail.subject }),
+    ...(mail.text && { text: mail.text }),
+    ...(html && { html }),
+  });
+  return {
+    automatic: isAutomaticMail(rawHeaders(mail.headerLines), from, OWN),
+    request,
+    from,
+    seen: `${mail.subject ?? ''}\n${mail.text ?? ''}\n${html ?? ''}`,
+  };
 }
 
 describe('hostile inbound mail through mailparser and the request parser', () => {
@@ -26,14 +35,18 @@ describe('hostile inbound mail through mailparser and the request parser', () =>
     expect(new Set(corpus.map((m) => m.name)).size).toBe(corpus.length);
   });
 
-  it.each(corpus.map((m) => [m.name, m] as const))('%s', async (_name, m) => {
-    const { automatic, request, from, seen } = await inspect(m.raw);
-    if (m.expect.automatic === true) expect(automatic).toBeDefined();
-    if (m.expect.automatic === false) expect(automatic).toBeUndefined();
-    if (m.expect.noSender) expect(from).toBe('');
-    // Nothing invented: every code and device found is in the text the parser decoded.
-    for (const code of request.codes) expect(seen).toContain(code);
-    for (const device of request.devices) expect(seen.toLowerCase()).toContain(device.toLowerCase());
-    expect(request.codes.length).toBeLessThanOrEqual(5);
-  }, 60_000);
+  it.each(corpus.map((m) => [m.name, m] as const))(
+    '%s',
+    async (_name, m) => {
+      const { automatic, request, from, seen } = await inspect(m.raw);
+      if (m.expect.automatic === true) expect(automatic).toBeDefined();
+      if (m.expect.automatic === false) expect(automatic).toBeUndefined();
+      if (m.expect.noSender) expect(from).toBe('');
+      // Nothing invented: every code and device found is in the text the parser decoded.
+      for (const code of request.codes) expect(seen).toContain(code);
+      for (const device of request.devices) expect(seen.toLowerCase()).toContain(device.toLowerCase());
+      expect(request.codes.length).toBeLessThanOrEqual(5);
+    },
+    60_000,
+  );
 });
