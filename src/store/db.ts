@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import { StoreUnavailableError } from '../errors.ts';
@@ -64,10 +65,21 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+const statementNames = new Map<string, string>();
+/** A stable name per statement text; the texts are the repositories' own, so the map stays small. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) statementNames.set(sql, (name = `lc_${createHash('sha1').update(sql).digest('base64url')}`));
+  return name;
+}
+
 export function connectPostgres(url: string, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
+    // Statements are prepared (below) to save parsing, but planned for their values every time: a search whose best
+    // plan depends on the account and filters must never be run with one generic plan for all of them.
+    options: '-c plan_cache_mode=force_custom_plan',
     // No connectionTimeoutMillis: pg counts the wait for a free pool client against it, so a burst of queries larger
     // than the pool would fail. A server that is down refuses connections at once (ECONNREFUSED: a 503) anyway.
     types: {
@@ -77,8 +89,11 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Db
   });
   // An idle client losing its server (PostgreSQL restarted) must not crash the process: the pool replaces it.
   pool.on('error', () => undefined);
+  // A statement with parameters is prepared once per connection under a name derived from its text: the server then
+  // skips parsing and analysing it on every later call, which is most of what a short statement costs it.
   const run = async <Row>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) =>
-    (await client.query(sql, params as unknown[])).rows as Row[];
+    (await client.query(params?.length ? { name: statementName(sql), text: sql, values: params } : { text: sql }))
+      .rows as Row[];
   return {
     kind: 'postgres',
     query: (sql, params) => guarded(() => run(pool, sql, params)),
