@@ -127,10 +127,18 @@ export class EntitlementSearch {
       const [orderNumber, ssrn] = decodeCursor(page.cursor);
       conditions.push(`(e.order_number, e.ssrn) > ($${values.push(orderNumber)}, $${values.push(ssrn)})`);
     }
+    // The page is chosen first, from entitlements alone in index order; only its rows are then joined to their
+    // order, delivery summary and activations, however many entitlements the account has.
     const rows = await this.db.query<FoundRow>(
-      `SELECT ${ENTITLEMENT_COLUMNS}, ${STATUS(today)} AS status, o.po_number, o.end_customer, d.delivery,
+      `WITH page AS (
+         SELECT e.ssrn FROM entitlements e
+         WHERE ${conditions.join(' AND ')}
+         ORDER BY e.order_number, e.ssrn
+         LIMIT $${values.push(page.limit + 1)}
+       )
+       SELECT ${ENTITLEMENT_COLUMNS}, ${STATUS(today)} AS status, o.po_number, o.end_customer, d.delivery,
          (SELECT coalesce(jsonb_agg(to_jsonb(a) ORDER BY a.at, a.device), '[]') FROM activations a WHERE a.ssrn = e.ssrn) AS activation_list
-       FROM entitlements e
+       FROM page JOIN entitlements e ON e.ssrn = page.ssrn
        JOIN orders o ON o.number = e.order_number
        CROSS JOIN LATERAL (
          SELECT jsonb_build_object(
@@ -140,9 +148,7 @@ export class EntitlementSearch {
            'last_sent_at', max(x.accepted_at)) AS delivery
          FROM deliveries x WHERE x.fulfillment_id = e.fulfillment_id AND (x.ssrns IS NULL OR e.ssrn = ANY(x.ssrns))
        ) d
-       WHERE ${conditions.join(' AND ')}
-       ORDER BY e.order_number, e.ssrn
-       LIMIT $${values.push(page.limit + 1)}`,
+       ORDER BY e.order_number, e.ssrn`,
       values,
     );
     const items = rows.slice(0, page.limit).map((r): EntitlementFound => ({
