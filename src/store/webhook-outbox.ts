@@ -1,10 +1,16 @@
 import type { OutboxEvent } from '../webhook-rules/events.ts';
 import type { Db, Queryable } from './db.ts';
 
-/** Writes an event into the outbox within `tx` (for stores whose own transaction makes the change). */
+/**
+ * Writes an event into the outbox within `tx` (for stores whose own transaction makes the change), when an enabled
+ * endpoint wants its type: the relay gives an event only to endpoints that were enabled and registered before it, so
+ * one that nobody wants would never be sent, and a site without webhooks keeps no outbox.
+ */
 export async function recordWebhookEvent(tx: Queryable, event: OutboxEvent): Promise<void> {
   await tx.query(
-    `INSERT INTO webhook_events (id, type, order_number, body, occurred_at) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO webhook_events (id, type, order_number, body, occurred_at)
+     SELECT $1, $2::text, $3, $4, $5::timestamptz
+     WHERE EXISTS (SELECT 1 FROM webhook_endpoints WHERE disabled_at IS NULL AND $2::text = ANY (event_types))
      ON CONFLICT (id) DO NOTHING`,
     [event.id, event.type, event.orderNumber, event.body, event.occurredAt],
   );

@@ -6,6 +6,7 @@ import { ManualClock, TEST_TOKENS } from '../support/app.ts';
 import { makeEvent, type RawEvent } from '../support/events.ts';
 import { startPipeline, type TestPipeline } from '../support/pipeline.ts';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../support/smtp-sink.ts';
+import { subscribe } from '../support/webhook-subscriber.ts';
 
 // The subscription timer end to end: intake writes the entitlements, the sweep runs as a BullMQ job on real Redis,
 // notices go out through the send queue to a real SMTP server. The service's clock is moved by hand.
@@ -25,6 +26,7 @@ beforeEach(async () => {
     },
     { clock },
   );
+  await subscribe(p.ctx.db);
 });
 afterEach(async () => {
   await p.close();

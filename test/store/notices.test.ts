@@ -3,6 +3,7 @@ import { webhookEvent } from '../../src/webhook-rules/events.ts';
 import { dueBetweenQuery, NoticeStore, type NewNoticeDelivery } from '../../src/store/notices.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { insertOrder } from '../support/notice-fixtures.ts';
+import { subscribe } from '../support/webhook-subscriber.ts';
 
 let t: TestDatabase;
 let store: NoticeStore;
@@ -11,6 +12,7 @@ const AT = new Date('2027-01-01T06:00:00Z');
 
 beforeAll(async () => {
   t = await createTestDatabase();
+  await subscribe(t.db);
   store = new NoticeStore(t.db);
   // Initial 12-month subscriptions shipped 2026-01-15: paid term ends 2027-01-15, expires 2027-02-14.
   await insertOrder(t.db, {

@@ -6,11 +6,13 @@ import { UndeliverableFulfillments } from '../../src/store/undeliverable.ts';
 import { WebhookOutbox } from '../../src/store/webhook-outbox.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { subscribe } from '../support/webhook-subscriber.ts';
 
 let database: TestDatabase;
 let sink: SmtpSink;
 beforeAll(async () => {
   database = await createTestDatabase();
+  await subscribe(database.db);
   sink = await startSmtpSink();
 });
 afterAll(async () => {
