@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { spawnService } from '../test/support/child-service.ts';
+import { spawnService, type ChildService } from '../test/support/child-service.ts';
 import { startRig, usedMemory } from './e2e.bench.ts';
 import { benchEvent } from './event-factory.ts';
 import { round } from './stats.ts';
@@ -11,13 +11,30 @@ const rssMb = (pid: number) =>
 /** After the last message reached the sink: the markers written after each 250 and BullMQ's clean-up of finished jobs. */
 const SETTLE_MS = 5_000;
 
+const WARMUP_EVENTS = 20;
+
+/** Redis's used_memory once finished jobs are cleaned up and the workers are gone: what it keeps between loads. */
+async function idleRedisMemory(admin: Redis, workers: ChildService[]): Promise<number> {
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  for (const w of workers) w.process.kill('SIGTERM');
+  await Promise.all(workers.map((w) => w.exited));
+  return usedMemory(admin);
+}
+
 /** `events` events (1 line, 1 recipient) accepted while no worker runs, then drained by two workers. */
 export async function runBacklog(events: number) {
   const run = `B${Date.now().toString(36).toUpperCase().slice(-4)}`;
   const rig = await startRig(0, `bench-${run.toLowerCase()}`, false);
   const admin = new Redis(rig.redis.url);
   try {
-    const memoryEmpty = await usedMemory(admin);
+    const memoryCold = await usedMemory(admin);
+    // Where Redis starts: a service that has run (queues made, BullMQ's scripts loaded) and is idle, no worker connected.
+    const warm = [spawnService('worker', rig.env), spawnService('worker', rig.env)];
+    rig.workers.push(...warm);
+    for (let i = 0; i < WARMUP_EVENTS; i++) await rig.post(benchEvent(`${run}W`, i, 1, 1));
+    while (rig.accepted.size < WARMUP_EVENTS) await new Promise((r) => setTimeout(r, 200));
+    const memoryEmpty = await idleRedisMemory(admin, warm);
+    rig.accepted.clear();
     const databaseEmpty = await databaseBytes(rig.database.db);
     let next = 0;
     const intakeStart = Date.now();
@@ -44,16 +61,16 @@ export async function runBacklog(events: number) {
     }
     const drainSeconds = (Date.now() - drainStart) / 1000;
     const settled = rss.slice(Math.floor(rss.length / 4));
-    await new Promise((r) => setTimeout(r, SETTLE_MS));
-    const memoryDrained = await usedMemory(admin);
+    const memoryDrained = await idleRedisMemory(admin, workers);
     const databaseDrained = await databaseBytes(rig.database.db);
     return {
       events,
       intakeEventsPerSecond: round(events / intakeSeconds, 1),
       drainMessagesPerSecond: round(events / drainSeconds, 1),
-      redisMbEmpty: round(memoryEmpty / 1048576, 1),
+      redisMbCold: round(memoryCold / 1048576, 2),
+      redisMbEmpty: round(memoryEmpty / 1048576, 2),
       redisMbWithBacklog: round(memoryBacklog / 1048576, 1),
-      redisMbAfterDrain: round(memoryDrained / 1048576, 1),
+      redisMbAfterDrain: round(memoryDrained / 1048576, 2),
       redisBytesPerQueuedEvent: Math.round((memoryBacklog - memoryEmpty) / events),
       /** Target (issue #19): under 2 KB per delivered event, and used_memory within 10% of where it started. */
       redisBytesPerDeliveredEvent: Math.round((memoryDrained - memoryEmpty) / events),

@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from '
 import { DeliveryError } from '../src/errors.ts';
 import type { DeliverOutcome } from '../src/webhooks/deliver.ts';
 import { retryDelayMs, type RetrySchedule } from '../src/webhooks/retry-schedule.ts';
-import type { QueueConnection } from './connection.ts';
+import { JOB_RETENTION, type QueueConnection } from './connection.ts';
 
 /** One webhook event to one endpoint. The job carries the delivery id; endpoint, secret and body are read from the store. */
 export const WEBHOOK_QUEUE = 'webhook';
@@ -24,8 +24,6 @@ export interface WebhookQueuePolicy {
 const MAX_ATTEMPTS = 10_000;
 const BUSY_WAIT_MS = 200;
 
-const keep = { removeOnComplete: { age: 3_600, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } };
-
 /** Idempotent: the job id is the delivery id, so queueing a delivery that has a job (waiting, delayed, active) adds nothing. */
 export async function enqueueWebhookDeliveries(queue: Queue<WebhookJob>, deliveryIds: string[]): Promise<void> {
   if (deliveryIds.length === 0) return;
@@ -33,7 +31,7 @@ export async function enqueueWebhookDeliveries(queue: Queue<WebhookJob>, deliver
     deliveryIds.map((deliveryId) => ({
       name: 'deliver',
       data: { deliveryId },
-      opts: { jobId: deliveryId, attempts: MAX_ATTEMPTS, backoff: { type: 'webhook' }, ...keep },
+      opts: { jobId: deliveryId, attempts: MAX_ATTEMPTS, backoff: { type: 'webhook' }, ...JOB_RETENTION },
     })),
   );
 }
@@ -42,7 +40,7 @@ export async function enqueueWebhookRetry(queue: Queue<WebhookJob>, deliveryId: 
   await queue.add(
     'retry',
     { deliveryId, manual: true },
-    { jobId: `${deliveryId}-retry-${retry}`, attempts: 1, ...keep },
+    { jobId: `${deliveryId}-retry-${retry}`, attempts: 1, ...JOB_RETENTION },
   );
 }
 
