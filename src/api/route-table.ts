@@ -167,6 +167,18 @@ export const ROUTES = {
     summary: 'Remove a webhook endpoint and its delivery history',
     responses: { 204: 'removed', 400: 'not an endpoint id', 404: 'no such endpoint', ...errors },
   },
+  enableWebhook: {
+    method: 'POST',
+    url: '/v1/webhooks/:id/enable',
+    role: 'admin',
+    summary: 'Enable a disabled webhook endpoint again, with a fresh failure clock (an addition to the contract)',
+    responses: {
+      200: 'the endpoint, enabled (one already enabled is left as it was)',
+      400: 'not an endpoint id',
+      404: 'no such endpoint',
+      ...errors,
+    },
+  },
   webhookDeliveries: {
     method: 'GET',
     url: '/v1/webhooks/:id/deliveries',

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   createEndpoint,
+  enableEndpoint,
   endpointDeliveries,
   removeEndpoint,
   retryDelivery,
@@ -28,6 +29,7 @@ export function webhookRoutes(admin: WebhookAdminDeps): ApiPlugin {
       await removeEndpoint(admin, request.params.id, actor(request));
       return reply.code(204).send();
     });
+    route(ROUTES.enableWebhook, async (request) => enableEndpoint(admin, request.params.id, actor(request)));
     route(ROUTES.webhookDeliveries, async (request) => endpointDeliveries(admin, request.params.id, request.query));
     route(ROUTES.retryWebhookDelivery, async (request, reply) =>
       reply.code(202).send(await retryDelivery(admin, request.params.id, request.params.deliveryId, actor(request))),

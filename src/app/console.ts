@@ -4,12 +4,16 @@ import type { ConsoleBackend, SearchHit, SelfServiceBackend } from '../console/p
 import { todayIn } from '../entitlement/dates.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { rateLimitStore } from '../store/rate-limits.ts';
+import { WebhookDeliveries } from '../store/webhook-deliveries.ts';
+import { WebhookEndpoints } from '../store/webhook-endpoints.ts';
 import { auditPage } from '../support/audit-page.ts';
 import { deliveredCertificate } from '../support/certificate.ts';
 import { accountEntitlements, findEntitlements, type EntitlementQueryDeps } from '../support/entitlement-search.ts';
 import { orderView } from '../support/order-view.ts';
 import { SELF_SERVICE_ACTOR, selfServiceResend } from '../support/self-service.ts';
+import { enableEndpoint, endpointsWithFailures } from '../webhooks/admin.ts';
 import type { AppContext } from './context.ts';
+import { noticesOfOrder } from './notices.ts';
 import { resendFor } from './support.ts';
 
 /** `run`'s result, or undefined when it fails (synchronously too) with one of `errors`. */
@@ -74,6 +78,11 @@ export function consoleBackend(ctx: AppContext): ConsoleBackend {
     clock: ctx.clock,
     timeZone: ctx.config.FULFILLMENT_TZ,
   };
+  const webhookAdmin = {
+    endpoints: new WebhookEndpoints(ctx.db),
+    deliveries: new WebhookDeliveries(ctx.db),
+    audit: ctx.audit,
+  };
   return {
     async search(term) {
       const [references, others] = await Promise.all([
@@ -83,6 +92,7 @@ export function consoleBackend(ctx: AppContext): ConsoleBackend {
       return distinct([...references, ...others]);
     },
     order: (number) => undefinedWhen(() => orderView(ctx, number), NotFoundError),
+    notices: (number) => noticesOfOrder(ctx, number),
     async resend(number, request, caller) {
       return { deliveries: (await resendFor(ctx, number, request, caller)).deliveries.length };
     },
@@ -99,6 +109,8 @@ export function consoleBackend(ctx: AppContext): ConsoleBackend {
         ...(page.next && { next: page.next }),
       };
     },
+    webhooks: () => endpointsWithFailures(webhookAdmin),
+    enableWebhook: (id, caller) => enableEndpoint(webhookAdmin, id, caller.name),
     products: () => [...ctx.catalog.values()].map((p) => ({ key: p.key, name: p.displayName })),
     today: () => todayIn(ctx.config.FULFILLMENT_TZ, ctx.clock.now()),
   };

@@ -1,6 +1,7 @@
 import { entitlementStatus } from '../entitlement/status.ts';
 import type { Entitlement } from '../model.ts';
 import type { LocaleStrings } from '../locale/strings.ts';
+import type { OrderNotices } from '../notices/order-notices.ts';
 import type { DeliveryWithAttempts } from '../store/deliveries.ts';
 import type { OrderView } from '../support/order-view.ts';
 
@@ -105,5 +106,37 @@ export function orderPage(view: OrderView, today: string, s: LocaleStrings, form
       other: form.other ?? '',
       reason: form.reason ?? '',
     },
+  };
+}
+
+/** A notice's name as support reads it: `reminder-90`, `grace`, `expiry`. */
+function noticeLabel(key: string, s: LocaleStrings): string {
+  const reminder = /^reminder-(\d+)$/.exec(key);
+  return reminder ? s.text('notice.reminder', { days: Number(reminder[1]) }) : s.text(`notice.${key}`);
+}
+
+/** The order page's notices: each notice message, grouped by recipient, with its status; then those still due. */
+export function noticesSection(notices: OrderNotices, s: LocaleStrings) {
+  const recipients = [...new Set(notices.sent.map((n) => n.recipient))];
+  return {
+    sent: recipients.flatMap((recipient) =>
+      notices.sent
+        .filter((n) => n.recipient === recipient)
+        .map((n) => {
+          const last = n.bouncedAt ?? n.failedAt ?? n.acceptedAt ?? n.createdAt;
+          return {
+            recipient,
+            label: noticeLabel(n.notice, s),
+            date: n.noticeDate,
+            ssrns: n.ssrns,
+            status: n.status,
+            statusLabel: s.text(`delivery.${n.status}`),
+            at: last,
+            atText: instantText(last),
+            detail: n.lastError ?? n.smtpResponse,
+          };
+        }),
+    ),
+    due: notices.due.map((n) => ({ label: noticeLabel(n.notice, s), ssrn: n.ssrn, date: n.date })),
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpError } from '../api/errors.ts';
 import { ENTITLEMENT_STATUSES, type EntitlementStatus } from '../entitlement/status.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
-import { entitlementRow, instantText, orderPage, type ResendFormState } from './order-page.ts';
+import { entitlementRow, instantText, noticesSection, orderPage, type ResendFormState } from './order-page.ts';
 import { field, fields } from './form.ts';
 import type { ConsoleContext } from './context.ts';
 import { frame, sendPage } from './scope.ts';
@@ -45,7 +45,7 @@ export function consolePages(app: FastifyInstance, ctx: ConsoleContext): void {
     problem?: { message: string; issues: Array<{ path: string; message: string }> },
     status = 200,
   ) => {
-    const view = await ctx.backend.order(number);
+    const [view, notices] = await Promise.all([ctx.backend.order(number), ctx.backend.notices(number)]);
     if (!view) throw new NotFoundError(`no sales order ${number}`);
     const s = strings(request);
     const resent = Number(field(request.query, 'resent'));
@@ -59,6 +59,7 @@ export function consolePages(app: FastifyInstance, ctx: ConsoleContext): void {
         ...(resent > 0 && { notice: s.text('resend.done', { count: resent }) }),
         ...(problem && { problem: problem.message, issues: problem.issues }),
         ...orderPage(view, ctx.backend.today(), s, form),
+        notices: noticesSection(notices, s),
       },
       status,
     );

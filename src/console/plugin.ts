@@ -11,6 +11,7 @@ import { consolePages } from './pages.ts';
 import { csrfHmacKey, csrfUserInfo, frame, sendPage, type Access } from './scope.ts';
 import { selfServiceRoutes } from './self-service.ts';
 import { sessionRoutes } from './session-routes.ts';
+import { webhookPages } from './webhooks-page.ts';
 import type { ConsoleContext, ConsoleOptions } from './context.ts';
 import { loadConsoleViews } from './views.ts';
 
@@ -121,6 +122,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
         );
         sessionRoutes(pages, ctx);
         consolePages(pages, ctx);
+        webhookPages(pages, ctx);
       },
       { prefix: '/console' },
     );

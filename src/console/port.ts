@@ -1,7 +1,10 @@
 import type { Caller } from '../api/auth.ts';
 import type { EntitlementStatus } from '../entitlement/status.ts';
 import type { Entitlement } from '../model.ts';
+import type { OrderNotices } from '../notices/order-notices.ts';
+import type { WebhookEndpoint } from '../store/webhook-endpoints.ts';
 import type { OrderView } from '../support/order-view.ts';
+import type { EndpointWithFailures } from '../webhooks/admin.ts';
 
 /** What one search box term found: orders (by number, SSRN, Activation Code or contact address) or an account. */
 export type SearchHit =
@@ -38,6 +41,8 @@ export interface AccountEntitlementsQuery {
 export interface ConsoleBackend {
   search(term: string): Promise<SearchHit[]>;
   order(orderNumber: string): Promise<OrderView | undefined>;
+  /** The order's subscription notices, sent (per recipient, with status) and due, as GET /v1/orders/{n} has them. */
+  notices(orderNumber: string): Promise<OrderNotices>;
   /** The API's resend with its rules (roles, domains, rate limit); throws the same typed errors. */
   resend(
     orderNumber: string,
@@ -50,6 +55,10 @@ export interface ConsoleBackend {
     accountId: string,
     query: AccountEntitlementsQuery,
   ): Promise<{ entitlements: AccountEntitlement[]; next?: string }>;
+  /** Admins: every webhook endpoint with its health and latest failed deliveries. */
+  webhooks(): Promise<EndpointWithFailures[]>;
+  /** Admins: the API's `POST /v1/webhooks/{id}/enable`, audited under the caller's name, with the same typed errors. */
+  enableWebhook(id: string, caller: Caller): Promise<WebhookEndpoint>;
   /** The catalog's products, for the account page's filter. */
   products(): Array<{ key: string; name: string }>;
   /** Today's calendar date where fulfillment dates are kept (FULFILLMENT_TZ). */

@@ -46,6 +46,17 @@ export interface WebhookDeliveryView {
   attempts: WebhookAttempt[];
 }
 
+/** A delivery whose latest attempt failed (still retrying, or given up), with that attempt. */
+export interface FailedWebhookDelivery {
+  id: string;
+  webhookId: string;
+  eventType: string;
+  orderNumber: string | null;
+  status: 'retrying' | 'failed';
+  attempts: number;
+  lastAttempt: Omit<WebhookAttempt, 'attempt' | 'durationMs' | 'manual'>;
+}
+
 export class WebhookDeliveries {
   constructor(private readonly db: Db) {}
 
@@ -114,6 +125,28 @@ export class WebhookDeliveries {
     const byDelivery = new Map<string, WebhookAttempt[]>();
     for (const { deliveryId, ...a } of attempts) byDelivery.set(deliveryId, [...(byDelivery.get(deliveryId) ?? []), a]);
     return deliveries.map((d) => ({ ...d, attempts: byDelivery.get(d.id) ?? [] }));
+  }
+
+  /** Per endpoint, its `limit` deliveries that failed most recently (by their latest attempt), newest first. */
+  async recentFailures(endpointIds: readonly string[], limit: number): Promise<Map<string, FailedWebhookDelivery[]>> {
+    const rows = await this.db.query<
+      Omit<FailedWebhookDelivery, 'lastAttempt'> & { endpointId: string } & WebhookAttempt
+    >(
+      `SELECT e.id AS "endpointId", f.* FROM unnest($1::text[]) AS e(id) CROSS JOIN LATERAL (
+         SELECT d.id, d.event_id AS "webhookId", v.type AS "eventType", v.order_number AS "orderNumber", d.status,
+                d.attempts, a.at, a.outcome, a.status_code AS "statusCode", a.response_body AS response, a.error
+         FROM webhook_deliveries d
+         JOIN webhook_events v ON v.id = d.event_id
+         JOIN LATERAL (SELECT * FROM webhook_attempts WHERE delivery_id = d.id ORDER BY attempt DESC LIMIT 1) a ON true
+         WHERE d.endpoint_id = e.id AND d.status IN ('retrying', 'failed') AND d.last_attempt_at IS NOT NULL
+         ORDER BY d.last_attempt_at DESC, d.id DESC LIMIT $2
+       ) f`,
+      [endpointIds, limit],
+    );
+    const byEndpoint = new Map<string, FailedWebhookDelivery[]>(endpointIds.map((id) => [id, []]));
+    for (const { endpointId, at, outcome, statusCode, response, error, ...d } of rows)
+      byEndpoint.get(endpointId)!.push({ ...d, lastAttempt: { at, outcome, statusCode, response, error } });
+    return byEndpoint;
   }
 
   /**

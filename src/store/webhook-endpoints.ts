@@ -58,6 +58,21 @@ export class WebhookEndpoints {
     return (await this.db.query<WebhookEndpoint>(`SELECT ${COLUMNS} FROM webhook_endpoints WHERE id = $1`, [id]))[0];
   }
 
+  /**
+   * Enables a disabled endpoint with a fresh failure clock: the failures before it was disabled no longer count toward
+   * disabling it again. An enabled endpoint is left as it is (`enabled: false`); undefined when there is none.
+   */
+  async enable(id: string): Promise<{ endpoint: WebhookEndpoint; enabled: boolean } | undefined> {
+    const [enabled] = await this.db.query<WebhookEndpoint>(
+      `UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL, failing_since = NULL
+       WHERE id = $1 AND disabled_at IS NOT NULL RETURNING ${COLUMNS}`,
+      [id],
+    );
+    if (enabled) return { endpoint: enabled, enabled: true };
+    const endpoint = await this.get(id);
+    return endpoint && { endpoint, enabled: false };
+  }
+
   /** Removes the endpoint with its deliveries and their attempts. False when there was none. */
   async remove(id: string): Promise<boolean> {
     return (await this.db.query('DELETE FROM webhook_endpoints WHERE id = $1 RETURNING id', [id])).length > 0;

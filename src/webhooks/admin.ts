@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { zodIssues } from '../event/schema.ts';
 import type { AuditEntry } from '../store/audit.ts';
-import type { WebhookDeliveries, WebhookDeliveryView } from '../store/webhook-deliveries.ts';
+import type { FailedWebhookDelivery, WebhookDeliveries, WebhookDeliveryView } from '../store/webhook-deliveries.ts';
 import type { WebhookEndpoint, WebhookEndpoints } from '../store/webhook-endpoints.ts';
 import { EVENT_TYPES } from '../webhook-rules/events.ts';
 import { newSecret } from './signing.ts';
@@ -30,8 +30,8 @@ export const deliveriesQuerySchema = z.strictObject({
 });
 
 export interface WebhookAdminDeps {
-  endpoints: Pick<WebhookEndpoints, 'create' | 'list' | 'get' | 'remove'>;
-  deliveries: Pick<WebhookDeliveries, 'forEndpoint' | 'startManualRetry'>;
+  endpoints: Pick<WebhookEndpoints, 'create' | 'list' | 'get' | 'remove' | 'enable'>;
+  deliveries: Pick<WebhookDeliveries, 'forEndpoint' | 'startManualRetry' | 'recentFailures'>;
   /** Queues one manual attempt; `retry` numbers it so it gets a job of its own. */
   enqueueRetry(deliveryId: string, retry: number): Promise<void>;
   resolve: Resolve;
@@ -134,4 +134,42 @@ export async function retryDelivery(
     detail: { endpointId, deliveryId, retry },
   });
   return { deliveryId, retry };
+}
+
+/**
+ * Enables an endpoint that was disabled after failing too long, with a fresh failure clock. Deliveries closed when it
+ * was disabled stay failed (each can be sent again with a retry); events from now on are delivered.
+ */
+export async function enableEndpoint(
+  deps: Pick<WebhookAdminDeps, 'endpoints' | 'audit'>,
+  id: unknown,
+  actor: string,
+): Promise<WebhookEndpoint> {
+  const endpointId = parse(endpointIdSchema, id, 'webhook endpoint id');
+  const result = await deps.endpoints.enable(endpointId);
+  if (!result) throw new NotFoundError(`no webhook endpoint ${endpointId}`);
+  await deps.audit.record({
+    actor,
+    action: 'webhook.endpoint.enable',
+    outcome: result.enabled ? 'enabled' : 'already-enabled',
+    detail: { endpointId, url: result.endpoint.url },
+  });
+  return result.endpoint;
+}
+
+/** How many of each endpoint's latest failed deliveries the admins' overview shows. */
+export const RECENT_FAILURES_SHOWN = 10;
+
+export type EndpointWithFailures = WebhookEndpoint & { recentFailures: FailedWebhookDelivery[] };
+
+/** Every endpoint with its health and its latest failed deliveries: the admins' overview. */
+export async function endpointsWithFailures(
+  deps: Pick<WebhookAdminDeps, 'endpoints' | 'deliveries'>,
+): Promise<EndpointWithFailures[]> {
+  const endpoints = await deps.endpoints.list();
+  const failures = await deps.deliveries.recentFailures(
+    endpoints.map((e) => e.id),
+    RECENT_FAILURES_SHOWN,
+  );
+  return endpoints.map((e) => ({ ...e, recentFailures: failures.get(e.id) ?? [] }));
 }

@@ -2,20 +2,70 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepNow } from '../../src/app/notices.ts';
+import { WebhookEndpoints } from '../../src/store/webhook-endpoints.ts';
 import { TEST_TOKENS } from '../support/app.ts';
 import { DELIVERED_ORDER, startWithDeliveredOrder } from '../support/delivered-order.ts';
 import type { TestPipeline } from '../support/pipeline.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
+import { WebhookReceiver } from '../support/webhook-receiver.ts';
 
 const ORDER = DELIVERED_ORDER;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+// The 90-day renewal reminder of the order's 3-year subscription (paid term ends 2029-11-28).
+const REMINDER_DAY = '2029-08-30';
 let pipeline: TestPipeline;
 let sink: SmtpSink;
 let browser: Browser;
 let base: string;
+/** Two receivers in maintenance: their endpoints get disabled; the tests re-enable only the second. */
+const hooks = { warehouse: new WebhookReceiver(), erp: new WebhookReceiver() };
+const endpointIds: Record<keyof typeof hooks, string> = { warehouse: '', erp: '' };
+
+/** Endpoints for notice.sent, already failing for two hours: the first failed delivery disables them. */
+async function failingEndpoints(): Promise<void> {
+  const endpoints = new WebhookEndpoints(pipeline.ctx.db);
+  for (const [name, receiver] of Object.entries(hooks) as Array<[keyof typeof hooks, WebhookReceiver]>) {
+    await receiver.start();
+    receiver.answer = () => ({ status: 503, body: `maintenance window of the ${name} until 06:00 UTC` });
+    const res = await pipeline.post(
+      '/v1/webhooks',
+      { url: receiver.url, eventTypes: ['notice.sent'], description: `${name} receipts` },
+      TEST_TOKENS.admin,
+    );
+    expect(res.statusCode).toBe(201);
+    ({ id: endpointIds[name], secret: receiver.secret } = res.json());
+    const since = new Date(Date.now() - 2 * 3_600_000);
+    await pipeline.ctx.db.transaction((tx) => endpoints.recordFailure(tx, endpointIds[name], since));
+  }
+}
+
+/** The endpoint as GET /v1/webhooks lists it. */
+async function endpoint(name: keyof typeof hooks): Promise<{ disabledAt: string | null; failingSince: string | null }> {
+  const res = await pipeline.get('/v1/webhooks', TEST_TOKENS.admin);
+  return res.json().endpoints.find((e: { id: string }) => e.id === endpointIds[name]);
+}
 
 beforeAll(async () => {
-  ({ pipeline, sink } = await startWithDeliveredOrder({ RESENDS_PER_ORDER_PER_HOUR: '100' }));
+  ({ pipeline, sink } = await startWithDeliveredOrder({
+    RESENDS_PER_ORDER_PER_HOUR: '100',
+    WEBHOOK_ALLOW_LOOPBACK: 'true',
+    WEBHOOK_BACKOFF_MS: '50',
+    WEBHOOK_BACKOFF_MAX_MS: '100',
+    WEBHOOK_DISABLE_AFTER_HOURS: '1',
+    WEBHOOK_RELAY_INTERVAL_MS: '50',
+  }));
+  await failingEndpoints();
+  // The order's first subscription notice goes to both contacts; each sent notice is a webhook event that fails.
+  await sweepNow(pipeline.ctx, REMINDER_DAY, { dryRun: false });
+  await sink.waitFor(4);
+  await pipeline.idle();
+  for (const name of Object.keys(hooks) as Array<keyof typeof hooks>) {
+    for (let tries = 0; !(await endpoint(name)).disabledAt; tries++) {
+      if (tries > 600) throw new Error(`endpoint ${name} was not disabled`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   base = await pipeline.api.listen({ host: '127.0.0.1', port: 0 });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -34,6 +84,7 @@ afterAll(async () => {
   await browser?.close();
   await pipeline?.close();
   await sink?.close();
+  for (const receiver of Object.values(hooks)) await receiver.stop();
 });
 
 async function newPage(
@@ -204,6 +255,86 @@ describe('support console in a browser', () => {
     await admin.context.close();
   });
 
+  it("shows each recipient's notices sent with their status, and the notices still due", async () => {
+    const { context, page } = await openOrder();
+    const cells = async (name: string) =>
+      (await page.getByRole('table', { name, exact: true }).locator('tbody tr').allInnerTexts()).map((row) =>
+        row.split('\t').map((cell) => cell.trim()),
+      );
+    const sent = await cells('Sent');
+    expect(sent.map((row) => row.slice(0, 5)).sort()).toEqual(
+      ['licensing@northwind.example', 'netops@acme.example'].map((recipient) => [
+        recipient,
+        'Renewal reminder, 90 days ahead',
+        REMINDER_DAY,
+        'SSRN4K7Q2M9X1A',
+        'sent',
+      ]),
+    );
+    for (const row of sent) expect(row[5]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: 250 /);
+    expect(await cells('Due')).toEqual([
+      ['Renewal reminder, 30 days ahead', 'SSRN4K7Q2M9X1A', '2029-10-29'],
+      ['Renewal reminder, 7 days ahead', 'SSRN4K7Q2M9X1A', '2029-11-21'],
+      ['Grace period notice', 'SSRN4K7Q2M9X1A', '2029-11-28'],
+      ['Expiry notice', 'SSRN4K7Q2M9X1A', '2029-12-28'],
+    ]);
+    // The same notices as the API's view of the order.
+    const api = (await pipeline.get(`/v1/orders/${ORDER}`)).json().notices;
+    expect(api.due.map((n: { date: string }) => n.date)).toEqual([
+      '2029-10-29',
+      '2029-11-21',
+      '2029-11-28',
+      '2029-12-28',
+    ]);
+    expect(api.sent.map((n: { status: string }) => n.status)).toEqual(['sent', 'sent']);
+    await context.close();
+  });
+
+  it('shows admins the webhook endpoints with their failures, and re-enables a disabled one; support gets no link and a 403', async () => {
+    const support = await newPage();
+    await signIn(support.page, TEST_TOKENS.support);
+    expect(await support.page.getByRole('link', { name: 'Webhooks' }).count()).toBe(0);
+    expect((await support.page.goto(`${base}/console/webhooks`))!.status()).toBe(403);
+    await support.context.close();
+
+    const { context, page } = await newPage();
+    await signIn(page, TEST_TOKENS.admin);
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.waitForURL(`${base}/console/webhooks`);
+    const section = (name: keyof typeof hooks) => page.getByRole('region', { name: hooks[name].url });
+    for (const name of Object.keys(hooks) as Array<keyof typeof hooks>) {
+      const text = await section(name).innerText();
+      for (const expected of [
+        endpointIds[name],
+        'notice.sent',
+        `${name} receipts`,
+        'disabled since',
+        'no successful delivery since',
+      ])
+        expect(text).toContain(expected);
+      const failures = await section(name).getByRole('table').locator('tbody tr').allInnerTexts();
+      expect(failures.length).toBeGreaterThan(0);
+      expect(failures[0]).toContain(ORDER);
+      expect(failures[0]).toContain('HTTP 503');
+      expect(failures[0]).toContain(`maintenance window of the ${name} until 06:00 UTC`);
+    }
+    await section('erp').getByRole('button', { name: 'Re-enable' }).click();
+    await page.waitForURL(/\/console\/webhooks\?enabled=/);
+    await expect(page.getByRole('status').textContent()).resolves.toBe(`${hooks.erp.url} is enabled again.`);
+    expect(await section('erp').innerText()).not.toContain('disabled since');
+    expect(await section('erp').getByRole('button', { name: 'Re-enable' }).count()).toBe(0);
+    expect(await section('warehouse').getByRole('button', { name: 'Re-enable' }).count()).toBe(1);
+    expect(await endpoint('erp')).toMatchObject({ disabledAt: null, failingSince: null });
+    expect((await endpoint('warehouse')).disabledAt).not.toBeNull();
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.waitForURL(`${base}/console/audit`);
+    const audit = await page.locator('main tbody tr').allInnerTexts();
+    expect(audit.filter((row) => row.includes('webhook.endpoint.enable'))).toEqual([
+      expect.stringContaining(endpointIds.erp),
+    ]);
+    await context.close();
+  });
+
   it('signs out, and the same browser is refused afterwards', async () => {
     const { context, page } = await newPage();
     await signIn(page, TEST_TOKENS.admin);
@@ -315,7 +446,9 @@ describe('accessibility and small screens', () => {
     { path: '/console/accounts/0100012345', role: 'support' },
     { path: '/console/audit', role: 'support' },
     { path: '/console/no-such-page', role: 'support' },
+    { path: '/console/webhooks', role: 'support' },
     { path: '/console/audit', role: 'admin' },
+    { path: '/console/webhooks', role: 'admin' },
     { path: '/console/sign-out', role: 'admin' },
   ];
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebhookEndpoints } from '../../src/store/webhook-endpoints.ts';
 import { TEST_TOKENS } from '../support/app.ts';
 import { FormClient, csrfToken } from '../support/console-client.ts';
 import { DELIVERED_ORDER, startWithDeliveredOrder } from '../support/delivered-order.ts';
@@ -18,6 +19,21 @@ afterAll(async () => {
 });
 
 const client = () => new FormClient(pipeline.api);
+
+/** A webhook endpoint that was disabled after failing (for an event type this file never causes). */
+async function disabledEndpoint(url: string): Promise<string> {
+  const endpoints = new WebhookEndpoints(pipeline.ctx.db);
+  const { id } = await endpoints.create(
+    { url, eventTypes: ['activation.issued'], secret: 'whsec_c2VjdXJpdHktdGVzdA==', createdBy: 'test' },
+    new Date(),
+  );
+  await pipeline.ctx.db.transaction((tx) => endpoints.disable(tx, id, new Date(), 'no successful delivery since then'));
+  return id;
+}
+
+const endpointDisabled = async (id: string) =>
+  (await pipeline.get('/v1/webhooks', TEST_TOKENS.admin)).json().endpoints.find((e: { id: string }) => e.id === id)
+    .disabledAt !== null;
 const sessionCookie = (c: FormClient) => c.cookies.get('lc_session');
 const setCookies = (response: { headers: Record<string, unknown> }) =>
   [response.headers['set-cookie'] ?? []].flat().map(String);
@@ -144,6 +160,27 @@ describe('console sign-in and sessions', () => {
     ).toEqual(['activation', 'fulfillment', 'notice-sweep', 'send']);
   });
 
+  it('lets a support session neither see nor use the webhooks page', async () => {
+    const id = await disabledEndpoint('https://hooks.vendor.example/support-cannot');
+    const support = client();
+    await support.signIn(TEST_TOKENS.support);
+    const home = await support.get('/console/');
+    expect(home.body).not.toContain('/console/webhooks');
+    const page = await support.get('/console/webhooks');
+    expect(page.statusCode).toBe(403);
+    expect(page.body).toContain('Your role may not do this.');
+    expect(page.body).not.toContain('hooks.vendor.example');
+    const token = csrfToken(home.body, '/console/sign-out');
+    const enable = await support.post(`/console/webhooks/${id}/enable`, { _csrf: token });
+    expect(enable.statusCode).toBe(403);
+    expect(enable.body).toContain('Your role may not do this.');
+    expect(await endpointDisabled(id)).toBe(true);
+    const admin = client();
+    await admin.signIn(TEST_TOKENS.admin);
+    expect((await admin.get('/console/')).body).toContain('href="/console/webhooks"');
+    expect((await admin.get('/console/webhooks')).body).toContain('https://hooks.vendor.example/support-cannot');
+  });
+
   it('a session does not stand in for a bearer token on the JSON API', async () => {
     const admin = client();
     await admin.signIn(TEST_TOKENS.admin);
@@ -202,6 +239,25 @@ describe('CSRF', () => {
     }
     expect((await c.get('/console/')).statusCode).toBe(200);
     expect((await pipeline.get(`/v1/orders/${ORDER}`)).json().fulfillments[0].deliveries.length).toBe(before);
+  });
+
+  it("refuses to enable a webhook endpoint without the form's token, and does it with the token", async () => {
+    const id = await disabledEndpoint('https://hooks.vendor.example/csrf');
+    const admin = client();
+    await admin.signIn(TEST_TOKENS.admin);
+    for (const form of [{}, { _csrf: 'forged-token' }] as Array<Record<string, string>>) {
+      const refused = await admin.post(`/console/webhooks/${id}/enable`, form);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).toContain('This form has expired.');
+    }
+    expect(await endpointDisabled(id)).toBe(true);
+    const done = await admin.submit('/console/webhooks', `/console/webhooks/${id}/enable`, {});
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe(`/console/webhooks?enabled=${id}#${id}`);
+    expect(await endpointDisabled(id)).toBe(false);
+    expect((await admin.get(String(done.headers.location))).body).toContain(
+      'https://hooks.vendor.example/csrf is enabled again.',
+    );
   });
 
   it('refuses a token made for another session, and one made before sign-in', async () => {

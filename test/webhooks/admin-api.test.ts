@@ -122,11 +122,55 @@ describe('webhook administration', () => {
     expect((await h.admin('POST', `/v1/webhooks/${id}/deliveries/whd_${'0'.repeat(32)}/retry`)).statusCode).toBe(404);
   });
 
+  it('enables a disabled endpoint again with a fresh failure clock, audited; an enabled one is left as it is', async () => {
+    const { id } = await h.register('http://127.0.0.1:9/resume', ['delivery.sent']);
+    const failedAt = new Date(Date.now() - 80 * 3_600_000);
+    await h.db.transaction(async (tx) => {
+      await h.webhooks.endpoints.recordFailure(tx, id, failedAt);
+      await h.webhooks.endpoints.disable(tx, id, new Date(), 'no successful delivery since then');
+    });
+    const listed = async () =>
+      (await h.admin('GET', '/v1/webhooks')).json().endpoints.find((e: { id: string }) => e.id === id);
+    expect(await listed()).toMatchObject({ failingSince: failedAt.toISOString(), disabledAt: expect.any(String) });
+
+    const res = await h.admin('POST', `/v1/webhooks/${id}/enable`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id, disabledAt: null, disabledReason: null, failingSince: null });
+    expect(await listed()).toEqual(res.json());
+    const again = await h.admin('POST', `/v1/webhooks/${id}/enable`);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(res.json());
+    const audit = (await h.admin('GET', '/v1/audit?limit=20')).json().entries;
+    expect(
+      audit
+        .filter((e: { action: string }) => e.action === 'webhook.endpoint.enable')
+        .map((e: { outcome: string; actor: string; detail: object }) => [e.outcome, e.actor, e.detail]),
+    ).toEqual([
+      ['already-enabled', 'admin-token-3', { endpointId: id, url: 'http://127.0.0.1:9/resume' }],
+      ['enabled', 'admin-token-3', { endpointId: id, url: 'http://127.0.0.1:9/resume' }],
+    ]);
+  });
+
+  it('refuses to enable an unknown or malformed endpoint id, and anyone but an admin', async () => {
+    const unknown = await h.admin('POST', '/v1/webhooks/whe_AAAAAAAAAAAA/enable');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error).toBe('no webhook endpoint whe_AAAAAAAAAAAA');
+    const malformed = await h.admin('POST', '/v1/webhooks/not-an-id/enable');
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().issues[0].message).toMatch(/endpoint id/);
+    const { id } = await h.register('http://127.0.0.1:9/others', ['delivery.sent']);
+    expect((await h.admin('POST', `/v1/webhooks/${id}/enable`, undefined, TEST_TOKENS.support)).statusCode).toBe(403);
+    expect((await h.api.inject({ method: 'POST', url: `/v1/webhooks/${id}/enable` })).statusCode).toBe(401);
+  });
+
   it('describes the webhook routes in the OpenAPI document', async () => {
     const doc = (await h.api.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.paths['/v1/webhooks'].post['x-required-role']).toBe('admin');
     expect(doc.paths['/v1/webhooks/{id}'].delete).toBeDefined();
     expect(doc.paths['/v1/webhooks/{id}/deliveries/{deliveryId}/retry'].post).toBeDefined();
+    const enable = doc.paths['/v1/webhooks/{id}/enable'].post;
+    expect(enable['x-required-role']).toBe('admin');
+    expect(Object.keys(enable.responses).sort()).toEqual(['200', '400', '401', '403', '404']);
     expect(
       doc.paths['/v1/webhooks'].post.requestBody.content['application/json'].schema.properties.eventTypes.items.enum,
     ).toContain('order.undeliverable');

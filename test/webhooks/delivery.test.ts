@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { postWebhook } from '../../src/http/post-webhook.ts';
 import { registry } from '../../src/metrics.ts';
+import { deliverWebhook, type DeliverDeps } from '../../src/webhooks/deliver.ts';
+import { newSecret } from '../../src/webhooks/signing.ts';
 import { EVENT_TYPES, type EventType } from '../../src/webhook-rules/events.ts';
-import { ManualClock } from '../support/app.ts';
+import { ManualClock, TEST_TOKENS } from '../support/app.ts';
 import { TestDnsServer } from '../support/dns-server.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
 import { SAMPLE_EVENTS, startWebhookHarness, type WebhookHarness } from '../support/webhooks.ts';
@@ -234,6 +237,42 @@ describe('webhook delivery', () => {
     expect(target.requests).toHaveLength(0);
   });
 
+  it('with loopback not allowed, does not follow a redirect to 127.0.0.1: the attempt fails with the 302, the target is never asked', async () => {
+    const h = await harness({ WEBHOOK_ALLOW_LOOPBACK: 'false' });
+    const target = await receiver();
+    const redirecting = await receiver();
+    redirecting.answer = () => ({ status: 302, location: `http://127.0.0.1:${target.port}/internal` });
+    // Under this policy the API refuses every address a receiver in this test can have (loopback), so the endpoint is
+    // written straight to the store, and the send is run at the delivery level.
+    await expect(h.register(redirecting.url, ['delivery.sent'])).rejects.toThrow(
+      /400.*127\.0\.0\.1 is a loopback address/,
+    );
+    redirecting.secret = newSecret();
+    const endpoint = await h.webhooks.endpoints.create(
+      { url: redirecting.url, eventTypes: ['delivery.sent'], secret: redirecting.secret, createdBy: 'test' },
+      h.pipeline.ctx.clock.now(),
+    );
+    const id = await h.record('delivery.sent', 'strict-redirect', SAMPLE_EVENTS['delivery.sent']);
+    const [deliveryId] = (await h.webhooks.outbox.relay(10, new Date())).deliveryIds;
+    // The registered receiver stands in for a public host: its own URL is let through, and every other loopback
+    // address (the redirect's target) is refused as the service's policy refuses it.
+    const post: DeliverDeps['post'] = (url, headers, body) =>
+      postWebhook(url, headers, body, {
+        timeoutMs: 5_000,
+        resolve: async () => [],
+        policy: { allowLoopback: url === redirecting.url },
+      });
+    await expect(deliverWebhook({ ...h.webhooks.deliverDeps, post }, deliveryId!, { manual: false })).rejects.toThrow(
+      /^HTTP 302: redirect to http:\/\/127\.0\.0\.1:\d+\/internal not followed$/,
+    );
+    const [d] = await deliveries(h, endpoint.id);
+    expect(d).toMatchObject({ webhookId: id, status: 'retrying' });
+    expect(d!.attempts).toEqual([expect.objectContaining({ outcome: 'http-error', statusCode: 302, manual: false })]);
+    expect(redirecting.requests.map((r) => r.webhookId)).toEqual([id]);
+    expect(target.requests).toEqual([]);
+    expect(target.rejected).toEqual([]);
+  });
+
   it('keeps to the endpoint concurrency across the worker', async () => {
     const h = await harness({ WEBHOOK_ENDPOINT_CONCURRENCY: '2', WEBHOOK_CONCURRENCY: '20' }, { sender: true });
     const r = await receiver();
@@ -304,4 +343,55 @@ describe('webhook delivery', () => {
     expect(await deliveries(h, endpoint.id)).toHaveLength(6);
     expect(r.requests.length).toBe(before);
   }, 180_000);
+
+  it('an admin enables a disabled endpoint again: new events are delivered, and its old failures no longer count', async () => {
+    // Failing for two hours, with an hour's failures disabling: the clock starts in the past and then catches up.
+    const start = Date.now();
+    const clock = new ManualClock(new Date(start - 2 * 3_600_000));
+    const h = await harness(
+      { WEBHOOK_DISABLE_AFTER_HOURS: '1', WEBHOOK_BACKOFF_MS: '50', WEBHOOK_BACKOFF_MAX_MS: '100' },
+      { clock, sender: true },
+    );
+    const r = await receiver();
+    const endpoint = await h.register(r.url, ['delivery.sent']);
+    r.secret = endpoint.secret;
+    r.answer = () => ({ status: 503, body: 'maintenance' });
+    const old = await h.record('delivery.sent', 'before-disable', SAMPLE_EVENTS['delivery.sent']);
+    await waitForDeliveries(h, endpoint.id, (ds) => (ds[0]?.attempts.length ?? 0) >= 1);
+    clock.set(new Date(start).toISOString());
+    await waitForDeliveries(h, endpoint.id, (ds) => ds[0]?.status === 'failed');
+    expect((await h.admin('GET', '/v1/webhooks')).json().endpoints[0].disabledAt).not.toBeNull();
+
+    expect(
+      (await h.admin('POST', `/v1/webhooks/${endpoint.id}/enable`, undefined, TEST_TOKENS.support)).statusCode,
+    ).toBe(403);
+    const enabled = await h.admin('POST', `/v1/webhooks/${endpoint.id}/enable`);
+    expect(enabled.statusCode).toBe(200);
+    expect(enabled.json()).toMatchObject({
+      id: endpoint.id,
+      disabledAt: null,
+      disabledReason: null,
+      failingSince: null,
+    });
+    // The first new event fails once more: with the old failure clock that would disable the endpoint at once.
+    r.answer = (request, seen) => (request.webhookId !== old && seen === 1 ? { status: 500 } : { status: 204 });
+    const fresh = await h.record('delivery.sent', 'after-enable', SAMPLE_EVENTS['delivery.sent']);
+    const ds = await waitForDeliveries(h, endpoint.id, (x) => x.length === 2 && x[0]!.status === 'delivered');
+    expect(ds.map((d) => [d.webhookId, d.status])).toEqual([
+      [fresh, 'delivered'],
+      [old, 'failed'],
+    ]);
+    expect(ds[0]!.attempts.map((a) => a.statusCode)).toEqual([500, 204]);
+    expect(r.seen(fresh)).toBe(2);
+    const listed = (await h.admin('GET', '/v1/webhooks')).json().endpoints[0];
+    expect(listed).toMatchObject({ disabledAt: null, failingSince: null });
+    const audit = (await h.admin('GET', '/v1/audit?limit=50')).json().entries;
+    expect(audit.filter((e: { action: string }) => e.action === 'webhook.endpoint.enable')).toEqual([
+      expect.objectContaining({
+        actor: 'admin-token-3',
+        outcome: 'enabled',
+        detail: { endpointId: endpoint.id, url: r.url },
+      }),
+    ]);
+  }, 120_000);
 });
