@@ -13,6 +13,9 @@ export interface CatalogProduct {
   mode: DeliveryMode;
   /** Feature names written into signed keys (heritage modes). */
   features: string[];
+  /** `product-portal`: the product's own portal, where its codes are entered (the URL is required for that mode). */
+  portalName?: string;
+  portalUrl?: string;
 }
 
 export interface Account {

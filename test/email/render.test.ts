@@ -78,6 +78,7 @@ function modeBlock(locale: string, doc: FulfillmentDocument, line: FulfillmentDo
     ssrn: line.entitlement.ssrn,
     address: doc.brand.activationAddress,
     support: doc.brand.supportEmail,
+    portalName: line.product.portalName,
   };
   const stepsKey =
     mode === 'email-activation' && !doc.brand.activationAddress
@@ -294,6 +295,36 @@ describe('the Fulfillment Email', () => {
     }
     const en = renderer.render(withLocale(without!, 'en'), without!.order.contacts[0]!);
     expect(en.text).toContain(`Write to ${TEST_BRAND.supportEmail} with the Activation Code Mk3pWz-7HqRt-Bn4VxC`);
+  });
+
+  it("names a product-portal line's own portal, links to it and says what to enter there", () => {
+    const [doc] = documentsFor(loadExample('order-cloud-security'));
+    const { html, text } = renderer.render(doc!, doc!.order.contacts[0]!);
+    for (const step of [
+      'This product is activated in its own portal, Security Director Cloud portal, not in the licensing portal.',
+      'Sign in to Security Director Cloud portal and enter the Activation Code Sd4kLm-9PqRs-Tu2VwX (or the SSRN SSRN6T8V1W3X5Y), as the activation instructions describe.',
+    ]) {
+      expect(text).toContain(step);
+      expect(html).toContain(step);
+    }
+    expect(text).toContain('Security Director Cloud portal: https://sd-cloud.example.net\n');
+    expect(html).toMatch(/<a href="https:\/\/sd-cloud\.example\.net"[^>]*>Security Director Cloud portal<\/a>/);
+    // The order's other line (key-in-email) has no portal of its own.
+    expect(html.match(/https:\/\/sd-cloud\.example\.net/g)).toHaveLength(1);
+
+    const german = renderer.render(withLocale(doc!, 'de'), doc!.order.contacts[0]!).text;
+    expect(german).toContain(
+      'Melden Sie sich bei Security Director Cloud portal an und geben Sie dort den Aktivierungscode Sd4kLm-9PqRs-Tu2VwX',
+    );
+
+    // A catalog entry without a portal name: the link and the steps name the portal's host.
+    const unnamed: FulfillmentDocument = {
+      ...doc!,
+      lines: doc!.lines.map((l) => ({ ...l, product: { ...l.product, portalName: undefined } })),
+    };
+    const plain = renderer.render(unnamed, doc!.order.contacts[0]!);
+    expect(plain.text).toContain('in its own portal, sd-cloud.example.net, not in the licensing portal.');
+    expect(plain.html).toMatch(/<a href="https:\/\/sd-cloud\.example\.net"[^>]*>sd-cloud\.example\.net<\/a>/);
   });
 
   it('shows hostile values as text: in HTML escaped, never as tags or expanded; in the text part literally', () => {

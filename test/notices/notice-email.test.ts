@@ -61,7 +61,8 @@ describe('subscription notices', () => {
     expect(r.text).toContain('14 February 2027 (including a 30-day grace period)');
     expect(r.text).toContain('EX Advanced <1 year>');
     expect(r.text).toContain(`Stop subscription reminders: ${URL}`);
-    expect(r.html).toContain(`<a href="${URL}">Stop subscription reminders</a>`);
+    // Styles are inline (a client may drop those of <head>): the link carries its colour.
+    expect(r.html).toContain(`<a href="${URL}" style="color: #0b5cad;">Stop subscription reminders</a>`);
     // The HTML escapes the data: no markup from an order reaches the message.
     expect(r.html).toContain('EX Advanced &lt;1 year&gt;');
     expect(r.html).toContain('Müller &amp; Söhne');

@@ -15,6 +15,16 @@ export const TEST_BRAND: Brand = {
   paperSize: 'A4',
 };
 
+/** A key as the signer writes it: the license ID, then eight rows of base32 groups. */
+export function sampleKey(device: string, licenseId: string, issuedOn = '2027-01-15'): IssuedKey {
+  return {
+    device,
+    licenseId,
+    issuedOn,
+    key: `${licenseId}\n${'ABCDE FGHIJ KLMNO PQRST UVWXY Z2345\n'.repeat(8).trimEnd()}`,
+  };
+}
+
 export function loadExample(name: string): FulfillmentEvent {
   return parseEvent(JSON.parse(readFileSync(new URL(`../../fixtures/orders/${name}.json`, import.meta.url), 'utf8')));
 }
@@ -34,4 +44,34 @@ export function documentsFor(
 /** All documents of one of the contract's example events. */
 export function exampleDocuments(name: (typeof EXAMPLES)[number]): FulfillmentDocument[] {
   return documentsFor(loadExample(name));
+}
+
+/** A code of the same length as `code`, unique for each `i` below 1000: the line's number takes its last characters. */
+const numbered = (code: string, i: number) => `${code.slice(0, -3)}${String(i + 1).padStart(3, '0')}`;
+
+/**
+ * One fulfillment of `count` lines in `locale`: the lines of the example orders (every delivery mode) over and over,
+ * each with its own line number, Activation Code and SSRN, all shipped on the first example's ship date.
+ */
+export function longOrderDocument(
+  count: number,
+  locale = 'en',
+  keys: Record<string, IssuedKey[]> = {},
+): FulfillmentDocument {
+  const base = loadExample('order-ex-srx');
+  const pool = ['order-ex-srx', 'order-cloud-security', 'order-heritage-de'].flatMap((n) => loadExample(n).lines);
+  const lines = Array.from({ length: count }, (_, i) => {
+    const line = pool[i % pool.length]!;
+    return {
+      ...line,
+      lineNumber: String(i + 1),
+      activationCode: numbered(line.activationCode, i),
+      ssrn: numbered(line.ssrn, i),
+      shipDate: base.lines[0]!.shipDate,
+    };
+  });
+  const event = { ...base, salesOrder: { ...base.salesOrder, locale }, lines };
+  const [doc, ...more] = documentsFor(parseEvent(event), keys);
+  if (more.length) throw new Error('a long order is one fulfillment');
+  return doc!;
 }
