@@ -12,6 +12,8 @@ command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v zbarimg >/dev/null || need_apt+=(zbar-tools)
 command -v qpdf >/dev/null || need_apt+=(qpdf)
+# Chromium draws the Japanese email's screenshots with it (boxes without).
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need_apt+=(fonts-noto-cjk)
 /usr/bin/python3 -c 'import dkim' 2>/dev/null || need_apt+=(python3-dkim)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"

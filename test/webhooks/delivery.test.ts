@@ -8,6 +8,7 @@ import { ManualClock, TEST_TOKENS } from '../support/app.ts';
 import { TestDnsServer } from '../support/dns-server.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
 import { SAMPLE_EVENTS, startWebhookHarness, type WebhookHarness } from '../support/webhooks.ts';
+import { subscribe } from '../support/webhook-subscriber.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -119,6 +120,7 @@ describe('webhook delivery', () => {
 
   it('keeps each event once in the outbox, and only when its transaction commits', async () => {
     const h = await harness();
+    await subscribe(h.db, ['delivery.sent']);
     const event = SAMPLE_EVENTS['delivery.sent'];
     await h.record('delivery.sent', 'same-change', event);
     await h.record('delivery.sent', 'same-change', event);
