@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { loadConfig } from '../src/config.ts';
+import { ConfigError } from '../src/errors.ts';
 
 describe('settings', () => {
   it('needs nothing: every default is usable', () => {
@@ -117,6 +117,32 @@ describe('subscription notice settings', () => {
       [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL'],
     ] as const) {
       expect(() => loadConfig(env), name).toThrow(new RegExp(`^invalid settings:\\n  ${name}: `));
+    }
+  });
+});
+
+describe('console settings', () => {
+  it('accepts proxies as addresses, ranges and names, and names every bad entry', () => {
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8, ::1, loopback' }).TRUST_PROXY).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'loopback',
+    ]);
+    expect(loadConfig({}).TRUST_PROXY).toBeUndefined();
+    try {
+      loadConfig({
+        TRUST_PROXY: '10.0.0.0/8/1,proxy.example',
+        SESSION_IDLE_SECONDS: '0',
+        SELF_SERVICE_PER_ADDRESS_PER_HOUR: 'many',
+      });
+      expect.unreachable();
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toContain('TRUST_PROXY: entry 1 must be an IP address');
+      expect(problems).toContain('TRUST_PROXY: entry 2 must be an IP address');
+      expect(problems).toContain('SESSION_IDLE_SECONDS');
+      expect(problems).toContain('SELF_SERVICE_PER_ADDRESS_PER_HOUR');
     }
   });
 });

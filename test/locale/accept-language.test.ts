@@ -29,3 +29,22 @@ describe('the language a browser prefers', () => {
     );
   });
 });
+
+describe('preferredLocale', () => {
+  const supported = ['de', 'en', 'ja'];
+  it.each([
+    [undefined, 'en'],
+    ['', 'en'],
+    ['de-CH', 'de'],
+    ['ja,en;q=0.8', 'ja'],
+    ['fr-FR, fr;q=0.9, de;q=0.8, en;q=0.7', 'de'],
+    ['en;q=0.5, ja;q=0.9', 'ja'],
+    ['en-GB, de', 'en'],
+    ['de;q=0, ja;q=0.1', 'ja'],
+    ['*', 'en'],
+    ['de;q=abc, ja', 'ja'],
+    [`${'x-y, '.repeat(10_000)}ja`, 'en'],
+  ])('%s gives %s', (header, locale) => {
+    expect(preferredLocale(header, supported)).toBe(locale);
+  });
+});
