@@ -55,7 +55,7 @@ async function orderOf(p: TestPipeline, number: string): Promise<OrderResponse> 
 }
 
 describe('a retryable failure on the last attempt', () => {
-  it('a Fulfillment Email refused with 451 every time ends `failed` after the last attempt, with the last error', async () => {
+  it('a Fulfillment Email refused with 451 every time ends `failed` after its last attempt, with the last error', async () => {
     const { p, refusals } = await greylisting('last-attempt.example');
     const event = makeEvent('last-attempt', 2);
     expect((await p.post('/v1/fulfillments', event)).statusCode).toBe(202);
@@ -94,7 +94,7 @@ describe('a retryable failure on the last attempt', () => {
 
     clock.set('2026-10-17T00:05:00Z');
     await requestSweep(p.ctx.queues.noticeSweep, 'reminder-90');
-    await waitFor(async () => (await orderOf(p, event.salesOrder.number)).notices.sent.length === 1);
+    await p.sweepIdle();
     await p.idle();
 
     expect(refusals.get(contact!)).toBe(2 * ATTEMPTS);
@@ -110,10 +110,3 @@ describe('a retryable failure on the last attempt', () => {
     expect(await p.ctx.notices.get(notice!.id)).toMatchObject({ status: 'failed', attempts: ATTEMPTS });
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await condition());) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -15,6 +15,8 @@ export interface TestPipeline {
   get(url: string, token?: string): Promise<LightMyRequestResponse>;
   /** Resolves when no job is waiting, active or due in the fulfillment and send queues (delayed retries count as busy). */
   idle(timeoutMs?: number): Promise<void>;
+  /** Resolves when no notice sweep waits, runs or waits for a retry (the next day's scheduled run does not count). */
+  sweepIdle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,17 @@ export async function startPipeline(
         if ([fulfillment, send].every((c) => Object.values(c).every((n) => n === 0))) return;
         if (Date.now() > deadline)
           throw new Error(`queues not idle: ${JSON.stringify(fulfillment)} ${JSON.stringify(send)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async sweepIdle(timeoutMs = 20_000) {
+      for (const deadline = Date.now() + timeoutMs; ;) {
+        // The scheduler's next run waits as a delayed job; a sweep that failed would wait there too, so failures are
+        // checked.
+        const c = await ctx.queues.noticeSweep.getJobCounts('waiting', 'active', 'prioritized', 'failed');
+        const retrying = (await ctx.queues.noticeSweep.getDelayed()).filter((j) => j.attemptsMade > 0);
+        if (Object.values(c).every((n) => n === 0) && retrying.length === 0) return;
+        if (Date.now() > deadline) throw new Error(`sweep not done: ${JSON.stringify(c)}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },
