@@ -43,7 +43,9 @@ export async function fanOut(deps: FanOutDeps, fulfillmentId: string): Promise<F
     const doc = await assembleDocument(deps, deps.catalog, deps.brand, fulfillment, read);
     if (!doc) return 'missing';
     // What was stored first, should another worker have raced this one: every message attaches the same bytes.
-    deps.rendered?.(doc, await deps.fulfillments.saveCertificate(fulfillmentId, await deps.renderCertificate(doc)));
+    // Stored whether or not a cache takes it (an optional call would skip evaluating its arguments).
+    const certificate = await deps.fulfillments.saveCertificate(fulfillmentId, await deps.renderCertificate(doc));
+    deps.rendered?.(doc, certificate);
   }
 
   const open = deliveries.filter((d) => d.status === 'scheduled' || d.status === 'queued');

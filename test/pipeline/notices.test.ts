@@ -37,23 +37,12 @@ const isNotice = (m: ReceivedMessage) => m.from === 'renewals@courier.example';
 const notices = () => sink.messages.filter(isNotice);
 const summary = (ms: ReceivedMessage[]) => ms.map((m) => [m.to.join(','), m.parsed.subject?.split(':')[0]]).sort();
 
-async function sweepIdle(): Promise<void> {
-  for (const deadline = Date.now() + 20_000; ;) {
-    // The scheduler's next run waits as a delayed job; a sweep that failed would wait there too, so failures are checked.
-    const c = await p.ctx.queues.noticeSweep.getJobCounts('waiting', 'active', 'prioritized', 'failed');
-    const retrying = (await p.ctx.queues.noticeSweep.getDelayed()).filter((j) => j.attemptsMade > 0);
-    if (Object.values(c).every((n) => n === 0) && retrying.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`sweep not done: ${JSON.stringify(c)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** The day's sweep, run as the scheduler runs it (a job without a date: today by the service's clock), and its sends. */
 async function sweepOn(day: string): Promise<ReceivedMessage[]> {
   const before = sink.messages.length;
   clock.set(`${day}T00:05:00Z`);
   await requestSweep(p.ctx.queues.noticeSweep, `test-${day}`);
-  await sweepIdle();
+  await p.sweepIdle();
   await p.idle();
   return sink.messages.slice(before).filter(isNotice);
 }
@@ -147,7 +136,7 @@ describe('the subscription timer, end to end', () => {
     try {
       clock.set('2026-10-17T00:05:00Z');
       await Promise.all([requestSweep(p.ctx.queues.noticeSweep, 'one'), requestSweep(p.ctx.queues.noticeSweep, 'two')]);
-      await sweepIdle();
+      await p.sweepIdle();
       await p.idle();
       expect(notices()).toHaveLength(2);
       expect(new Set(notices().map((m) => m.parsed.messageId)).size).toBe(2);

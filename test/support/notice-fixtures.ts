@@ -83,3 +83,58 @@ export async function insertOrder(db: Queryable, o: FixtureOrder): Promise<void>
     );
   }
 }
+
+/** An order of insertDueOrders: its one subscription and its two contacts (in the order notices are planned). */
+export interface DueOrder {
+  number: string;
+  ssrn: string;
+  contacts: [string, string];
+}
+
+/**
+ * `count` orders, each with one initial 12-month subscription whose 30-day reminder falls due on `today`, two contacts
+ * and a fulfillment already shipped; in a few statements, for sweeps over thousands. Numbers sort in creation order.
+ */
+export async function insertDueOrders(db: Queryable, count: number, today: string, tag: string): Promise<DueOrder[]> {
+  const paidEnd = addDays(today, 30);
+  const shipDate = addMonths(paidEnd, -12);
+  const at = new Date().toISOString();
+  const orders = Array.from({ length: count }, (_, i) => {
+    const n = String(i).padStart(6, '0');
+    return {
+      number: `${tag}${n}`,
+      ssrn: `SSRN${tag}${n}`,
+      contacts: [`a.${n}@${tag.toLowerCase()}.example`, `b.${n}@${tag.toLowerCase()}.example`],
+    };
+  }) as DueOrder[];
+  const column = <T>(f: (o: DueOrder) => T) => orders.map(f);
+  await db.query(
+    `WITH o AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS o(number, ssrn, a, b)),
+     ev AS (INSERT INTO events (event_id, digest, record, response, accepted_at, accepted_by)
+       SELECT 'ev-' || number, 'd', '{}', '{}', $6, 'test' FROM o),
+     ord AS (INSERT INTO orders (number, end_customer, locale, record, updated_at)
+       SELECT number, jsonb_build_object('name', 'End customer of ' || number), 'en', '{}', $6 FROM o),
+     con AS (INSERT INTO contacts (order_number, email) SELECT number, a FROM o UNION ALL SELECT number, b FROM o)
+     INSERT INTO fulfillments
+       (id, event_id, order_number, ship_date, certificate_number, ssrns, created_at, fanned_out_at)
+       SELECT 'f-' || number, 'ev-' || number, number, $5, 'C-' || number, ARRAY[ssrn], $6, $6 FROM o`,
+    [
+      column((o) => o.number),
+      column((o) => o.ssrn),
+      column((o) => o.contacts[0]),
+      column((o) => o.contacts[1]),
+      shipDate,
+      at,
+    ],
+  );
+  await db.query(
+    `INSERT INTO entitlements (ssrn, activation_code, order_number, event_id, fulfillment_id, position, line_number,
+       sku, product, license_name, description, quantity, license_type, purchase, term_months, ship_date, start_date,
+       end_date, grace_days)
+     SELECT ssrn, 'code-' || ssrn, number, 'ev-' || number, 'f-' || number, 0, '1', 'S-EX-A-C1-1', 'ex',
+       'License ' || ssrn, 'EX Series Advanced', 1, 'subscription', 'initial', 12, $3, $3, $4::date + 30, 30
+     FROM unnest($1::text[], $2::text[]) AS o(number, ssrn)`,
+    [column((o) => o.number), column((o) => o.ssrn), shipDate, paidEnd],
+  );
+  return orders;
+}

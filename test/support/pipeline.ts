@@ -15,6 +15,8 @@ export interface TestPipeline {
   get(url: string, token?: string): Promise<LightMyRequestResponse>;
   /** Resolves when no job is waiting, active or due in the fulfillment and send queues (delayed retries count as busy). */
   idle(timeoutMs?: number): Promise<void>;
+  /** Resolves when no notice sweep waits, runs or waits for a retry (the next day's scheduled run does not count). */
+  sweepIdle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,15 +41,25 @@ export async function startPipeline(
     async idle(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const counts = await Promise.all(
-          [ctx.queues.fulfillment, ctx.queues.send].map((q) =>
-            q.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children'),
-          ),
-        );
-        const delayedSends = await ctx.queues.send.getJobCounts('delayed');
-        if (counts.every((c) => Object.values(c).every((n) => n === 0)) && delayedSends.delayed === 0) return;
+        // One count per queue, fulfillments first: a retry moving from delayed to waiting between two counts of the
+        // send queue, or a fan-out queueing its sends between the two queues' counts, would pass for idle.
+        const busy = ['waiting', 'active', 'prioritized', 'waiting-children'] as const;
+        const fulfillment = await ctx.queues.fulfillment.getJobCounts(...busy);
+        const send = await ctx.queues.send.getJobCounts(...busy, 'delayed');
+        if ([fulfillment, send].every((c) => Object.values(c).every((n) => n === 0))) return;
         if (Date.now() > deadline)
-          throw new Error(`queues not idle: ${JSON.stringify(counts)} ${JSON.stringify(delayedSends)}`);
+          throw new Error(`queues not idle: ${JSON.stringify(fulfillment)} ${JSON.stringify(send)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async sweepIdle(timeoutMs = 20_000) {
+      for (const deadline = Date.now() + timeoutMs; ;) {
+        // The scheduler's next run waits as a delayed job; a sweep that failed would wait there too, so failures are
+        // checked.
+        const c = await ctx.queues.noticeSweep.getJobCounts('waiting', 'active', 'prioritized', 'failed');
+        const retrying = (await ctx.queues.noticeSweep.getDelayed()).filter((j) => j.attemptsMade > 0);
+        if (Object.values(c).every((n) => n === 0) && retrying.length === 0) return;
+        if (Date.now() > deadline) throw new Error(`sweep not done: ${JSON.stringify(c)}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },
