@@ -44,7 +44,7 @@ export function noticeSweepWorker(
   run: (job: NoticeSweepJob) => Promise<unknown>,
   options: { lockDurationMs?: number } = {},
 ): Worker<NoticeSweepJob> {
-  const lockDuration = options.lockDurationMs ?? 120_000;
+  const lockDuration = options.lockDurationMs ?? 30_000;
   return new Worker<NoticeSweepJob>(NOTICE_SWEEP_QUEUE, (job: Job<NoticeSweepJob>) => run(job.data), {
     connection: c.redis,
     prefix: c.prefix,

@@ -16,6 +16,7 @@ import { storeKeys, type StoreKeys } from '../../src/store/keys.ts';
 import { createStores, type Stores } from '../../src/store/stores.ts';
 import { TEST_REDIS_URL, uniquePrefix } from './app.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { subscribe } from './webhook-subscriber.ts';
 import { TEST_BRAND } from './documents.ts';
 
 // What the use-case tests (intake, fan-out, send, resend) call their use case with: the real repositories over a
@@ -36,6 +37,8 @@ export interface UseCaseWorld {
 
 export async function startUseCaseWorld(): Promise<UseCaseWorld> {
   const database = await createTestDatabase();
+  // The use cases' webhook events are part of what they write: an endpoint wants them all.
+  await subscribe(database.db);
   const prefix = uniquePrefix();
   const keys = storeKeys(prefix);
   const redis = connectRedis(TEST_REDIS_URL);
