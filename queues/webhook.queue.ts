@@ -4,7 +4,10 @@ import type { DeliverOutcome } from '../src/webhooks/deliver.ts';
 import { retryDelayMs, type RetrySchedule } from '../src/webhooks/retry-schedule.ts';
 import { JOB_RETENTION, type QueueConnection } from './connection.ts';
 
-/** One webhook event to one endpoint. The job carries the delivery id; endpoint, secret and body are read from the store. */
+/**
+ * One webhook event to one endpoint. The job carries the delivery id; endpoint, secret and body are read from the
+ * store.
+ */
 export const WEBHOOK_QUEUE = 'webhook';
 
 export interface WebhookJob {
@@ -24,7 +27,10 @@ export interface WebhookQueuePolicy {
 const MAX_ATTEMPTS = 10_000;
 const BUSY_WAIT_MS = 200;
 
-/** Idempotent: the job id is the delivery id, so queueing a delivery that has a job (waiting, delayed, active) adds nothing. */
+/**
+ * Idempotent: the job id is the delivery id, so queueing a delivery that has a job (waiting, delayed, active) adds
+ * nothing.
+ */
 export async function enqueueWebhookDeliveries(queue: Queue<WebhookJob>, deliveryIds: string[]): Promise<void> {
   if (deliveryIds.length === 0) return;
   await queue.addBulk(
@@ -72,7 +78,8 @@ export function webhookWorker(
       concurrency: policy.concurrency,
       lockDuration: policy.lockDurationMs,
       stalledInterval: Math.min(30_000, policy.lockDurationMs),
-      // A worker killed mid-send leaves a stalled job that another worker takes over; the receiver de-duplicates by webhook-id.
+      // A worker killed mid-send leaves a stalled job that another worker takes over; the receiver de-duplicates by
+      // webhook-id.
       maxStalledCount: 10,
       settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(policy.schedule, attemptsMade) },
     },

@@ -196,7 +196,9 @@ function addressOf(mailbox: string): string {
   return (mailbox.match(/<([^<>]+)>/)?.[1] ?? mailbox).trim().toLowerCase();
 }
 
-/** Reads settings from an environment; throws ConfigError listing every problem at once. Empty strings count as unset. */
+/**
+ * Reads settings from an environment; throws ConfigError listing every problem at once. Empty strings count as unset.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(
     Object.entries(env).filter(([k, v]) => k in envSchema.shape && v !== undefined && v !== ''),

@@ -17,7 +17,10 @@ export class InvalidInputError extends Error {
   }
 }
 
-/** The input is valid but clashes with what is stored (reused eventId, activation code owned by another order). HTTP 409. */
+/**
+ * The input is valid but clashes with what is stored (reused eventId, activation code owned by another order).
+ * HTTP 409.
+ */
 export class ConflictError extends Error {
   constructor(
     message: string,
@@ -61,7 +64,9 @@ export class ConfigError extends Error {
   }
 }
 
-/** A message could not be delivered. `permanent`: no retry (5xx, recipient rejected); else worth retrying with backoff. */
+/**
+ * A message could not be delivered. `permanent`: no retry (5xx, recipient rejected); else worth retrying with backoff.
+ */
 export class DeliveryError extends Error {
   constructor(
     message: string,

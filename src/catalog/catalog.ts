@@ -50,5 +50,8 @@ export function activationAddressWarning(catalog: Catalog, activationAddress: st
   if (activationAddress) return undefined;
   const products = [...catalog.values()].filter((p) => p.mode === 'email-activation').map((p) => p.key);
   if (!products.length) return undefined;
-  return `ACTIVATION_ADDRESS is not set: customers of ${products.join(', ')} (email-activation) are told to write to support`;
+  return (
+    `ACTIVATION_ADDRESS is not set: customers of ${products.join(', ')} (email-activation) ` +
+    'are told to write to support'
+  );
 }

@@ -50,7 +50,9 @@ export interface ResendFormState {
   reason?: string;
 }
 
-/** The order page's model: the order, each entitlement's status today, each recipient's timeline, keys, the resend form. */
+/**
+ * The order page's model: the order, each entitlement's status today, each recipient's timeline, keys, the resend form.
+ */
 export function orderPage(view: OrderView, today: string, s: LocaleStrings, form: ResendFormState = {}) {
   const shippedLines = new Set(
     view.entitlements

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpError } from '../api/errors.ts';
 import { ENTITLEMENT_STATUSES, type EntitlementStatus } from '../entitlement/status.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
+import type { OrderView } from '../support/order-view.ts';
 import { entitlementRow, instantText, noticesSection, orderPage, type ResendFormState } from './order-page.ts';
 import { field, fields } from './form.ts';
 import type { ConsoleContext } from './context.ts';
@@ -33,45 +34,58 @@ function resendForm(body: unknown): ResendFormState & { lines: string[]; to: str
   };
 }
 
-/** Search, order, resend, certificate, audit log and account pages: each a view over the backend the console declares. */
+type Problem = { message: string; issues: Array<{ path: string; message: string }> };
+
+const stringsOf = (ctx: ConsoleContext, request: FastifyRequest) =>
+  ctx.views.strings(request.headers['accept-language']);
+
+/**
+ * Search, order, resend, certificate, audit log and account pages: each a view over the backend the console declares.
+ */
 export function consolePages(app: FastifyInstance, ctx: ConsoleContext): void {
-  const strings = (request: FastifyRequest) => ctx.views.strings(request.headers['accept-language']);
+  searchRoutes(app, ctx);
+  orderRoutes(app, ctx);
+  auditRoute(app, ctx);
+  accountRoute(app, ctx);
+}
 
-  const renderOrder = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    number: string,
-    form?: ResendFormState,
-    problem?: { message: string; issues: Array<{ path: string; message: string }> },
-    status = 200,
-  ) => {
-    const [view, notices] = await Promise.all([ctx.backend.order(number), ctx.backend.notices(number)]);
-    if (!view) throw new NotFoundError(`no sales order ${number}`);
-    const s = strings(request);
-    const resent = Number(field(request.query, 'resent'));
-    return sendPage(
-      reply,
-      ctx.views,
-      'order',
-      s,
-      {
-        ...frame(request, reply, s, s.text('order.title', { number })),
-        ...(resent > 0 && { notice: s.text('resend.done', { count: resent }) }),
-        ...(problem && { problem: problem.message, issues: problem.issues }),
-        ...orderPage(view, ctx.backend.today(), s, form),
-        notices: noticesSection(notices, s),
-      },
-      status,
-    );
-  };
+async function renderOrder(
+  ctx: ConsoleContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  number: string,
+  form?: ResendFormState,
+  problem?: Problem,
+  status = 200,
+) {
+  const [view, notices] = await Promise.all([ctx.backend.order(number), ctx.backend.notices(number)]);
+  if (!view) throw new NotFoundError(`no sales order ${number}`);
+  const s = stringsOf(ctx, request);
+  const resent = Number(field(request.query, 'resent'));
+  return sendPage(
+    reply,
+    ctx.views,
+    'order',
+    s,
+    {
+      ...frame(request, reply, s, s.text('order.title', { number })),
+      ...(resent > 0 && { notice: s.text('resend.done', { count: resent }) }),
+      ...(problem && { problem: problem.message, issues: problem.issues }),
+      ...orderPage(view, ctx.backend.today(), s, form),
+      notices: noticesSection(notices, s),
+    },
+    status,
+  );
+}
 
+function searchRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/', { config: { access: 'support' } }, async (request, reply) => {
-    const s = strings(request);
+    const s = stringsOf(ctx, request);
     return sendPage(reply, ctx.views, 'search', s, frame(request, reply, s, s.text('search.title')));
   });
 
   app.get('/search', { config: { access: 'support' } }, async (request, reply) => {
-    const s = strings(request);
+    const s = stringsOf(ctx, request);
     const term = (field(request.query, 'q') ?? '').trim();
     if (!term || term.length > 254) {
       return sendPage(
@@ -103,9 +117,11 @@ export function consolePages(app: FastifyInstance, ctx: ConsoleContext): void {
       ),
     });
   });
+}
 
+function orderRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/orders/:number', { config: { access: 'support' } }, async (request, reply) =>
-    renderOrder(request, reply, orderNumberOf(request)),
+    renderOrder(ctx, request, reply, orderNumberOf(request)),
   );
 
   app.post(
@@ -113,35 +129,17 @@ export function consolePages(app: FastifyInstance, ctx: ConsoleContext): void {
     { config: { access: 'support' }, preHandler: app.csrfProtection },
     async (request, reply) => {
       const number = orderNumberOf(request);
-      const s = strings(request);
       const form = resendForm(request.body);
       const view = await ctx.backend.order(number);
       if (!view) throw new NotFoundError(`no sales order ${number}`);
-      const issues = [
-        ...(form.lines.length ? [] : [{ path: s.text('resend.lines'), message: s.text('resend.pickLine') }]),
-        ...(form.to.length ? [] : [{ path: s.text('resend.to'), message: s.text('resend.pickRecipient') }]),
-      ];
       try {
-        if (issues.length) throw new InvalidInputError(s.text('error.invalid'), issues);
-        // Every line and every contact is the API's default: the email then lists all lines, and contacts keep their names.
-        const allLines = view.entitlements.every((e) => form.lines.includes(e.lineNumber));
-        const contacts = view.order.contacts.map((c) => c.email.toLowerCase());
-        const toContacts =
-          form.to.length === contacts.length && form.to.every((a) => contacts.includes(a.toLowerCase()));
-        const result = await ctx.backend.resend(
-          number,
-          {
-            ...(!allLines && { lines: form.lines }),
-            ...(!toContacts && { to: form.to }),
-            reason: form.reason ?? '',
-          },
-          request.consoleSession!.caller,
-        );
+        const result = await resendFromForm(ctx, request, number, view, form);
         return reply.redirect(`/console/orders/${number}?resent=${result.deliveries}#deliveries`, 303);
       } catch (error) {
         const status = httpError(error);
         if (status.status >= 500) throw error;
         return renderOrder(
+          ctx,
           request,
           reply,
           number,
@@ -163,9 +161,40 @@ export function consolePages(app: FastifyInstance, ctx: ConsoleContext): void {
       .header('cache-control', 'no-store')
       .send(certificate.pdf);
   });
+}
 
+/** Checks the resend form and resends; a form that picks nothing is refused with the fields named. */
+async function resendFromForm(
+  ctx: ConsoleContext,
+  request: FastifyRequest,
+  number: string,
+  view: OrderView,
+  form: ReturnType<typeof resendForm>,
+) {
+  const s = stringsOf(ctx, request);
+  const issues = [
+    ...(form.lines.length ? [] : [{ path: s.text('resend.lines'), message: s.text('resend.pickLine') }]),
+    ...(form.to.length ? [] : [{ path: s.text('resend.to'), message: s.text('resend.pickRecipient') }]),
+  ];
+  if (issues.length) throw new InvalidInputError(s.text('error.invalid'), issues);
+  // Every line and every contact is the API's default: the email then lists all lines, and contacts keep their names.
+  const allLines = view.entitlements.every((e) => form.lines.includes(e.lineNumber));
+  const contacts = view.order.contacts.map((c) => c.email.toLowerCase());
+  const toContacts = form.to.length === contacts.length && form.to.every((a) => contacts.includes(a.toLowerCase()));
+  return ctx.backend.resend(
+    number,
+    {
+      ...(!allLines && { lines: form.lines }),
+      ...(!toContacts && { to: form.to }),
+      reason: form.reason ?? '',
+    },
+    request.consoleSession!.caller,
+  );
+}
+
+function auditRoute(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/audit', { config: { access: 'admin' } }, async (request, reply) => {
-    const s = strings(request);
+    const s = stringsOf(ctx, request);
     const order = field(request.query, 'order')?.trim() || undefined;
     const before = field(request.query, 'before');
     if ((order && !ORDER_NUMBER.test(order)) || (before && !/^[1-9]\d{0,14}$/.test(before)))
@@ -182,9 +211,11 @@ export function consolePages(app: FastifyInstance, ctx: ConsoleContext): void {
       ...(next && { next: new URLSearchParams({ ...(order && { order }), before: String(next) }).toString() }),
     });
   });
+}
 
+function accountRoute(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/accounts/:id', { config: { access: 'support' } }, async (request, reply) => {
-    const s = strings(request);
+    const s = stringsOf(ctx, request);
     const accountId = (request.params as { id: string }).id;
     if (!ACCOUNT_ID.test(accountId)) throw new NotFoundError(`no account ${accountId}`);
     const status = field(request.query, 'status') || undefined;

@@ -68,6 +68,8 @@ export interface ConsoleBackend {
 /** The self-service resend, done after the answer went out (the answer must not tell whether anything is sent). */
 export interface SelfServiceBackend {
   resendToContact(request: { reference: string; email: string; client: string }): Promise<void>;
-  /** Audits a request refused before that (invalid, or over a limit): every self-service request is in the audit log. */
+  /**
+   * Audits a request refused before that (invalid, or over a limit): every self-service request is in the audit log.
+   */
   recordRefusal(refusal: { outcome: 'invalid' | 'limited'; detail: Record<string, unknown> }): Promise<void>;
 }

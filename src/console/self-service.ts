@@ -26,6 +26,11 @@ declare module 'fastify' {
 const isForm = (request: FastifyRequest) =>
   (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 
+type Limit = {
+  name: string;
+  check: (r: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }>;
+};
+
 /**
  * `GET /self-service/` and `POST /self-service/resend` (JSON or form). Whether the address is a contact of the order is
  * decided after the answer has gone out, so every valid request gets the same answer in the same time; what happened
@@ -33,52 +38,16 @@ const isForm = (request: FastifyRequest) =>
  */
 export function selfServiceRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.decorateRequest('selfServiceInput', null);
-  const limit = (limitName: string, max: number, key: (request: FastifyRequest) => string) =>
-    app.createRateLimit({ max, timeWindow: HOUR_MS, keyGenerator: key, limitName } as never);
-  const limits = [
-    { name: 'client', check: limit('self-service-client', ctx.limits.perClientPerHour, (r) => digest(r.ip)) },
-    {
-      name: 'address',
-      check: limit('self-service-address', ctx.limits.perAddressPerHour, (r) => digest(r.selfServiceInput!.email)),
-    },
-    {
-      name: 'reference',
-      check: limit('self-service-reference', ctx.limits.perReferencePerHour, (r) =>
-        digest(r.selfServiceInput!.reference.toUpperCase()),
-      ),
-    },
-  ];
-  const pending = new Set<Promise<void>>();
-  /** Work that must not delay or shape the answer; finished before the server closes. */
-  const afterAnswer = (work: () => Promise<void>) => {
-    const running = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(work)
-      .catch((error: Error) => app.log.error({ err: error.message }, 'self-service request failed after answering'))
-      .finally(() => pending.delete(running));
-    pending.add(running);
-  };
-  app.addHook('onClose', async () => {
-    await Promise.all([...pending]);
-  });
+  const limits = selfServiceLimits(app, ctx);
+  const afterAnswer = workAfterAnswer(app);
 
   const refused = (outcome: 'invalid' | 'limited', request: FastifyRequest, detail: Record<string, unknown>) =>
     afterAnswer(() => ctx.selfService.recordRefusal({ outcome, detail: { client: request.ip, ...detail } }));
 
-  const page = (request: FastifyRequest, reply: FastifyReply, data: Record<string, unknown>, status = 200) => {
-    const s = ctx.views.strings(request.headers['accept-language']);
-    return sendPage(
-      reply,
-      ctx.views,
-      'self-service',
-      s,
-      { ...frame(request, reply, s, s.text('self.title'), s.text('self.title')), ...data },
-      status,
-    );
-  };
+  app.get('/', async (request, reply) => selfServicePage(ctx, request, reply, {}));
 
-  app.get('/', async (request, reply) => page(request, reply, {}));
-
-  // Forms carry a CSRF token; JSON needs none: a browser cannot send it cross-site without CORS, which this never allows.
+  // Forms carry a CSRF token; JSON needs none: a browser cannot send it cross-site without CORS, which this never
+  // allows.
   const csrfForForms = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) =>
     isForm(request) ? app.csrfProtection(request, reply, done) : done();
 
@@ -99,35 +68,87 @@ export function selfServiceRoutes(app: FastifyInstance, ctx: ConsoleContext): vo
         error: (error as Error).message,
       });
       if (!form) throw error;
-      const answer = httpError(error);
-      if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
-      const s = ctx.views.strings(request.headers['accept-language']);
-      return page(
-        request,
-        reply,
-        {
-          reference: field(body, 'reference') ?? '',
-          email: field(body, 'email') ?? '',
-          problem: error instanceof RateLimitedError ? s.text('error.limited') : s.text('error.invalid'),
-          ...(error instanceof InvalidInputError && { issues: answer.body.issues }),
-        },
-        answer.status,
-      );
+      return refusedPage(ctx, request, reply, body, error);
     }
     const input = request.selfServiceInput;
     afterAnswer(() => ctx.selfService.resendToContact({ ...input, client: request.ip }));
-    if (form) return page(request, reply, { answered: true });
+    if (form) return selfServicePage(ctx, request, reply, { answered: true });
     return reply.code(202).send(SELF_SERVICE_ANSWER);
   });
 }
 
-async function exceeded(
-  limit: {
-    name: string;
-    check: (r: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }>;
-  },
+/** The client's limit (checked before the body is parsed), then the address's and the reference's. */
+function selfServiceLimits(app: FastifyInstance, ctx: ConsoleContext): Limit[] {
+  const limit = (limitName: string, max: number, key: (request: FastifyRequest) => string) =>
+    app.createRateLimit({ max, timeWindow: HOUR_MS, keyGenerator: key, limitName } as never);
+  return [
+    { name: 'client', check: limit('self-service-client', ctx.limits.perClientPerHour, (r) => digest(r.ip)) },
+    {
+      name: 'address',
+      check: limit('self-service-address', ctx.limits.perAddressPerHour, (r) => digest(r.selfServiceInput!.email)),
+    },
+    {
+      name: 'reference',
+      check: limit('self-service-reference', ctx.limits.perReferencePerHour, (r) =>
+        digest(r.selfServiceInput!.reference.toUpperCase()),
+      ),
+    },
+  ];
+}
+
+/** Runs work that must not delay or shape the answer; finished before the server closes. */
+function workAfterAnswer(app: FastifyInstance): (work: () => Promise<void>) => void {
+  const pending = new Set<Promise<void>>();
+  app.addHook('onClose', async () => {
+    await Promise.all([...pending]);
+  });
+  return (work) => {
+    const running = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .catch((error: Error) => app.log.error({ err: error.message }, 'self-service request failed after answering'))
+      .finally(() => pending.delete(running));
+    pending.add(running);
+  };
+}
+
+function selfServicePage(
+  ctx: ConsoleContext,
   request: FastifyRequest,
-): Promise<void> {
+  reply: FastifyReply,
+  data: Record<string, unknown>,
+  status = 200,
+) {
+  const s = ctx.views.strings(request.headers['accept-language']);
+  return sendPage(
+    reply,
+    ctx.views,
+    'self-service',
+    s,
+    { ...frame(request, reply, s, s.text('self.title'), s.text('self.title')), ...data },
+    status,
+  );
+}
+
+/** The form again, with what was typed and why it was refused. */
+function refusedPage(ctx: ConsoleContext, request: FastifyRequest, reply: FastifyReply, body: unknown, error: unknown) {
+  const answer = httpError(error);
+  if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
+  const s = ctx.views.strings(request.headers['accept-language']);
+  return selfServicePage(
+    ctx,
+    request,
+    reply,
+    {
+      reference: field(body, 'reference') ?? '',
+      email: field(body, 'email') ?? '',
+      problem: error instanceof RateLimitedError ? s.text('error.limited') : s.text('error.invalid'),
+      ...(error instanceof InvalidInputError && { issues: answer.body.issues }),
+    },
+    answer.status,
+  );
+}
+
+async function exceeded(limit: Limit, request: FastifyRequest): Promise<void> {
   const verdict = await limit.check(request);
   if (!verdict.isAllowed && verdict.isExceeded) {
     throw new RateLimitedError(

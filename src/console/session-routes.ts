@@ -12,33 +12,40 @@ const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 /** Sign-in with a support or admin token on a form, and sign-out; both under /console/. */
 export function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
+  signInRoutes(app, ctx);
+  signOutRoutes(app, ctx);
+}
+
+function signInPage(
+  ctx: ConsoleContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: { next?: string; problem?: string; notice?: string },
+  status = 200,
+) {
+  const strings = ctx.views.strings(request.headers['accept-language']);
+  return sendPage(
+    reply,
+    ctx.views,
+    'sign-in',
+    strings,
+    {
+      ...frame(request, reply, strings, strings.text('signIn.title')),
+      ...(options.next && { next: options.next }),
+      ...(options.problem && { problem: options.problem }),
+      ...(options.notice && { notice: options.notice }),
+    },
+    status,
+  );
+}
+
+function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const attempts = app.createRateLimit({
     max: SIGN_IN_ATTEMPTS,
     timeWindow: SIGN_IN_WINDOW_MS,
     limitName: 'console-sign-in',
     keyGenerator: (r: FastifyRequest) => r.ip,
   } as never);
-  const signInPage = (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    options: { next?: string; problem?: string; notice?: string },
-    status = 200,
-  ) => {
-    const strings = ctx.views.strings(request.headers['accept-language']);
-    return sendPage(
-      reply,
-      ctx.views,
-      'sign-in',
-      strings,
-      {
-        ...frame(request, reply, strings, strings.text('signIn.title')),
-        ...(options.next && { next: options.next }),
-        ...(options.problem && { problem: options.problem }),
-        ...(options.notice && { notice: options.notice }),
-      },
-      status,
-    );
-  };
 
   app.get('/sign-in', async (request, reply) => {
     const query = request.query;
@@ -48,7 +55,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       : field(query, 'needed')
         ? strings.text('signIn.needed')
         : undefined;
-    return signInPage(request, reply, {
+    return signInPage(ctx, request, reply, {
       ...(safeNext(field(query, 'next')) && { next: safeNext(field(query, 'next')) }),
       ...(notice && { notice }),
     });
@@ -62,7 +69,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       throw new RateLimitedError('too many sign-in attempts from this address; try again later', attempt.ttlInSeconds);
     const caller = authenticate(ctx.tokens, `Bearer ${field(request.body, 'token') ?? ''}`);
     if (!caller || !roleAllows(caller.role, 'support')) {
-      return signInPage(request, reply, { ...(next && { next }), problem: strings.text('signIn.refused') }, 401);
+      return signInPage(ctx, request, reply, { ...(next && { next }), problem: strings.text('signIn.refused') }, 401);
     }
     // Whatever id the browser came with is ended, never reused: a session id planted before sign-in stays worthless.
     const previous = sessionIdOf(request);
@@ -70,7 +77,9 @@ export function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     setSessionCookie(reply, request, await ctx.sessions.create(caller, ctx.clock.now()));
     return reply.redirect(next ?? '/console/', 303);
   });
+}
 
+function signOutRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/sign-out', async (request, reply) => {
     if (!request.consoleSession) return reply.redirect('/console/sign-in', 303);
     const strings = ctx.views.strings(request.headers['accept-language']);

@@ -35,8 +35,8 @@ function compileNow<View>(file: string, source: string, options: CompileOptions)
 }
 
 /**
- * MJML indents its output by nesting depth, and a quarter of each message was that indentation. Whitespace at the
- * start of a line is collapsible everywhere but inside <pre> and <textarea>, so it goes elsewhere; the line breaks stay,
+ * MJML indents its output by nesting depth, and a quarter of each message was that indentation. Whitespace at the start
+ * of a line is collapsible everywhere but inside <pre> and <textarea>, so it goes elsewhere; the line breaks stay,
  * keeping every line short enough to send the HTML as it is (7bit) instead of base64.
  */
 export function withoutIndentation(html: string): string {

@@ -107,6 +107,8 @@ function modeSteps(doc: FulfillmentDocument, product: DocumentLine['product'], s
   return s.list(noAddress ? 'mode.email-activation.noAddress' : `mode.${product.mode}.steps`, data);
 }
 
+const mailto = (address: string, subject: string) => `mailto:${address}?subject=${encodeURIComponent(subject)}`;
+
 function lineView(doc: FulfillmentDocument, line: DocumentLine, s: LocaleStrings): EmailLine {
   const { entitlement: e, product, keys } = line;
   const date = (d: string) => formatDate(d, s.text('dateLocale'));
@@ -144,7 +146,7 @@ function lineView(doc: FulfillmentDocument, line: DocumentLine, s: LocaleStrings
     ...(portal && { portalLink: portal }),
     ...(address && {
       mailLink: {
-        href: `mailto:${address}?subject=${encodeURIComponent(s.text('activationMailSubject', { code: e.activationCode }))}`,
+        href: mailto(address, s.text('activationMailSubject', { code: e.activationCode })),
         label: s.text('activationMailLink', { code: e.activationCode }),
       },
     }),

@@ -9,8 +9,8 @@ export const EXPIRING_WITHIN_DAYS = 90;
 
 /**
  * Where an entitlement stands on `today`, the first that applies: `expired` from its endDate on; `in-grace` during an
- * initial subscription's grace days; `expiring` when the endDate is within 90 days; else (always for perpetual) `active`.
- * The same rule as the account query's SQL (src/store/entitlement-search.ts), so a page and the API agree.
+ * initial subscription's grace days; `expiring` when the endDate is within 90 days; else (always for perpetual)
+ * `active`. The same rule as the account query's SQL (src/store/entitlement-search.ts), so a page and the API agree.
  */
 export function entitlementStatus(e: Pick<Entitlement, 'endDate' | 'graceDays'>, today: IsoDate): EntitlementStatus {
   if (!e.endDate) return 'active';

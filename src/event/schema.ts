@@ -43,13 +43,16 @@ export const accountSchema = z.strictObject({
   name: printable(singleLine(200)).optional(),
 });
 
+const LOCAL_PART = "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+";
+const DNS_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+
 // Addresses are ASCII only: internationalised local parts need SMTPUTF8, which the MTAs in the path may not offer,
 // and a message that cannot reach one contact must be refused at intake, not discovered at send time.
 export const emailAddress = z
   .string()
   .max(254)
   .regex(
-    /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/,
+    new RegExp(String.raw`^${LOCAL_PART}@${DNS_LABEL}(?:\.${DNS_LABEL})+$`),
     'must be a plain ASCII email address like name@example.com',
   );
 

@@ -18,13 +18,22 @@ const UUID = /(?<![A-Za-z0-9-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 // Hyphen-grouped like hTq4Xe-P9dLm-Zw2RbK: three to five groups of four to eight letters or digits, 8 to 40 in all.
 const CODE = /(?<![A-Za-z0-9-])[A-Za-z0-9]{4,8}(?:-[A-Za-z0-9]{4,8}){2,4}(?![A-Za-z0-9-])/g;
 const WHOLE_CODE = new RegExp(`^${CODE.source}$`);
-const CODE_LABEL =
-  /(?:activation[\s-]*(?:code|key)|aktivierungs-?(?:code|schlüssel)|\bcode|アクティベーション\s*コード|コード)\s*(?:(?:[:：#=]|\bis\b|\bist\b|\blautet\b|は)\s*)?([A-Za-z0-9-]{8,40})(?![A-Za-z0-9-])/giu;
-const DEVICE_LABEL =
-  /(?:serial[\s-]*(?:numbers?|nos?\.?|#)?|\bs\/n|\bsn\b|serien-?nummer(?:n)?|seriennr\.?|シリアル\s*(?:番号|ナンバー)?|製造番号|\buuids?\b|\bdevices?(?:[\s-]*ids?)?\b|\bgerät(?:e|en|e-?id)?\b|デバイス|機器)/giu;
+const CODE_LABEL = new RegExp(
+  String.raw`(?:activation[\s-]*(?:code|key)|aktivierungs-?(?:code|schlüssel)|\bcode|アクティベーション\s*コード|コード)` +
+    String.raw`\s*(?:(?:[:：#=]|\bis\b|\bist\b|\blautet\b|は)\s*)?([A-Za-z0-9-]{8,40})(?![A-Za-z0-9-])`,
+  'giu',
+);
+const DEVICE_LABEL = new RegExp(
+  String.raw`(?:serial[\s-]*(?:numbers?|nos?\.?|#)?|\bs\/n|\bsn\b|serien-?nummer(?:n)?|seriennr\.?|` +
+    String.raw`シリアル\s*(?:番号|ナンバー)?|製造番号|\buuids?\b|\bdevices?(?:[\s-]*ids?)?\b|\bgerät(?:e|en|e-?id)?\b|デバイス|機器)`,
+  'giu',
+);
 // Values of other identifiers, which can look like serial numbers: an SSRN has 12 to 14 uppercase letters and digits.
-const OTHER_ID =
-  /(?:\bssrn|\bsku|\bpo\b|\border(?:\s*number)?|\bauftrag(?:snummer)?|\baccount(?:\s*id)?|注文番号)\s*(?:[:：#]\s*)?[A-Za-z0-9-]+/giu;
+const OTHER_ID = new RegExp(
+  String.raw`(?:\bssrn|\bsku|\bpo\b|\border(?:\s*number)?|\bauftrag(?:snummer)?|\baccount(?:\s*id)?|注文番号)` +
+    String.raw`\s*(?:[:：#]\s*)?[A-Za-z0-9-]+`,
+  'giu',
+);
 const SSRN = /^SSRN/i;
 // Unlabelled serial numbers: twelve uppercase letters and digits, both present (JN11D2E7CAFB, CV1234AB5678).
 const BARE_SERIAL = /(?<![A-Za-z0-9-])(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{12}(?![A-Za-z0-9-])/g;
@@ -96,7 +105,9 @@ export function extractActivationRequest(input: { subject?: string; text?: strin
   return scanRequestText(`${(input.subject ?? '').slice(0, MAX_SUBJECT)}\n${ownText(body)}`);
 }
 
-/** The codes and devices of the text of a request, uncapped: linear in the text's length (bench/inbound-parse.bench.ts). */
+/**
+ * The codes and devices of the text of a request, uncapped: linear in the text's length (bench/inbound-parse.bench.ts).
+ */
 export function scanRequestText(text: string): ActivationRequest {
   const uuids = [...text.matchAll(UUID)].map((m) => m[0]);
   const rest = text.replace(UUID, ' ');

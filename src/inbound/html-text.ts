@@ -2,7 +2,8 @@ import { convert } from 'html-to-text';
 
 /**
  * The text a reader sees in an HTML body; blockquotes come out as "> " lines, so quoted replies are recognised as in
- * plain text. Pathological nesting can exhaust html-to-text's recursion; then plain tag stripping does, as it does for HTML with more tags than a request has.
+ * plain text. Pathological nesting can exhaust html-to-text's recursion; then plain tag stripping does, as it does for
+ * HTML with more tags than a request has.
  */
 export function htmlText(html: string): string {
   if (tagCount(html) > MAX_TAGS) return stripTags(html);

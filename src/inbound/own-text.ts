@@ -2,12 +2,16 @@
 // other people's serial numbers; signatures carry phone numbers and asset tags. None of them is part of the request.
 
 const SIGNATURE = /^-- ?$/;
-const FORWARD_MARKER =
-  /^\s*-{2,}\s*(original message|ursprüngliche nachricht|forwarded message|weitergeleitete nachricht|元のメッセージ|転送されたメッセージ)/i;
+const FORWARD_MARKER = new RegExp(
+  String.raw`^\s*-{2,}\s*(original message|ursprüngliche nachricht|forwarded message|weitergeleitete nachricht|` +
+    '元のメッセージ|転送されたメッセージ)',
+  'i',
+);
 const OUTLOOK_RULE = /^\s*_{10,}\s*$/;
 const OUTLOOK_FROM = /^\s*\**(from|von|差出人)\s*:\**\s*\S/i;
 const OUTLOOK_DATE = /^\s*\**(sent|date|gesendet|datum|送信日時|日時)\s*:/i;
-// "On Mon, 28 Nov 2026 at 10:00, Jane <jane@x> wrote:", often wrapped over two lines; German, French; Gmail in Japanese.
+// "On Mon, 28 Nov 2026 at 10:00, Jane <jane@x> wrote:", often wrapped over two lines; German, French; Gmail in
+// Japanese.
 const ATTRIBUTION = /^\s*(on|am|le)\s.{0,300}(wrote|schrieb|a écrit)\s*:\s*$/i;
 const ATTRIBUTION_JA = /^\s*\d{4}年\d{1,2}月\d{1,2}日.{0,300}[:：]\s*$/;
 const QUOTED = /^\s*[>＞]/;

@@ -25,7 +25,9 @@ export class KeyDeviceMismatchError extends Error {
   }
 }
 
-/** The signing or public key file is missing, unreadable, or not an Ed25519 key: a settings problem, named by variable. */
+/**
+ * The signing or public key file is missing, unreadable, or not an Ed25519 key: a settings problem, named by variable.
+ */
 export class SigningKeyError extends Error {
   constructor(message: string) {
     super(message);

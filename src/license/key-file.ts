@@ -17,7 +17,8 @@ export function keyFileContent(
   const ascii = (s: string) => s.replace(/[^\x20-\x7e]/g, '?');
   return [
     `# License key ${k.licenseId} for device ${ascii(k.device)}`,
-    `# Product ${ascii(fields.product)}, SSRN ${ascii(fields.ssrn)}, valid ${fields.startDate} to ${fields.endDate ?? '(perpetual)'}, issued ${k.issuedOn}`,
+    `# Product ${ascii(fields.product)}, SSRN ${ascii(fields.ssrn)}, ` +
+      `valid ${fields.startDate} to ${fields.endDate ?? '(perpetual)'}, issued ${k.issuedOn}`,
     k.key,
     '',
   ].join('\n');

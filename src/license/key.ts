@@ -119,7 +119,10 @@ export function decodeKey(text: string): { fields: KeyFields; signature: Buffer;
   return { fields, signature, signed };
 }
 
-/** Verifies signature and, when given, the device binding. Throws KeyFormatError, KeySignatureError or KeyDeviceMismatchError. */
+/**
+ * Verifies signature and, when given, the device binding. Throws KeyFormatError, KeySignatureError or
+ * KeyDeviceMismatchError.
+ */
 export function verifyKey(text: string, publicKey: KeyObject, device?: string): KeyFields {
   const { fields, signature, signed } = decodeKey(text);
   if (!verify(null, signed, publicKey, signature)) throw new KeySignatureError();

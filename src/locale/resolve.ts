@@ -1,4 +1,6 @@
-/** Picks the best supported locale: exact (`de`), else the language of a regional tag (`de-CH` → `de`), else English. */
+/**
+ * Picks the best supported locale: exact (`de`), else the language of a regional tag (`de-CH` → `de`), else English.
+ */
 export function resolveLocale(requested: string | undefined, supported: Iterable<string>): string {
   const available = new Set(supported);
   if (requested && available.has(requested)) return requested;

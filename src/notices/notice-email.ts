@@ -10,7 +10,10 @@ export interface NoticeRenderer {
   render(doc: NoticeDocument, recipient: Contact, unsubscribeUrl: string): RenderedEmail;
 }
 
-/** Compiles the notice templates (beside the Fulfillment Email's, sharing its layout and strings) once; `render` only runs them. */
+/**
+ * Compiles the notice templates (beside the Fulfillment Email's, sharing its layout and strings) once; `render` only
+ * runs them.
+ */
 export async function createNoticeRenderer(options: { templatesDir?: string } = {}): Promise<NoticeRenderer> {
   const dir = options.templatesDir ?? TEMPLATES_DIR;
   const templates = await compileTemplates<NoticeView>(dir, 'notice');

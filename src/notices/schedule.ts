@@ -43,7 +43,8 @@ export function paidTermEnd(e: { endDate: IsoDate; graceDays: number }): IsoDate
 
 /**
  * Every notice of a subscription, in the order they fall due. A notice that would fall due before the entitlement
- * starts (a 90-day reminder of a one-month term) has nothing to remind of and is left out; perpetual licenses have none.
+ * starts (a 90-day reminder of a one-month term) has nothing to remind of and is left out; perpetual licenses have
+ * none.
  */
 export function noticeSchedule(e: TimedEntitlement, offsetsDays: readonly number[]): ScheduledNotice[] {
   if (e.licenseType !== 'subscription' || !e.endDate) return [];

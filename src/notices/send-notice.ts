@@ -1,12 +1,12 @@
 import type { Logger } from '../logger.ts';
-import { webhookEvent } from '../webhook-rules/events.ts';
+import { webhookEvent, type OutboxEvent } from '../webhook-rules/events.ts';
 import type { Clock } from '../clock.ts';
 import { DeliveryError } from '../errors.ts';
 import { classifySmtpError } from '../mail/classify.ts';
-import { composeMessage } from '../mail/compose.ts';
+import { composeMessage, type ComposedMessage } from '../mail/compose.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import type { Brand } from '../model.ts';
-import type { NoticeStore } from '../store/notices.ts';
+import type { NoticeDeliveryRecord, NoticeSource, NoticeStore } from '../store/notices.ts';
 import type { NoticeRenderer } from './notice-email.ts';
 import type { NoticeKey } from './schedule.ts';
 import { unsubscribeToken } from './unsubscribe-token.ts';
@@ -36,7 +36,10 @@ export interface SendNoticeDeps {
 
 export type SendNoticeOutcome = 'sent' | 'already-sent' | 'already-failed' | 'cancelled' | 'interrupted' | 'missing';
 
-/** The links of one address's List-Unsubscribe header (RFC 2369, RFC 8058) and of the message's own unsubscribe link. */
+/**
+ * The links of one address's List-Unsubscribe header (RFC 2369, RFC 8058) and of the message's own unsubscribe
+ * link.
+ */
 export function unsubscribeLinks(
   key: Buffer,
   email: string,
@@ -74,17 +77,7 @@ export async function sendNotice(
     recipient: delivery.recipient,
     attempt,
   });
-  if (delivery.sendingSince) {
-    const error = `attempt ${delivery.attempts} stopped while talking to SMTP at ${delivery.sendingSince}; not sent again, so that it goes out at most once`;
-    await deps.notices.markAttempt(id, {
-      status: 'interrupted',
-      attempts: delivery.attempts,
-      error,
-      at: deps.clock.now(),
-    });
-    log.warn({ sendingSince: delivery.sendingSince }, 'notice interrupted mid-send: not sent again');
-    return 'interrupted';
-  }
+  if (delivery.sendingSince) return interrupted(deps, delivery, log);
   if (await deps.notices.isOptedOut(delivery.recipient)) {
     await deps.notices.markCancelled(id, 'the recipient opted out of reminders');
     log.info('notice not sent: the recipient opted out');
@@ -97,7 +90,32 @@ export async function sendNotice(
     log.info('notice not sent: renewed meanwhile');
     return 'cancelled';
   }
+  const { message, sent } = await composeNotice(deps, delivery, { ...source, entitlements });
+  return transmit(deps, delivery, message, sent, { attempt, maxAttempts, log });
+}
 
+/** A send begun and never finished: recorded as interrupted, not sent again. */
+async function interrupted(
+  deps: SendNoticeDeps,
+  delivery: NoticeDeliveryRecord,
+  log: Logger,
+): Promise<SendNoticeOutcome> {
+  const error =
+    `attempt ${delivery.attempts} stopped while talking to SMTP at ${delivery.sendingSince}; ` +
+    'not sent again, so that it goes out at most once';
+  await deps.notices.markAttempt(delivery.id, {
+    status: 'interrupted',
+    attempts: delivery.attempts,
+    error,
+    at: deps.clock.now(),
+  });
+  log.warn({ sendingSince: delivery.sendingSince }, 'notice interrupted mid-send: not sent again');
+  return 'interrupted';
+}
+
+/** The message and its `notice.sent` event, for the entitlements still to be reminded of. */
+async function composeNotice(deps: SendNoticeDeps, delivery: NoticeDeliveryRecord, source: NoticeSource) {
+  const { entitlements } = source;
   const recipient = { email: delivery.recipient, ...(delivery.recipientName && { name: delivery.recipientName }) };
   const links = unsubscribeLinks(
     await deps.notices.unsubscribeKey(),
@@ -118,13 +136,13 @@ export async function sendNotice(
     text: rendered.text,
     messageId: delivery.messageId,
     attachments: [],
-    deliveryId: id,
+    deliveryId: delivery.id,
     unsubscribe: links,
   });
   // Built before SMTP is spoken to, so that nothing about it can fail between the 250 and recording it.
   const sent = webhookEvent(
     'notice.sent',
-    id,
+    delivery.id,
     {
       orderNumber: delivery.orderNumber,
       lines: entitlements.map((e) => ({ lineNumber: e.lineNumber, ssrn: e.ssrn })),
@@ -134,6 +152,19 @@ export async function sendNotice(
     },
     deps.clock.now(),
   );
+  return { message, sent };
+}
+
+/** Records the attempt as begun, speaks SMTP, and records the answer. */
+async function transmit(
+  deps: SendNoticeDeps,
+  delivery: NoticeDeliveryRecord,
+  message: ComposedMessage,
+  sent: OutboxEvent,
+  run: { attempt: number; maxAttempts: number; log: Logger },
+): Promise<SendNoticeOutcome> {
+  const { id } = delivery;
+  const { attempt, log } = run;
   await deps.notices.markSending(id, deps.clock.now(), attempt);
   try {
     const info = await deps.transport.send(message);
@@ -142,7 +173,7 @@ export async function sendNotice(
     return 'sent';
   } catch (error) {
     const c = classifySmtpError(error);
-    const final = !c.retry || attempt >= maxAttempts;
+    const final = !c.retry || attempt >= run.maxAttempts;
     await deps.notices.markAttempt(id, {
       status: final ? 'failed' : 'retrying',
       attempts: attempt,

@@ -6,8 +6,8 @@ import { registry } from '../metrics.ts';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
-// Queue depths live in Redis, not in this process: read them when Prometheus scrapes, from whichever API process answers.
-// Normally one API per process; where there are more (tests), the newest one still open is scraped.
+// Queue depths live in Redis, not in this process: read them when Prometheus scrapes, from whichever API process
+// answers. Normally one API per process; where there are more (tests), the newest one still open is scraped.
 const openApis = new Set<Queue[]>();
 new Gauge({
   name: 'license_courier_queue_jobs',

@@ -60,7 +60,8 @@ export class ActivationStore {
     if (keys.length === 0) return;
     await this.db.query(
       `INSERT INTO issued_keys (ssrn, device, license_id, key_text, issued_on)
-       SELECT $1, device, "licenseId", key, "issuedOn" FROM jsonb_to_recordset($2::jsonb) AS x(device text, "licenseId" text, key text, "issuedOn" date)
+       SELECT $1, device, "licenseId", key, "issuedOn"
+         FROM jsonb_to_recordset($2::jsonb) AS x(device text, "licenseId" text, key text, "issuedOn" date)
        ON CONFLICT (ssrn, device) DO NOTHING`,
       [ssrn, JSON.stringify(keys)],
     );
@@ -133,7 +134,8 @@ export class ActivationStore {
   /** Keeps a message handed on by the mailbox watcher until it is answered; a second hand-off changes nothing. */
   async receiveMessage(uidValidity: string, uid: number, raw: Buffer, at: Date): Promise<void> {
     await this.db.query(
-      'INSERT INTO inbound_messages (uid_validity, uid, raw, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT (uid_validity, uid) DO NOTHING',
+      `INSERT INTO inbound_messages (uid_validity, uid, raw, received_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (uid_validity, uid) DO NOTHING`,
       [uidValidity, uid, raw, at.toISOString()],
     );
   }
@@ -146,7 +148,8 @@ export class ActivationStore {
       reply_refused: string | null;
       folder: string | null;
     }>(
-      'SELECT raw, decision, reply_sent_at, reply_refused, folder FROM inbound_messages WHERE uid_validity = $1 AND uid = $2',
+      `SELECT raw, decision, reply_sent_at, reply_refused, folder FROM inbound_messages
+       WHERE uid_validity = $1 AND uid = $2`,
       [uidValidity, uid],
     );
     if (!row) return undefined;

@@ -45,14 +45,18 @@ const NETWORK_ERRORS = new Set([
   'EHOSTUNREACH',
 ]);
 
+const CONNECTION_LOST = new RegExp(
+  'Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|' +
+    'not queryable',
+  'i',
+);
+
 /** Whether an error means the server is out of reach (down, restarting, connection lost) rather than a bad query. */
 export function isUnavailable(error: unknown): boolean {
   const { code, message } = error as { code?: string; message?: string };
   return (
     (typeof code === 'string' && (/^(08|57P)/.test(code) || NETWORK_ERRORS.has(code))) ||
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
-      message ?? '',
-    )
+    CONNECTION_LOST.test(message ?? '')
   );
 }
 

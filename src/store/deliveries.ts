@@ -88,11 +88,12 @@ export async function insertDeliveries(tx: Queryable, records: DeliveryRecord[])
   const rows = records.map((d) => Object.fromEntries(FIELDS.map((f) => [COLUMN[f], d[f] ?? null])));
   await tx.query(
     `INSERT INTO deliveries (${FIELDS.map((f) => COLUMN[f]).join(', ')})
-     SELECT ${FIELDS.map((f) => COLUMN[f]).join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(id text, order_number text,
-       fulfillment_id text, recipient text, recipient_name text, kind text, ssrns text[], resend_id text, reason text,
-       requested_by text, status text, attempts integer, last_error text, message_id text, created_at timestamptz,
-       queued_at timestamptz, accepted_at timestamptz, smtp_response text, failed_at timestamptz, bounced_at timestamptz,
-       dsn_status text, dsn_diagnostic text)`,
+     SELECT ${FIELDS.map((f) => COLUMN[f]).join(', ')}
+     FROM jsonb_to_recordset($1::jsonb) AS x(id text, order_number text, fulfillment_id text, recipient text,
+       recipient_name text, kind text, ssrns text[], resend_id text, reason text, requested_by text, status text,
+       attempts integer, last_error text, message_id text, created_at timestamptz, queued_at timestamptz,
+       accepted_at timestamptz, smtp_response text, failed_at timestamptz, bounced_at timestamptz, dsn_status text,
+       dsn_diagnostic text)`,
     [JSON.stringify(rows)],
   );
 }
@@ -123,7 +124,15 @@ export class DeliveryStore {
   async forOrder(orderNumber: string): Promise<DeliveryWithAttempts[]> {
     const rows = await this.db.query(
       `SELECT ${SELECT},
-         (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object('attempt', a.attempt, 'at', a.at, 'outcome', a.outcome, 'response', a.response)) ORDER BY a.attempt), '[]')
+         (SELECT coalesce(
+                   jsonb_agg(
+                     jsonb_strip_nulls(jsonb_build_object(
+                       'attempt', a.attempt, 'at', a.at, 'outcome', a.outcome, 'response', a.response
+                     ))
+                     ORDER BY a.attempt
+                   ),
+                   '[]'
+                 )
             FROM delivery_attempts a WHERE a.delivery_id = d.id) AS attempt_log
        FROM deliveries d WHERE d.order_number = $1 ORDER BY d.created_at, d.seq`,
       [orderNumber],
@@ -171,7 +180,8 @@ export class DeliveryStore {
     const response = smtpResponse.slice(0, MAX_RESPONSE);
     await this.db.transaction(async (tx) => {
       await tx.query(
-        "UPDATE deliveries SET status = 'sent', accepted_at = $2, message_id = $3, smtp_response = $4, attempts = $5 WHERE id = $1",
+        `UPDATE deliveries SET status = 'sent', accepted_at = $2, message_id = $3, smtp_response = $4, attempts = $5
+         WHERE id = $1`,
         [id, at.toISOString(), messageId, response, attempt],
       );
       await recordAttempt(tx, id, { attempt, at: at.toISOString(), outcome: 'sent', response });
@@ -191,7 +201,9 @@ export class DeliveryStore {
     const response = error.slice(0, MAX_RESPONSE);
     await this.db.transaction(async (tx) => {
       await tx.query(
-        'UPDATE deliveries SET status = $2, attempts = $3, last_error = $4, failed_at = CASE WHEN $5 THEN $6::timestamptz ELSE failed_at END WHERE id = $1',
+        `UPDATE deliveries SET status = $2, attempts = $3, last_error = $4,
+           failed_at = CASE WHEN $5 THEN $6::timestamptz ELSE failed_at END
+         WHERE id = $1`,
         [id, final ? 'failed' : 'retrying', attempt, response, final, at.toISOString()],
       );
       await recordAttempt(tx, id, { attempt, at: at.toISOString(), outcome: final ? 'failed' : 'retrying', response });
@@ -209,7 +221,8 @@ export class DeliveryStore {
     const lastError = [dsn.status, dsn.diagnostic].filter(Boolean).join(' ').slice(0, MAX_RESPONSE);
     return this.db.transaction(async (tx) => {
       const rows = await tx.query(
-        `UPDATE deliveries SET status = 'bounced', bounced_at = $2, last_error = $3, dsn_status = $4, dsn_diagnostic = $5
+        `UPDATE deliveries
+         SET status = 'bounced', bounced_at = $2, last_error = $3, dsn_status = $4, dsn_diagnostic = $5
          WHERE id = $1 AND status <> 'bounced' RETURNING id`,
         [id, at.toISOString(), lastError, dsn.status ?? null, dsn.diagnostic?.slice(0, MAX_RESPONSE) ?? null],
       );
@@ -238,7 +251,8 @@ async function recordAttempt(tx: Queryable, id: string, a: DeliveryAttempt): Pro
   // A stalled job may run the same attempt number again: the later answer is the one that counts.
   await tx.query(
     `INSERT INTO delivery_attempts (delivery_id, attempt, at, outcome, response) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (delivery_id, attempt) DO UPDATE SET at = EXCLUDED.at, outcome = EXCLUDED.outcome, response = EXCLUDED.response`,
+     ON CONFLICT (delivery_id, attempt)
+       DO UPDATE SET at = EXCLUDED.at, outcome = EXCLUDED.outcome, response = EXCLUDED.response`,
     [id, a.attempt, a.at, a.outcome, a.response ?? null],
   );
 }

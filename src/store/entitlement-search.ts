@@ -137,41 +137,47 @@ export class EntitlementSearch {
          LIMIT $${values.push(page.limit + 1)}
        )
        SELECT ${ENTITLEMENT_COLUMNS}, ${STATUS(today)} AS status, o.po_number, o.end_customer, d.delivery,
-         (SELECT coalesce(jsonb_agg(to_jsonb(a) ORDER BY a.at, a.device), '[]') FROM activations a WHERE a.ssrn = e.ssrn) AS activation_list
+         (SELECT coalesce(jsonb_agg(to_jsonb(a) ORDER BY a.at, a.device), '[]')
+            FROM activations a WHERE a.ssrn = e.ssrn) AS activation_list
        FROM page JOIN entitlements e ON e.ssrn = page.ssrn
        JOIN orders o ON o.number = e.order_number
        CROSS JOIN LATERAL (
          SELECT jsonb_build_object(
            'recipients', count(DISTINCT x.recipient), 'sent', count(*) FILTER (WHERE x.status = 'sent'),
            'pending', count(*) FILTER (WHERE x.status IN ('scheduled', 'queued', 'retrying')),
-           'failed', count(*) FILTER (WHERE x.status = 'failed'), 'bounced', count(*) FILTER (WHERE x.status = 'bounced'),
+           'failed', count(*) FILTER (WHERE x.status = 'failed'),
+           'bounced', count(*) FILTER (WHERE x.status = 'bounced'),
            'last_sent_at', max(x.accepted_at)) AS delivery
          FROM deliveries x WHERE x.fulfillment_id = e.fulfillment_id AND (x.ssrns IS NULL OR e.ssrn = ANY(x.ssrns))
        ) d
        ORDER BY e.order_number, e.ssrn`,
       values,
     );
-    const items = rows.slice(0, page.limit).map((r): EntitlementFound => ({
-      ...entitlementFromRow(r),
-      status: r.status,
-      order: { number: r.order_number, ...(r.po_number && { poNumber: r.po_number }), endCustomer: r.end_customer },
-      delivery: {
-        recipients: r.delivery.recipients,
-        sent: r.delivery.sent,
-        pending: r.delivery.pending,
-        failed: r.delivery.failed,
-        bounced: r.delivery.bounced,
-        ...(r.delivery.last_sent_at && { lastSentAt: new Date(r.delivery.last_sent_at).toISOString() }),
-      },
-      activations: r.activation_list.map((a) => ({
-        device: a.device,
-        licenseId: a.license_id,
-        at: new Date(a.at).toISOString(),
-        sender: a.sender,
-        ...(a.message_id && { messageId: a.message_id }),
-      })),
-    }));
+    const items = rows.slice(0, page.limit).map(foundFromRow);
     const last = items.at(-1);
     return { items, ...(rows.length > page.limit && last && { next: encodeCursor(last.orderNumber, last.ssrn) }) };
   }
+}
+
+function foundFromRow(r: FoundRow): EntitlementFound {
+  return {
+    ...entitlementFromRow(r),
+    status: r.status,
+    order: { number: r.order_number, ...(r.po_number && { poNumber: r.po_number }), endCustomer: r.end_customer },
+    delivery: {
+      recipients: r.delivery.recipients,
+      sent: r.delivery.sent,
+      pending: r.delivery.pending,
+      failed: r.delivery.failed,
+      bounced: r.delivery.bounced,
+      ...(r.delivery.last_sent_at && { lastSentAt: new Date(r.delivery.last_sent_at).toISOString() }),
+    },
+    activations: r.activation_list.map((a) => ({
+      device: a.device,
+      licenseId: a.license_id,
+      at: new Date(a.at).toISOString(),
+      sender: a.sender,
+      ...(a.message_id && { messageId: a.message_id }),
+    })),
+  };
 }

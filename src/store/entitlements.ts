@@ -2,9 +2,9 @@ import type { Entitlement } from '../model.ts';
 import type { Queryable } from './db.ts';
 
 /** The columns an Entitlement is read from, in the order `entitlementFromRow` expects them named. */
-export const ENTITLEMENT_COLUMNS = `e.ssrn, e.activation_code, e.order_number, e.event_id, e.line_number, e.sku, e.product, e.license_name,
-  e.description, e.quantity, e.license_type, e.purchase, e.term_months, e.renews_ssrn, e.ship_date, e.start_date, e.end_date,
-  e.grace_days, e.devices`;
+export const ENTITLEMENT_COLUMNS = `e.ssrn, e.activation_code, e.order_number, e.event_id, e.line_number, e.sku,
+  e.product, e.license_name, e.description, e.quantity, e.license_type, e.purchase, e.term_months, e.renews_ssrn,
+  e.ship_date, e.start_date, e.end_date, e.grace_days, e.devices`;
 
 export interface EntitlementRow {
   ssrn: string;
@@ -59,13 +59,13 @@ export async function insertEntitlements(
 ): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
-    `INSERT INTO entitlements (ssrn, activation_code, order_number, event_id, fulfillment_id, position, line_number, sku, product,
-       license_name, description, quantity, license_type, purchase, term_months, renews_ssrn, ship_date, start_date, end_date,
-       grace_days, devices)
+    `INSERT INTO entitlements (ssrn, activation_code, order_number, event_id, fulfillment_id, position, line_number,
+       sku, product, license_name, description, quantity, license_type, purchase, term_months, renews_ssrn, ship_date,
+       start_date, end_date, grace_days, devices)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ssrn text, activation_code text, order_number text, event_id text,
-       fulfillment_id text, position integer, line_number text, sku text, product text, license_name text, description text,
-       quantity integer, license_type text, purchase text, term_months integer, renews_ssrn text, ship_date date, start_date date,
-       end_date date, grace_days integer, devices jsonb)`,
+       fulfillment_id text, position integer, line_number text, sku text, product text, license_name text,
+       description text, quantity integer, license_type text, purchase text, term_months integer, renews_ssrn text,
+       ship_date date, start_date date, end_date date, grace_days integer, devices jsonb)`,
     [
       JSON.stringify(
         rows.map(({ entitlement: e, fulfillmentId, position }) => ({
@@ -119,7 +119,8 @@ export class EntitlementStore {
   /** In the order accepted: event by event, each in line order. */
   forOrder(orderNumber: string): Promise<Entitlement[]> {
     return this.select(
-      'e.order_number = $1 ORDER BY (SELECT ev.accepted_at FROM events ev WHERE ev.event_id = e.event_id), e.event_id, e.position',
+      `e.order_number = $1
+       ORDER BY (SELECT ev.accepted_at FROM events ev WHERE ev.event_id = e.event_id), e.event_id, e.position`,
       [orderNumber],
     );
   }

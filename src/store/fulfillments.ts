@@ -48,8 +48,10 @@ export async function insertFulfillments(tx: Queryable, fulfillments: Fulfillmen
   if (fulfillments.length === 0) return;
   await tx.query(
     `INSERT INTO fulfillments (id, event_id, order_number, ship_date, certificate_number, ssrns, created_at)
-     SELECT id, event_id, order_number, ship_date, certificate_number, ARRAY(SELECT jsonb_array_elements_text(ssrns)), $2
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, event_id text, order_number text, ship_date date, certificate_number text, ssrns jsonb)`,
+     SELECT id, event_id, order_number, ship_date, certificate_number,
+            ARRAY(SELECT jsonb_array_elements_text(ssrns)), $2
+       FROM jsonb_to_recordset($1::jsonb)
+         AS x(id text, event_id text, order_number text, ship_date date, certificate_number text, ssrns jsonb)`,
     [
       JSON.stringify(
         fulfillments.map((f) => ({
@@ -87,7 +89,8 @@ export class FulfillmentStore {
   /** A fulfillment, and whether its certificate was stored (without reading the bytes): what a fan-out starts from. */
   async toShip(id: string): Promise<{ fulfillment: StoredFulfillment; hasCertificate: boolean } | undefined> {
     const [row] = await this.db.query<FulfillmentRow & { has_certificate: boolean }>(
-      `SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM certificates c WHERE c.fulfillment_id = f.id) AS has_certificate FROM fulfillments f WHERE f.id = $1`,
+      `SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM certificates c WHERE c.fulfillment_id = f.id) AS has_certificate
+       FROM fulfillments f WHERE f.id = $1`,
       [id],
     );
     return row && { fulfillment: fromRow(row), hasCertificate: row.has_certificate };
@@ -123,7 +126,8 @@ export class FulfillmentStore {
   /** Stores the first rendering only: every later reader gets the bytes that were attached first. */
   async saveCertificate(fulfillmentId: string, pdf: Buffer): Promise<Buffer> {
     const inserted = await this.db.query(
-      'INSERT INTO certificates (fulfillment_id, pdf, created_at) VALUES ($1, $2, now()) ON CONFLICT (fulfillment_id) DO NOTHING RETURNING 1',
+      `INSERT INTO certificates (fulfillment_id, pdf, created_at) VALUES ($1, $2, now())
+       ON CONFLICT (fulfillment_id) DO NOTHING RETURNING 1`,
       [fulfillmentId, pdf],
     );
     return inserted.length ? pdf : ((await this.certificate(fulfillmentId)) ?? pdf);

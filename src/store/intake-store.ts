@@ -33,8 +33,8 @@ class Clash extends Error {}
 
 /**
  * Intake's one transaction: the idempotency record, the order with its accounts and contacts, the entitlements,
- * fulfillments and deliveries are all stored, or nothing is. The unique constraints on SSRN and Activation Code decide a
- * clash, also between two events racing for the same code.
+ * fulfillments and deliveries are all stored, or nothing is. The unique constraints on SSRN and Activation Code decide
+ * a clash, also between two events racing for the same code.
  */
 export class IntakeStore {
   constructor(private readonly db: Db) {}
@@ -58,7 +58,8 @@ export class IntakeStore {
     return this.db.transaction(async (tx) => {
       // A concurrent insert of the same eventId waits here for the other transaction, then sees its row.
       const created = await tx.query(
-        `INSERT INTO events (event_id, digest, record, response, accepted_at, accepted_by) VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO events (event_id, digest, record, response, accepted_at, accepted_by)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (event_id) DO NOTHING RETURNING 1`,
         [event.eventId, w.digest, JSON.stringify(event), JSON.stringify(w.response), acceptedAt, acceptedBy],
       );
@@ -71,7 +72,8 @@ export class IntakeStore {
           ? { outcome: 'replay', response: prior!.response }
           : { outcome: 'guard-conflict' };
       }
-      // Checked first so that the usual clash (a code sent again) costs no failed insert; the constraints still decide races.
+      // Checked first so that the usual clash (a code sent again) costs no failed insert; the constraints still decide
+      // races.
       const [taken] = await tx.query(
         'SELECT 1 FROM entitlements WHERE ssrn = ANY($1::text[]) OR activation_code = ANY($2::text[]) LIMIT 1',
         [w.entitlements.map((e) => e.ssrn), w.entitlements.map((e) => e.activationCode)],
@@ -99,7 +101,8 @@ export class IntakeStore {
     entitlements: Entitlement[],
   ): Promise<{ line: number; field: 'ssrn' | 'activationCode' } | undefined> {
     const rows = await this.db.query<{ ssrn: string; activation_code: string }>(
-      'SELECT ssrn, activation_code FROM entitlements WHERE ssrn = ANY($1::text[]) OR activation_code = ANY($2::text[])',
+      `SELECT ssrn, activation_code FROM entitlements
+       WHERE ssrn = ANY($1::text[]) OR activation_code = ANY($2::text[])`,
       [entitlements.map((e) => e.ssrn), entitlements.map((e) => e.activationCode)],
     );
     const ssrns = new Set(rows.map((r) => r.ssrn));

@@ -19,7 +19,10 @@ export function storeKeys(prefix: string) {
     imapState: k('imap', 'watchers'),
     /** Sends in flight to one webhook endpoint: sorted set holder → expiry (webhook-slots.ts). */
     webhookSlots: (endpointId: string) => k('webhook', endpointId, 'slots'),
-    /** A signed-in browser's session, by the SHA-256 of its id: a look at Redis yields no usable session id (sessions.ts). */
+    /**
+     * A signed-in browser's session, by the SHA-256 of its id: a look at Redis yields no usable session id
+     * (sessions.ts).
+     */
     session: (idDigest: string) => k('session', idDigest),
     /** Rate-limit counters of @fastify/rate-limit, one namespace per limit (rate-limits.ts). */
     rateLimit: (limit: string, subject: string) => k('rl', limit, subject),

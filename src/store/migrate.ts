@@ -28,7 +28,10 @@ export async function migrate(db: Db, all: Migration[] = migrations()): Promise<
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await tx.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version text PRIMARY KEY,
+         applied_at timestamptz NOT NULL DEFAULT now()
+       )`,
     );
     const done = new Set(
       (await tx.query<{ version: string }>('SELECT version FROM schema_migrations')).map((r) => r.version),

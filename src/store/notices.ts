@@ -4,7 +4,8 @@ import { recordWebhookEvent } from './webhook-outbox.ts';
 import type { Db } from './db.ts';
 
 // The subscription timer's repository: what is due (an indexed query over entitlements), the notices recorded per
-// (entitlement, notice, recipient), their deliveries, opt-outs and the sweep's state. Every SQL statement of it is here.
+// (entitlement, notice, recipient), their deliveries, opt-outs and the sweep's state. Every SQL statement of it is
+// here.
 
 /** A subscription entitlement a sweep looks at: the fields its notice dates come from. */
 export interface TimerRow {
@@ -77,15 +78,17 @@ const RECORD_LOCK = 7_315_021;
 
 // Whether a renewal of `e` was accepted: one probe of the renewals index per row. (As a plain EXISTS the planner may
 // hash the whole table's renewals for a handful of rows.)
-const RENEWED = `LEFT JOIN LATERAL (SELECT true AS found FROM entitlements r WHERE r.renews_ssrn = e.ssrn LIMIT 1) renewal ON true`;
+const RENEWED = `LEFT JOIN LATERAL (SELECT true AS found FROM entitlements r WHERE r.renews_ssrn = e.ssrn LIMIT 1)
+  renewal ON true`;
 
-const TIMER_COLUMNS = `e.ssrn, e.order_number AS "orderNumber", e.license_type AS "licenseType", e.start_date AS "startDate",
-  e.end_date AS "endDate", e.grace_days AS "graceDays", renewal.found IS NOT NULL AS renewed`;
+const TIMER_COLUMNS = `e.ssrn, e.order_number AS "orderNumber", e.license_type AS "licenseType",
+  e.start_date AS "startDate", e.end_date AS "endDate", e.grace_days AS "graceDays",
+  renewal.found IS NOT NULL AS renewed`;
 
-const DELIVERY_COLUMNS = `id, group_id AS "groupId", order_number AS "orderNumber", notice, notice_date AS "noticeDate", ssrns, recipient,
-  recipient_name AS "recipientName", status, attempts, last_error AS "lastError", message_id AS "messageId",
-  created_at AS "createdAt", sending_since AS "sendingSince", accepted_at AS "acceptedAt", smtp_response AS "smtpResponse", failed_at AS "failedAt",
-  bounced_at AS "bouncedAt"`;
+const DELIVERY_COLUMNS = `id, group_id AS "groupId", order_number AS "orderNumber", notice,
+  notice_date AS "noticeDate", ssrns, recipient, recipient_name AS "recipientName", status, attempts,
+  last_error AS "lastError", message_id AS "messageId", created_at AS "createdAt", sending_since AS "sendingSince",
+  accepted_at AS "acceptedAt", smtp_response AS "smtpResponse", failed_at AS "failedAt", bounced_at AS "bouncedAt"`;
 
 /** SQL NULLs become absent fields, as the rest of the records have them. */
 function withoutNulls<T>(row: Record<string, unknown>): T {
@@ -197,10 +200,13 @@ export class NoticeStore {
       if (kept.length === 0) return [];
       const column = <K extends keyof NewNoticeDelivery>(k: K) => kept.map((p) => p[k] ?? null);
       await tx.query(
-        `INSERT INTO notice_deliveries (id, group_id, order_number, notice, notice_date, ssrns, recipient, recipient_name, status, message_id, created_at)
-         SELECT id, group_id, order_number, notice, notice_date, string_to_array(ssrns, ','), recipient, recipient_name, 'queued', message_id, $10
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[], $7::text[], $8::text[], $9::text[])
-           AS p(id, group_id, order_number, notice, notice_date, ssrns, recipient, recipient_name, message_id)`,
+        `INSERT INTO notice_deliveries (id, group_id, order_number, notice, notice_date, ssrns, recipient,
+           recipient_name, status, message_id, created_at)
+         SELECT id, group_id, order_number, notice, notice_date, string_to_array(ssrns, ','), recipient,
+           recipient_name, 'queued', message_id, $10
+         FROM unnest(
+           $1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[], $7::text[], $8::text[], $9::text[]
+         ) AS p(id, group_id, order_number, notice, notice_date, ssrns, recipient, recipient_name, message_id)`,
         [
           column('id'),
           column('groupId'),
@@ -225,7 +231,8 @@ export class NoticeStore {
    */
   async unqueued(options: { all: boolean; staleBefore: Date }): Promise<string[]> {
     const rows = await this.db.query<{ id: string }>(
-      "SELECT id FROM notice_deliveries WHERE status IN ('queued', 'retrying') AND ($1 OR created_at < $2) ORDER BY created_at, id",
+      `SELECT id FROM notice_deliveries WHERE status IN ('queued', 'retrying') AND ($1 OR created_at < $2)
+       ORDER BY created_at, id`,
       [options.all, options.staleBefore.toISOString()],
     );
     return rows.map((r) => r.id);
@@ -256,8 +263,9 @@ export class NoticeStore {
     ]);
     if (!order) return undefined;
     const entitlements = await this.db.query<NoticeSource['entitlements'][number]>(
-      `SELECT e.ssrn, e.line_number AS "lineNumber", e.sku, e.license_name AS "licenseName", e.description, e.quantity, e.start_date AS "startDate", e.end_date AS "endDate",
-         e.grace_days AS "graceDays", renewal.found IS NOT NULL AS renewed
+      `SELECT e.ssrn, e.line_number AS "lineNumber", e.sku, e.license_name AS "licenseName", e.description, e.quantity,
+         e.start_date AS "startDate", e.end_date AS "endDate", e.grace_days AS "graceDays",
+         renewal.found IS NOT NULL AS renewed
        FROM entitlements e ${RENEWED} WHERE e.ssrn = ANY($1::text[]) AND e.end_date IS NOT NULL ORDER BY e.position`,
       [ssrns],
     );
@@ -279,7 +287,10 @@ export class NoticeStore {
   async markAccepted(id: string, at: Date, smtpResponse: string, attempts: number, sent: OutboxEvent): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query(
-        "UPDATE notice_deliveries SET status = 'sent', accepted_at = $2, smtp_response = $3, attempts = $4, last_error = NULL, sending_since = NULL WHERE id = $1",
+        `UPDATE notice_deliveries
+         SET status = 'sent', accepted_at = $2, smtp_response = $3, attempts = $4,
+             last_error = NULL, sending_since = NULL
+         WHERE id = $1`,
         [id, at.toISOString(), smtpResponse.slice(0, 500), attempts],
       );
       await recordWebhookEvent(tx, sent);
@@ -310,7 +321,8 @@ export class NoticeStore {
   /** A bounce report naming the delivery's exact Message-ID; false when it names no notice of ours. */
   async markBounced(id: string, messageId: string, at: Date, reason: string): Promise<boolean> {
     const rows = await this.db.query(
-      "UPDATE notice_deliveries SET status = 'bounced', bounced_at = $3, last_error = $4 WHERE id = $1 AND message_id = $2 RETURNING id",
+      `UPDATE notice_deliveries SET status = 'bounced', bounced_at = $3, last_error = $4
+       WHERE id = $1 AND message_id = $2 RETURNING id`,
       [id, messageId, at.toISOString(), reason.slice(0, 500)],
     );
     return rows.length > 0;

@@ -17,8 +17,10 @@ export async function upsertOrder(tx: Queryable, order: SalesOrder, at: string):
   );
   await tx.query(
     `INSERT INTO contacts (order_number, email, name, role, account_id)
-     SELECT $1, lower(email), name, role, "accountId" FROM jsonb_to_recordset($2::jsonb) AS x(email text, name text, role text, "accountId" text)
-     ON CONFLICT (order_number, email) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, account_id = EXCLUDED.account_id`,
+     SELECT $1, lower(email), name, role, "accountId"
+       FROM jsonb_to_recordset($2::jsonb) AS x(email text, name text, role text, "accountId" text)
+     ON CONFLICT (order_number, email)
+       DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, account_id = EXCLUDED.account_id`,
     [order.number, JSON.stringify(order.contacts)],
   );
 }

@@ -6,7 +6,9 @@ import type { MailboxLock } from './redis-mailbox-lock.ts';
 const ADVANCE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if redis.call('HGET', KEYS[2], 'uidValidity') ~= ARGV[2] then return 0 end
-if tonumber(redis.call('HGET', KEYS[2], 'uid') or '0') < tonumber(ARGV[3]) then redis.call('HSET', KEYS[2], 'uid', ARGV[3]) end
+if tonumber(redis.call('HGET', KEYS[2], 'uid') or '0') < tonumber(ARGV[3]) then
+  redis.call('HSET', KEYS[2], 'uid', ARGV[3])
+end
 return 1`;
 
 /** The highest UID handed on from one mailbox, valid only together with the mailbox's UIDVALIDITY. */
@@ -17,7 +19,9 @@ export class MailboxPosition {
     private readonly lock: MailboxLock,
   ) {}
 
-  /** The last UID handed on; 0 (and stored so) when nothing was, or when UIDVALIDITY changed and old UIDs mean nothing. */
+  /**
+   * The last UID handed on; 0 (and stored so) when nothing was, or when UIDVALIDITY changed and old UIDs mean nothing.
+   */
   async read(uidValidity: string): Promise<{ uid: number; reset: boolean }> {
     const [storedValidity, storedUid] = await this.redis.hmget(this.key, 'uidValidity', 'uid');
     if (storedValidity === uidValidity) return { uid: Number(storedUid ?? 0), reset: false };

@@ -30,7 +30,8 @@ export class UndeliverableFulfillments {
     if (!f) return undefined;
     const lines = await this.lines(tx, fulfillmentId);
     const deliveries = await tx.query<RecipientDelivery>(
-      'SELECT recipient, status, last_error AS "lastError", created_at AS "createdAt" FROM deliveries WHERE fulfillment_id = $1',
+      `SELECT recipient, status, last_error AS "lastError", created_at AS "createdAt"
+       FROM deliveries WHERE fulfillment_id = $1`,
       [fulfillmentId],
     );
     return { orderNumber: f.orderNumber, lines, deliveries };
@@ -43,7 +44,8 @@ export class UndeliverableFulfillments {
     ssrns?: string[],
   ): Promise<Array<{ lineNumber: string; ssrn: string }>> {
     return q.query(
-      'SELECT line_number AS "lineNumber", ssrn FROM entitlements WHERE fulfillment_id = $1 AND ($2::text[] IS NULL OR ssrn = ANY ($2)) ORDER BY position',
+      `SELECT line_number AS "lineNumber", ssrn FROM entitlements
+       WHERE fulfillment_id = $1 AND ($2::text[] IS NULL OR ssrn = ANY ($2)) ORDER BY position`,
       [fulfillmentId, ssrns ?? null],
     );
   }
@@ -57,7 +59,8 @@ export class UndeliverableFulfillments {
     at: Date,
   ): Promise<boolean> {
     const rows = await tx.query(
-      `INSERT INTO undeliverable_fulfillments (fulfillment_id, order_number, recipients, detected_at) VALUES ($1, $2, $3, $4)
+      `INSERT INTO undeliverable_fulfillments (fulfillment_id, order_number, recipients, detected_at)
+       VALUES ($1, $2, $3, $4)
        ON CONFLICT (fulfillment_id) DO NOTHING RETURNING fulfillment_id`,
       [fulfillmentId, orderNumber, JSON.stringify(recipients), at.toISOString()],
     );
@@ -68,8 +71,9 @@ export class UndeliverableFulfillments {
   async nextToNotify(tx: Queryable): Promise<UndeliverableFulfillment | undefined> {
     return (
       await tx.query<UndeliverableFulfillment>(
-        `SELECT fulfillment_id AS "fulfillmentId", order_number AS "orderNumber", recipients, detected_at AS "detectedAt"
-       FROM undeliverable_fulfillments WHERE notified_at IS NULL ORDER BY detected_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        `SELECT fulfillment_id AS "fulfillmentId", order_number AS "orderNumber", recipients,
+                detected_at AS "detectedAt"
+         FROM undeliverable_fulfillments WHERE notified_at IS NULL ORDER BY detected_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
       )
     )[0];
   }
@@ -83,7 +87,8 @@ export class UndeliverableFulfillments {
 
   async forOrder(orderNumber: string): Promise<Array<UndeliverableFulfillment & { notifiedAt: string | null }>> {
     return this.db.query(
-      `SELECT fulfillment_id AS "fulfillmentId", order_number AS "orderNumber", recipients, detected_at AS "detectedAt", notified_at AS "notifiedAt"
+      `SELECT fulfillment_id AS "fulfillmentId", order_number AS "orderNumber", recipients,
+              detected_at AS "detectedAt", notified_at AS "notifiedAt"
        FROM undeliverable_fulfillments WHERE order_number = $1 ORDER BY detected_at`,
       [orderNumber],
     );

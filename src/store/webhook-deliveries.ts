@@ -64,14 +64,19 @@ export class WebhookDeliveries {
     const rows = await this.db.query<DeliveryToSend>(
       `SELECT d.id, d.status, d.attempts, d.created_at AS "createdAt", e.id AS "endpointId", e.url, e.secret,
               e.disabled_at AS "endpointDisabledAt", v.id AS "eventId", v.type AS "eventType", v.body
-       FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN webhook_events v ON v.id = d.event_id
+       FROM webhook_deliveries d
+       JOIN webhook_endpoints e ON e.id = d.endpoint_id
+       JOIN webhook_events v ON v.id = d.event_id
        WHERE d.id = $1`,
       [id],
     );
     return rows[0];
   }
 
-  /** Appends an attempt and sets the delivery's status, in `tx`. Returns the attempt's number, or undefined when the delivery is gone. */
+  /**
+   * Appends an attempt and sets the delivery's status, in `tx`. Returns the attempt's number, or undefined when the
+   * delivery is gone.
+   */
   async recordAttempt(tx: Queryable, id: string, a: AttemptRecord): Promise<number | undefined> {
     const updated = await tx.query<{ attempts: number }>(
       `UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = $2, status = $3, last_error = $4,
@@ -82,7 +87,8 @@ export class WebhookDeliveries {
     const attempt = updated[0]?.attempts;
     if (attempt === undefined) return undefined;
     await tx.query(
-      `INSERT INTO webhook_attempts (delivery_id, attempt, at, duration_ms, outcome, status_code, response_body, error, manual)
+      `INSERT INTO webhook_attempts
+         (delivery_id, attempt, at, duration_ms, outcome, status_code, response_body, error, manual)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [id, attempt, a.at, a.durationMs, a.outcome, a.statusCode, a.response, a.error, a.manual],
     );
@@ -91,12 +97,16 @@ export class WebhookDeliveries {
 
   async markFailed(id: string, error: string): Promise<void> {
     await this.db.query(
-      `UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1 AND status IN ('pending', 'retrying')`,
+      `UPDATE webhook_deliveries SET status = 'failed', last_error = $2
+       WHERE id = $1 AND status IN ('pending', 'retrying')`,
       [id, error],
     );
   }
 
-  /** A manual retry: returns its sequence number (for a job id of its own), or undefined when no such delivery is on the endpoint. */
+  /**
+   * A manual retry: returns its sequence number (for a job id of its own), or undefined when no such delivery is on the
+   * endpoint.
+   */
   async startManualRetry(endpointId: string, id: string): Promise<number | undefined> {
     const rows = await this.db.query<{ retries: number }>(
       'UPDATE webhook_deliveries SET retries = retries + 1 WHERE id = $1 AND endpoint_id = $2 RETURNING retries',
@@ -111,14 +121,15 @@ export class WebhookDeliveries {
       `SELECT d.id, d.event_id AS "webhookId", v.type AS "eventType", v.order_number AS "orderNumber", d.status,
               d.created_at AS "createdAt", d.delivered_at AS "deliveredAt", d.last_error AS "lastError"
        FROM webhook_deliveries d JOIN webhook_events v ON v.id = d.event_id
-       WHERE d.endpoint_id = $1 AND ($3::text IS NULL OR (d.created_at, d.id) < (SELECT created_at, id FROM webhook_deliveries WHERE id = $3))
+       WHERE d.endpoint_id = $1
+         AND ($3::text IS NULL OR (d.created_at, d.id) < (SELECT created_at, id FROM webhook_deliveries WHERE id = $3))
        ORDER BY d.created_at DESC, d.id DESC LIMIT $2`,
       [endpointId, options.limit, options.before ?? null],
     );
     if (deliveries.length === 0) return [];
     const attempts = await this.db.query<WebhookAttempt & { deliveryId: string }>(
-      `SELECT delivery_id AS "deliveryId", attempt, at, duration_ms AS "durationMs", outcome, status_code AS "statusCode",
-              response_body AS response, error, manual
+      `SELECT delivery_id AS "deliveryId", attempt, at, duration_ms AS "durationMs", outcome,
+              status_code AS "statusCode", response_body AS response, error, manual
        FROM webhook_attempts WHERE delivery_id = ANY ($1) ORDER BY delivery_id, attempt`,
       [deliveries.map((d) => d.id)],
     );
@@ -150,9 +161,9 @@ export class WebhookDeliveries {
   }
 
   /**
-   * Deliveries still to be tried whose queue job may be missing, in id order after `afterId`: every open one (start-up),
-   * or only those never attempted and created before `neverAttemptedBefore` (a relay that died between creating and
-   * queueing them).
+   * Deliveries still to be tried whose queue job may be missing, in id order after `afterId`: every open one
+   * (start-up), or only those never attempted and created before `neverAttemptedBefore` (a relay that died between
+   * creating and queueing them).
    */
   async openIds(options: { neverAttemptedBefore?: Date; afterId?: string; limit: number }): Promise<string[]> {
     const rows = await this.db.query<{ id: string }>(

@@ -23,8 +23,9 @@ export interface NewEndpoint {
   createdBy: string;
 }
 
-const COLUMNS = `id, url, event_types AS "eventTypes", description, created_at AS "createdAt", created_by AS "createdBy",
-  failing_since AS "failingSince", last_success_at AS "lastSuccessAt", disabled_at AS "disabledAt", disabled_reason AS "disabledReason"`;
+const COLUMNS = `id, url, event_types AS "eventTypes", description, created_at AS "createdAt",
+  created_by AS "createdBy", failing_since AS "failingSince", last_success_at AS "lastSuccessAt",
+  disabled_at AS "disabledAt", disabled_reason AS "disabledReason"`;
 
 // A success is written at most this often per endpoint, so busy endpoints do not serialise every delivery on one row.
 const SUCCESS_REFRESH = '10 seconds';
@@ -81,7 +82,9 @@ export class WebhookEndpoints {
   async recordSuccess(tx: Queryable, id: string, at: Date): Promise<void> {
     await tx.query(
       `UPDATE webhook_endpoints SET failing_since = NULL, last_success_at = $2
-       WHERE id = $1 AND (failing_since IS NOT NULL OR last_success_at IS NULL OR last_success_at < $2::timestamptz - interval '${SUCCESS_REFRESH}')`,
+       WHERE id = $1
+         AND (failing_since IS NOT NULL OR last_success_at IS NULL
+              OR last_success_at < $2::timestamptz - interval '${SUCCESS_REFRESH}')`,
       [id, at.toISOString()],
     );
   }
@@ -89,7 +92,8 @@ export class WebhookEndpoints {
   /** Notes a failure; returns since when the endpoint has been failing without a success in between. */
   async recordFailure(tx: Queryable, id: string, at: Date): Promise<string | undefined> {
     const rows = await tx.query<{ failingSince: string }>(
-      'UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 RETURNING failing_since AS "failingSince"',
+      `UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2)
+       WHERE id = $1 RETURNING failing_since AS "failingSince"`,
       [id, at.toISOString()],
     );
     return rows[0]?.failingSince;
@@ -101,12 +105,14 @@ export class WebhookEndpoints {
    */
   async disable(tx: Queryable, id: string, at: Date, reason: string): Promise<boolean> {
     const rows = await tx.query(
-      'UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3 WHERE id = $1 AND disabled_at IS NULL RETURNING id',
+      `UPDATE webhook_endpoints SET disabled_at = $2, disabled_reason = $3
+       WHERE id = $1 AND disabled_at IS NULL RETURNING id`,
       [id, at.toISOString(), reason],
     );
     if (rows.length === 0) return false;
     await tx.query(
-      `UPDATE webhook_deliveries SET status = 'failed', last_error = $2 WHERE endpoint_id = $1 AND status IN ('pending', 'retrying')`,
+      `UPDATE webhook_deliveries SET status = 'failed', last_error = $2
+       WHERE endpoint_id = $1 AND status IN ('pending', 'retrying')`,
       [id, `endpoint disabled: ${reason}`],
     );
     return true;

@@ -18,7 +18,8 @@ export async function recordWebhookEvent(tx: Queryable, event: OutboxEvent): Pro
 
 /**
  * The outbox of webhook events. A state change records its event with the transaction that makes the change, so the
- * event exists exactly when the change does; the relay then turns each event into one delivery per endpoint that wants it.
+ * event exists exactly when the change does; the relay then turns each event into one delivery per endpoint that wants
+ * it.
  */
 export class WebhookOutbox {
   constructor(private readonly db: Db) {}
@@ -48,7 +49,8 @@ export class WebhookOutbox {
        ), marked AS (
          UPDATE webhook_events SET relayed_at = $2 WHERE id IN (SELECT id FROM batch) RETURNING id
        )
-       SELECT (SELECT count(*)::int FROM marked) AS events, COALESCE((SELECT array_agg(id) FROM created), '{}') AS "deliveryIds"`,
+       SELECT (SELECT count(*)::int FROM marked) AS events,
+              COALESCE((SELECT array_agg(id) FROM created), '{}') AS "deliveryIds"`,
       [limit, at.toISOString()],
     );
     return rows[0]!;

@@ -19,7 +19,9 @@ export class EndpointSlots {
     private readonly keys: StoreKeys,
   ) {}
 
-  /** Takes a slot for `holder` (a delivery id) for at most `ttlMs`; false when the endpoint has `limit` sends in flight. */
+  /**
+   * Takes a slot for `holder` (a delivery id) for at most `ttlMs`; false when the endpoint has `limit` sends in flight.
+   */
   async acquire(endpointId: string, holder: string, limit: number, ttlMs: number): Promise<boolean> {
     return (await this.redis.eval(ACQUIRE, 1, this.keys.webhookSlots(endpointId), limit, ttlMs, holder)) === 1;
   }

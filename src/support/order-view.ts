@@ -19,7 +19,9 @@ export interface OrderView {
   order: SalesOrder;
   entitlements: Array<
     Omit<Entitlement, 'orderNumber'> & {
-      /** Devices holding a signed key (issued at fulfillment or by email activation); the keys themselves are not shown. */
+      /**
+       * Devices holding a signed key (issued at fulfillment or by email activation); the keys themselves are not shown.
+       */
       keys: Array<{ device: string; licenseId: string; issuedOn: string }>;
       activations: ActivationRecord[];
     }

@@ -8,7 +8,7 @@ import type { Role } from '../config.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { DeliveryRecord } from '../store/deliveries.ts';
 import type { RateWindow } from '../store/redis-rate-window.ts';
-import { orderView, type OrderViewStores } from './order-view.ts';
+import { orderView, type OrderView, type OrderViewStores } from './order-view.ts';
 import { isSharedDomain } from './shared-domains.ts';
 
 export const resendRequestSchema = z.strictObject({
@@ -38,46 +38,26 @@ export interface ResendDeps extends OrderViewStores {
 
 const domainOf = (email: string) => email.split('@')[1]!.toLowerCase();
 
-/** Resends the Fulfillment Email and certificate: new deliveries, tracked like the first, each recorded in the audit log. */
+type Caller = { name: string; role: Role };
+type Recipient = { email: string; name?: string };
+
+/**
+ * Resends the Fulfillment Email and certificate: new deliveries, tracked like the first, each recorded in the audit
+ * log.
+ */
 export async function resend(
   deps: ResendDeps,
   orderNumber: string,
   input: unknown,
-  caller: { name: string; role: Role },
+  caller: Caller,
 ): Promise<{ resendId: string; deliveries: DeliveryRecord[] }> {
   const parsed = resendRequestSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInputError('invalid resend request', zodIssues(parsed.error));
   const request = parsed.data;
   const view = await orderView(deps, orderNumber);
-
   const lineNumbers = request.lines ?? view.entitlements.map((e) => e.lineNumber);
-  const issues = lineNumbers.flatMap((n, i) => {
-    const e = view.entitlements.find((x) => x.lineNumber === n);
-    if (!e) return [{ path: `lines[${i}]`, message: `order ${orderNumber} has no line "${n}"` }];
-    const f = view.fulfillments.find((x) => x.shipDate === e.shipDate && x.eventId === e.eventId);
-    return f?.shippedAt
-      ? []
-      : [{ path: `lines[${i}]`, message: `line "${n}" ships on ${e.shipDate} and has not been delivered yet` }];
-  });
-  if (issues.length) throw new InvalidInputError('invalid resend request', issues);
-
-  const contacts: Array<{ email: string; name?: string }> = view.order.contacts.map((c) => ({
-    email: c.email.toLowerCase(),
-    ...(c.name && { name: c.name }),
-  }));
-  const recipients: Array<{ email: string; name?: string }> = request.to
-    ? request.to.map((email) => ({ email: email.toLowerCase() }))
-    : contacts;
-  // A public mail domain (a contact at gmail.com) is nobody's: only an admin may send to others there.
-  const orderDomains = contacts.map((c) => domainOf(c.email)).filter((d) => !isSharedDomain(d, deps.sharedDomains));
-  const knownDomains = new Set([...orderDomains, ...deps.allowedDomains]);
-  for (const r of recipients) {
-    if (contacts.some((c) => c.email === r.email) || caller.role === 'admin' || knownDomains.has(domainOf(r.email)))
-      continue;
-    throw new ForbiddenError(
-      `${r.email} is not on order ${orderNumber} and its domain is not the order's (public mail domains do not count) or an allowed one; an admin token may send there`,
-    );
-  }
+  checkLines(view, orderNumber, lineNumbers);
+  const recipients = allowedRecipients(deps, view.order.contacts, orderNumber, request, caller);
 
   const { count, secondsLeft } = await deps.resendRate.hit(orderNumber, deps.clock.now());
   if (count > deps.perOrderPerHour) {
@@ -88,33 +68,7 @@ export async function resend(
   }
 
   const resendId = `r${deps.clock.now().getTime().toString(36)}${randomBytes(3).toString('hex')}`;
-  const chosen = view.entitlements.filter((e) => lineNumbers.includes(e.lineNumber));
-  const now = deps.clock.now().toISOString();
-  const created: DeliveryRecord[] = [];
-  for (const f of view.fulfillments) {
-    const ssrns = chosen.filter((e) => e.shipDate === f.shipDate && e.eventId === f.eventId).map((e) => e.ssrn);
-    if (ssrns.length === 0) continue;
-    for (const r of recipients) {
-      const id = deliveryId(`${resendId}.${f.id}`, r.email);
-      created.push({
-        id,
-        orderNumber,
-        fulfillmentId: f.id,
-        recipient: r.email,
-        ...(r.name && { recipientName: r.name }),
-        kind: 'resend',
-        ...(request.lines && { ssrns }),
-        resendId,
-        reason: request.reason,
-        requestedBy: caller.name,
-        status: 'queued',
-        attempts: 0,
-        messageId: messageIdFor(id, deps.mailFromAddress),
-        createdAt: now,
-        queuedAt: now,
-      });
-    }
-  }
+  const created = newDeliveries(deps, view, request, { orderNumber, resendId, lineNumbers, recipients, caller });
   await deps.deliveries.insert(created);
   await deps.enqueueSends(created.map((d) => d.id));
   await deps.audit.record({
@@ -131,4 +85,82 @@ export async function resend(
     },
   });
   return { resendId, deliveries: created };
+}
+
+/** Every line asked for is on the order and delivered already. */
+function checkLines(view: OrderView, orderNumber: string, lineNumbers: string[]): void {
+  const issues = lineNumbers.flatMap((n, i) => {
+    const e = view.entitlements.find((x) => x.lineNumber === n);
+    if (!e) return [{ path: `lines[${i}]`, message: `order ${orderNumber} has no line "${n}"` }];
+    const f = view.fulfillments.find((x) => x.shipDate === e.shipDate && x.eventId === e.eventId);
+    return f?.shippedAt
+      ? []
+      : [{ path: `lines[${i}]`, message: `line "${n}" ships on ${e.shipDate} and has not been delivered yet` }];
+  });
+  if (issues.length) throw new InvalidInputError('invalid resend request', issues);
+}
+
+/** The recipients asked for (the order's contacts by default), each one the caller may send to. */
+function allowedRecipients(
+  deps: ResendDeps,
+  orderContacts: OrderView['order']['contacts'],
+  orderNumber: string,
+  request: ResendRequest,
+  caller: Caller,
+): Recipient[] {
+  const contacts: Recipient[] = orderContacts.map((c) => ({
+    email: c.email.toLowerCase(),
+    ...(c.name && { name: c.name }),
+  }));
+  const recipients: Recipient[] = request.to ? request.to.map((email) => ({ email: email.toLowerCase() })) : contacts;
+  // A public mail domain (a contact at gmail.com) is nobody's: only an admin may send to others there.
+  const orderDomains = contacts.map((c) => domainOf(c.email)).filter((d) => !isSharedDomain(d, deps.sharedDomains));
+  const knownDomains = new Set([...orderDomains, ...deps.allowedDomains]);
+  for (const r of recipients) {
+    if (contacts.some((c) => c.email === r.email) || caller.role === 'admin' || knownDomains.has(domainOf(r.email)))
+      continue;
+    throw new ForbiddenError(
+      `${r.email} is not on order ${orderNumber} and its domain is not the order's ` +
+        '(public mail domains do not count) or an allowed one; an admin token may send there',
+    );
+  }
+  return recipients;
+}
+
+/** One delivery per fulfillment with a chosen line and per recipient. */
+function newDeliveries(
+  deps: ResendDeps,
+  view: OrderView,
+  request: ResendRequest,
+  batch: { orderNumber: string; resendId: string; lineNumbers: string[]; recipients: Recipient[]; caller: Caller },
+): DeliveryRecord[] {
+  const { resendId, recipients } = batch;
+  const chosen = view.entitlements.filter((e) => batch.lineNumbers.includes(e.lineNumber));
+  const now = deps.clock.now().toISOString();
+  const created: DeliveryRecord[] = [];
+  for (const f of view.fulfillments) {
+    const ssrns = chosen.filter((e) => e.shipDate === f.shipDate && e.eventId === f.eventId).map((e) => e.ssrn);
+    if (ssrns.length === 0) continue;
+    for (const r of recipients) {
+      const id = deliveryId(`${resendId}.${f.id}`, r.email);
+      created.push({
+        id,
+        orderNumber: batch.orderNumber,
+        fulfillmentId: f.id,
+        recipient: r.email,
+        ...(r.name && { recipientName: r.name }),
+        kind: 'resend',
+        ...(request.lines && { ssrns }),
+        resendId,
+        reason: request.reason,
+        requestedBy: batch.caller.name,
+        status: 'queued',
+        attempts: 0,
+        messageId: messageIdFor(id, deps.mailFromAddress),
+        createdAt: now,
+        queuedAt: now,
+      });
+    }
+  }
+  return created;
 }

@@ -65,7 +65,10 @@ export function classifyAddress(address: string): AddressClass {
   return RANGES.find(([, list]) => list.check(address, type))?.[0] ?? 'public';
 }
 
-/** Resolves a host name to its addresses (the system resolver in production; tests may point at a DNS server of their own). */
+/**
+ * Resolves a host name to its addresses (the system resolver in production; tests may point at a DNS server of their
+ * own).
+ */
 export type Resolve = (hostname: string) => Promise<string[]>;
 
 export interface UrlPolicy {

@@ -46,7 +46,9 @@ function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.
   return result.data;
 }
 
-/** The URL's problems, the resolved addresses included: a name pointing into a private network is refused here already. */
+/**
+ * The URL's problems, the resolved addresses included: a name pointing into a private network is refused here already.
+ */
 async function checkUrl(deps: WebhookAdminDeps, raw: string): Promise<void> {
   const problems = urlProblems(raw, deps.policy);
   const hostname = problems.length ? undefined : new URL(raw).hostname;

@@ -10,7 +10,7 @@ import {
 } from '../metrics.ts';
 import type { AuditEntry } from '../store/audit.ts';
 import type { Db } from '../store/db.ts';
-import type { WebhookDeliveries, WebhookDeliveryStatus } from '../store/webhook-deliveries.ts';
+import type { DeliveryToSend, WebhookDeliveries, WebhookDeliveryStatus } from '../store/webhook-deliveries.ts';
 import type { WebhookEndpoints } from '../store/webhook-endpoints.ts';
 import type { EndpointSlots } from '../store/webhook-slots.ts';
 import { retriesExhausted, type RetrySchedule } from './retry-schedule.ts';
@@ -88,43 +88,8 @@ export async function deliverWebhook(
       : final
         ? 'failed'
         : 'retrying';
-  const disabled = await deps.db.transaction(async (tx) => {
-    const attempt = await deps.deliveries.recordAttempt(tx, deliveryId, {
-      status,
-      at: at.toISOString(),
-      durationMs: result.durationMs,
-      outcome: result.outcome,
-      statusCode: result.statusCode ?? null,
-      response: result.body ?? null,
-      error: result.error ?? null,
-      manual: options.manual,
-    });
-    if (attempt === undefined) return undefined;
-    if (delivered) {
-      await deps.endpoints.recordSuccess(tx, d.endpointId, at);
-      return undefined;
-    }
-    const failingSince = await deps.endpoints.recordFailure(tx, d.endpointId, at);
-    if (!failingSince || at.getTime() - new Date(failingSince).getTime() < policy.disableAfterMs) return undefined;
-    const reason = `no successful delivery since ${failingSince}`;
-    return (await deps.endpoints.disable(tx, d.endpointId, at, reason)) ? { failingSince, reason } : undefined;
-  });
-
-  if (disabled) {
-    webhookEndpointsDisabledTotal.inc({ endpoint: d.endpointId });
-    log.error({ failingSince: disabled.failingSince }, 'webhook endpoint disabled');
-    await deps.audit.record({
-      actor: 'webhooks',
-      action: 'webhook.endpoint.disable',
-      outcome: 'disabled',
-      detail: {
-        endpointId: d.endpointId,
-        url: d.url,
-        failingSince: disabled.failingSince,
-        lastError: result.error ?? null,
-      },
-    });
-  }
+  const disabled = await recordAttempt(deps, d, result, { at, status, manual: options.manual });
+  if (disabled) await reportDisabled(deps, d, disabled, result, log);
   if (delivered) {
     log.debug({ status: result.statusCode, ms: result.durationMs }, 'webhook delivered');
     return 'delivered';
@@ -136,4 +101,60 @@ export async function deliverWebhook(
   );
   if (options.manual) return 'failed';
   throw new DeliveryError(result.error ?? result.outcome, final || Boolean(disabled), result.outcome);
+}
+
+/**
+ * Records the attempt and the endpoint's health in one transaction; disables an endpoint failing for too long.
+ * Returns why it was disabled, when it was.
+ */
+async function recordAttempt(
+  deps: DeliverDeps,
+  d: DeliveryToSend,
+  result: PostResult,
+  attempt: { at: Date; status: WebhookDeliveryStatus; manual: boolean },
+): Promise<{ failingSince: string; reason: string } | undefined> {
+  const { at } = attempt;
+  return deps.db.transaction(async (tx) => {
+    const recorded = await deps.deliveries.recordAttempt(tx, d.id, {
+      status: attempt.status,
+      at: at.toISOString(),
+      durationMs: result.durationMs,
+      outcome: result.outcome,
+      statusCode: result.statusCode ?? null,
+      response: result.body ?? null,
+      error: result.error ?? null,
+      manual: attempt.manual,
+    });
+    if (recorded === undefined) return undefined;
+    if (result.outcome === 'delivered') {
+      await deps.endpoints.recordSuccess(tx, d.endpointId, at);
+      return undefined;
+    }
+    const failingSince = await deps.endpoints.recordFailure(tx, d.endpointId, at);
+    if (!failingSince || at.getTime() - new Date(failingSince).getTime() < deps.policy.disableAfterMs) return undefined;
+    const reason = `no successful delivery since ${failingSince}`;
+    return (await deps.endpoints.disable(tx, d.endpointId, at, reason)) ? { failingSince, reason } : undefined;
+  });
+}
+
+async function reportDisabled(
+  deps: DeliverDeps,
+  d: DeliveryToSend,
+  disabled: { failingSince: string },
+  result: PostResult,
+  log: Logger,
+): Promise<void> {
+  webhookEndpointsDisabledTotal.inc({ endpoint: d.endpointId });
+  log.error({ failingSince: disabled.failingSince }, 'webhook endpoint disabled');
+  await deps.audit.record({
+    actor: 'webhooks',
+    action: 'webhook.endpoint.disable',
+    outcome: 'disabled',
+    detail: {
+      endpointId: d.endpointId,
+      url: d.url,
+      failingSince: disabled.failingSince,
+      lastError: result.error ?? null,
+    },
+  });
 }

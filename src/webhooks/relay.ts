@@ -14,7 +14,10 @@ export interface RelayDeps {
 
 const BATCH = 500;
 
-/** Relays every event waiting in the outbox: deliveries are created, then queued. Returns the number of deliveries queued. */
+/**
+ * Relays every event waiting in the outbox: deliveries are created, then queued. Returns the number of deliveries
+ * queued.
+ */
 export async function relayOutbox(deps: RelayDeps): Promise<number> {
   let queued = 0;
   for (;;) {
