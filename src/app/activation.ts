@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import { fileUnanswered, handleActivationMessage, type Folder } from '../activation/handle-request.ts';
-import { MailboxWatcher } from '../activation/mailbox-watcher.ts';
+import { MailboxWatcher } from '../mailbox/mailbox-watcher.ts';
 import { publishWatcherState } from '../store/redis-watcher-state.ts';
 import { activationWorker, enqueueActivation } from '../../queues/activation.queue.ts';
 import { trustedVerdict, verifySender } from '../inbound/sender-auth.ts';

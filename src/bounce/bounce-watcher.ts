@@ -1,5 +1,5 @@
 import type { AppContext } from '../app/context.ts';
-import { MailboxWatcher, type MailboxMessage } from '../activation/mailbox-watcher.ts';
+import { MailboxWatcher, type MailboxMessage } from '../mailbox/mailbox-watcher.ts';
 import { FiledMessages } from '../store/redis-filed-messages.ts';
 import { publishWatcherState } from '../store/redis-watcher-state.ts';
 import { applyBounce } from './apply-bounce.ts';
