@@ -4,7 +4,7 @@ import type { ParsedMail } from 'mailparser';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../clock.ts';
 import { todayIn } from '../entitlement/dates.ts';
-import { keyAttachments } from '../delivery/key-attachments.ts';
+import { keyAttachments } from '../license/key-attachments.ts';
 import { isAutomaticMail } from '../inbound/automatic-mail.ts';
 import { parseInboundMail, requestParts } from '../inbound/parse-mail.ts';
 import { rawHeaders } from '../inbound/raw-headers.ts';
