@@ -70,4 +70,12 @@ describe('imports', () => {
     );
     expect(offenders).toEqual([]);
   });
+
+  it('run Lua only as commands defined once with their keys declared (src/store/redis-script.ts)', () => {
+    const raw = /\.(?:eval|evalsha|defineCommand)\(/;
+    const offenders = [...graph.keys()].filter(
+      (f) => f !== 'src/store/redis-script.ts' && raw.test(readFileSync(join(ROOT, f), 'utf8')),
+    );
+    expect(offenders).toEqual([]);
+  });
 });
