@@ -1,4 +1,5 @@
 import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
+import type { FanOutOutcome } from '../src/delivery/fan-out.ts';
 import { JOB_RETENTION, type QueueConnection } from './connection.ts';
 
 /** Fan-out of one fulfillment (the lines of an order that ship on one date), delayed until that date begins. */
@@ -30,11 +31,9 @@ export async function scheduleFulfillment(
   );
 }
 
-export type FanOutResult = 'done' | 'not-due' | 'missing';
-
 export function fulfillmentWorker(
   c: QueueConnection,
-  run: (fulfillmentId: string) => Promise<FanOutResult>,
+  run: (fulfillmentId: string) => Promise<FanOutOutcome>,
   options: { now: () => Date },
 ): Worker<FulfillmentJob> {
   return new Worker<FulfillmentJob>(

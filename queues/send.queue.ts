@@ -1,5 +1,7 @@
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import type { SendOutcome } from '../src/delivery/send-delivery.ts';
 import { DeliveryError } from '../src/errors.ts';
+import type { SendNoticeOutcome } from '../src/notices/send-notice.ts';
 import { JOB_RETENTION, type QueueConnection } from './connection.ts';
 
 /**
@@ -47,11 +49,14 @@ export async function enqueueSends(
   );
 }
 
-export type SendResult = 'sent' | 'already-sent' | 'already-failed' | 'cancelled' | 'interrupted' | 'missing';
-
 export function sendWorker(
   c: QueueConnection,
-  run: (deliveryId: string, attempt: number, maxAttempts: number, kind: SendKind) => Promise<SendResult>,
+  run: (
+    deliveryId: string,
+    attempt: number,
+    maxAttempts: number,
+    kind: SendKind,
+  ) => Promise<SendOutcome | SendNoticeOutcome>,
   policy: SendPolicy,
 ): Worker<SendJob> {
   return new Worker<SendJob>(

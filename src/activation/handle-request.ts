@@ -4,13 +4,14 @@ import type { ParsedMail } from 'mailparser';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../clock.ts';
 import { todayIn } from '../entitlement/dates.ts';
-import { keyAttachments } from '../delivery/key-attachments.ts';
+import { keyAttachments } from '../license/key-attachments.ts';
 import { isAutomaticMail } from '../inbound/automatic-mail.ts';
 import { parseInboundMail, requestParts } from '../inbound/parse-mail.ts';
 import { rawHeaders } from '../inbound/raw-headers.ts';
 import { extractActivationRequest, type ActivationRequest } from '../inbound/extract-request.ts';
 import { senderAccepted, type SenderVerdict } from '../inbound/sender-auth.ts';
 import { issueKey } from '../license/key.ts';
+import type { FilingFolder } from '../mailbox/file-messages.ts';
 import { classifySmtpError } from '../mail/classify.ts';
 import { composeMessage } from '../mail/compose.ts';
 import type { MailTransport } from '../mail/transport.ts';
@@ -48,8 +49,6 @@ export interface ActivationDeps {
   requireDmarc: boolean;
 }
 
-export type Folder = 'Processed' | 'Rejected';
-
 /** An answer as stored before it is sent: keys by device only. Their text is read from the issued keys when sending. */
 type StoredAnswer =
   | KeylessAnswer
@@ -63,7 +62,7 @@ type StoredAnswer =
 
 /** The decision about one message, stored before the reply is sent so that a retried job answers the same way. */
 interface Decision {
-  folder: Folder;
+  folder: FilingFolder;
   outcome: string;
   sender?: string;
   order?: string;
@@ -85,9 +84,13 @@ interface Decision {
  * reply's acceptance and the filing folder are recorded, so a retried or repeated job never answers twice. Whatever
  * the message holds it ends with a folder: unparseable mail and replies refused for good are filed, not retried.
  */
-export async function handleActivationMessage(deps: ActivationDeps, uidValidity: string, uid: number): Promise<Folder> {
+export async function handleActivationMessage(
+  deps: ActivationDeps,
+  uidValidity: string,
+  uid: number,
+): Promise<FilingFolder> {
   const stored = await deps.activations.message(uidValidity, uid);
-  if (stored?.folder) return stored.folder as Folder;
+  if (stored?.folder) return stored.folder as FilingFolder;
 
   let decision = stored?.decision as Decision | undefined;
   if (!decision) {

@@ -1,7 +1,4 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { AppContext } from '../app/context.ts';
-import { intake } from '../app/intake.ts';
-import { resendFor } from '../app/support.ts';
 import { InvalidInputError } from '../errors.ts';
 import { zodIssues } from '../event/schema.ts';
 import { auditPage } from '../support/audit-page.ts';
@@ -11,7 +8,6 @@ import { orderView } from '../support/order-view.ts';
 import { RateWindow } from '../store/redis-rate-window.ts';
 import { verificationPage } from '../verification/page.ts';
 import { verificationOf } from '../verification/view.ts';
-import { noticesOfOrder, unsubscribeService } from '../app/notices.ts';
 import { MAX_PARAM_LENGTH, unsubscribeRoutes } from './unsubscribe.ts';
 import fastifyCookie from '@fastify/cookie';
 import { ADMIN_PATHS, adminLoginPlugin } from './admin-login.ts';
@@ -19,7 +15,7 @@ import { authenticate, roleAllows, type Caller } from './auth.ts';
 import { SIGN_IN_PATH, safeNext, sessionCaller } from './browser-session.ts';
 import { installErrorHandler } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
-import { readiness } from './readiness.ts';
+import type { ApiBackend } from './port.ts';
 import { ROUTES, auditQuerySchema, certificateQuerySchema, type RouteSpec } from './route-table.ts';
 import type { z } from 'zod';
 
@@ -34,8 +30,8 @@ declare module 'fastify' {
 
 export const BODY_LIMIT = 1024 * 1024;
 
-/** Extra routes mounted by other modules (metrics, queue dashboard), given the same auth. */
-export type ApiPlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
+/** Extra routes mounted by other modules (metrics, queue dashboard, console), given the same auth. */
+export type ApiPlugin = (app: FastifyInstance) => Promise<void>;
 
 function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
   const result = schema.safeParse(query);
@@ -43,7 +39,7 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> 
   return result.data;
 }
 
-export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Promise<FastifyInstance> {
+export async function buildApi(ctx: ApiBackend, plugins: ApiPlugin[] = []): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.logger.child({ component: 'api' }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
@@ -92,15 +88,15 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
     app.route({ method: spec.method, url: spec.url, config: { spec }, handler });
 
   route(ROUTES.intake, async (request, reply) => {
-    const result = await intake(ctx, request.body, request.caller!.name);
+    const result = await ctx.intake(request.body, request.caller!.name);
     return reply.code(result.replay ? 200 : 202).send(result.response);
   });
   route(ROUTES.order, async (request) => {
     const { number } = request.params as { number: string };
-    return { ...(await orderView(ctx, number)), notices: await noticesOfOrder(ctx, number) };
+    return { ...(await orderView(ctx, number)), notices: await ctx.noticesOfOrder(number) };
   });
   route(ROUTES.resend, async (request, reply) => {
-    const result = await resendFor(ctx, (request.params as { number: string }).number, request.body, request.caller!);
+    const result = await ctx.resend((request.params as { number: string }).number, request.body, request.caller!);
     return reply.code(202).send(result);
   });
   route(ROUTES.certificate, async (request, reply) => {
@@ -141,14 +137,14 @@ export async function buildApi(ctx: AppContext, plugins: ApiPlugin[] = []): Prom
   });
   route(ROUTES.healthz, async () => ({ status: 'ok' }));
   route(ROUTES.readyz, async (_request, reply) => {
-    const problems = await readiness(ctx);
+    const problems = await ctx.readiness();
     return reply
       .code(problems.length ? 503 : 200)
       .send(problems.length ? { status: 'not ready', problems } : { status: 'ready' });
   });
   route(ROUTES.openapi, async () => openApiDocument(process.env.npm_package_version ?? '0.1.0'));
-  await unsubscribeRoutes(app, unsubscribeService(ctx), ctx.config.brand);
+  await unsubscribeRoutes(app, ctx.unsubscribe, ctx.config.brand);
   adminLoginPlugin(app);
-  for (const plugin of plugins) await plugin(app, ctx);
+  for (const plugin of plugins) await plugin(app);
   return app;
 }

@@ -1,6 +1,7 @@
 import type { Worker } from 'bullmq';
-import { fileUnanswered, handleActivationMessage, type Folder } from '../activation/handle-request.ts';
-import { MailboxWatcher } from '../activation/mailbox-watcher.ts';
+import { fileUnanswered, handleActivationMessage } from '../activation/handle-request.ts';
+import type { FilingFolder } from '../mailbox/file-messages.ts';
+import { MailboxWatcher } from '../mailbox/mailbox-watcher.ts';
 import { publishWatcherState } from '../store/redis-watcher-state.ts';
 import { activationWorker, enqueueActivation } from '../../queues/activation.queue.ts';
 import { trustedVerdict, verifySender } from '../inbound/sender-auth.ts';
@@ -74,7 +75,8 @@ export async function startActivation(ctx: AppContext): Promise<RunningActivatio
         ...(m.messageId && { messageId: m.messageId }),
       });
     },
-    fileOutcome: async (uid, uidValidity) => (await ctx.activations.folder(uidValidity, uid)) as Folder | undefined,
+    fileOutcome: async (uid, uidValidity) =>
+      (await ctx.activations.folder(uidValidity, uid)) as FilingFolder | undefined,
     onStateChange(next) {
       imapConnected.set(next === 'connected' ? 1 : 0);
       state.update(next);

@@ -134,18 +134,20 @@ export function selfServiceBackend(ctx: AppContext): SelfServiceBackend {
 }
 
 /** The console and self-service pages, over the same use cases as the API. */
-export const consoleApiPlugin: ApiPlugin = (app, ctx) =>
-  consolePlugin(app, {
-    backend: consoleBackend(ctx),
-    selfService: selfServiceBackend(ctx),
-    sessions: ctx.sessions,
-    tokens: ctx.config.API_TOKENS,
-    clock: ctx.clock,
-    brand: ctx.config.BRAND_NAME,
-    limits: {
-      perAddressPerHour: ctx.config.SELF_SERVICE_PER_ADDRESS_PER_HOUR,
-      perReferencePerHour: ctx.config.SELF_SERVICE_PER_REFERENCE_PER_HOUR,
-      perClientPerHour: ctx.config.SELF_SERVICE_PER_CLIENT_PER_HOUR,
-    },
-    rateLimitStore: rateLimitStore(ctx.redis, ctx.keys),
-  });
+export const consoleApiPlugin =
+  (ctx: AppContext): ApiPlugin =>
+  (app) =>
+    consolePlugin(app, {
+      backend: consoleBackend(ctx),
+      selfService: selfServiceBackend(ctx),
+      sessions: ctx.sessions,
+      tokens: ctx.config.API_TOKENS,
+      clock: ctx.clock,
+      brand: ctx.config.BRAND_NAME,
+      limits: {
+        perAddressPerHour: ctx.config.SELF_SERVICE_PER_ADDRESS_PER_HOUR,
+        perReferencePerHour: ctx.config.SELF_SERVICE_PER_REFERENCE_PER_HOUR,
+        perClientPerHour: ctx.config.SELF_SERVICE_PER_CLIENT_PER_HOUR,
+      },
+      rateLimitStore: rateLimitStore(ctx.redis, ctx.keys),
+    });

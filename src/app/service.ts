@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { activationAddressWarning } from '../catalog/catalog.ts';
 import { buildApi, type ApiPlugin } from '../api/server.ts';
 import { opsPlugins } from '../ops/plugins.ts';
+import { apiBackend } from './api.ts';
 import { consoleApiPlugin } from './console.ts';
 import { webhookApiPlugin } from './webhooks.ts';
 import type { AppContext } from './context.ts';
@@ -20,12 +21,16 @@ export interface RunningService {
 }
 
 /** Every route mounted beside the API: metrics, the queue dashboard, the console, self-service, webhook administration. */
-export const servicePlugins: ApiPlugin[] = [...opsPlugins, consoleApiPlugin, webhookApiPlugin];
+export const servicePlugins = (ctx: AppContext): ApiPlugin[] => [
+  ...opsPlugins(Object.values(ctx.queues)),
+  consoleApiPlugin(ctx),
+  webhookApiPlugin(ctx),
+];
 
 export async function startService(
   ctx: AppContext,
   parts: ServiceParts,
-  plugins: ApiPlugin[] = servicePlugins,
+  plugins: (ctx: AppContext) => ApiPlugin[] = servicePlugins,
 ): Promise<RunningService> {
   const activationWarning = activationAddressWarning(ctx.catalog, ctx.config.activationAddress);
   if (activationWarning) ctx.logger.warn(activationWarning);
@@ -33,7 +38,7 @@ export async function startService(
   let api: FastifyInstance | undefined;
   if (parts.api) {
     if (!ctx.config.API_TOKENS?.size) ctx.logger.warn('API_TOKENS is not set: every /v1 request will be refused');
-    api = await buildApi(ctx, plugins);
+    api = await buildApi(apiBackend(ctx), plugins(ctx));
     await api.listen({ host: ctx.config.API_HOST, port: ctx.config.API_PORT });
   }
   return {

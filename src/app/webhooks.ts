@@ -124,8 +124,10 @@ export function createWebhooks(ctx: AppContext, options: { resolve?: Resolve } =
 }
 
 /** The webhook administration routes of the API, with the queue their retries go to (closed with the API). */
-export const webhookApiPlugin: ApiPlugin = async (app, ctx) => {
-  const webhooks = createWebhooks(ctx);
-  app.addHook('onClose', () => webhooks.close());
-  await webhookRoutes(webhooks.admin)(app, ctx);
-};
+export const webhookApiPlugin =
+  (ctx: AppContext): ApiPlugin =>
+  async (app) => {
+    const webhooks = createWebhooks(ctx);
+    app.addHook('onClose', () => webhooks.close());
+    await webhookRoutes(webhooks.admin)(app);
+  };

@@ -1,8 +1,9 @@
-import type { AppContext } from '../app/context.ts';
-import { MailboxWatcher, type MailboxMessage } from '../activation/mailbox-watcher.ts';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import { MailboxWatcher, type MailboxMessage } from '../mailbox/mailbox-watcher.ts';
 import { FiledMessages } from '../store/redis-filed-messages.ts';
 import { publishWatcherState } from '../store/redis-watcher-state.ts';
-import { applyBounce } from './apply-bounce.ts';
+import { applyBounce, type BounceDeps } from './apply-bounce.ts';
 import { parseDsn } from './parse-dsn.ts';
 
 /** Keys of the bounce mailbox, apart from the activation mailbox's: its own UID position, lock and filing decisions. */
@@ -15,13 +16,19 @@ export function bounceKeys(keyPrefix: string) {
   };
 }
 
+/** What the bounce watcher needs: its settings, Redis for the mailbox lease and position, and applyBounce's stores. */
+export interface BounceWatcherDeps extends BounceDeps {
+  config: Pick<Config, 'BOUNCE_IMAP_URL' | 'KEY_PREFIX' | 'IMAP_POLL_INTERVAL_MS'>;
+  redis: Redis;
+}
+
 /**
  * Watches BOUNCE_IMAP_URL for delivery status notifications and marks the deliveries they are about as bounced.
  * A DSN that was applied (or only reports a delay) is filed in Processed; everything else, including a DSN about a
  * message that is not ours, stays in the inbox untouched for a person to read.
  */
-export async function startBounceWatcher(ctx: AppContext): Promise<{ stop(): Promise<void> } | undefined> {
-  const { config, redis, logger } = ctx;
+export async function startBounceWatcher(deps: BounceWatcherDeps): Promise<{ stop(): Promise<void> } | undefined> {
+  const { config, redis, logger } = deps;
   if (!config.BOUNCE_IMAP_URL) return undefined;
   const keys = bounceKeys(config.KEY_PREFIX);
   const log = logger.child({ component: 'bounce' });
@@ -34,7 +41,7 @@ export async function startBounceWatcher(ctx: AppContext): Promise<{ stop(): Pro
       log.debug({ uid: m.uid }, 'not a delivery status notification: left in the mailbox');
       return;
     }
-    const outcome = await applyBounce(ctx, report);
+    const outcome = await applyBounce(deps, report);
     log.info({ uid: m.uid, outcome, originalMessageId: report.originalMessageId }, 'delivery status notification');
     if (outcome !== 'unknown-message') await filed.set(m.uidValidity, m.uid, 'Processed');
   }

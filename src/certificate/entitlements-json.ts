@@ -12,8 +12,9 @@ export function entitlementsJson({ fulfillment, order, lines, brand }: Fulfillme
     issuer: brand.name,
     salesOrder: order.number,
     poNumber: order.poNumber ?? null,
-    endCustomer: order.endCustomer,
-    accounts: order.accounts,
+    // Field by field: an order read back from the database (jsonb) has its keys in another order than the event's.
+    endCustomer: { name: order.endCustomer.name, country: order.endCustomer.country },
+    accounts: order.accounts.map((a) => ({ id: a.id, role: a.role, name: a.name })),
     lines: lines.map(({ entitlement: e, keys }) => ({
       lineNumber: e.lineNumber,
       sku: e.sku,

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog.ts';
 import { issueKey } from '../license/key.ts';
-import type { Entitlement, Fulfillment } from '../model.ts';
+import type { CatalogProduct, Entitlement, Fulfillment, IssuedKey } from '../model.ts';
 import type { ActivationStore } from '../store/activations.ts';
 
 /**
@@ -21,9 +21,16 @@ export async function issueFulfillmentKeys(
     if (product?.mode !== 'key-in-email' || e.devices.length === 0) continue;
     if (!signingKey)
       throw new Error(`LICENSE_SIGNING_KEY is not set, but ${e.ssrn} (${e.product}) needs signed keys at fulfillment`);
-    await activations.issueKeys(
-      e.ssrn,
-      e.devices.map((device) => issueKey(e, device, product.features, fulfillment.shipDate, signingKey)),
-    );
+    await activations.issueKeys(e.ssrn, deviceKeys(e, product, fulfillment.shipDate, signingKey));
   }
+}
+
+/** The keys of a key-in-email entitlement's devices, issued on the fulfillment's ship date (what `render` shows too). */
+export function deviceKeys(
+  e: Entitlement,
+  product: CatalogProduct,
+  shipDate: string,
+  signingKey: KeyObject,
+): IssuedKey[] {
+  return e.devices.map((device) => issueKey(e, device, product.features, shipDate, signingKey));
 }

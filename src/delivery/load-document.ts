@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog/catalog.ts';
+import { fulfillmentDocument } from '../entitlement/documents.ts';
 import type { Brand, FulfillmentDocument } from '../model.ts';
 import type { ActivationStore } from '../store/activations.ts';
 import type { DocumentRecords, FulfillmentStore, StoredFulfillment } from '../store/fulfillments.ts';
@@ -42,20 +43,17 @@ export async function assembleDocument(
   { stored, entitlements }: DocumentRecords,
 ): Promise<FulfillmentDocument | undefined> {
   if (!stored) return undefined;
-  const lines = await Promise.all(
-    entitlements.map(async (entitlement) => {
-      const product = catalog.get(entitlement.product);
-      if (!product)
-        throw new Error(`product "${entitlement.product}" of ${entitlement.ssrn} is no longer in the catalog`);
-      const keys = product.mode === 'key-in-email' ? await stores.activations.issuedKeys(entitlement.ssrn) : [];
-      return { entitlement, product, keys };
-    }),
+  const keyed = entitlements.filter((e) => catalog.get(e.product)?.mode === 'key-in-email');
+  const keys = new Map(
+    await Promise.all(keyed.map(async (e) => [e.ssrn, await stores.activations.issuedKeys(e.ssrn)] as const)),
   );
   const { fannedOutAt: _at, ...plain } = fulfillment;
-  return {
-    fulfillment: plain,
-    order: { ...stored.event.salesOrder, locale: stored.event.salesOrder.locale ?? 'en' },
-    lines,
+  return fulfillmentDocument(
+    plain,
+    stored.event.salesOrder,
+    entitlements,
+    catalog,
     brand,
-  };
+    (e) => keys.get(e.ssrn) ?? [],
+  );
 }

@@ -1,9 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import type { Catalog } from '../catalog/catalog.ts';
+import { fulfillmentAttachments } from '../email/fulfillment-message.ts';
 import { attachmentPart } from '../mail/attachment-part.ts';
-import { certificateFileName } from '../mail/compose.ts';
 import type { Brand, FulfillmentDocument } from '../model.ts';
-import { keyAttachments } from './key-attachments.ts';
 import { loadDocument, type DocumentStores } from './load-document.ts';
 
 /** What every message of one fulfillment shares: the document the email renders from, and the encoded attachments. */
@@ -21,15 +20,7 @@ export interface PrepareDeps extends DocumentStores {
 
 /** The parts every message of the fulfillment attaches: the certificate, then the key files. */
 function withParts(doc: FulfillmentDocument, certificate: Buffer): PreparedFulfillment {
-  const attachments = [
-    {
-      filename: certificateFileName(doc.fulfillment.certificateNumber),
-      content: certificate,
-      contentType: 'application/pdf',
-    },
-    ...doc.lines.flatMap((l) => keyAttachments(l.entitlement, l.keys)),
-  ];
-  return { doc, parts: attachments.map(attachmentPart) };
+  return { doc, parts: fulfillmentAttachments(doc, certificate).map(attachmentPart) };
 }
 
 /** `ssrns` narrows the lines (a resend of chosen lines); undefined when the fulfillment's records are gone. */

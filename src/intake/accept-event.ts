@@ -6,7 +6,7 @@ import { planFulfillments } from '../entitlement/fulfillments.ts';
 import { ConflictError } from '../errors.ts';
 import { eventDigest } from '../event/digest.ts';
 import { parseEvent, type FulfillmentEvent } from '../event/schema.ts';
-import { deliveryId, messageIdFor } from '../delivery/identity.ts';
+import { fulfillmentDelivery } from '../delivery/identity.ts';
 import type { Entitlement } from '../model.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { DeliveryRecord } from '../store/deliveries.ts';
@@ -75,17 +75,13 @@ export async function acceptEvent(deps: IntakeDeps, input: unknown, actor: strin
   for (const f of fulfillments) {
     const status = f.shipDate > today ? 'scheduled' : 'queued';
     for (const contact of order.contacts) {
-      const id = deliveryId(f.id, contact.email);
       deliveries.push({
-        id,
+        ...fulfillmentDelivery(f.id, contact, deps.mailFromAddress),
         orderNumber: order.number,
         fulfillmentId: f.id,
-        recipient: contact.email.toLowerCase(),
-        ...(contact.name && { recipientName: contact.name }),
         kind: 'fulfillment',
         status,
         attempts: 0,
-        messageId: messageIdFor(id, deps.mailFromAddress),
         createdAt: now.toISOString(),
       });
     }

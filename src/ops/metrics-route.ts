@@ -23,16 +23,17 @@ new Gauge({
   },
 });
 
-export const metricsPlugin: ApiPlugin = async (app, ctx) => {
-  const queues = Object.values(ctx.queues);
-  openApis.add(queues);
-  app.addHook('onClose', async () => {
-    openApis.delete(queues);
-  });
-  app.route({
-    method: 'GET',
-    url: ROUTES.metrics.url,
-    config: { spec: ROUTES.metrics },
-    handler: async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
-  });
-};
+export const metricsPlugin =
+  (queues: Queue[]): ApiPlugin =>
+  async (app) => {
+    openApis.add(queues);
+    app.addHook('onClose', async () => {
+      openApis.delete(queues);
+    });
+    app.route({
+      method: 'GET',
+      url: ROUTES.metrics.url,
+      config: { spec: ROUTES.metrics },
+      handler: async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+    });
+  };

@@ -1,4 +1,5 @@
 import { createBullBoard } from '@bull-board/api';
+import type { Queue } from 'bullmq';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { ApiPlugin } from '../api/server.ts';
@@ -20,18 +21,20 @@ const DASHBOARD_SPEC: RouteSpec = {
  * the routes themselves, not only implied by the URL prefix: the router decodes the path ("/%61dmin/queues" finds
  * these routes) while a prefix check sees the raw URL, so a prefix check alone would let that spelling in.
  */
-export const queueDashboardPlugin: ApiPlugin = async (app, ctx) => {
-  const adapter = new FastifyAdapter();
-  adapter.setBasePath(DASHBOARD_PATH);
-  createBullBoard({
-    queues: Object.values(ctx.queues).map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
-    serverAdapter: adapter,
-    options: { uiConfig: { boardTitle: 'license-courier' } },
-  });
-  await app.register(async (scope) => {
-    scope.addHook('onRoute', (route) => {
-      route.config = { ...route.config, spec: DASHBOARD_SPEC };
+export const queueDashboardPlugin =
+  (queues: Queue[]): ApiPlugin =>
+  async (app) => {
+    const adapter = new FastifyAdapter();
+    adapter.setBasePath(DASHBOARD_PATH);
+    createBullBoard({
+      queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
+      serverAdapter: adapter,
+      options: { uiConfig: { boardTitle: 'license-courier' } },
     });
-    await scope.register(adapter.registerPlugin(), { prefix: DASHBOARD_PATH, basePath: DASHBOARD_PATH } as never);
-  });
-};
+    await app.register(async (scope) => {
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...route.config, spec: DASHBOARD_SPEC };
+      });
+      await scope.register(adapter.registerPlugin(), { prefix: DASHBOARD_PATH, basePath: DASHBOARD_PATH } as never);
+    });
+  };

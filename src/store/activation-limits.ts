@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { StoreKeys } from './keys.ts';
+import { redisScript, type RunScript } from './redis-script.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -21,10 +22,6 @@ for i = 1, #KEYS do
 end
 return 1`;
 
-interface WithTake {
-  activationTake(...args: Array<string | number>): Promise<number>;
-}
-
 export interface ActivationLimitSettings {
   failuresPerSenderPerHour: number;
   answersPerContactPerHour: number;
@@ -33,28 +30,23 @@ export interface ActivationLimitSettings {
 
 /** The hourly windows of activation by email, in Redis beside the other rate limits. */
 export class ActivationLimits {
-  private readonly redis: Redis & WithTake;
+  /** TAKE over one window (a sender's failures) and over two (an answer: its contact and its code). */
+  private readonly takeScripts: RunScript[];
 
   constructor(
     redis: Redis,
     private readonly keys: StoreKeys,
     private readonly limits: ActivationLimitSettings,
   ) {
-    if (!('activationTake' in redis)) redis.defineCommand('activationTake', { lua: TAKE });
-    this.redis = redis as Redis & WithTake;
+    this.takeScripts = [1, 2].map((n) =>
+      redisScript(redis, { name: `lcActivationTake${n}`, numberOfKeys: n, lua: TAKE }),
+    );
   }
 
   private async take(windows: Array<[string, number]>, now: Date, id: string): Promise<boolean> {
+    const run = this.takeScripts[windows.length - 1]!;
     const keys = windows.map(([key]) => key);
-    return (
-      (await this.redis.activationTake(
-        keys.length,
-        ...keys,
-        now.getTime(),
-        id,
-        ...windows.map(([, limit]) => limit),
-      )) === 1
-    );
+    return (await run(keys, now.getTime(), id, ...windows.map(([, limit]) => limit))) === 1;
   }
 
   /** Counts one failed request of a sender; false when the sender already failed the hourly limit's worth. */

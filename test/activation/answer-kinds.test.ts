@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { activationReply, type ActivationAnswer } from '../../src/activation/reply.ts';
-import { keyAttachments } from '../../src/delivery/key-attachments.ts';
+import { keyAttachments } from '../../src/license/key-attachments.ts';
 import { issueKey } from '../../src/license/key.ts';
 import type { Brand, Entitlement } from '../../src/model.ts';
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/api/server.ts';
+import { apiBackend } from '../../src/app/api.ts';
 import { opsPlugins } from '../../src/ops/plugins.ts';
 import { makeEvent } from '../support/events.ts';
 import { startPipeline, type TestPipeline } from '../support/pipeline.ts';
@@ -66,7 +67,7 @@ describe('GET /metrics', () => {
       delay: 3_600_000,
       jobId: 'metrics-probe',
     });
-    const api = await buildApi(pipeline.ctx, opsPlugins);
+    const api = await buildApi(apiBackend(pipeline.ctx), opsPlugins(Object.values(pipeline.ctx.queues)));
     try {
       const text = (await api.inject({ method: 'GET', url: '/metrics' })).body;
       expect(sample(text, 'license_courier_queue_jobs{queue="fulfillment",state="delayed"}')).toBe(1);

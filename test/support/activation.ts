@@ -1,8 +1,9 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { dkimSign, type DNSResolver } from 'mailauth';
-import { handleActivationMessage, type ActivationDeps, type Folder } from '../../src/activation/handle-request.ts';
+import { handleActivationMessage, type ActivationDeps } from '../../src/activation/handle-request.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import { verifySender } from '../../src/inbound/sender-auth.ts';
+import type { FilingFolder } from '../../src/mailbox/file-messages.ts';
 import { ActivationLimits, type ActivationLimitSettings } from '../../src/store/activation-limits.ts';
 import { rawExample, type RawEvent } from './events.ts';
 
@@ -76,7 +77,7 @@ export async function handleRaw(
   deps: ActivationDeps,
   raw: Buffer,
   uidValidity = '1',
-): Promise<{ folder: Folder; uid: number }> {
+): Promise<{ folder: FilingFolder; uid: number }> {
   const uid = nextUid++;
   await deps.activations.receiveMessage(uidValidity, uid, raw, new Date());
   return { folder: await handleActivationMessage(deps, uidValidity, uid), uid };

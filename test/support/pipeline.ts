@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AppContext } from '../../src/app/context.ts';
 import { buildApi } from '../../src/api/server.ts';
+import { apiBackend } from '../../src/app/api.ts';
 import { servicePlugins } from '../../src/app/service.ts';
 import { startWorkers, type RunningWorkers } from '../../src/app/workers.ts';
 import type { ContextOverrides } from '../../src/app/context.ts';
@@ -27,7 +28,7 @@ export async function startPipeline(
 ): Promise<TestPipeline> {
   const { env, cleanUp } = await testServiceEnv(extraEnv);
   const ctx = await testContext(env, options);
-  const api = await buildApi(ctx, servicePlugins);
+  const api = await buildApi(apiBackend(ctx), servicePlugins(ctx));
   const workers = options.workers === false ? undefined : await startWorkers(ctx);
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
   return {

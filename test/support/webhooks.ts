@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Worker } from 'bullmq';
 import { buildApi } from '../../src/api/server.ts';
+import { apiBackend } from '../../src/app/api.ts';
 import { webhookRoutes } from '../../src/api/webhook-routes.ts';
 import { createWebhooks, type Webhooks } from '../../src/app/webhooks.ts';
 import type { Clock } from '../../src/clock.ts';
@@ -39,7 +40,7 @@ export async function startWebhookHarness(
   );
   const db = pipeline.ctx.db;
   const webhooks = createWebhooks(pipeline.ctx, { ...(options.resolve && { resolve: options.resolve }) });
-  const api = await buildApi(pipeline.ctx, [webhookRoutes(webhooks.admin)]);
+  const api = await buildApi(apiBackend(pipeline.ctx), [webhookRoutes(webhooks.admin)]);
   const admin: WebhookHarness['admin'] = (method, url, body, token = TEST_TOKENS.admin) =>
     api.inject({ method, url, ...(body && { payload: body }), headers: { authorization: `Bearer ${token}` } });
   const harness: WebhookHarness = {

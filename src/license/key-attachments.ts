@@ -1,4 +1,4 @@
-import { keyFileContent, keyFileName } from '../license/key-file.ts';
+import { keyFileContent, keyFileName } from './key-file.ts';
 import type { Attachment } from '../mail/attachment-part.ts';
 import type { Entitlement, IssuedKey } from '../model.ts';
 

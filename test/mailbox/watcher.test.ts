@@ -9,7 +9,7 @@ import {
   type MailboxMessage,
   type MailboxWatcherOptions,
   type WatcherState,
-} from '../../src/activation/mailbox-watcher.ts';
+} from '../../src/mailbox/mailbox-watcher.ts';
 import { clearPrefix } from '../../src/store/clear-prefix.ts';
 import { startDovecot, type PrivateDovecot } from '../support/dovecot.ts';
 import { rawMail } from '../support/mail.ts';

@@ -1,4 +1,4 @@
-import type { AppContext } from '../app/context.ts';
+import type { AppContext } from './context.ts';
 import { bounceKeys } from '../bounce/bounce-watcher.ts';
 import { pingRedis } from '../store/connection.ts';
 import { readWatcherState } from '../store/redis-watcher-state.ts';
