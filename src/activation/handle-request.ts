@@ -92,39 +92,8 @@ export async function handleActivationMessage(
   const stored = await deps.activations.message(uidValidity, uid);
   if (stored?.folder) return stored.folder as FilingFolder;
 
-  let decision = stored?.decision as Decision | undefined;
-  if (!decision) {
-    decision = stored?.raw
-      ? await decideRaw(deps, stored.raw, `${uidValidity}-${uid}`)
-      : { folder: 'Rejected', outcome: 'message-gone' };
-    const now = deps.clock.now();
-    // A request answered without keys is reported; automatic mail and vanished messages got no answer and are not.
-    const rejected =
-      decision.folder === 'Rejected' && decision.reply
-        ? [
-            webhookEvent(
-              'activation.rejected',
-              `${uidValidity}-${uid}`,
-              {
-                orderNumber: decision.order ?? null,
-                lines: decision.lines ?? [],
-                recipient: decision.reply.to,
-                reason: decision.outcome,
-              },
-              now,
-            ),
-          ]
-        : [];
-    await deps.activations.saveDecision(uidValidity, uid, decision, now, rejected);
-    activationsTotal.inc({ outcome: decision.outcome.split(':')[0]! });
-    await deps.audit.record({
-      actor: decision.sender ?? 'unknown sender',
-      action: 'activation',
-      outcome: decision.outcome,
-      ...(decision.order && { order: decision.order }),
-      detail: { uidValidity, uid },
-    });
-  }
+  const decision =
+    (stored?.decision as Decision | undefined) ?? (await decideAndRecord(deps, stored?.raw, uidValidity, uid));
 
   if (decision.reply && !stored?.replySentAt && !stored?.replyRefused) {
     try {
@@ -149,6 +118,46 @@ export async function handleActivationMessage(
   }
   await deps.activations.file(uidValidity, uid, decision.folder);
   return decision.folder;
+}
+
+/** Decides about a message not decided yet, and records the decision, its webhook event and its audit entry. */
+async function decideAndRecord(
+  deps: ActivationDeps,
+  raw: Buffer | undefined,
+  uidValidity: string,
+  uid: number,
+): Promise<Decision> {
+  const decision: Decision = raw
+    ? await decideRaw(deps, raw, `${uidValidity}-${uid}`)
+    : { folder: 'Rejected', outcome: 'message-gone' };
+  const now = deps.clock.now();
+  // A request answered without keys is reported; automatic mail and vanished messages got no answer and are not.
+  const rejected =
+    decision.folder === 'Rejected' && decision.reply
+      ? [
+          webhookEvent(
+            'activation.rejected',
+            `${uidValidity}-${uid}`,
+            {
+              orderNumber: decision.order ?? null,
+              lines: decision.lines ?? [],
+              recipient: decision.reply.to,
+              reason: decision.outcome,
+            },
+            now,
+          ),
+        ]
+      : [];
+  await deps.activations.saveDecision(uidValidity, uid, decision, now, rejected);
+  activationsTotal.inc({ outcome: decision.outcome.split(':')[0]! });
+  await deps.audit.record({
+    actor: decision.sender ?? 'unknown sender',
+    action: 'activation',
+    outcome: decision.outcome,
+    ...(decision.order && { order: decision.order }),
+    detail: { uidValidity, uid },
+  });
+  return decision;
 }
 
 /** Files a message whose job failed for the last time in Rejected, unanswered, unless it was filed already. */

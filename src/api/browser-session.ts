@@ -52,7 +52,10 @@ export function clearSessionCookie(reply: FastifyReply, request: FastifyRequest)
   reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
 }
 
-/** A `next` target after sign-in: only the console's and the dashboard's own paths, so no one can redirect elsewhere. */
+/**
+ * A `next` target after sign-in: only the console's and the dashboard's own paths, so no one can redirect
+ * elsewhere.
+ */
 export function safeNext(next: unknown): string | undefined {
   return typeof next === 'string' &&
     /^\/(?:console|admin\/queues)(?:\/[A-Za-z0-9._~%/-]*)?$/.test(next) &&

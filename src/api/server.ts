@@ -39,6 +39,9 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> 
   return result.data;
 }
 
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+type Route = (spec: RouteSpec, handler: Handler) => void;
+
 export async function buildApi(ctx: ApiBackend, plugins: ApiPlugin[] = []): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.logger.child({ component: 'api' }) as FastifyBaseLogger,
@@ -51,10 +54,27 @@ export async function buildApi(ctx: ApiBackend, plugins: ApiPlugin[] = []): Prom
   app.removeContentTypeParser('text/plain');
   // Before the hook below: it reads the session cookie of /admin/ pages.
   await app.register(fastifyCookie);
-
   // Authentication runs before the body is read, so an unauthenticated caller cannot make us parse 1 MiB.
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    // The matched route's path, not the raw URL: the router decodes `/%61dmin/…` to `/admin/…`, so the raw URL cannot decide.
+  app.addHook('onRequest', authenticateRequest(ctx));
+
+  const route: Route = (spec, handler) => {
+    app.route({ method: spec.method, url: spec.url, config: { spec }, handler });
+  };
+  orderRoutes(ctx, route);
+  queryRoutes(ctx, route);
+  verifyRoute(ctx, route);
+  operationRoutes(ctx, route);
+  await unsubscribeRoutes(app, ctx.unsubscribe, ctx.config.brand);
+  adminLoginPlugin(app);
+  for (const plugin of plugins) await plugin(app);
+  return app;
+}
+
+/** Sets the caller of a route that needs a role, or answers 401, 403 or (a browser on /admin/) the sign-in page. */
+function authenticateRequest(ctx: ApiBackend): Handler {
+  return async (request, reply) => {
+    // The matched route's path, not the raw URL: the router decodes `/%61dmin/…` to `/admin/…`, so the raw URL
+    // cannot decide.
     const path = request.routeOptions.url ?? request.url;
     const admin = path.startsWith('/admin/');
     const role = request.routeOptions.config.spec?.role ?? (admin && !ADMIN_PATHS.includes(path) ? 'admin' : undefined);
@@ -82,11 +102,11 @@ export async function buildApi(ctx: ApiBackend, plugins: ApiPlugin[] = []): Prom
         .code(403)
         .send({ error: `this route needs role ${role}; the token has role ${caller.role}`, issues: [] });
     request.caller = caller;
-  });
+  };
+}
 
-  const route = (spec: RouteSpec, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
-    app.route({ method: spec.method, url: spec.url, config: { spec }, handler });
-
+/** Intake, an order's view, resend and the delivered certificate. */
+function orderRoutes(ctx: ApiBackend, route: Route): void {
   route(ROUTES.intake, async (request, reply) => {
     const result = await ctx.intake(request.body, request.caller!.name);
     return reply.code(result.replay ? 200 : 202).send(result.response);
@@ -108,6 +128,10 @@ export async function buildApi(ctx: ApiBackend, plugins: ApiPlugin[] = []): Prom
     );
     return reply.type('application/pdf').header('content-disposition', `attachment; filename="${fileName}"`).send(pdf);
   });
+}
+
+/** Entitlement searches and the audit log. */
+function queryRoutes(ctx: ApiBackend, route: Route): void {
   const entitlementQueries = {
     entitlementSearch: ctx.entitlementSearch,
     clock: ctx.clock,
@@ -118,7 +142,10 @@ export async function buildApi(ctx: ApiBackend, plugins: ApiPlugin[] = []): Prom
   );
   route(ROUTES.entitlements, async (request) => findEntitlements(entitlementQueries, request.query));
   route(ROUTES.audit, async (request) => auditPage(ctx.audit, parseQuery(auditQuerySchema, request.query)));
-  // Public, for anyone holding a printed certificate: limited per client address, the same answer for any number.
+}
+
+/** Public, for anyone holding a printed certificate: limited per client address, the same answer for any number. */
+function verifyRoute(ctx: ApiBackend, route: Route): void {
   const verifyRate = new RateWindow(ctx.redis, ctx.keys.verifyWindow, 60);
   route(ROUTES.verify, async (request, reply) => {
     const { count, secondsLeft } = await verifyRate.hit(request.ip, ctx.clock.now());
@@ -135,6 +162,10 @@ export async function buildApi(ctx: ApiBackend, plugins: ApiPlugin[] = []): Prom
     if (accept.includes('application/json') && !accept.includes('text/html')) return reply.send(answer);
     return reply.type('text/html; charset=utf-8').send(verificationPage(answer, ctx.config.brand.name));
   });
+}
+
+/** Health, readiness and the OpenAPI document. */
+function operationRoutes(ctx: ApiBackend, route: Route): void {
   route(ROUTES.healthz, async () => ({ status: 'ok' }));
   route(ROUTES.readyz, async (_request, reply) => {
     const problems = await ctx.readiness();
@@ -143,8 +174,4 @@ export async function buildApi(ctx: ApiBackend, plugins: ApiPlugin[] = []): Prom
       .send(problems.length ? { status: 'not ready', problems } : { status: 'ready' });
   });
   route(ROUTES.openapi, async () => openApiDocument(process.env.npm_package_version ?? '0.1.0'));
-  await unsubscribeRoutes(app, ctx.unsubscribe, ctx.config.brand);
-  adminLoginPlugin(app);
-  for (const plugin of plugins) await plugin(app);
-  return app;
 }

@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import { fileUnanswered, handleActivationMessage } from '../activation/handle-request.ts';
+import { fileUnanswered, handleActivationMessage, type ActivationDeps } from '../activation/handle-request.ts';
 import type { FilingFolder } from '../mailbox/file-messages.ts';
 import { MailboxWatcher } from '../mailbox/mailbox-watcher.ts';
 import { publishWatcherState } from '../store/redis-watcher-state.ts';
@@ -18,37 +18,9 @@ export interface RunningActivation {
 export async function startActivation(ctx: AppContext): Promise<RunningActivation | undefined> {
   const { config, redis, keys } = ctx;
   if (!config.IMAP_URL) return undefined;
-  const limits = new ActivationLimits(redis, keys, {
-    failuresPerSenderPerHour: config.ACTIVATION_FAILURES_PER_HOUR,
-    answersPerContactPerHour: config.ACTIVATION_ANSWERS_PER_CONTACT_PER_HOUR,
-    answersPerCodePerHour: config.ACTIVATION_ANSWERS_PER_CODE_PER_HOUR,
-  });
-  const authservId = config.ACTIVATION_TRUSTED_AUTHSERV_ID;
+  const deps = activationDeps(ctx);
   const worker = activationWorker(ctx.queueConnection, (job) =>
-    handleActivationMessage(
-      {
-        entitlements: ctx.entitlements,
-        orders: ctx.orders,
-        activations: ctx.activations,
-        catalog: ctx.catalog,
-        brand: config.brand,
-        clock: ctx.clock,
-        timeZone: config.FULFILLMENT_TZ,
-        audit: ctx.audit,
-        transport: ctx.transport,
-        mailFrom: config.MAIL_FROM,
-        mailFromAddress: config.mailFromAddress,
-        ownAddresses: [config.mailFromAddress, ...(config.activationAddress ? [config.activationAddress] : [])],
-        signingKey: ctx.signingKey,
-        limits,
-        verifySender: authservId
-          ? async (_raw, mail, domain) => trustedVerdict(mail.headerLines, authservId, domain)
-          : (raw) => verifySender(raw),
-        requireDmarc: config.ACTIVATION_REQUIRE_DMARC,
-      },
-      job.uidValidity,
-      job.uid,
-    ),
+    handleActivationMessage(deps, job.uidValidity, job.uid),
   );
   worker.on('failed', (job, error) => {
     ctx.logger.warn({ queue: 'activation', jobId: job?.id, err: error.message }, 'activation job failed');
@@ -90,5 +62,35 @@ export async function startActivation(ctx: AppContext): Promise<RunningActivatio
       await worker.close();
       await state.stop();
     },
+  };
+}
+
+function activationDeps(ctx: AppContext): ActivationDeps {
+  const { config, redis, keys } = ctx;
+  const limits = new ActivationLimits(redis, keys, {
+    failuresPerSenderPerHour: config.ACTIVATION_FAILURES_PER_HOUR,
+    answersPerContactPerHour: config.ACTIVATION_ANSWERS_PER_CONTACT_PER_HOUR,
+    answersPerCodePerHour: config.ACTIVATION_ANSWERS_PER_CODE_PER_HOUR,
+  });
+  const authservId = config.ACTIVATION_TRUSTED_AUTHSERV_ID;
+  return {
+    entitlements: ctx.entitlements,
+    orders: ctx.orders,
+    activations: ctx.activations,
+    catalog: ctx.catalog,
+    brand: config.brand,
+    clock: ctx.clock,
+    timeZone: config.FULFILLMENT_TZ,
+    audit: ctx.audit,
+    transport: ctx.transport,
+    mailFrom: config.MAIL_FROM,
+    mailFromAddress: config.mailFromAddress,
+    ownAddresses: [config.mailFromAddress, ...(config.activationAddress ? [config.activationAddress] : [])],
+    signingKey: ctx.signingKey,
+    limits,
+    verifySender: authservId
+      ? async (_raw, mail, domain) => trustedVerdict(mail.headerLines, authservId, domain)
+      : (raw) => verifySender(raw),
+    requireDmarc: config.ACTIVATION_REQUIRE_DMARC,
   };
 }

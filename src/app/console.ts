@@ -32,7 +32,10 @@ type OrderHit = Extract<SearchHit, { kind: 'order' }>;
 /** A contact on more orders than this is listed with its first ones: a search box is no report. */
 const CONTACT_ORDERS_SHOWN = 200;
 
-/** Orders a reference names: an order number, an SSRN or an Activation Code (codes and SSRNs also typed in lower case). */
+/**
+ * Orders a reference names: an order number, an SSRN or an Activation Code (codes and SSRNs also typed in lower
+ * case).
+ */
 async function ordersByReference(ctx: AppContext, term: string): Promise<OrderHit[]> {
   const spellings = [...new Set([term, term.toUpperCase()])];
   const [order, bySsrn, byCode] = await Promise.all([

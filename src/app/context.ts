@@ -25,7 +25,10 @@ import { createLogger, type Logger } from '../logger.ts';
 /** Everything a process of the service shares: built once from the validated settings. */
 export interface AppContext extends Stores {
   config: Config;
-  /** Redis for locks, rate limits and short-lived state (the repositories in src/store/redis-*.ts); queues have their own. */
+  /**
+   * Redis for locks, rate limits and short-lived state (the repositories in src/store/redis-*.ts); queues have their
+   * own.
+   */
   redis: Redis;
   keys: StoreKeys;
   sessions: SessionStore;

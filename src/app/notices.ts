@@ -17,7 +17,10 @@ export function noticeToday(ctx: AppContext): IsoDate {
   return todayIn(ctx.config.FULFILLMENT_TZ, ctx.clock.now());
 }
 
-/** Sweeps `date` (default today): records what is due and queues its send jobs; with dryRun, only says what would go. */
+/**
+ * Sweeps `date` (default today): records what is due and queues its send jobs; with dryRun, only says what would
+ * go.
+ */
 export function sweepNow(
   ctx: AppContext,
   date: IsoDate | undefined,

@@ -31,7 +31,10 @@ export async function reconcile(ctx: AppContext): Promise<Reconciled> {
   return { fulfillments: fulfillments.length, sends: sends.length, activations: messages.length };
 }
 
-/** Reconciles now and then every `intervalMs`, one run at a time; a failed run (database away) is logged and retried next time. */
+/**
+ * Reconciles now and then every `intervalMs`, one run at a time; a failed run (database away) is logged and retried
+ * next time.
+ */
 export function startReconciler(ctx: AppContext, intervalMs: number): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   const run = () => {

@@ -48,12 +48,6 @@ export function createWebhooks(ctx: AppContext, options: { resolve?: Resolve } =
   const queue = openQueue<WebhookJob>(ctx.queueConnection, WEBHOOK_QUEUE);
   const resolve = options.resolve ?? systemResolve;
   const urlPolicy: UrlPolicy = { allowLoopback: c.WEBHOOK_ALLOW_LOOPBACK };
-  const policy: DeliveryPolicy = {
-    schedule: { baseMs: c.WEBHOOK_BACKOFF_MS, maxMs: c.WEBHOOK_BACKOFF_MAX_MS, windowMs: c.WEBHOOK_RETRY_HOURS * HOUR },
-    disableAfterMs: c.WEBHOOK_DISABLE_AFTER_HOURS * HOUR,
-    endpointConcurrency: c.WEBHOOK_ENDPOINT_CONCURRENCY,
-    slotTtlMs: c.WEBHOOK_TIMEOUT_MS + 5_000,
-  };
   const deliverDeps: DeliverDeps = {
     db,
     deliveries,
@@ -62,7 +56,7 @@ export function createWebhooks(ctx: AppContext, options: { resolve?: Resolve } =
     audit: ctx.audit,
     clock: ctx.clock,
     logger: ctx.logger,
-    policy,
+    policy: deliveryPolicy(c),
     post: (url, headers, body) =>
       postWebhook(url, headers, body, { timeoutMs: c.WEBHOOK_TIMEOUT_MS, policy: urlPolicy, resolve }),
   };
@@ -90,37 +84,54 @@ export function createWebhooks(ctx: AppContext, options: { resolve?: Resolve } =
     admin,
     deliverDeps,
     relayDeps,
-    start() {
-      const worker = webhookWorker(
-        ctx.queueConnection,
-        (job) => deliverWebhook(deliverDeps, job.deliveryId, { manual: job.manual === true }),
-        {
-          schedule: policy.schedule,
-          concurrency: c.WEBHOOK_CONCURRENCY,
-          lockDurationMs: c.WEBHOOK_TIMEOUT_MS + 5_000,
-        },
-      );
-      worker.on('error', (error) => ctx.logger.warn({ queue: WEBHOOK_QUEUE, err: error.message }, 'worker error'));
-      // The first round offers every open delivery again (a job lost with Redis's data); later rounds relay new events
-      // and, once a minute, offer deliveries a dead relay created but never queued.
-      let lastSweep: number | undefined;
-      const relay = startPoller(
-        'webhook relay',
-        async () => {
-          const now = Date.now();
-          if (lastSweep === undefined) await requeueOpen(relayDeps);
-          else if (now - lastSweep >= SWEEP_MS)
-            await requeueOpen(relayDeps, new Date(ctx.clock.now().getTime() - SWEEP_MS));
-          if (lastSweep === undefined || now - lastSweep >= SWEEP_MS) lastSweep = now;
-          await relayOutbox(relayDeps);
-        },
-        c.WEBHOOK_RELAY_INTERVAL_MS,
-        ctx.logger,
-      );
-      return { worker, relay };
-    },
+    start: () => startSender(ctx, deliverDeps, relayDeps),
     close: () => queue.close(),
   };
+}
+
+function deliveryPolicy(c: AppContext['config']): DeliveryPolicy {
+  return {
+    schedule: { baseMs: c.WEBHOOK_BACKOFF_MS, maxMs: c.WEBHOOK_BACKOFF_MAX_MS, windowMs: c.WEBHOOK_RETRY_HOURS * HOUR },
+    disableAfterMs: c.WEBHOOK_DISABLE_AFTER_HOURS * HOUR,
+    endpointConcurrency: c.WEBHOOK_ENDPOINT_CONCURRENCY,
+    slotTtlMs: c.WEBHOOK_TIMEOUT_MS + 5_000,
+  };
+}
+
+/** The worker sending deliveries and the relay feeding it. */
+function startSender(
+  ctx: AppContext,
+  deliverDeps: DeliverDeps,
+  relayDeps: RelayDeps,
+): { worker: Worker<WebhookJob>; relay: Poller } {
+  const c = ctx.config;
+  const worker = webhookWorker(
+    ctx.queueConnection,
+    (job) => deliverWebhook(deliverDeps, job.deliveryId, { manual: job.manual === true }),
+    {
+      schedule: deliverDeps.policy.schedule,
+      concurrency: c.WEBHOOK_CONCURRENCY,
+      lockDurationMs: c.WEBHOOK_TIMEOUT_MS + 5_000,
+    },
+  );
+  worker.on('error', (error) => ctx.logger.warn({ queue: WEBHOOK_QUEUE, err: error.message }, 'worker error'));
+  // The first round offers every open delivery again (a job lost with Redis's data); later rounds relay new events
+  // and, once a minute, offer deliveries a dead relay created but never queued.
+  let lastSweep: number | undefined;
+  const relay = startPoller(
+    'webhook relay',
+    async () => {
+      const now = Date.now();
+      if (lastSweep === undefined) await requeueOpen(relayDeps);
+      else if (now - lastSweep >= SWEEP_MS)
+        await requeueOpen(relayDeps, new Date(ctx.clock.now().getTime() - SWEEP_MS));
+      if (lastSweep === undefined || now - lastSweep >= SWEEP_MS) lastSweep = now;
+      await relayOutbox(relayDeps);
+    },
+    c.WEBHOOK_RELAY_INTERVAL_MS,
+    ctx.logger,
+  );
+  return { worker, relay };
 }
 
 /** The webhook administration routes of the API, with the queue their retries go to (closed with the API). */

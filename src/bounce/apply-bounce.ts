@@ -14,7 +14,10 @@ import {
 } from '../delivery/note-undeliverable.ts';
 import { webhookEvent } from '../webhook-rules/events.ts';
 
-/** `outbox` and `undeliverable`: delivery.bounced and the undeliverable check, in the transaction that marks the bounce. */
+/**
+ * `outbox` and `undeliverable`: delivery.bounced and the undeliverable check, in the transaction that marks the
+ * bounce.
+ */
 export interface BounceDeps extends UndeliverableDeps {
   deliveries: DeliveryStore;
   notices: Pick<NoticeStore, 'markBounced'>;
@@ -80,7 +83,10 @@ export async function applyBounce(deps: BounceDeps, report: DeliveryStatusReport
   return 'bounced';
 }
 
-/** A subscription notice bounced: tracked on its delivery like a Fulfillment Email's (same trust rule: the exact Message-ID). */
+/**
+ * A subscription notice bounced: tracked on its delivery like a Fulfillment Email's (same trust rule: the exact
+ * Message-ID).
+ */
 async function applyNoticeBounce(deps: BounceDeps, id: string, report: DeliveryStatusReport): Promise<BounceOutcome> {
   const failure = report.failed[0]!;
   const lastError = [failure.status, failure.diagnostic].filter(Boolean).join(' ').slice(0, MAX_ERROR);

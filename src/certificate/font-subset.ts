@@ -53,7 +53,10 @@ export class SubsetSource {
   private readonly glyf: number;
   readonly tables: Table[] = [];
 
-  /** The formats fontkit's TTFSubset writes without recomputing outlines: static TrueType outlines, long glyph offsets. */
+  /**
+   * The formats fontkit's TTFSubset writes without recomputing outlines: static TrueType outlines, long glyph
+   * offsets.
+   */
   static supports(font: Font): boolean {
     return !font.directory.tables['CFF '] && !font._variationProcessor && font.loca.version === 1;
   }
@@ -118,7 +121,8 @@ export class TrueTypeSubset {
     return gid;
   }
 
-  encode(): Uint8Array {
+  /** Each glyph's bytes, its parts renumbered in the subset, and its metrics, in subset order. */
+  private collect(): { glyphs: Uint8Array[]; metrics: GlyphRecord[] } {
     const glyphs: Uint8Array[] = [];
     const metrics: GlyphRecord[] = [];
     // Parts of composite glyphs join the subset as they are met, so the list grows while it is walked.
@@ -133,6 +137,11 @@ export class TrueTypeSubset {
       glyphs.push(data);
       metrics.push(record);
     }
+    return { glyphs, metrics };
+  }
+
+  encode(): Uint8Array {
+    const { glyphs, metrics } = this.collect();
     const count = glyphs.length;
     const glyfLength = glyphs.reduce((n, g) => n + g.length, 0);
     const sizes = this.source.tables.map(

@@ -1,9 +1,10 @@
 // Kept, not given back to fontkit (measured; the figures are in its commit). Every certificate brings words no earlier
 // one had (activation codes, SSRNs, order and certificate numbers), and fontkit runs the font's whole OpenType program
-// over each (GSUB, then GPOS), most of a certificate's time. For plain ASCII in a Latin font that program comes down to one glyph per character, each advanced
-// by its width plus the kerning of the pair it starts. So each character and each pair is shaped by fontkit once, and a
-// word whose characters and pairs all come out that way is put together from them; anything else (a ligature such as
-// "fi", a mark, a contextual rule) goes to fontkit whole. The tests compare the two on random text.
+// over each (GSUB, then GPOS), most of a certificate's time. For plain ASCII in a Latin font that program comes down
+// to one glyph per character, each advanced by its width plus the kerning of the pair it starts. So each character
+// and each pair is shaped by fontkit once, and a word whose characters and pairs all come out that way is put together
+// from them; anything else (a ligature such as "fi", a mark, a contextual rule) goes to fontkit whole. The tests
+// compare the two on random text.
 
 export interface ShapedGlyph {
   id: number;
@@ -40,6 +41,30 @@ export interface PairShaper {
   shape(text: string): Shaped | undefined;
 }
 
+/** The character's glyph and advance where fontkit shapes it alone as one unmoved glyph of its own width. */
+function plainGlyph(run: Shaped): Plain | null {
+  const glyph = run.glyphs[0];
+  const position = run.positions[0];
+  return run.glyphs.length === 1 && glyph && position && unmoved(position) && position.xAdvance === glyph.advanceWidth
+    ? { glyph, advance: position.xAdvance }
+    : null;
+}
+
+/** How much the pair moves the second glyph closer (negative) or away; null where the pair is shaped otherwise. */
+function pairKern(run: Shaped, a: Plain, b: Plain): number | null {
+  const [first, second] = run.positions;
+  return run.glyphs.length === 2 &&
+    run.glyphs[0]!.id === a.glyph.id &&
+    run.glyphs[1]!.id === b.glyph.id &&
+    first &&
+    second &&
+    unmoved(first) &&
+    unmoved(second) &&
+    second.xAdvance === b.advance
+    ? first.xAdvance - a.advance
+    : null;
+}
+
 /** `shapeWithFont` is fontkit's layout (default features); each result's glyphs are what the caller hands on. */
 export function pairShaper(shapeWithFont: (text: string) => Shaped): PairShaper {
   // undefined: not shaped yet; null: shaped, and not plain.
@@ -49,36 +74,17 @@ export function pairShaper(shapeWithFont: (text: string) => Shaped): PairShaper 
   const plainOf = (code: number): Plain | null => {
     let p = plain[code - FIRST];
     if (p === undefined) {
-      const run = shapeWithFont(String.fromCharCode(code));
-      const glyph = run.glyphs[0];
-      const position = run.positions[0];
-      p =
-        run.glyphs.length === 1 && glyph && position && unmoved(position) && position.xAdvance === glyph.advanceWidth
-          ? { glyph, advance: position.xAdvance }
-          : null;
+      p = plainGlyph(shapeWithFont(String.fromCharCode(code)));
       plain[code - FIRST] = p;
     }
     return p;
   };
 
-  /** How much the pair moves the second glyph closer (negative) or away; null where the pair is shaped otherwise. */
   const kernOf = (left: number, right: number, a: Plain, b: Plain): number | null => {
     const key = (left << 8) | right;
     let kern = kerning.get(key);
     if (kern === undefined) {
-      const run = shapeWithFont(String.fromCharCode(left, right));
-      const [first, second] = run.positions;
-      kern =
-        run.glyphs.length === 2 &&
-        run.glyphs[0]!.id === a.glyph.id &&
-        run.glyphs[1]!.id === b.glyph.id &&
-        first &&
-        second &&
-        unmoved(first) &&
-        unmoved(second) &&
-        second.xAdvance === b.advance
-          ? first.xAdvance - a.advance
-          : null;
+      kern = pairKern(shapeWithFont(String.fromCharCode(left, right)), a, b);
       kerning.set(key, kern);
     }
     return kern;

@@ -13,7 +13,8 @@ import { EXIT } from './run.ts';
 
 const program = new Command('license-courier')
   .description(
-    'Delivers software licenses after a sale: Fulfillment Emails, entitlement certificates, heritage activation by email.',
+    'Delivers software licenses after a sale: Fulfillment Emails, entitlement certificates, ' +
+      'heritage activation by email.',
   )
   .showHelpAfterError()
   .exitOverride((error) => {

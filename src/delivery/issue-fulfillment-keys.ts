@@ -25,7 +25,10 @@ export async function issueFulfillmentKeys(
   }
 }
 
-/** The keys of a key-in-email entitlement's devices, issued on the fulfillment's ship date (what `render` shows too). */
+/**
+ * The keys of a key-in-email entitlement's devices, issued on the fulfillment's ship date (what `render` shows
+ * too).
+ */
 export function deviceKeys(
   e: Entitlement,
   product: CatalogProduct,

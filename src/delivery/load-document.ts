@@ -34,7 +34,10 @@ export async function loadDocument(
   );
 }
 
-/** The document of a fulfillment whose records the caller has read already (the fan-out reads them for other uses too). */
+/**
+ * The document of a fulfillment whose records the caller has read already (the fan-out reads them for other uses
+ * too).
+ */
 export async function assembleDocument(
   stores: DocumentStores,
   catalog: Catalog,

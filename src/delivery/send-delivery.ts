@@ -7,7 +7,7 @@ import { composeMessage } from '../mail/compose.ts';
 import type { MailTransport } from '../mail/transport.ts';
 import type { Logger } from '../logger.ts';
 import { messagesTotal, renderSeconds, sendSeconds, timed } from '../metrics.ts';
-import type { DeliveryStore } from '../store/deliveries.ts';
+import type { DeliveryRecord, DeliveryStore } from '../store/deliveries.ts';
 import type { PreparedFulfillments } from './prepared-fulfillments.ts';
 import { webhookEvent } from '../webhook-rules/events.ts';
 import {
@@ -94,32 +94,47 @@ export async function sendDelivery(
   } catch (error) {
     const c = classifySmtpError(error);
     const final = !c.retry || attempt >= maxAttempts;
-    const at = deps.clock.now();
-    let undeliverable: Undeliverable | undefined;
-    await deps.deliveries.markFailedAttempt(
-      deliveryId,
-      at,
-      attempt,
-      final,
-      c.message,
-      final
-        ? async (tx) => {
-            await deps.events.outbox.record(
-              tx,
-              webhookEvent(
-                'delivery.failed',
-                deliveryId,
-                { ...deliveryEventData(delivery, lines), attempts: attempt, error: c.message.slice(0, 1000) },
-                at,
-              ),
-            );
-            undeliverable = await noteIfUndeliverable(deps.events, tx, delivery.fulfillmentId, at);
-          }
-        : undefined,
-    );
-    if (undeliverable) await reportUndeliverable({ audit: deps.audit, logger: deps.logger }, undeliverable);
+    await recordFailedAttempt(deps, delivery, lines, attempt, final, c.message);
     messagesTotal.inc({ outcome: final ? 'failed' : 'retried', class: c.class });
     log.warn({ class: c.class, final, reason: c.message }, final ? 'delivery failed' : 'delivery will be retried');
     throw new DeliveryError(c.message, final, c.class);
   }
+}
+
+/**
+ * Records a failed attempt; a final one also writes delivery.failed and the undeliverable check in its transaction,
+ * and reports the fulfillment if that made it undeliverable.
+ */
+async function recordFailedAttempt(
+  deps: SendDeps,
+  delivery: DeliveryRecord,
+  lines: Array<{ lineNumber: string; ssrn: string }>,
+  attempt: number,
+  final: boolean,
+  reason: string,
+): Promise<void> {
+  const at = deps.clock.now();
+  let undeliverable: Undeliverable | undefined;
+  await deps.deliveries.markFailedAttempt(
+    delivery.id,
+    at,
+    attempt,
+    final,
+    reason,
+    final
+      ? async (tx) => {
+          await deps.events.outbox.record(
+            tx,
+            webhookEvent(
+              'delivery.failed',
+              delivery.id,
+              { ...deliveryEventData(delivery, lines), attempts: attempt, error: reason.slice(0, 1000) },
+              at,
+            ),
+          );
+          undeliverable = await noteIfUndeliverable(deps.events, tx, delivery.fulfillmentId, at);
+        }
+      : undefined,
+  );
+  if (undeliverable) await reportUndeliverable({ audit: deps.audit, logger: deps.logger }, undeliverable);
 }

@@ -46,7 +46,10 @@ const CRLF = '\r\n';
 /** RFC 5322's limit on a line, in octets, not counting CRLF. */
 const MAX_LINE = 998;
 
-/** Printable ASCII and line feeds only (a lone CR is not allowed), no line over the limit: such a body goes as it is (7bit). */
+/**
+ * Printable ASCII and line feeds only (a lone CR is not allowed), no line over the limit: such a body goes as it is
+ * (7bit).
+ */
 function fitsSevenBit(text: string): boolean {
   if (!/^[\t\n\x20-\x7e]*$/.test(text)) return false;
   let start = 0;
@@ -95,7 +98,9 @@ function multipartEntity(subtype: 'alternative' | 'mixed', parts: Array<Entity |
 /** An entity as the chunks of its header block and body, concatenated once for the whole message. */
 function serialize(e: Entity): Array<string | Buffer> {
   return [
-    `Content-Type: ${e.contentType}${CRLF}${e.transferEncoding ? `Content-Transfer-Encoding: ${e.transferEncoding}${CRLF}` : ''}${CRLF}`,
+    `Content-Type: ${e.contentType}${CRLF}` +
+      (e.transferEncoding ? `Content-Transfer-Encoding: ${e.transferEncoding}${CRLF}` : '') +
+      CRLF,
     ...e.body,
   ];
 }

@@ -8,7 +8,10 @@ export interface ImapEndpoint {
   pass: string;
 }
 
-/** `imap://user:pass@host:port` or `imaps://…`; user and password percent-decoded (an address user is `name%40example.net`). */
+/**
+ * `imap://user:pass@host:port` or `imaps://…`; user and password percent-decoded (an address user is
+ * `name%40example.net`).
+ */
 export function parseImapUrl(url: string, variable = 'IMAP_URL'): ImapEndpoint {
   const problem = (text: string) => new ConfigError([`${variable}: ${text}`]);
   let u: URL;

@@ -1,4 +1,7 @@
-/** A sleep that ends early when woken; a wake-up that comes while nobody sleeps ends the next sleep at once, so it is never lost. */
+/**
+ * A sleep that ends early when woken; a wake-up that comes while nobody sleeps ends the next sleep at once, so it is
+ * never lost.
+ */
 export class Wakeup {
   private requested = false;
   private end: (() => void) | undefined;

@@ -14,7 +14,8 @@ export function register(program: Command): void {
         try {
           const { privatePath, publicPath } = await generateSigningKeyPair(options.out);
           process.stdout.write(
-            `private key: ${privatePath} (keep it secret; set LICENSE_SIGNING_KEY to it)\npublic key:  ${publicPath} (set LICENSE_PUBLIC_KEY to it where keys are checked)\n`,
+            `private key: ${privatePath} (keep it secret; set LICENSE_SIGNING_KEY to it)\n` +
+              `public key:  ${publicPath} (set LICENSE_PUBLIC_KEY to it where keys are checked)\n`,
           );
         } catch (error) {
           if (!(error instanceof SigningKeyError)) throw error;

@@ -5,7 +5,9 @@ import type { OrderView } from '../../support/order-view.ts';
 
 export function formatOrderStatus(view: OrderView): string {
   const o = view.order;
-  const head = `Sales order ${o.number}${o.poNumber ? ` (PO ${o.poNumber})` : ''}, ${o.endCustomer.name}; accounts ${o.accounts.map((a) => `${a.id} ${a.role}`).join(', ')}`;
+  const po = o.poNumber ? ` (PO ${o.poNumber})` : '';
+  const accounts = o.accounts.map((a) => `${a.id} ${a.role}`).join(', ');
+  const head = `Sales order ${o.number}${po}, ${o.endCustomer.name}; accounts ${accounts}`;
   const ents = table(
     ['line', 'sku', 'qty', 'ssrn', 'code', 'start', 'end', 'keys'],
     view.entitlements.map((e) => [

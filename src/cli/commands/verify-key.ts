@@ -40,7 +40,8 @@ export function register(program: Command): void {
     .requiredOption('--device <id>', 'the serial number or UUID the key must be bound to')
     .addHelpText(
       'after',
-      '\nChecks against LICENSE_PUBLIC_KEY (a PEM file), else the public half of LICENSE_SIGNING_KEY.\nExit 0: valid; 1: invalid (reason on stderr); 2: bad usage or no key to check against.',
+      '\nChecks against LICENSE_PUBLIC_KEY (a PEM file), else the public half of LICENSE_SIGNING_KEY.\n' +
+        'Exit 0: valid; 1: invalid (reason on stderr); 2: bad usage or no key to check against.',
     )
     .action(
       action(async (keyOrFile: string, options: { device: string }) => {
