@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { requestSweep } from '../../queues/notice-sweep.queue.ts';
 import { addDays } from '../../src/entitlement/dates.ts';
@@ -14,23 +16,31 @@ import { subscribe } from '../support/webhook-subscriber.ts';
 const clock = new ManualClock(new Date('2026-01-15T08:00:00Z'));
 let sink: SmtpSink;
 let p: TestPipeline;
+let receiver: Server;
 
 beforeEach(async () => {
   clock.set('2026-01-15T08:00:00Z');
   sink = await startSmtpSink();
+  // An endpoint that answers: one that failed while the clock jumps months ahead would be disabled, and the events
+  // after that not kept.
+  receiver = createServer((_req, res) => res.writeHead(204).end());
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   p = await startPipeline(
     {
       SMTP_URL: sink.url,
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
       REMINDER_FROM: 'Renewals <renewals@courier.example>',
       PUBLIC_URL: 'https://courier.example.net',
     },
     { clock },
   );
-  await subscribe(p.ctx.db);
+  await subscribe(p.ctx.db, undefined, `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`);
 });
 afterEach(async () => {
   await p.close();
   await sink.close();
+  receiver.closeAllConnections();
+  await new Promise((resolve) => receiver.close(resolve));
 });
 
 const isNotice = (m: ReceivedMessage) => m.from === 'renewals@courier.example';
