@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // Loaded into a benchmark's service processes (`--import`, see bench/e2e.bench.ts): samples process.memoryUsage()
@@ -10,6 +10,8 @@ if (dir) {
   setInterval(() => {
     const now = process.memoryUsage();
     for (const k of Object.keys(peak) as Array<keyof typeof peak>) peak[k] = Math.max(peak[k], now[k]);
-    writeFileSync(file, JSON.stringify({ peak, last: now }));
+    // Written aside and renamed into place: the benchmark may read the file at any moment, never half written.
+    writeFileSync(`${file}.tmp`, JSON.stringify({ peak, last: now }));
+    renameSync(`${file}.tmp`, file);
   }, 200).unref();
 }
