@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Agent, get, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { compiledEntry } from '../bin/compiled.mjs';
 import { startPrivateRedis, type PrivateRedis } from '../src/demo/redis.ts';
 import { spawnScript, spawnService, type ChildService } from '../test/support/child-service.ts';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
@@ -18,6 +19,8 @@ const TOKEN = 'bench-intake-token-0123456789';
 
 export interface LoadResult {
   label: string;
+  /** What the service processes ran: dist/ (`npm run build`, as in production) or the sources through tsx. */
+  code: 'dist' | 'tsx';
   events: number;
   messages: number;
   seconds: number;
@@ -36,11 +39,11 @@ export interface LoadResult {
   postgresBackends: number;
 }
 
-const MEMORY_PROBE = fileURLToPath(new URL('./memory-probe.ts', import.meta.url));
+const MEMORY_PROBE = fileURLToPath(new URL('./memory-probe.mjs', import.meta.url));
 const mb = (bytes: number) => round(bytes / 1048576, 1);
 export const usedMemory = async (r: Redis) => Number(/used_memory:(\d+)/.exec(await r.info('memory'))![1]);
 
-/** The peaks bench/memory-probe.ts recorded in a service process, or this process's own figures now. */
+/** The peaks bench/memory-probe.mjs recorded in a service process, or this process's own figures now. */
 function heapMb(memoryDir: string, pid: number): LoadResult['peakHeapMb'][string] {
   const peak =
     pid === process.pid
@@ -136,7 +139,8 @@ export async function startRig(
     API_TOKENS: `${TOKEN}:intake`,
     MAIL_FROM: 'Licensing <licensing@bench.example>',
     BENCH_MEMORY_DIR: memoryDir,
-    CHILD_NODE_ARGS: `--import tsx --import ${MEMORY_PROBE} ${process.env.CHILD_NODE_ARGS ?? ''}`,
+    // The service processes run as bin/license-courier.mjs starts them: dist/ when built and current, else tsx.
+    CHILD_NODE_ARGS: `--import ${MEMORY_PROBE} ${process.env.CHILD_NODE_ARGS ?? ''}`,
   };
   const port = await freePort();
   const api = spawnService('api', { ...env, API_HOST: '127.0.0.1', API_PORT: String(port) });
@@ -299,6 +303,7 @@ export async function runLoad(
     const s = summarize(latencies);
     return {
       label,
+      code: compiledEntry() ? 'dist' : 'tsx',
       events: total,
       messages: total * 3,
       seconds: round(seconds, 1),
