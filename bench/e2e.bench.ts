@@ -10,7 +10,7 @@ import { compiledEntry } from '../bin/compiled.mjs';
 import { startPrivateRedis, type PrivateRedis } from '../src/demo/redis.ts';
 import { spawnScript, spawnService, type ChildService } from '../test/support/child-service.ts';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
-import { benchEvent } from './event-factory.ts';
+import { benchEvent, SCRIPT_NAMES } from './event-factory.ts';
 import { PostgresCpu, cpuSeconds, databaseBytes, peakRssMb } from './usage.ts';
 import { renderingFrom, type Rendering } from './fixed-documents.ts';
 import { round, summarize } from './stats.ts';
@@ -44,7 +44,7 @@ const mb = (bytes: number) => round(bytes / 1048576, 1);
 export const usedMemory = async (r: Redis) => Number(/used_memory:(\d+)/.exec(await r.info('memory'))![1]);
 
 /** The peaks bench/memory-probe.mjs recorded in a service process, or this process's own figures now. */
-function heapMb(memoryDir: string, pid: number): LoadResult['peakHeapMb'][string] {
+export function heapMb(memoryDir: string, pid: number): LoadResult['peakHeapMb'][string] {
   const peak =
     pid === process.pid
       ? process.memoryUsage()
@@ -213,6 +213,14 @@ async function waitForMessages(rig: Rig, count: number, timeoutMs: number): Prom
   }
 }
 
+/**
+ * BENCH_SCRIPTS=ja: company names in Japanese (the fonts workers had before the other scripts); =all: in every script
+ * the certificate has a font for (bench/event-factory.ts). Unset: Latin only.
+ */
+const SCRIPTS = process.env.BENCH_SCRIPTS as keyof typeof SCRIPT_NAMES | undefined;
+if (SCRIPTS && !(SCRIPTS in SCRIPT_NAMES)) throw new Error('BENCH_SCRIPTS must be ja or all');
+const NAMES = SCRIPTS && SCRIPT_NAMES[SCRIPTS];
+
 /** BENCH_WARMUP_EVENTS (3,000) go through the service before measuring, numbered from WARMUP_ORDERS up. */
 const WARMUP_EVENTS = Number(process.env.BENCH_WARMUP_EVENTS ?? 3000);
 const WARMUP_ORDERS = 5_000_000;
@@ -234,7 +242,7 @@ export async function runLoad(
     let warm = 0;
     await Promise.all(
       Array.from({ length: 16 }, async () => {
-        while (warm < WARMUP_EVENTS) await rig.post(benchEvent(`${run}W`, WARMUP_ORDERS + warm++));
+        while (warm < WARMUP_EVENTS) await rig.post(benchEvent(`${run}W`, WARMUP_ORDERS + warm++, 3, 3, NAMES));
       }),
     );
     await waitForMessages(rig, WARMUP_EVENTS * 3, 600_000);
@@ -257,7 +265,7 @@ export async function runLoad(
     const start = Date.now();
     let next = 0;
     const submitOne = async (i: number) => {
-      const event = benchEvent(run, i);
+      const event = benchEvent(run, i, 3, 3, NAMES);
       submitted.set(event.salesOrder.number, Date.now());
       const status = await rig.post(event);
       if (status !== 202) throw new Error(`intake answered ${status}`);
@@ -332,17 +340,20 @@ export async function runLoad(
 }
 
 // Alone: BENCH_EVENTS at once (saturation), or BENCH_RATE events/s for BENCH_SECONDS; BENCH_WORKERS processes (2);
-// BENCH_DOCUMENTS=fixed for the pipeline alone.
+// BENCH_DOCUMENTS=fixed for the pipeline alone; BENCH_SCRIPTS=ja or all for names in other scripts.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rate = Number(process.env.BENCH_RATE ?? 0);
   const workers = Number(process.env.BENCH_WORKERS ?? 2);
   const documents = renderingFrom('BENCH_DOCUMENTS', process.env.BENCH_DOCUMENTS);
   const result = rate
     ? await runLoad(`${rate}/s`, { workers, rate, seconds: Number(process.env.BENCH_SECONDS ?? 20), documents })
-    : await runLoad(documents === 'fixed' ? 'saturation, documents fixed' : 'saturation', {
-        workers,
-        events: Number(process.env.BENCH_EVENTS ?? 500),
-        documents,
-      });
+    : await runLoad(
+        `saturation${documents === 'fixed' ? ', documents fixed' : ''}${SCRIPTS ? `, names: ${SCRIPTS}` : ''}`,
+        {
+          workers,
+          events: Number(process.env.BENCH_EVENTS ?? 500),
+          documents,
+        },
+      );
   console.log(JSON.stringify(result, null, 2));
 }
