@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { spawnService, type ChildService } from '../test/support/child-service.ts';
-import { startRig, usedMemory } from './e2e.bench.ts';
+import { heapMb, startRig, usedMemory } from './e2e.bench.ts';
 import { benchEvent } from './event-factory.ts';
 import { round } from './stats.ts';
-import { databaseBytes } from './usage.ts';
+import { databaseBytes, peakRssMb } from './usage.ts';
 
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -61,6 +61,8 @@ export async function runBacklog(events: number) {
     }
     const drainSeconds = (Date.now() - drainStart) / 1000;
     const settled = rss.slice(Math.floor(rss.length / 4));
+    const peaks = workers.map((w) => ({ rss: peakRssMb(w.process.pid!), ...heapMb(rig.memoryDir, w.process.pid!) }));
+    const highest = (key: keyof (typeof peaks)[number]) => Math.max(...peaks.map((p) => p[key]));
     const memoryDrained = await idleRedisMemory(admin, workers);
     const databaseDrained = await databaseBytes(rig.database.db);
     return {
@@ -81,9 +83,19 @@ export async function runBacklog(events: number) {
       postgresBytesPerQueuedEvent: Math.round((databaseBacklog - databaseEmpty) / events),
       postgresBytesPerDeliveredEvent: Math.round((databaseDrained - databaseEmpty) / events),
       workerRssMbWhileDraining: { min: round(Math.min(...settled), 0), max: round(Math.max(...settled), 0) },
+      /** The higher of the two workers' peaks over the whole drain (VmHWM; process.memoryUsage() every 200 ms). */
+      workerPeakRssMb: highest('rss'),
+      workerPeakHeapUsedMb: highest('used'),
+      workerPeakHeapTotalMb: highest('total'),
+      workerPeakExternalMb: highest('external'),
     };
   } finally {
     admin.disconnect();
     await rig.close();
   }
+}
+
+// Alone: BENCH_BACKLOG events (100,000) queued, then drained by two workers; prints the figures as JSON.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await runBacklog(Number(process.env.BENCH_BACKLOG ?? 100_000)), null, 2));
 }

@@ -15,6 +15,9 @@ trap 'git worktree remove --force "$other" >/dev/null 2>&1 || rm -rf "$other"' E
 git worktree add --detach "$other" "$rev" >/dev/null
 ln -s "$PWD/node_modules" "$other/node_modules"
 rm -rf "$other/bench" && cp -r bench "$other/bench"
+# Each side runs as production does: compiled (npm run build) where its revision has the build, else through tsx.
+npm run build >/dev/null
+if grep -q '"build":' "$other/package.json"; then (cd "$other" && npm run build >/dev/null); fi
 export BENCH_RATE=${BENCH_RATE:-100} BENCH_SECONDS=${BENCH_SECONDS:-20}
 label() { if [ "$1" = here ]; then git rev-parse --short HEAD; else echo "$rev"; fi; }
 if [ "${COMPARE:-e2e}" = mail ]; then

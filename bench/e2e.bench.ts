@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { Agent, get, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { compiledEntry } from '../bin/compiled.mjs';
 import { startPrivateRedis, type PrivateRedis } from '../src/demo/redis.ts';
 import { spawnScript, spawnService, type ChildService } from '../test/support/child-service.ts';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
-import { benchEvent } from './event-factory.ts';
+import { benchEvent, SCRIPT_NAMES } from './event-factory.ts';
 import { PostgresCpu, cpuSeconds, databaseBytes, peakRssMb } from './usage.ts';
 import { renderingFrom, type Rendering } from './fixed-documents.ts';
 import { round, summarize } from './stats.ts';
@@ -18,6 +19,8 @@ const TOKEN = 'bench-intake-token-0123456789';
 
 export interface LoadResult {
   label: string;
+  /** What the service processes ran: dist/ (`npm run build`, as in production) or the sources through tsx. */
+  code: 'dist' | 'tsx';
   events: number;
   messages: number;
   seconds: number;
@@ -36,12 +39,12 @@ export interface LoadResult {
   postgresBackends: number;
 }
 
-const MEMORY_PROBE = fileURLToPath(new URL('./memory-probe.ts', import.meta.url));
+const MEMORY_PROBE = fileURLToPath(new URL('./memory-probe.mjs', import.meta.url));
 const mb = (bytes: number) => round(bytes / 1048576, 1);
 export const usedMemory = async (r: Redis) => Number(/used_memory:(\d+)/.exec(await r.info('memory'))![1]);
 
-/** The peaks bench/memory-probe.ts recorded in a service process, or this process's own figures now. */
-function heapMb(memoryDir: string, pid: number): LoadResult['peakHeapMb'][string] {
+/** The peaks bench/memory-probe.mjs recorded in a service process, or this process's own figures now. */
+export function heapMb(memoryDir: string, pid: number): LoadResult['peakHeapMb'][string] {
   const peak =
     pid === process.pid
       ? process.memoryUsage()
@@ -136,7 +139,8 @@ export async function startRig(
     API_TOKENS: `${TOKEN}:intake`,
     MAIL_FROM: 'Licensing <licensing@bench.example>',
     BENCH_MEMORY_DIR: memoryDir,
-    CHILD_NODE_ARGS: `--import tsx --import ${MEMORY_PROBE} ${process.env.CHILD_NODE_ARGS ?? ''}`,
+    // The service processes run as bin/license-courier.mjs starts them: dist/ when built and current, else tsx.
+    CHILD_NODE_ARGS: `--import ${MEMORY_PROBE} ${process.env.CHILD_NODE_ARGS ?? ''}`,
   };
   const port = await freePort();
   const api = spawnService('api', { ...env, API_HOST: '127.0.0.1', API_PORT: String(port) });
@@ -209,6 +213,14 @@ async function waitForMessages(rig: Rig, count: number, timeoutMs: number): Prom
   }
 }
 
+/**
+ * BENCH_SCRIPTS=ja: company names in Japanese (the fonts workers had before the other scripts); =all: in every script
+ * the certificate has a font for (bench/event-factory.ts). Unset: Latin only.
+ */
+const SCRIPTS = process.env.BENCH_SCRIPTS as keyof typeof SCRIPT_NAMES | undefined;
+if (SCRIPTS && !(SCRIPTS in SCRIPT_NAMES)) throw new Error('BENCH_SCRIPTS must be ja or all');
+const NAMES = SCRIPTS && SCRIPT_NAMES[SCRIPTS];
+
 /** BENCH_WARMUP_EVENTS (3,000) go through the service before measuring, numbered from WARMUP_ORDERS up. */
 const WARMUP_EVENTS = Number(process.env.BENCH_WARMUP_EVENTS ?? 3000);
 const WARMUP_ORDERS = 5_000_000;
@@ -230,7 +242,7 @@ export async function runLoad(
     let warm = 0;
     await Promise.all(
       Array.from({ length: 16 }, async () => {
-        while (warm < WARMUP_EVENTS) await rig.post(benchEvent(`${run}W`, WARMUP_ORDERS + warm++));
+        while (warm < WARMUP_EVENTS) await rig.post(benchEvent(`${run}W`, WARMUP_ORDERS + warm++, 3, 3, NAMES));
       }),
     );
     await waitForMessages(rig, WARMUP_EVENTS * 3, 600_000);
@@ -253,7 +265,7 @@ export async function runLoad(
     const start = Date.now();
     let next = 0;
     const submitOne = async (i: number) => {
-      const event = benchEvent(run, i);
+      const event = benchEvent(run, i, 3, 3, NAMES);
       submitted.set(event.salesOrder.number, Date.now());
       const status = await rig.post(event);
       if (status !== 202) throw new Error(`intake answered ${status}`);
@@ -299,6 +311,7 @@ export async function runLoad(
     const s = summarize(latencies);
     return {
       label,
+      code: compiledEntry() ? 'dist' : 'tsx',
       events: total,
       messages: total * 3,
       seconds: round(seconds, 1),
@@ -327,17 +340,20 @@ export async function runLoad(
 }
 
 // Alone: BENCH_EVENTS at once (saturation), or BENCH_RATE events/s for BENCH_SECONDS; BENCH_WORKERS processes (2);
-// BENCH_DOCUMENTS=fixed for the pipeline alone.
+// BENCH_DOCUMENTS=fixed for the pipeline alone; BENCH_SCRIPTS=ja or all for names in other scripts.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rate = Number(process.env.BENCH_RATE ?? 0);
   const workers = Number(process.env.BENCH_WORKERS ?? 2);
   const documents = renderingFrom('BENCH_DOCUMENTS', process.env.BENCH_DOCUMENTS);
   const result = rate
     ? await runLoad(`${rate}/s`, { workers, rate, seconds: Number(process.env.BENCH_SECONDS ?? 20), documents })
-    : await runLoad(documents === 'fixed' ? 'saturation, documents fixed' : 'saturation', {
-        workers,
-        events: Number(process.env.BENCH_EVENTS ?? 500),
-        documents,
-      });
+    : await runLoad(
+        `saturation${documents === 'fixed' ? ', documents fixed' : ''}${SCRIPTS ? `, names: ${SCRIPTS}` : ''}`,
+        {
+          workers,
+          events: Number(process.env.BENCH_EVENTS ?? 500),
+          documents,
+        },
+      );
   console.log(JSON.stringify(result, null, 2));
 }

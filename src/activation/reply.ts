@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { formatDate } from '../locale/format-date.ts';
 import { loadLocaleStrings } from '../locale/strings.ts';
 import type { Brand, IsoDate, IssuedKey } from '../model.ts';
+import { projectFile } from '../project-files.ts';
 
 /**
  * What the service answers to one activation request. Each kind says only what the reply carries: `keys` holds at
@@ -22,7 +22,7 @@ export type ActivationAnswer =
 export type KeylessAnswer = Exclude<ActivationAnswer, { kind: 'keys' }>;
 
 // Plain text: the strings go out unescaped, as they should in a text/plain reply.
-const STRINGS = loadLocaleStrings(fileURLToPath(new URL('../../templates/activation/', import.meta.url)));
+const STRINGS = loadLocaleStrings(projectFile('templates/activation/'));
 
 /** The reply's subject and text. Pure: the same answer in the same locale reads the same every time. */
 export function activationReply(

@@ -1,12 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { activationAddressWarning } from '../catalog/catalog.ts';
-import { buildApi, type ApiPlugin } from '../api/server.ts';
-import { opsPlugins } from '../ops/plugins.ts';
-import { apiBackend } from './api.ts';
-import { consoleApiPlugin } from './console.ts';
-import { webhookApiPlugin } from './webhooks.ts';
 import type { AppContext } from './context.ts';
-import { startWorkers, type RunningWorkers } from './workers.ts';
+import type { RunningWorkers } from './workers.ts';
 
 export interface ServiceParts {
   api: boolean;
@@ -20,27 +15,15 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Every route mounted beside the API: metrics, the queue dashboard, the console, self-service, webhook administration. */
-export const servicePlugins = (ctx: AppContext): ApiPlugin[] => [
-  ...opsPlugins(Object.values(ctx.queues)),
-  consoleApiPlugin(ctx),
-  webhookApiPlugin(ctx),
-];
-
-export async function startService(
-  ctx: AppContext,
-  parts: ServiceParts,
-  plugins: (ctx: AppContext) => ApiPlugin[] = servicePlugins,
-): Promise<RunningService> {
+/**
+ * Starts the parts asked for. Each part's modules load only in a process that runs it: a worker process holds no HTTP
+ * server, console or queue dashboard.
+ */
+export async function startService(ctx: AppContext, parts: ServiceParts): Promise<RunningService> {
   const activationWarning = activationAddressWarning(ctx.catalog, ctx.config.activationAddress);
   if (activationWarning) ctx.logger.warn(activationWarning);
-  const workers = parts.workers ? await startWorkers(ctx) : undefined;
-  let api: FastifyInstance | undefined;
-  if (parts.api) {
-    if (!ctx.config.API_TOKENS?.size) ctx.logger.warn('API_TOKENS is not set: every /v1 request will be refused');
-    api = await buildApi(apiBackend(ctx), plugins(ctx));
-    await api.listen({ host: ctx.config.API_HOST, port: ctx.config.API_PORT });
-  }
+  const workers = parts.workers ? await (await import('./workers.ts')).startWorkers(ctx) : undefined;
+  const api = parts.api ? await (await import('./api-server.ts')).startApi(ctx) : undefined;
   return {
     ...(api && { api }),
     ...(workers && { workers }),

@@ -6,8 +6,6 @@ import { sendDelivery } from '../delivery/send-delivery.ts';
 import { evictionPolicyProblem } from '../store/connection.ts';
 import { fulfillmentWorker } from '../../queues/fulfillment.queue.ts';
 import { enqueueSends, sendWorker } from '../../queues/send.queue.ts';
-import { startBounceWatcher } from '../bounce/bounce-watcher.ts';
-import { startActivation } from './activation.ts';
 import type { AppContext } from './context.ts';
 import { sendPolicy } from './send-policy.ts';
 import { startReconciler } from './reconciler.ts';
@@ -104,8 +102,11 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
   );
 
   const workers: Worker[] = [fulfillment, send, sweep, sender.worker];
-  const activation = await startActivation(ctx);
-  const bounces = await startBounceWatcher(ctx);
+  // The mailbox watchers (imapflow, mailparser) load only where a mailbox is set.
+  const activation = ctx.config.IMAP_URL ? await (await import('./activation.ts')).startActivation(ctx) : undefined;
+  const bounces = ctx.config.BOUNCE_IMAP_URL
+    ? await (await import('../bounce/bounce-watcher.ts')).startBounceWatcher(ctx)
+    : undefined;
   for (const w of workers) {
     w.on('failed', (job, error) =>
       ctx.logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job failed'),

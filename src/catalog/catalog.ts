@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { CatalogProduct } from '../model.ts';
+import { projectFile } from '../project-files.ts';
 
-export const DEFAULT_CATALOG_PATH = fileURLToPath(new URL('../../fixtures/catalog.json', import.meta.url));
+export const DEFAULT_CATALOG_PATH = projectFile('fixtures/catalog.json');
 
 const productSchema = z
   .object({

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Ranges } from './font-coverage-source.ts';
 import { TEXT_FACES, type Face } from './font-files.ts';
+import { projectFile } from '../project-files.ts';
 
 // Which face draws which character, from a table made from the fonts (scripts/font-coverage.ts), not from the fonts
 // themselves: intake checks every name against it without reading 40 MB of fonts, and a worker reads only the faces a
 // document needs.
 
-const TABLE = JSON.parse(readFileSync(new URL('./coverage.json', import.meta.url), 'utf8')) as Record<Face, Ranges>;
+const TABLE = JSON.parse(readFileSync(projectFile('src/certificate/coverage.json'), 'utf8')) as Record<Face, Ranges>;
 
 /** A face's ranges as sorted starts and (exclusive) ends. */
 interface Spans {

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import { formatDate } from '../locale/format-date.ts';
 import { loadLocaleStrings, type LocaleStrings } from '../locale/strings.ts';
@@ -10,8 +9,9 @@ import { verificationUrl } from '../verification/url.ts';
 import { entitlementsJson } from './entitlements-json.ts';
 import { certificateQr } from './qr.ts';
 import { artifact, element, tagged } from './tags.ts';
+import { projectFile } from '../project-files.ts';
 
-const STRINGS = loadLocaleStrings(fileURLToPath(new URL('../../templates/certificate/', import.meta.url)));
+const STRINGS = loadLocaleStrings(projectFile('templates/certificate/'));
 
 const MARGIN = 48;
 const INK = '#1f2933';

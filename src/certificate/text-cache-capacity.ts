@@ -1,9 +1,8 @@
 /**
  * Texts each of the certificate's caches keeps (shaped words per font, pdfkit's layouts per font, font runs, line
  * counts). What recurs (labels, dates, product names) is found again; the codes, numbers and names each certificate
- * brings are used once, and every one of them is held until newer ones push it out. At 20,000 those one-off entries
- * were 70 MB of a worker's heap for the garbage collector to walk. At 4,000 a new certificate costs the same CPU
- * (3,000 rendered in each of two processes side by side, three times: 10.0 ms against 10.2 ms on average, within the
- * rounds' spread) and a worker's peak RSS under load is about 70 MB lower.
+ * brings are used once, and every one of them is held until newer ones push it out: for the garbage collector to walk,
+ * and a large part of a worker's live heap. Enough for the texts that recur across a day's certificates in several
+ * languages; more buys no CPU (measured in the commit that set it).
  */
-export const TEXT_CACHE_CAPACITY = 4_000;
+export const TEXT_CACHE_CAPACITY = 1_000;

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { preferredLocale } from '../locale/accept-language.ts';
 import { loadLocaleStrings, type LocaleStrings } from '../locale/strings.ts';
+import { projectFile } from '../project-files.ts';
 
-export const CONSOLE_TEMPLATES = fileURLToPath(new URL('../../templates/console/', import.meta.url));
+export const CONSOLE_TEMPLATES = projectFile('templates/console/');
 
 /** What every page's layout shows besides its own content. */
 export type PageFrame = {

@@ -1,7 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createContext, type AppContext } from '../app/context.ts';
 import { intake } from '../app/intake.ts';
 import { createLogger } from '../logger.ts';
@@ -13,8 +12,9 @@ import { clearPrefix } from '../store/clear-prefix.ts';
 import { openDatabase } from '../store/stores.ts';
 import { redisAnswers } from '../store/connection.ts';
 import { startPrivateRedis, type PrivateRedis } from './redis.ts';
+import { projectFile } from '../project-files.ts';
 
-export const FIXTURE_ORDERS = fileURLToPath(new URL('../../fixtures/orders/', import.meta.url));
+export const FIXTURE_ORDERS = projectFile('fixtures/orders/');
 const DEMO_PREFIX = 'lc-demo';
 
 async function demoSigningKey(dir: string): Promise<string> {

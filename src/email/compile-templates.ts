@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { fork } from 'node:child_process';
 import Handlebars from 'handlebars';
-import mjml2html from 'mjml';
 import type { EmailView } from './view.ts';
 
-type CompileOptions = NonNullable<Parameters<typeof Handlebars.precompile>[1]>;
 type TemplateSpec = Parameters<typeof Handlebars.template>[0];
 
 export interface CompiledTemplates<View = EmailView> {
@@ -12,27 +9,19 @@ export interface CompiledTemplates<View = EmailView> {
   text: Handlebars.TemplateDelegate<View>;
 }
 
+/** Which email to compile: `templates/email/<name>.mjml` and `<name>.txt.hbs` under `templatesDir`. */
+export interface TemplateFiles {
+  templatesDir: string;
+  name: string;
+}
+
+/** Each template as the JavaScript source of a precompiled Handlebars template (compile-child.ts). */
+export interface Precompiled {
+  html: string;
+  text: string;
+}
+
 let mjmlRuns = 0;
-
-/** A compiler's error, naming the template file: a bad deploy then says which file to fix. */
-function inFile(file: string, e: unknown): Error {
-  return new Error(`${file}: ${e instanceof Error ? e.message.trim() : String(e)}`);
-}
-
-/**
- * Handlebars.compile defers the work to the first call, which would put it in the first render and hide a template
- * error until a message is due. Precompiling builds the function now, exactly as Handlebars' own precompiled templates.
- */
-function compileNow<View>(file: string, source: string, options: CompileOptions): Handlebars.TemplateDelegate<View> {
-  let code: string;
-  try {
-    // The typings say TemplateSpecification; the function returns the spec's JavaScript source.
-    code = String(Handlebars.precompile(source, options));
-  } catch (e) {
-    throw inFile(file, e);
-  }
-  return Handlebars.template<View>(new Function(`return ${code}`)() as TemplateSpec);
-}
 
 /**
  * MJML indents its output by nesting depth, and a quarter of each message was that indentation. Whitespace at the start
@@ -52,36 +41,35 @@ export function mjmlCompilations(): number {
 }
 
 /**
- * MJML to HTML (milliseconds, so never per message), then that HTML and the text template to Handlebars functions.
- * The layout is the same for every locale (strings come from the view), so one compilation serves them all.
- * The layout's Handlebars blocks between sections sit in <mj-raw>, or MJML would drop them. Every email includes the
- * shared parts of `email/layout/` (head, brand bar, footer); includes reach no file outside `email/`.
+ * Runs compile-child.ts in a child process: the compiled module when this is dist/, else the TypeScript source
+ * through tsx (a child inherits neither tsx's loader nor the tests').
+ */
+function precompileInChild(files: TemplateFiles): Promise<Precompiled> {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const child = fork(new URL(`./compile-child.${fromSource ? 'ts' : 'js'}`, import.meta.url), {
+    execArgv: fromSource ? ['--import', import.meta.resolve('tsx')] : [],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (answer: { precompiled?: Precompiled; error?: string }) =>
+      answer.precompiled ? resolve(answer.precompiled) : reject(new Error(answer.error)),
+    );
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the template compiler stopped (exit code ${code})`)));
+    child.send(files);
+  });
+}
+
+/**
+ * The email's HTML and text templates, compiled now rather than at the first message (a template error then stops
+ * the start, not a send). The layout is the same for every locale (strings come from the view), so one compilation
+ * serves them all. MJML runs in a child process (compile-child.ts); this process keeps only the template functions.
  */
 export async function compileTemplates<View = EmailView>(
   templatesDir: string,
   name = 'fulfillment',
 ): Promise<CompiledTemplates<View>> {
-  const layout = join(templatesDir, `email/${name}.mjml`);
-  const textFile = join(templatesDir, `email/${name}.txt.hbs`);
   mjmlRuns++;
-  const options = {
-    validationLevel: 'strict',
-    keepComments: false,
-    filePath: layout,
-    ignoreIncludes: false,
-    includePath: join(templatesDir, 'email'),
-  } as const;
-  const mjml = await mjml2html(readFileSync(layout, 'utf8'), options).catch((e: unknown) => {
-    throw inFile(layout, e);
-  });
-  return {
-    // Default escaping: every value of the view is event data or derived from it, never markup.
-    html: compileNow(layout, withoutIndentation(mjml.html), { knownHelpersOnly: true, strict: true }),
-    // The text part is not HTML: escaping would turn "&" into "&amp;".
-    text: compileNow(textFile, readFileSync(textFile, 'utf8'), {
-      noEscape: true,
-      knownHelpersOnly: true,
-      strict: true,
-    }),
-  };
+  const precompiled = await precompileInChild({ templatesDir, name });
+  const template = (code: string) => Handlebars.template<View>(new Function(`return ${code}`)() as TemplateSpec);
+  return { html: template(precompiled.html), text: template(precompiled.text) };
 }

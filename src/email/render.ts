@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { fileURLToPath } from 'node:url';
 import type { Contact, FulfillmentDocument } from '../model.ts';
 import { loadLocaleStrings } from '../locale/strings.ts';
 import { compileTemplates } from './compile-templates.ts';
 import { emailView, greeting } from './view.ts';
+import { projectFile } from '../project-files.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -19,7 +19,7 @@ export interface EmailRenderer {
   render(doc: FulfillmentDocument, recipient: Contact): RenderedEmail;
 }
 
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+export const TEMPLATES_DIR = projectFile('templates/');
 
 /**
  * Compiles the templates and loads the locale strings once; `render` then only runs compiled functions (microseconds)

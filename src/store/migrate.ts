@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Db } from './db.ts';
+import { projectFile } from '../project-files.ts';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+const MIGRATIONS_DIR = projectFile('src/store/migrations/');
 
 // Any fixed number: every process of the service takes the same advisory lock before migrating.
 const MIGRATION_LOCK = 7_315_022;

@@ -10,24 +10,32 @@ export interface ChildService {
   exited: Promise<number | string>;
 }
 
-/** Runs `license-courier <command>` as a real child process with the given settings. */
+/**
+ * Runs `license-courier <command>` as a real child process with the given settings, started as an operator starts it:
+ * the bin run as a program, which starts node with the service's own options.
+ */
 export function spawnService(command: 'worker' | 'api' | 'start', env: Record<string, string>): ChildService {
-  return spawnNode([BIN, command], env);
+  // The bin starts node itself, so the Node options reach it through NODE_OPTIONS.
+  const options = [process.env.NODE_OPTIONS, ...nodeArgs(env)].filter(Boolean).join(' ');
+  return watch(spawn(BIN, [command], { env: { ...process.env, ...env, NODE_OPTIONS: options }, stdio: STDIO }));
 }
 
-/** Runs a TypeScript file that starts a process of its own (the benchmark's fixed-documents worker) the same way. */
+/** Runs a TypeScript file that starts a process of its own (the benchmark's fixed-documents worker) through tsx. */
 export function spawnScript(script: string, env: Record<string, string>): ChildService {
-  return spawnNode(['--import', 'tsx', script], env);
+  const args = [...nodeArgs(env), '--import', 'tsx', script];
+  return watch(spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: STDIO }));
 }
 
-function spawnNode(args: string[], env: Record<string, string>): ChildService {
-  // CHILD_NODE_ARGS (in the environment or in env) passes Node options to the service processes, e.g.
-  // "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark's workers.
-  const nodeArgs = (env.CHILD_NODE_ARGS ?? process.env.CHILD_NODE_ARGS)?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+const STDIO: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+
+/**
+ * CHILD_NODE_ARGS (in the environment or in env): Node options for the service processes, e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark's workers.
+ */
+const nodeArgs = (env: Record<string, string>) =>
+  (env.CHILD_NODE_ARGS ?? process.env.CHILD_NODE_ARGS)?.split(' ').filter(Boolean) ?? [];
+
+function watch(child: ChildProcess): ChildService {
   let out = '';
   child.stdout!.on('data', (c: Buffer) => {
     out += c.toString();

@@ -2,7 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AppContext } from '../../src/app/context.ts';
 import { buildApi } from '../../src/api/server.ts';
 import { apiBackend } from '../../src/app/api.ts';
-import { servicePlugins } from '../../src/app/service.ts';
+import { servicePlugins } from '../../src/app/api-server.ts';
 import { startWorkers, type RunningWorkers } from '../../src/app/workers.ts';
 import type { ContextOverrides } from '../../src/app/context.ts';
 import { TEST_TOKENS, testContext, testServiceEnv } from './app.ts';

@@ -20,7 +20,13 @@ async function serve(parts: ServiceParts): Promise<number | void> {
   const ctx = await createContext(config, { embeddedDatabase: embedded });
   const service = await startService(ctx, parts);
   ctx.logger.info(
-    { api: parts.api, workers: parts.workers, address: service.api?.server.address() },
+    {
+      api: parts.api,
+      workers: parts.workers,
+      address: service.api?.server.address(),
+      // Whether this runs what `npm run build` compiled, or the sources through tsx (bin/compiled.mjs decides).
+      compiled: import.meta.url.endsWith('.js'),
+    },
     'license-courier running',
   );
   stopOnSignals(service, ctx.logger);
