@@ -321,6 +321,8 @@ describe('webhook delivery', () => {
 
     // Still failing more than three days after its first failure: the next failure disables it.
     for (let i = 0; i < 3; i++) await h.record('delivery.sent', `late-${i}`, SAMPLE_EVENTS['delivery.sent']);
+    // Relayed first: an event the relay reaches after the endpoint is disabled rightly gets no delivery.
+    await waitForDeliveries(h, endpoint.id, (ds) => ds.length === 6);
     clock.set(new Date(start + 73 * 3_600_000).toISOString());
     await waitForDeliveries(h, endpoint.id, (ds) => ds.length === 6 && ds.every((d) => d.status === 'failed'));
     const listed = (await h.admin('GET', '/v1/webhooks')).json().endpoints[0];
