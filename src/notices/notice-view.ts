@@ -2,23 +2,16 @@ import type { EmailFrame } from '../email/view.ts';
 import type { LocaleStrings } from '../locale/strings.ts';
 import { formatDate } from '../locale/format-date.ts';
 import type { Brand, IsoDate } from '../model.ts';
+import type { NoticeSource } from '../store/notices.ts';
 import { noticeKind, paidTermEnd, type NoticeKey } from './schedule.ts';
 
 /** Everything a subscription notice is rendered from: the order, the entitlements it concerns, the brand. */
+/** What a notice shows: the store's source for it, without what only the sweep needs. */
 export interface NoticeDocument {
   notice: NoticeKey;
-  order: { number: string; poNumber?: string; endCustomer: { name: string }; locale: string };
+  order: NoticeSource['order'];
   /** In line order. */
-  entitlements: Array<{
-    ssrn: string;
-    sku: string;
-    licenseName: string;
-    description: string;
-    quantity: number;
-    startDate: IsoDate;
-    endDate: IsoDate;
-    graceDays: number;
-  }>;
+  entitlements: Array<Omit<NoticeSource['entitlements'][number], 'lineNumber' | 'renewed'>>;
   brand: Brand;
 }
 
