@@ -85,9 +85,7 @@ export async function sendDelivery(
   try {
     const info = await timed(sendSeconds, {}, () => deps.transport.send(message));
     const at = deps.clock.now();
-    await deps.deliveries.markAccepted(deliveryId, at, delivery.messageId, info.response, attempt, (tx) =>
-      deps.events.outbox.record(tx, sentEvent),
-    );
+    await deps.deliveries.markAccepted(deliveryId, at, delivery.messageId, info.response, attempt, [sentEvent]);
     messagesTotal.inc({ outcome: 'sent', class: 'none' });
     log.info({ messageId: delivery.messageId, response: info.response }, 'message accepted');
     return 'sent';

@@ -40,7 +40,7 @@ export interface IntakeResult {
 }
 
 /**
- * Validates an event and stores it with its entitlements, fulfillments and delivery records in one transaction,
+ * Validates an event and stores it with its entitlements, fulfillments and delivery records in one statement,
  * then queues the fan-outs. After it returns, the event survives any worker, API or Redis crash.
  */
 export async function acceptEvent(deps: IntakeDeps, input: unknown, actor: string): Promise<IntakeResult> {
@@ -61,6 +61,13 @@ export async function acceptEvent(deps: IntakeDeps, input: unknown, actor: strin
     fulfillments,
     deliveries: deliveryRecords(deps.mailFromAddress, order, fulfillments, today, now),
     events: acceptanceEvents(event, response, entitlements, fulfillments, now),
+    audit: {
+      actor,
+      action: 'intake',
+      order: order.number,
+      outcome: 'accepted',
+      detail: { eventId: event.eventId, lines: entitlements.length },
+    },
   });
   if (result.outcome === 'guard-conflict' || result.outcome === 'unique-conflict') {
     return rejectConflict(deps, result, order.number, event.eventId, actor);
@@ -69,15 +76,6 @@ export async function acceptEvent(deps: IntakeDeps, input: unknown, actor: strin
   // Scheduling after the commit (and again on every replay) means a crash between the two is healed by the
   // sender's retry, and by the reconciler that re-schedules every fulfillment not fanned out yet.
   for (const f of accepted.fulfillments) await deps.scheduleFanOut(f.id, startOfDayIn(f.shipDate, deps.timeZone));
-  if (result.outcome === 'created') {
-    await deps.audit.record({
-      actor,
-      action: 'intake',
-      order: order.number,
-      outcome: 'accepted',
-      detail: { eventId: event.eventId, lines: entitlements.length },
-    });
-  }
   return { replay: result.outcome === 'replay', response: accepted };
 }
 

@@ -1,4 +1,4 @@
-import { recordWebhookEvent } from './webhook-outbox.ts';
+import { recordWebhookEvents } from './webhook-outbox.ts';
 import type { OutboxEvent } from '../webhook-rules/events.ts';
 import type { IssuedKey } from '../model.ts';
 import type { Db, Queryable } from './db.ts';
@@ -98,7 +98,7 @@ export class ActivationStore {
     if (records.length === 0) return;
     await this.db.transaction(async (tx) => {
       await this.insertActivations(tx, ssrn, records);
-      for (const event of events) await recordWebhookEvent(tx, event);
+      await recordWebhookEvents(tx, events);
     });
   }
 
@@ -172,7 +172,7 @@ export class ActivationStore {
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.insertDecision(tx, uidValidity, uid, decision, at);
-      for (const event of events) await recordWebhookEvent(tx, event);
+      await recordWebhookEvents(tx, events);
     });
   }
 

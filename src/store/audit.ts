@@ -1,4 +1,5 @@
 import type { Queryable } from './db.ts';
+import type { Statement } from './statement.ts';
 
 /** Who did what, when, to which order, with what outcome. Appended, never rewritten. */
 export interface AuditEntry {
@@ -15,14 +16,21 @@ export interface StoredAuditEntry extends AuditEntry {
   at: string;
 }
 
+/** The statement that appends `entry`, for a caller that writes it with the change it records (`combined`). */
+export function auditInsert(entry: AuditEntry): Statement {
+  return {
+    text: 'INSERT INTO audit_log (actor, action, order_number, outcome, detail) VALUES ($1, $2, $3, $4, $5)',
+    values: [entry.actor, entry.action, entry.order ?? null, entry.outcome, JSON.stringify(entry.detail ?? {})],
+  };
+}
+
 export class AuditLog {
   constructor(private readonly db: Queryable) {}
 
-  async record(entry: AuditEntry): Promise<void> {
-    await this.db.query(
-      'INSERT INTO audit_log (actor, action, order_number, outcome, detail) VALUES ($1, $2, $3, $4, $5)',
-      [entry.actor, entry.action, entry.order ?? null, entry.outcome, JSON.stringify(entry.detail ?? {})],
-    );
+  /** Appends `entry`; within `tx` when it records a change made in that transaction. */
+  async record(entry: AuditEntry, tx: Queryable = this.db): Promise<void> {
+    const { text, values } = auditInsert(entry);
+    await tx.query(text, values);
   }
 
   /** Newest first, `limit` entries with ids below `before`; the last entry's id is the next cursor. */

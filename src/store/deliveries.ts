@@ -1,5 +1,8 @@
 import type { DeliveryStatus } from '../model.ts';
 import type { Db, Queryable } from './db.ts';
+import { runCombined, type Statement } from './statement.ts';
+import { outboxInsert } from './webhook-outbox.ts';
+import type { OutboxEvent } from '../webhook-rules/events.ts';
 
 /** One message to one recipient: the unit that is queued, sent, retried and tracked. */
 export interface DeliveryRecord {
@@ -83,19 +86,19 @@ function fromRow(row: Record<string, unknown>): DeliveryRecord {
 }
 
 /** Creates delivery records (intake's, in its transaction; a resend's). */
-export async function insertDeliveries(tx: Queryable, records: DeliveryRecord[]): Promise<void> {
-  if (records.length === 0) return;
+export function insertDeliveries(records: DeliveryRecord[]): Statement | undefined {
+  if (records.length === 0) return undefined;
   const rows = records.map((d) => Object.fromEntries(FIELDS.map((f) => [COLUMN[f], d[f] ?? null])));
-  await tx.query(
-    `INSERT INTO deliveries (${FIELDS.map((f) => COLUMN[f]).join(', ')})
+  return {
+    text: `INSERT INTO deliveries (${FIELDS.map((f) => COLUMN[f]).join(', ')})
      SELECT ${FIELDS.map((f) => COLUMN[f]).join(', ')}
      FROM jsonb_to_recordset($1::jsonb) AS x(id text, order_number text, fulfillment_id text, recipient text,
        recipient_name text, kind text, ssrns text[], resend_id text, reason text, requested_by text, status text,
        attempts integer, last_error text, message_id text, created_at timestamptz, queued_at timestamptz,
        accepted_at timestamptz, smtp_response text, failed_at timestamptz, bounced_at timestamptz, dsn_status text,
        dsn_diagnostic text)`,
-    [JSON.stringify(rows)],
-  );
+    values: [JSON.stringify(rows)],
+  };
 }
 
 export class DeliveryStore {
@@ -145,7 +148,7 @@ export class DeliveryStore {
   }
 
   insert(records: DeliveryRecord[]): Promise<void> {
-    return insertDeliveries(this.db, records);
+    return runCombined(this.db, [insertDeliveries(records)]);
   }
 
   /** Updates fields of an existing record. */
@@ -166,8 +169,9 @@ export class DeliveryStore {
   }
 
   /**
-   * Records SMTP acceptance. Written before anything else can fail after the server said 250, so that a retried
-   * job finds it and finishes without sending again.
+   * Records SMTP acceptance, the attempt and the webhook events that report it, in one statement. Written before
+   * anything else can fail after the server said 250, so that a retried job finds it and finishes without sending
+   * again.
    */
   async markAccepted(
     id: string,
@@ -175,18 +179,18 @@ export class DeliveryStore {
     messageId: string,
     smtpResponse: string,
     attempt: number,
-    also?: InTransaction,
+    events: OutboxEvent[],
   ): Promise<void> {
     const response = smtpResponse.slice(0, MAX_RESPONSE);
-    await this.db.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE deliveries SET status = 'sent', accepted_at = $2, message_id = $3, smtp_response = $4, attempts = $5
-         WHERE id = $1`,
-        [id, at.toISOString(), messageId, response, attempt],
-      );
-      await recordAttempt(tx, id, { attempt, at: at.toISOString(), outcome: 'sent', response });
-      await also?.(tx);
-    });
+    await runCombined(this.db, [
+      {
+        text: `UPDATE deliveries SET status = 'sent', accepted_at = $2, message_id = $3, smtp_response = $4,
+                 attempts = $5 WHERE id = $1`,
+        values: [id, at.toISOString(), messageId, response, attempt],
+      },
+      attemptInsert(id, { attempt, at: at.toISOString(), outcome: 'sent', response }),
+      outboxInsert(events),
+    ]);
   }
 
   /** A send that failed: retried later, or (`final`) given up. */
@@ -206,7 +210,9 @@ export class DeliveryStore {
          WHERE id = $1`,
         [id, final ? 'failed' : 'retrying', attempt, response, final, at.toISOString()],
       );
-      await recordAttempt(tx, id, { attempt, at: at.toISOString(), outcome: final ? 'failed' : 'retrying', response });
+      await runCombined(tx, [
+        attemptInsert(id, { attempt, at: at.toISOString(), outcome: final ? 'failed' : 'retrying', response }),
+      ]);
       await also?.(tx);
     });
   }
@@ -247,12 +253,12 @@ export class DeliveryStore {
   }
 }
 
-async function recordAttempt(tx: Queryable, id: string, a: DeliveryAttempt): Promise<void> {
+function attemptInsert(id: string, a: DeliveryAttempt): Statement {
   // A stalled job may run the same attempt number again: the later answer is the one that counts.
-  await tx.query(
-    `INSERT INTO delivery_attempts (delivery_id, attempt, at, outcome, response) VALUES ($1, $2, $3, $4, $5)
+  return {
+    text: `INSERT INTO delivery_attempts (delivery_id, attempt, at, outcome, response) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (delivery_id, attempt)
        DO UPDATE SET at = EXCLUDED.at, outcome = EXCLUDED.outcome, response = EXCLUDED.response`,
-    [id, a.attempt, a.at, a.outcome, a.response ?? null],
-  );
+    values: [id, a.attempt, a.at, a.outcome, a.response ?? null],
+  };
 }

@@ -1,5 +1,6 @@
 import type { Entitlement } from '../model.ts';
 import type { Queryable } from './db.ts';
+import type { Statement } from './statement.ts';
 
 /** The columns an Entitlement is read from, in the order `entitlementFromRow` expects them named. */
 export const ENTITLEMENT_COLUMNS = `e.ssrn, e.activation_code, e.order_number, e.event_id, e.line_number, e.sku,
@@ -52,21 +53,23 @@ export function entitlementFromRow(r: EntitlementRow): Entitlement {
   };
 }
 
-/** Inserts the entitlements of one event; a clash of SSRN or Activation Code fails on the unique constraints. */
-export async function insertEntitlements(
-  tx: Queryable,
+/**
+ * The statement that inserts the entitlements of one event; a clash of SSRN or Activation Code fails on the unique
+ * constraints.
+ */
+export function insertEntitlements(
   rows: Array<{ entitlement: Entitlement; fulfillmentId: string; position: number }>,
-): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.query(
-    `INSERT INTO entitlements (ssrn, activation_code, order_number, event_id, fulfillment_id, position, line_number,
-       sku, product, license_name, description, quantity, license_type, purchase, term_months, renews_ssrn, ship_date,
-       start_date, end_date, grace_days, devices)
+): Statement | undefined {
+  if (rows.length === 0) return undefined;
+  return {
+    text: `INSERT INTO entitlements (ssrn, activation_code, order_number, event_id, fulfillment_id, position,
+       line_number, sku, product, license_name, description, quantity, license_type, purchase, term_months,
+       renews_ssrn, ship_date, start_date, end_date, grace_days, devices)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ssrn text, activation_code text, order_number text, event_id text,
        fulfillment_id text, position integer, line_number text, sku text, product text, license_name text,
        description text, quantity integer, license_type text, purchase text, term_months integer, renews_ssrn text,
        ship_date date, start_date date, end_date date, grace_days integer, devices jsonb)`,
-    [
+    values: [
       JSON.stringify(
         rows.map(({ entitlement: e, fulfillmentId, position }) => ({
           ssrn: e.ssrn,
@@ -93,7 +96,7 @@ export async function insertEntitlements(
         })),
       ),
     ],
-  );
+  };
 }
 
 /** Entitlements by SSRN, Activation Code or order. */

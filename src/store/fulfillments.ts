@@ -1,6 +1,7 @@
 import type { FulfillmentEvent } from '../event/schema.ts';
 import type { Entitlement, Fulfillment } from '../model.ts';
-import type { Db, Queryable } from './db.ts';
+import type { Db } from './db.ts';
+import type { Statement } from './statement.ts';
 import { ENTITLEMENT_COLUMNS, entitlementFromRow, type EntitlementRow } from './entitlements.ts';
 
 export interface StoredFulfillment extends Fulfillment {
@@ -44,15 +45,15 @@ function fromRow(r: FulfillmentRow): StoredFulfillment {
   };
 }
 
-export async function insertFulfillments(tx: Queryable, fulfillments: Fulfillment[], createdAt: string): Promise<void> {
-  if (fulfillments.length === 0) return;
-  await tx.query(
-    `INSERT INTO fulfillments (id, event_id, order_number, ship_date, certificate_number, ssrns, created_at)
+export function insertFulfillments(fulfillments: Fulfillment[], createdAt: string): Statement | undefined {
+  if (fulfillments.length === 0) return undefined;
+  return {
+    text: `INSERT INTO fulfillments (id, event_id, order_number, ship_date, certificate_number, ssrns, created_at)
      SELECT id, event_id, order_number, ship_date, certificate_number,
             ARRAY(SELECT jsonb_array_elements_text(ssrns)), $2
        FROM jsonb_to_recordset($1::jsonb)
          AS x(id text, event_id text, order_number text, ship_date date, certificate_number text, ssrns jsonb)`,
-    [
+    values: [
       JSON.stringify(
         fulfillments.map((f) => ({
           id: f.id,
@@ -65,7 +66,7 @@ export async function insertFulfillments(tx: Queryable, fulfillments: Fulfillmen
       ),
       createdAt,
     ],
-  );
+  };
 }
 
 /** Fulfillments, the event each came from, and the certificate bytes first sent. */

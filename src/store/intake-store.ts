@@ -4,7 +4,9 @@ import { insertDeliveries, type DeliveryRecord } from './deliveries.ts';
 import { insertEntitlements } from './entitlements.ts';
 import { insertFulfillments, type StoredEvent } from './fulfillments.ts';
 import { upsertOrder } from './orders.ts';
-import { recordWebhookEvent } from './webhook-outbox.ts';
+import { outboxInsert } from './webhook-outbox.ts';
+import { auditInsert, type AuditEntry } from './audit.ts';
+import { runCombined, type Statement } from './statement.ts';
 import type { OutboxEvent } from '../webhook-rules/events.ts';
 
 /** Everything one accepted event creates. */
@@ -19,6 +21,8 @@ export interface IntakeWrite {
   deliveries: DeliveryRecord[];
   /** The webhook events of the acceptance (fulfillment.accepted or .scheduled), written with it. */
   events: OutboxEvent[];
+  /** The audit line of the acceptance, written with it. */
+  audit: AuditEntry;
 }
 
 export type IntakeOutcome<R> =
@@ -29,12 +33,37 @@ export type IntakeOutcome<R> =
 
 const UNIQUE_VIOLATION = '23505';
 
-class Clash extends Error {}
+/**
+ * Everything an accepted event writes, as one statement. The unique constraints decide: an eventId seen before, an
+ * SSRN or an Activation Code taken, also by a racing request, fail the whole statement and nothing is written.
+ */
+function intakeStatements(w: IntakeWrite): Array<Statement | undefined> {
+  const { event, acceptedAt, acceptedBy } = w.stored;
+  const fulfillmentOf = new Map(w.fulfillments.flatMap((f) => f.ssrns.map((s) => [s, f.id] as const)));
+  return [
+    {
+      text: `INSERT INTO events (event_id, digest, record, response, accepted_at, accepted_by)
+             VALUES ($1, $2, $3, $4, $5, $6)`,
+      values: [event.eventId, w.digest, JSON.stringify(event), JSON.stringify(w.response), acceptedAt, acceptedBy],
+    },
+    ...upsertOrder(w.order, acceptedAt),
+    insertFulfillments(w.fulfillments, acceptedAt),
+    insertEntitlements(
+      w.entitlements.map((entitlement, position) => ({
+        entitlement,
+        position,
+        fulfillmentId: fulfillmentOf.get(entitlement.ssrn)!,
+      })),
+    ),
+    insertDeliveries(w.deliveries),
+    outboxInsert(w.events),
+    auditInsert(w.audit),
+  ];
+}
 
 /**
- * Intake's one transaction: the idempotency record, the order with its accounts and contacts, the entitlements,
- * fulfillments and deliveries are all stored, or nothing is. The unique constraints on SSRN and Activation Code decide
- * a clash, also between two events racing for the same code.
+ * Intake's one write: the idempotency record, the order with its accounts and contacts, the entitlements,
+ * fulfillments, deliveries, webhook events and the audit line are all stored, or nothing is.
  */
 export class IntakeStore {
   constructor(private readonly db: Db) {}
@@ -43,9 +72,16 @@ export class IntakeStore {
     // A clash whose owner rolled back before we could name it: the write is simply tried again.
     for (let round = 0; ; round++) {
       try {
-        return await this.tryCreate<R>(w);
+        await runCombined(this.db, intakeStatements(w));
+        return { outcome: 'created' };
       } catch (error) {
-        if (!(error instanceof Clash) && (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+        if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+        // The same eventId accepted before (or by a racing request that committed first): its answer is replayed.
+        const prior = await this.prior<R>(w.stored.event.eventId);
+        if (prior)
+          return prior.digest === w.digest
+            ? { outcome: 'replay', response: prior.response }
+            : { outcome: 'guard-conflict' };
         const clash = await this.findClash(w.entitlements);
         if (clash) return { outcome: 'unique-conflict', ...clash };
         if (round >= 2) throw error;
@@ -53,47 +89,12 @@ export class IntakeStore {
     }
   }
 
-  private tryCreate<R>(w: IntakeWrite): Promise<IntakeOutcome<R>> {
-    const { event, acceptedAt, acceptedBy } = w.stored;
-    return this.db.transaction(async (tx) => {
-      // A concurrent insert of the same eventId waits here for the other transaction, then sees its row.
-      const created = await tx.query(
-        `INSERT INTO events (event_id, digest, record, response, accepted_at, accepted_by)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (event_id) DO NOTHING RETURNING 1`,
-        [event.eventId, w.digest, JSON.stringify(event), JSON.stringify(w.response), acceptedAt, acceptedBy],
-      );
-      if (created.length === 0) {
-        const [prior] = await tx.query<{ digest: string; response: R }>(
-          'SELECT digest, response FROM events WHERE event_id = $1',
-          [event.eventId],
-        );
-        return prior!.digest === w.digest
-          ? { outcome: 'replay', response: prior!.response }
-          : { outcome: 'guard-conflict' };
-      }
-      // Checked first so that the usual clash (a code sent again) costs no failed insert; the constraints still decide
-      // races.
-      const [taken] = await tx.query(
-        'SELECT 1 FROM entitlements WHERE ssrn = ANY($1::text[]) OR activation_code = ANY($2::text[]) LIMIT 1',
-        [w.entitlements.map((e) => e.ssrn), w.entitlements.map((e) => e.activationCode)],
-      );
-      if (taken) throw new Clash();
-      await upsertOrder(tx, w.order, acceptedAt);
-      await insertFulfillments(tx, w.fulfillments, acceptedAt);
-      const fulfillmentOf = new Map(w.fulfillments.flatMap((f) => f.ssrns.map((s) => [s, f.id] as const)));
-      await insertEntitlements(
-        tx,
-        w.entitlements.map((entitlement, position) => ({
-          entitlement,
-          position,
-          fulfillmentId: fulfillmentOf.get(entitlement.ssrn)!,
-        })),
-      );
-      await insertDeliveries(tx, w.deliveries);
-      for (const event of w.events) await recordWebhookEvent(tx, event);
-      return { outcome: 'created' };
-    });
+  private async prior<R>(eventId: string): Promise<{ digest: string; response: R } | undefined> {
+    const [row] = await this.db.query<{ digest: string; response: R }>(
+      'SELECT digest, response FROM events WHERE event_id = $1',
+      [eventId],
+    );
+    return row;
   }
 
   /** The first line, in line order, whose SSRN (checked first) or Activation Code another entitlement holds. */

@@ -1,6 +1,6 @@
 import type { IsoDate } from '../model.ts';
 import type { OutboxEvent } from '../webhook-rules/events.ts';
-import { recordWebhookEvent } from './webhook-outbox.ts';
+import { recordWebhookEvents } from './webhook-outbox.ts';
 import type { Db } from './db.ts';
 
 // The subscription timer's repository: what is due (an indexed query over entitlements), the notices recorded per
@@ -293,7 +293,7 @@ export class NoticeStore {
          WHERE id = $1`,
         [id, at.toISOString(), smtpResponse.slice(0, 500), attempts],
       );
-      await recordWebhookEvent(tx, sent);
+      await recordWebhookEvents(tx, [sent]);
     });
   }
 

@@ -1,19 +1,38 @@
 import type { OutboxEvent } from '../webhook-rules/events.ts';
 import type { Db, Queryable } from './db.ts';
+import { runCombined, type Statement } from './statement.ts';
 
 /**
- * Writes an event into the outbox within `tx` (for stores whose own transaction makes the change), when an enabled
- * endpoint wants its type: the relay gives an event only to endpoints that were enabled and registered before it, so
- * one that nobody wants would never be sent, and a site without webhooks keeps no outbox.
+ * The outbox rows of `events` that an enabled endpoint wants: the relay gives an event only to endpoints that were
+ * enabled and registered before it, so one that nobody wants would never be sent, and a site without webhooks keeps no
+ * outbox. A statement for the caller to run with the state change the events report (`combined`).
  */
-export async function recordWebhookEvent(tx: Queryable, event: OutboxEvent): Promise<void> {
-  await tx.query(
-    `INSERT INTO webhook_events (id, type, order_number, body, occurred_at)
-     SELECT $1, $2::text, $3, $4, $5::timestamptz
-     WHERE EXISTS (SELECT 1 FROM webhook_endpoints WHERE disabled_at IS NULL AND $2::text = ANY (event_types))
+export function outboxInsert(events: OutboxEvent[]): Statement | undefined {
+  if (events.length === 0) return undefined;
+  return {
+    text: `INSERT INTO webhook_events (id, type, order_number, body, occurred_at)
+     SELECT x.id, x.type, x.order_number, x.body, x.occurred_at
+       FROM jsonb_to_recordset($1::jsonb)
+         AS x(id text, type text, order_number text, body text, occurred_at timestamptz)
+      WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.disabled_at IS NULL AND x.type = ANY (e.event_types))
      ON CONFLICT (id) DO NOTHING`,
-    [event.id, event.type, event.orderNumber, event.body, event.occurredAt],
-  );
+    values: [
+      JSON.stringify(
+        events.map((e) => ({
+          id: e.id,
+          type: e.type,
+          order_number: e.orderNumber,
+          body: e.body,
+          occurred_at: e.occurredAt,
+        })),
+      ),
+    ],
+  };
+}
+
+/** Writes events into the outbox within `tx`, for stores whose own transaction makes the change. */
+export async function recordWebhookEvents(tx: Queryable, events: OutboxEvent[]): Promise<void> {
+  await runCombined(tx, [outboxInsert(events)]);
 }
 
 /**
@@ -26,7 +45,7 @@ export class WebhookOutbox {
 
   /** Writes the event in `tx`, the transaction of the state change. Recording the same event again is a no-op. */
   record(tx: Queryable, event: OutboxEvent): Promise<void> {
-    return recordWebhookEvent(tx, event);
+    return recordWebhookEvents(tx, [event]);
   }
 
   /**

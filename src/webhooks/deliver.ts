@@ -9,7 +9,7 @@ import {
   webhookSendSeconds,
 } from '../metrics.ts';
 import type { AuditEntry } from '../store/audit.ts';
-import type { Db } from '../store/db.ts';
+import type { Db, Queryable } from '../store/db.ts';
 import type { DeliveryToSend, WebhookDeliveries, WebhookDeliveryStatus } from '../store/webhook-deliveries.ts';
 import type { WebhookEndpoints } from '../store/webhook-endpoints.ts';
 import type { EndpointSlots } from '../store/webhook-slots.ts';
@@ -33,7 +33,7 @@ export interface DeliverDeps {
   slots: Pick<EndpointSlots, 'acquire' | 'release'>;
   /** POSTs a body to a URL with the URL checks, the pinned address and the timeout (http/post-webhook.ts). */
   post(url: string, headers: Record<string, string>, body: string): Promise<PostResult>;
-  audit: { record(entry: AuditEntry): Promise<void> };
+  audit: { record(entry: AuditEntry, tx?: Queryable): Promise<void> };
   clock: Clock;
   logger: Logger;
   policy: DeliveryPolicy;
@@ -89,7 +89,10 @@ export async function deliverWebhook(
         ? 'failed'
         : 'retrying';
   const disabled = await recordAttempt(deps, d, result, { at, status, manual: options.manual });
-  if (disabled) await reportDisabled(deps, d, disabled, result, log);
+  if (disabled) {
+    webhookEndpointsDisabledTotal.inc({ endpoint: d.endpointId });
+    log.error({ failingSince: disabled.failingSince }, 'webhook endpoint disabled');
+  }
   if (delivered) {
     log.debug({ status: result.statusCode, ms: result.durationMs }, 'webhook delivered');
     return 'delivered';
@@ -133,28 +136,17 @@ async function recordAttempt(
     const failingSince = await deps.endpoints.recordFailure(tx, d.endpointId, at);
     if (!failingSince || at.getTime() - new Date(failingSince).getTime() < deps.policy.disableAfterMs) return undefined;
     const reason = `no successful delivery since ${failingSince}`;
-    return (await deps.endpoints.disable(tx, d.endpointId, at, reason)) ? { failingSince, reason } : undefined;
-  });
-}
-
-async function reportDisabled(
-  deps: DeliverDeps,
-  d: DeliveryToSend,
-  disabled: { failingSince: string },
-  result: PostResult,
-  log: Logger,
-): Promise<void> {
-  webhookEndpointsDisabledTotal.inc({ endpoint: d.endpointId });
-  log.error({ failingSince: disabled.failingSince }, 'webhook endpoint disabled');
-  await deps.audit.record({
-    actor: 'webhooks',
-    action: 'webhook.endpoint.disable',
-    outcome: 'disabled',
-    detail: {
-      endpointId: d.endpointId,
-      url: d.url,
-      failingSince: disabled.failingSince,
-      lastError: result.error ?? null,
-    },
+    if (!(await deps.endpoints.disable(tx, d.endpointId, at, reason))) return undefined;
+    // In the transaction that disables it: whoever sees the endpoint disabled also finds the audit line saying why.
+    await deps.audit.record(
+      {
+        actor: 'webhooks',
+        action: 'webhook.endpoint.disable',
+        outcome: 'disabled',
+        detail: { endpointId: d.endpointId, url: d.url, failingSince, lastError: result.error ?? null },
+      },
+      tx,
+    );
+    return { failingSince, reason };
   });
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookEndpoints } from '../../src/store/webhook-endpoints.ts';
-import { recordWebhookEvent } from '../../src/store/webhook-outbox.ts';
+import { recordWebhookEvents } from '../../src/store/webhook-outbox.ts';
 import { webhookEvent } from '../../src/webhook-rules/events.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { subscribe } from '../support/webhook-subscriber.ts';
@@ -48,19 +48,16 @@ const recorded = async () =>
 
 describe('webhook outbox', () => {
   it('keeps only the events an enabled endpoint wants', async () => {
-    await t.db.transaction((tx) => recordWebhookEvent(tx, sent('d-none')));
+    await t.db.transaction((tx) => recordWebhookEvents(tx, [sent('d-none')]));
     expect(await recorded()).toEqual([]);
 
     const endpoint = await subscribe(t.db, ['delivery.sent']);
     const wanted = sent('d-wanted');
-    await t.db.transaction(async (tx) => {
-      await recordWebhookEvent(tx, wanted);
-      await recordWebhookEvent(tx, scheduled('f-unwanted'));
-    });
+    await t.db.transaction((tx) => recordWebhookEvents(tx, [wanted, scheduled('f-unwanted')]));
     expect(await recorded()).toEqual([wanted.id]);
 
     await t.db.transaction((tx) => new WebhookEndpoints(t.db).disable(tx, endpoint.id, AT, 'test'));
-    await t.db.transaction((tx) => recordWebhookEvent(tx, sent('d-disabled')));
+    await t.db.transaction((tx) => recordWebhookEvents(tx, [sent('d-disabled')]));
     expect(await recorded()).toEqual([wanted.id]);
   });
 });
