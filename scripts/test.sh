@@ -46,8 +46,9 @@ npx tsc -p .
 # One layout for all code (printWidth 120, .prettierrc.json), checked, never rewritten, by the test command.
 tools/lint/node_modules/.bin/prettier --check --log-level warn "src/**/*.ts" "queues/**/*.ts" "test/**/*.ts" "bench/**/*.ts" \
   "scripts/**/*.ts" "bin/*.mjs" vitest.config.ts tools/lint/eslint.config.js
-# typescript-eslint's recommended rules and eslint-plugin-regexp's super-linear backtracking rules over src/
-tools/lint/node_modules/.bin/eslint --config tools/lint/eslint.config.js src
+# typescript-eslint's recommended rules, eslint-plugin-regexp's super-linear backtracking rules, functions of at most
+# 60 lines and lines of at most 120 characters, over src/ and queues/
+tools/lint/node_modules/.bin/eslint --config tools/lint/eslint.config.js src queues
 mkdir -p test-artifacts
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@" || status=$?

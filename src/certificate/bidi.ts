@@ -32,7 +32,10 @@ function levelRuns(text: string): LevelRun[] {
   return runs;
 }
 
-/** Rule L2 over runs: from the highest level down to the lowest odd one, each stretch at that level or above reversed. */
+/**
+ * Rule L2 over runs: from the highest level down to the lowest odd one,
+ * each stretch at that level or above reversed.
+ */
 function visualOrder(runs: LevelRun[]): LevelRun[] {
   const out = [...runs];
   const highest = Math.max(...out.map((r) => r.level));
@@ -49,7 +52,10 @@ function visualOrder(runs: LevelRun[]): LevelRun[] {
   return out;
 }
 
-/** The text as pdfkit should be given it to show it in reading order; text without right-to-left characters as it is. */
+/**
+ * The text as pdfkit should be given it to show it in reading order;
+ * text without right-to-left characters as it is.
+ */
 export function forLeftToRightDrawing(text: string): string {
   if (!hasRightToLeft(text)) return text;
   return visualOrder(levelRuns(text))

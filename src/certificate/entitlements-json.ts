@@ -2,7 +2,8 @@ import type { FulfillmentDocument } from '../model.ts';
 import { verificationUrl } from '../verification/url.ts';
 
 // The certificate's data as a buyer's system reads it: embedded in the PDF as `entitlements.json`, so nothing has to
-// be parsed out of the printed text. Keys in a fixed order and no time of its own: the same entitlement, the same bytes.
+// be parsed out of the printed text.
+// Keys in a fixed order and no time of its own: the same entitlement, the same bytes.
 
 export function entitlementsJson({ fulfillment, order, lines, brand }: FulfillmentDocument): string {
   const data = {

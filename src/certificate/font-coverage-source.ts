@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import * as fontkit from 'fontkit';
 import { FONT_FILES, fontPath, type Face } from './font-files.ts';
 
-/** A face's characters as [gap, length] pairs: the first range starts `gap` after 0, each next one after the last end. */
+/**
+ * A face's characters as [gap, length] pairs:
+ * the first range starts `gap` after 0, each next one after the last end.
+ */
 export type Ranges = number[];
 
 function characters(file: string): Set<number> {
@@ -11,7 +14,10 @@ function characters(file: string): Set<number> {
   );
 }
 
-/** What each face's font files draw, in both weights: read from the fonts, for scripts/font-coverage.ts and its test. */
+/**
+ * What each face's font files draw, in both weights:
+ * read from the fonts, for scripts/font-coverage.ts and its test.
+ */
 export function fontCoverage(): Record<Face, Ranges> {
   const coverage = {} as Record<Face, Ranges>;
   for (const face of Object.keys(FONT_FILES) as Face[]) {

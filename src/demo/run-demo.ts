@@ -31,22 +31,10 @@ async function demoSigningKey(dir: string): Promise<string> {
  */
 export async function runDemo(out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const env = { ...process.env };
-  const wanted = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  let privateRedis: PrivateRedis | undefined;
-  if (!(await redisAnswers(wanted))) {
-    try {
-      privateRedis = await startPrivateRedis();
-      out.write(`No Redis at ${wanted}; started a private redis-server at ${privateRedis.url} for this demo.\n`);
-    } catch (error) {
-      out.write(
-        `No Redis at ${wanted}, and no redis-server to start (${(error as Error).message}).\n` +
-          'Install one (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.\n',
-      );
-      return 1;
-    }
-  }
+  const redis = await demoRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', out);
+  if (!redis) return 1;
   const outbox = resolve(env.OUTBOX_DIR ?? './outbox');
-  env.REDIS_URL = privateRedis?.url ?? wanted;
+  env.REDIS_URL = redis.url;
   env.KEY_PREFIX = env.KEY_PREFIX ?? DEMO_PREFIX;
   env.OUTBOX_DIR = outbox;
   env.SMTP_URL = '';
@@ -60,47 +48,82 @@ export async function runDemo(out: NodeJS.WritableStream = process.stdout): Prom
   const db = await openDatabase({ ...config, DATA_DIR: dataDir }, { embedded: true });
   const ctx = await createContext(config, { logger: createLogger('warn', process.stderr), db });
   try {
-    const files = (await readdir(FIXTURE_ORDERS)).filter((f) => f.endsWith('.json')).sort();
-    for (const file of files) await intake(ctx, JSON.parse(await readFile(join(FIXTURE_ORDERS, file), 'utf8')), 'demo');
-    const workers = await startWorkers(ctx);
-    const orders = [
-      ...new Set(
-        await Promise.all(
-          files.map(
-            async (f) =>
-              (JSON.parse(await readFile(join(FIXTURE_ORDERS, f), 'utf8')) as { salesOrder: { number: string } })
-                .salesOrder.number,
-          ),
-        ),
-      ),
-    ];
-    const deliveries = await waitForDeliveries(ctx, orders, 60_000);
-    await workers.close();
-    out.write(
-      `\n${table(
-        ['order', 'ships', 'recipient', 'status', 'message'],
-        deliveries.map(({ d, shipDate }) => [
-          d.orderNumber,
-          shipDate,
-          d.recipient,
-          d.status,
-          d.status === 'sent' ? (d.smtpResponse ?? '').replace(/^written to /, '') : (d.lastError ?? ''),
-        ]),
-      )}\n\n`,
-    );
-    const sent = deliveries.filter(({ d }) => d.status === 'sent').length;
-    const scheduled = deliveries.filter(({ d }) => d.status === 'scheduled').length;
-    out.write(`${sent} message(s) written to ${outbox}; ${scheduled} scheduled for a later ship date.\n`);
-    out.write('Open a .eml file in a mail client to see the Fulfillment Email with its certificate attached.\n');
-    return deliveries.some(({ d }) => d.status === 'failed') ? 1 : 0;
+    return await deliverFixtures(ctx, outbox, out);
   } finally {
     await ctx.close();
     await db.close();
-    await privateRedis?.stop();
+    await redis.own?.stop();
   }
 }
 
-async function waitForDeliveries(ctx: AppContext, orders: string[], timeoutMs: number) {
+/** The Redis at `wanted` if it answers, else a private redis-server started for the demo (`own`, to stop after). */
+async function demoRedis(
+  wanted: string,
+  out: NodeJS.WritableStream,
+): Promise<{ url: string; own?: PrivateRedis } | undefined> {
+  if (await redisAnswers(wanted)) return { url: wanted };
+  try {
+    const own = await startPrivateRedis();
+    out.write(`No Redis at ${wanted}; started a private redis-server at ${own.url} for this demo.\n`);
+    return { url: own.url, own };
+  } catch (error) {
+    out.write(
+      `No Redis at ${wanted}, and no redis-server to start (${(error as Error).message}).\n` +
+        'Install one (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.\n',
+    );
+    return undefined;
+  }
+}
+
+/** Submits the fixture orders, runs the workers until their deliveries settle, and prints them: the exit code. */
+async function deliverFixtures(ctx: AppContext, outbox: string, out: NodeJS.WritableStream): Promise<number> {
+  const files = (await readdir(FIXTURE_ORDERS)).filter((f) => f.endsWith('.json')).sort();
+  for (const file of files) await intake(ctx, JSON.parse(await readFile(join(FIXTURE_ORDERS, file), 'utf8')), 'demo');
+  const workers = await startWorkers(ctx);
+  const deliveries = await waitForDeliveries(ctx, await orderNumbers(files), 60_000);
+  await workers.close();
+  printDeliveries(out, deliveries, outbox);
+  return deliveries.some(({ d }) => d.status === 'failed') ? 1 : 0;
+}
+
+/** The sales order numbers of the fixture files, each once. */
+async function orderNumbers(files: string[]): Promise<string[]> {
+  const numbers = await Promise.all(
+    files.map(async (f) => {
+      const event = JSON.parse(await readFile(join(FIXTURE_ORDERS, f), 'utf8')) as { salesOrder: { number: string } };
+      return event.salesOrder.number;
+    }),
+  );
+  return [...new Set(numbers)];
+}
+
+/** A delivery, with the ship date of its fulfillment. */
+interface ShippedDelivery {
+  d: DeliveryRecord;
+  shipDate: string;
+}
+
+/** Who got what, one row per delivery, then the count sent and the count waiting for a later ship date. */
+function printDeliveries(out: NodeJS.WritableStream, deliveries: ShippedDelivery[], outbox: string): void {
+  out.write(
+    `\n${table(
+      ['order', 'ships', 'recipient', 'status', 'message'],
+      deliveries.map(({ d, shipDate }) => [
+        d.orderNumber,
+        shipDate,
+        d.recipient,
+        d.status,
+        d.status === 'sent' ? (d.smtpResponse ?? '').replace(/^written to /, '') : (d.lastError ?? ''),
+      ]),
+    )}\n\n`,
+  );
+  const sent = deliveries.filter(({ d }) => d.status === 'sent').length;
+  const scheduled = deliveries.filter(({ d }) => d.status === 'scheduled').length;
+  out.write(`${sent} message(s) written to ${outbox}; ${scheduled} scheduled for a later ship date.\n`);
+  out.write('Open a .eml file in a mail client to see the Fulfillment Email with its certificate attached.\n');
+}
+
+async function waitForDeliveries(ctx: AppContext, orders: string[], timeoutMs: number): Promise<ShippedDelivery[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const all = (

@@ -12,8 +12,10 @@ async function serve(parts: ServiceParts): Promise<number | void> {
   // The embedded database belongs to one process: only `start`, with API and workers together, may use it.
   const embedded = parts.api && parts.workers;
   if (!config.DATABASE_URL && !embedded) {
+    const command = parts.api ? 'api' : 'worker';
     process.stderr.write(
-      `error: DATABASE_URL is required to run \`${parts.api ? 'api' : 'worker'}\` as a separate process (the embedded database serves only \`start\`)\n`,
+      `error: DATABASE_URL is required to run \`${command}\` as a separate process ` +
+        '(the embedded database serves only `start`)\n',
     );
     return EXIT.badInput;
   }
