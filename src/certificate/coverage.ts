@@ -7,8 +7,6 @@ import { projectFile } from '../project-files.ts';
 // themselves: intake checks every name against it without reading 40 MB of fonts, and a worker reads only the faces a
 // document needs.
 
-const TABLE = JSON.parse(readFileSync(projectFile('src/certificate/coverage.json'), 'utf8')) as Record<Face, Ranges>;
-
 /** A face's ranges as sorted starts and (exclusive) ends. */
 interface Spans {
   starts: Uint32Array;
@@ -28,25 +26,6 @@ function spans(ranges: Ranges): Spans {
   return { starts, ends };
 }
 
-const SPANS = Object.fromEntries(Object.entries(TABLE).map(([face, ranges]) => [face, spans(ranges)])) as Record<
-  Face,
-  Spans
->;
-
-/** Whether both weights of the face draw the code point. */
-export function hasGlyph(face: Face, codePoint: number): boolean {
-  const { starts, ends } = SPANS[face];
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (codePoint < starts[mid]!) hi = mid - 1;
-    else if (codePoint >= ends[mid]!) lo = mid + 1;
-    else return true;
-  }
-  return false;
-}
-
 const SPACE = /\s/;
 /** Joiners and variation selectors: they shape what is next to them and draw nothing of their own. */
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/u;
@@ -54,12 +33,40 @@ const IGNORABLE = /\p{Default_Ignorable_Code_Point}/u;
 /** White space and invisible characters: any face may carry them. */
 export const isInvisible = (ch: string) => SPACE.test(ch) || IGNORABLE.test(ch);
 
-/** The first face that draws the character; undefined for invisible characters and for those no face has. */
-export function faceOf(ch: string): Face | undefined {
-  if (isInvisible(ch)) return undefined;
-  const code = ch.codePointAt(0)!;
-  return TEXT_FACES.find((face) => hasGlyph(face, code));
+/**
+ * The lookups a coverage table gives: the table of the certificate's fonts below, or (for the font subsets' script
+ * and tests) one read from other font files.
+ */
+export function coverageLookups(table: Record<Face, Ranges>) {
+  const SPANS = Object.fromEntries(Object.entries(table).map(([face, ranges]) => [face, spans(ranges)])) as Record<
+    Face,
+    Spans
+  >;
+  /** Whether both weights of the face draw the code point. */
+  const hasGlyph = (face: Face, codePoint: number): boolean => {
+    const { starts, ends } = SPANS[face];
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (codePoint < starts[mid]!) hi = mid - 1;
+      else if (codePoint >= ends[mid]!) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  };
+  /** The first face that draws the character; undefined for invisible characters and for those no face has. */
+  const faceOf = (ch: string): Face | undefined => {
+    if (isInvisible(ch)) return undefined;
+    const code = ch.codePointAt(0)!;
+    return TEXT_FACES.find((face) => hasGlyph(face, code));
+  };
+  return { hasGlyph, faceOf };
 }
+
+export const { hasGlyph, faceOf } = coverageLookups(
+  JSON.parse(readFileSync(projectFile('src/certificate/coverage.json'), 'utf8')) as Record<Face, Ranges>,
+);
 
 /** Characters no face can draw: they would print as empty boxes, so intake refuses them. */
 export function uncoveredCharacters(text: string): string[] {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as fontkit from 'fontkit';
-import { FONT_FILES, fontPath, type Face } from './font-files.ts';
+import { FONT_FILES, fontFile, type Face, type Weight } from './font-files.ts';
 
 /**
  * A face's characters as [gap, length] pairs:
@@ -8,21 +8,19 @@ import { FONT_FILES, fontPath, type Face } from './font-files.ts';
  */
 export type Ranges = number[];
 
-function characters(file: string): Set<number> {
-  return new Set(
-    (fontkit.create(readFileSync(fontPath(file))) as fontkit.Font & { characterSet: number[] }).characterSet,
-  );
+function characters(path: string): Set<number> {
+  return new Set(fontkit.create(readFileSync(path)).characterSet);
 }
 
 /**
- * What each face's font files draw, in both weights:
- * read from the fonts, for scripts/font-coverage.ts and its test.
+ * What each face's font files draw, in both weights: read from the files the certificate draws from (or others, such
+ * as the published files of the subsets), for scripts/font-coverage.ts and the tests.
  */
-export function fontCoverage(): Record<Face, Ranges> {
+export function fontCoverage(file: (face: Face, weight: Weight) => string = fontFile): Record<Face, Ranges> {
   const coverage = {} as Record<Face, Ranges>;
   for (const face of Object.keys(FONT_FILES) as Face[]) {
-    const bold = characters(FONT_FILES[face].bold);
-    const both = [...characters(FONT_FILES[face].regular)].filter((c) => bold.has(c)).sort((a, b) => a - b);
+    const bold = characters(file(face, 'bold'));
+    const both = [...characters(file(face, 'regular'))].filter((c) => bold.has(c)).sort((a, b) => a - b);
     const ranges: Ranges = [];
     let end = 0;
     for (let i = 0; i < both.length;) {

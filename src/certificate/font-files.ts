@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { projectFile } from '../project-files.ts';
 
 // The certificate's fonts, in the order a character looks for one: the first face that has it draws it. Noto Sans and
 // Noto Sans JP cover most orders; each further face is read only when a document has a character that needs it.
-// Korean and Chinese (6 to 10 MB each) come in one weight only, bold text in those scripts prints regular: two
-// weights of each would be more than a worker's memory allows for fonts (30 MB).
+// Korean and Chinese come in one weight only, bold text in those scripts prints regular: two weights of each would be
+// more than a worker's memory allows for fonts (30 MB).
 
 export type Weight = 'regular' | 'bold';
 
@@ -19,6 +20,7 @@ const single = (family: string, name: string) => ({
   bold: expo(family, `400Regular/${name}_400Regular.ttf`),
 });
 
+/** The fonts as published, by package: the files the certificate draws from, or those its subsets are made from. */
 export const FONT_FILES = {
   latin: pair('noto-sans', 'NotoSans'),
   cjk: pair('noto-sans-jp', 'NotoSansJP'),
@@ -61,6 +63,18 @@ export const TEXT_FACES: readonly Face[] = [
   'emoji',
 ];
 
+/**
+ * Faces drawn from subsets of their published files, kept in templates/fonts/ (written by scripts/font-subsets.ts):
+ * they come after Noto Sans JP, so each draws only what the faces before it lack, and a font in use is held whole in
+ * memory (fontkit reads it at random). Korean 2.9 MB instead of 6.2, Simplified Chinese 5.3 instead of 10.6,
+ * Traditional Chinese 0.7 instead of 7.1. Noto Emoji is not cut: the faces before it have few emoji (0.8 of 0.9 MB
+ * would stay).
+ */
+export const SUBSET_FACES: readonly Face[] = ['korean', 'simplified', 'traditional'];
+
+/** Where the subset of a published font file is kept, in the project. */
+export const subsetPath = (file: string) => `templates/fonts/${basename(file)}`;
+
 const require = createRequire(import.meta.url);
 
 /**
@@ -75,4 +89,13 @@ export function fontPath(file: string): string {
     if (existsSync(path)) return path;
   }
   throw new Error(`font file ${file} is not installed`);
+}
+
+/** The published file of the face in that weight. */
+export const publishedFontFile = (face: Face, weight: Weight) => fontPath(FONT_FILES[face][weight]);
+
+/** The file the certificate draws the face from in that weight: its subset, or the published file. */
+export function fontFile(face: Face, weight: Weight): string {
+  const file = FONT_FILES[face][weight];
+  return SUBSET_FACES.includes(face) ? projectFile(subsetPath(file)) : fontPath(file);
 }

@@ -3,7 +3,7 @@ import * as fontkit from 'fontkit';
 import { LRUCache } from 'lru-cache';
 import { remember } from '../cache/remember.ts';
 import { faceOf, hasGlyph } from './coverage.ts';
-import { FONT_FILES, fontPath, type Face, type Weight } from './font-files.ts';
+import { FONT_FILES, fontFile, type Face, type Weight } from './font-files.ts';
 import { sharedFont } from './shared-font.ts';
 import { TEXT_CACHE_CAPACITY } from './text-cache-capacity.ts';
 import { sfnt } from './woff.ts';
@@ -14,9 +14,9 @@ import { sfnt } from './woff.ts';
 export type { Face, Weight };
 export type FontObject = fontkit.Font;
 
-/** The font file as fontkit parses it, without what the certificate adds. */
+/** The font file the certificate draws from, as fontkit parses it, without what the certificate adds. */
 export function parseFontFile(face: Face, weight: Weight): FontObject {
-  return fontkit.create(sfnt(readFileSync(fontPath(FONT_FILES[face][weight])))) as FontObject;
+  return fontkit.create(sfnt(readFileSync(fontFile(face, weight)))) as FontObject;
 }
 
 const loaded = new Map<string, FontObject>();

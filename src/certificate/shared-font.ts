@@ -62,10 +62,35 @@ function trailingSpaceLast(text: string, run: Shaped & { direction?: string }): 
 }
 
 /**
+ * A position as handed to pdfkit, a copy of the remembered one, of a class of its own (see sharedFont): objects built
+ * alike share V8's layout of their fields, and fractions written into one make every other keep each of its numbers
+ * in a heap object of its own.
+ */
+class HandedPosition {
+  xAdvance: number;
+  yAdvance: number;
+  xOffset: number;
+  yOffset: number;
+  advanceWidth: number;
+
+  constructor(p: Position & { advanceWidth: number }) {
+    this.xAdvance = p.xAdvance;
+    this.yAdvance = p.yAdvance;
+    this.xOffset = p.xOffset;
+    this.yOffset = p.yOffset;
+    this.advanceWidth = p.advanceWidth;
+  }
+}
+
+/**
  * The font as handed to pdfkit: the same parsed font, with text shaping (GSUB/GPOS, most of a certificate's render
  * time) remembered across documents. pdfkit (EmbeddedFont.layoutRun) multiplies every number of a run's positions by
- * 1000 / unitsPerEm in place and sets each one's advanceWidth to its glyph's, scaled alike. At 1000 units per em that
- * leaves a run as it was built here, so every document is handed the same run; other fonts get a copy of its positions.
+ * 1000 / unitsPerEm in place and sets each one's advanceWidth to its glyph's, scaled alike, so each call gets copies.
+ * At 1000 units per em that leaves the numbers as they were, but handing every document the remembered positions
+ * themselves cost memory once fonts of 2048 units per em (Arabic, Hebrew, emoji) were in use: pdfkit's multiplication,
+ * having seen fractions, wrote the numbers back as doubles, and V8 then kept every number of every remembered
+ * position in a heap object of its own: 7 MB of a worker's heap with names in every script. The copies cost about
+ * 6 µs per certificate (820 positions of 7 ns each).
  */
 export function sharedFont(font: Font, options: { pairShaping: boolean }): Font {
   const shaped = new LRUCache<string, Run>({ max: TEXT_CACHE_CAPACITY });
@@ -90,20 +115,19 @@ export function sharedFont(font: Font, options: { pairShaping: boolean }): Font 
       return { glyphs: fresh.glyphs, positions, advanceWidth: positions.reduce((w, p) => w + p.xAdvance, 0) };
     });
   };
-  const layout =
-    font.unitsPerEm === 1000
-      ? shapedRun
-      : (text: string, features?: unknown) => {
-          const { glyphs, positions } = shapedRun(text, features);
-          const copies = positions.map((p) => ({ ...p }));
-          return {
-            glyphs,
-            positions: copies,
-            get advanceWidth() {
-              return copies.reduce((w, p) => w + p.xAdvance, 0);
-            },
-          };
-        };
+  const layout = (text: string, features?: unknown) => {
+    const run = shapedRun(text, features);
+    const positions = run.positions.map((p) => new HandedPosition(p));
+    // The width of the run once scaled: the remembered one at 1000 units per em.
+    if (font.unitsPerEm === 1000) return { glyphs: run.glyphs, positions, advanceWidth: run.advanceWidth };
+    return {
+      glyphs: run.glyphs,
+      positions,
+      get advanceWidth() {
+        return positions.reduce((w, p) => w + p.xAdvance, 0);
+      },
+    };
+  };
   const source = SubsetSource.supports(font) ? new SubsetSource(font) : undefined;
   const subset: PropertyDescriptorMap = source ? { createSubset: { value: () => new TrueTypeSubset(source) } } : {};
   return Object.create(font, { layout: { value: layout }, ...subset }) as Font;

@@ -15,6 +15,8 @@ const FONTS: Array<[Face, Weight]> = [
   ['cjk', 'regular'],
   ['cjk', 'bold'],
   ['emoji', 'regular'],
+  // A subset made by pyftsubset (templates/fonts/).
+  ['korean', 'regular'],
 ];
 
 describe('the font subset', () => {

@@ -25,8 +25,8 @@ const SCRIPTS: Array<[string, string, string]> = [
   ['Hebrew', 'חברת אור בע״מ', '9d65ddb3'],
   ['Thai', 'บริษัท แสงทอง จำกัด', '790d8929'],
   ['Devanagari', 'भारत सॉफ़्टवेयर लिमिटेड', '12d08a15'],
-  ['Korean', '주식회사 한빛소프트', '2702285b'],
-  ['Simplified Chinese', '北京软件有限公司', 'f8d1741a'],
+  ['Korean', '주식회사 한빛소프트', '89300084'],
+  ['Simplified Chinese', '北京软件有限公司', 'b7566f2b'],
   ['Traditional Chinese', '臺灣軟體股份有限公司', 'f4e044e3'],
   ['emoji', 'Happy Cats 😺🚀 GmbH', '374e5a86'],
 ];
