@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { FULFILLMENT_QUEUE } from '../queues/fulfillment.queue.ts';
+import { SEND_QUEUE } from '../queues/send.queue.ts';
+import { storeKeys } from '../src/store/keys.ts';
 import { spawnService, type ChildService } from '../test/support/child-service.ts';
 import { heapMb, startRig, usedMemory } from './e2e.bench.ts';
 import { benchEvent } from './event-factory.ts';
@@ -11,10 +15,27 @@ const rssMb = (pid: number) =>
 /** After the last message reached the sink: the markers written after each 250 and BullMQ's clean-up of finished jobs. */
 const SETTLE_MS = 5_000;
 
+const openQueue = (connection: Redis, prefix: string, name: string) => new Queue(name, { connection, prefix });
+
 const WARMUP_EVENTS = 20;
 
-/** Redis's used_memory once finished jobs are cleaned up and the workers are gone: what it keeps between loads. */
-async function idleRedisMemory(admin: Redis, workers: ChildService[]): Promise<number> {
+/** Jobs still waiting, delayed or running on the fan-out and send queues. */
+async function queuedJobs(admin: Redis, keyPrefix: string): Promise<number> {
+  const queues = [FULFILLMENT_QUEUE, SEND_QUEUE].map((name) =>
+    openQueue(admin, storeKeys(keyPrefix).queuePrefix, name),
+  );
+  const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'delayed', 'active', 'prioritized')));
+  await Promise.all(queues.map((q) => q.close()));
+  return counts.reduce((n, c) => n + Object.values(c).reduce((a, b) => a + b, 0), 0);
+}
+
+/**
+ * Redis's used_memory once the queues are empty (a fan-out the reconciler queued again while the first one finished
+ * is still worked off after the last message), finished jobs are cleaned up and the workers are gone: what it keeps
+ * between loads.
+ */
+async function idleRedisMemory(admin: Redis, keyPrefix: string, workers: ChildService[]): Promise<number> {
+  while ((await queuedJobs(admin, keyPrefix)) > 0) await new Promise((r) => setTimeout(r, 500));
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   for (const w of workers) w.process.kill('SIGTERM');
   await Promise.all(workers.map((w) => w.exited));
@@ -33,7 +54,7 @@ export async function runBacklog(events: number) {
     rig.workers.push(...warm);
     for (let i = 0; i < WARMUP_EVENTS; i++) await rig.post(benchEvent(`${run}W`, i, 1, 1));
     while (rig.accepted.size < WARMUP_EVENTS) await new Promise((r) => setTimeout(r, 200));
-    const memoryEmpty = await idleRedisMemory(admin, warm);
+    const memoryEmpty = await idleRedisMemory(admin, rig.env.KEY_PREFIX!, warm);
     rig.accepted.clear();
     const databaseEmpty = await databaseBytes(rig.database.db);
     let next = 0;
@@ -63,7 +84,7 @@ export async function runBacklog(events: number) {
     const settled = rss.slice(Math.floor(rss.length / 4));
     const peaks = workers.map((w) => ({ rss: peakRssMb(w.process.pid!), ...heapMb(rig.memoryDir, w.process.pid!) }));
     const highest = (key: keyof (typeof peaks)[number]) => Math.max(...peaks.map((p) => p[key]));
-    const memoryDrained = await idleRedisMemory(admin, workers);
+    const memoryDrained = await idleRedisMemory(admin, rig.env.KEY_PREFIX!, workers);
     const databaseDrained = await databaseBytes(rig.database.db);
     return {
       events,

@@ -2,7 +2,7 @@ import { createEmailRenderer } from '../src/email/render.ts';
 import { renderCertificate } from '../src/certificate/render.ts';
 import { parseEvent } from '../src/event/schema.ts';
 import { documentsFor, exampleDocuments, EXAMPLES } from '../test/support/documents.ts';
-import { benchEvent } from './event-factory.ts';
+import { benchEvent, SCRIPT_NAMES } from './event-factory.ts';
 import { round, summarize } from './stats.ts';
 
 export interface RenderFigure {
@@ -69,12 +69,17 @@ export async function runRenderBench(runs = 500): Promise<RenderFigure[]> {
  */
 export async function newOrderCertificates(runs: number): Promise<RenderFigure> {
   const run = `R${Date.now().toString(36).toUpperCase().slice(-4)}`;
+  // BENCH_SCRIPTS=ja or all: the end customer and account named in those scripts in turn (bench/event-factory.ts).
+  const scripts = process.env.BENCH_SCRIPTS as keyof typeof SCRIPT_NAMES | undefined;
+  if (scripts && !(scripts in SCRIPT_NAMES)) throw new Error('BENCH_SCRIPTS must be ja or all');
   // Built beforehand, so that only the certificate is timed.
   const documents = Array.from(
     { length: runs + 200 },
-    (_, i) => documentsFor(parseEvent(benchEvent(run, i)))[0]!,
+    (_, i) => documentsFor(parseEvent(benchEvent(run, i, 3, 3, scripts && SCRIPT_NAMES[scripts])))[0]!,
   ).reverse();
-  return measure('certificate, a new 3-line order each time', runs, 200, () => renderCertificate(documents.pop()!));
+  return measure(`certificate, a new 3-line order each time${scripts ? `, names: ${scripts}` : ''}`, runs, 200, () =>
+    renderCertificate(documents.pop()!),
+  );
 }
 
 // `--new-order`: only that figure, over 2,000 certificates, as JSON (what `COMPARE=render bash bench/compare.sh` reads).

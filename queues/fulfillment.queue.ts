@@ -12,22 +12,33 @@ export interface FulfillmentJob {
 
 export const fulfillmentRetry = { attempts: 20, backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 } } as const;
 
-/** Idempotent: the job id is the fulfillment id, so scheduling twice keeps one job. */
+/** Idempotent: the job id is the fulfillment id, so scheduling twice keeps one job (while it is queued). */
 export async function scheduleFulfillment(
   queue: Queue<FulfillmentJob>,
   fulfillmentId: string,
   notBefore: Date,
   now: Date,
 ): Promise<void> {
-  await queue.add(
-    'fan-out',
-    { fulfillmentId, notBefore: notBefore.toISOString() },
-    {
-      jobId: fulfillmentId,
-      delay: Math.max(0, notBefore.getTime() - now.getTime()),
-      ...fulfillmentRetry,
-      ...JOB_RETENTION,
-    },
+  await scheduleFulfillments(queue, [{ id: fulfillmentId, notBefore }], now);
+}
+
+/** Several fan-outs in one round trip, each as `scheduleFulfillment` queues it. */
+export async function scheduleFulfillments(
+  queue: Queue<FulfillmentJob>,
+  fulfillments: Array<{ id: string; notBefore: Date }>,
+  now: Date,
+): Promise<void> {
+  await queue.addBulk(
+    fulfillments.map(({ id, notBefore }) => ({
+      name: 'fan-out',
+      data: { fulfillmentId: id, notBefore: notBefore.toISOString() },
+      opts: {
+        jobId: id,
+        delay: Math.max(0, notBefore.getTime() - now.getTime()),
+        ...fulfillmentRetry,
+        ...JOB_RETENTION,
+      },
+    })),
   );
 }
 

@@ -1,12 +1,18 @@
 import { startOfDayIn } from '../entitlement/dates.ts';
 import { enqueueActivation } from '../../queues/activation.queue.ts';
-import { scheduleFulfillment } from '../../queues/fulfillment.queue.ts';
+import { scheduleFulfillments } from '../../queues/fulfillment.queue.ts';
 import { enqueueSends } from '../../queues/send.queue.ts';
 import type { AppContext } from './context.ts';
 import { sendPolicy } from './send-policy.ts';
 
 /** Rows per kind per run; a backlog larger than this is worked off over several runs. */
 const BATCH = 5_000;
+/**
+ * Fulfillments checked again and queued together. A fan-out that finishes between the check and the queueing has its
+ * job removed, so queueing it again makes a second (harmless, but wasted) job: the smaller the chunk, the shorter that
+ * window. Checked in one batch of 5,000 and queued one by one, a drain of 30,000 left 4,890 such jobs.
+ */
+const CHUNK = 100;
 
 export interface Reconciled {
   fulfillments: number;
@@ -22,8 +28,18 @@ export interface Reconciled {
 export async function reconcile(ctx: AppContext): Promise<Reconciled> {
   const now = ctx.clock.now();
   const fulfillments = await ctx.fulfillments.notFannedOut(BATCH);
-  for (const f of fulfillments)
-    await scheduleFulfillment(ctx.queues.fulfillment, f.id, startOfDayIn(f.shipDate, ctx.config.FULFILLMENT_TZ), now);
+  for (let i = 0; i < fulfillments.length; i += CHUNK) {
+    const still = await ctx.fulfillments.notFannedOut(
+      CHUNK,
+      fulfillments.slice(i, i + CHUNK).map((f) => f.id),
+    );
+    const notBefore = (shipDate: string) => startOfDayIn(shipDate, ctx.config.FULFILLMENT_TZ);
+    await scheduleFulfillments(
+      ctx.queues.fulfillment,
+      still.map((f) => ({ id: f.id, notBefore: notBefore(f.shipDate) })),
+      now,
+    );
+  }
   const sends = await ctx.deliveries.unsent(BATCH);
   await enqueueSends(ctx.queues.send, sends, sendPolicy(ctx));
   const messages = ctx.config.IMAP_URL ? await ctx.activations.unfiled(BATCH) : [];

@@ -30,6 +30,8 @@ export async function fanOut(deps: FanOutDeps, fulfillmentId: string): Promise<F
   const toShip = await deps.fulfillments.toShip(fulfillmentId);
   if (!toShip) return 'missing';
   const { fulfillment, hasCertificate } = toShip;
+  // Its last step is done, so every one before it is: a second job for it (the reconciler's, racing its finish) stops.
+  if (fulfillment.fannedOutAt) return 'done';
   // A clock running behind on another machine, or a manual promote, must not ship a line before its date.
   if (todayIn(deps.timeZone, deps.clock.now()) < fulfillment.shipDate) return 'not-due';
 

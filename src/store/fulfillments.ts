@@ -142,11 +142,16 @@ export class FulfillmentStore {
     ]);
   }
 
-  /** Fulfillments accepted but not fanned out yet, with their ship dates: what the reconciler re-schedules. */
-  async notFannedOut(limit: number): Promise<Array<{ id: string; shipDate: string }>> {
+  /**
+   * Fulfillments accepted but not fanned out yet (of `among`, when given), with their ship dates: what the reconciler
+   * re-schedules.
+   */
+  async notFannedOut(limit: number, among?: string[]): Promise<Array<{ id: string; shipDate: string }>> {
     const rows = await this.db.query<{ id: string; ship_date: string }>(
-      'SELECT id, ship_date FROM fulfillments WHERE fanned_out_at IS NULL ORDER BY ship_date LIMIT $1',
-      [limit],
+      `SELECT id, ship_date FROM fulfillments
+       WHERE fanned_out_at IS NULL AND ($2::text[] IS NULL OR id = ANY ($2::text[]))
+       ORDER BY ship_date LIMIT $1`,
+      [limit, among ?? null],
     );
     return rows.map((r) => ({ id: r.id, shipDate: r.ship_date }));
   }

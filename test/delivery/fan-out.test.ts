@@ -81,6 +81,17 @@ describe('fan-out (fanOut)', () => {
     expect(await sendJobsOf(id)).toEqual(deliveries.map((d) => d.id).sort());
   });
 
+  it('a second job for a fulfillment already fanned out (the reconciler racing its end) queues nothing again', async () => {
+    const id = await accepted(makeEvent('fan-out-late-repeat', 2, '2026-11-28'), '2026-11-28T01:00:00Z');
+    const deps = depsAt('2026-11-28T01:00:00Z');
+    expect(await fanOut(deps, id)).toBe('done');
+    // Its send jobs finished and were removed, as BullMQ removes finished jobs.
+    await world.queues.send.obliterate({ force: true });
+    expect(await world.stores.fulfillments.notFannedOut(10, [id])).toEqual([]);
+    expect(await fanOut(deps, id)).toBe('done');
+    expect(await sendJobsOf(id)).toEqual([]);
+  });
+
   it('queues no job for a delivery already sent or failed', async () => {
     const id = await accepted(makeEvent('fan-out-settled', 3, '2026-11-28'), '2026-11-28T01:00:00Z');
     const [sent, failed, open] = await world.stores.deliveries.forFulfillment(id);
