@@ -113,16 +113,18 @@ export async function runWebhookFanOut(options: {
 }
 
 // Alone: BENCH_WEBHOOK_RATE events/s (100) for BENCH_SECONDS (30) to BENCH_ENDPOINTS endpoints (3): 300 deliveries/s.
-// BENCH_ALONGSIDE=1 runs the e2e load (intake to SMTP, 100 events/s, bench/e2e.bench.ts) at the same time.
+// BENCH_ALONGSIDE=1 runs the e2e load (intake to SMTP, BENCH_ALONGSIDE_RATE events/s, 100; bench/e2e.bench.ts) at the
+// same time.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const seconds = Number(process.env.BENCH_SECONDS ?? 30);
+  const alongsideRate = Number(process.env.BENCH_ALONGSIDE_RATE ?? 100);
   const { runLoad } = await import('./e2e.bench.ts');
   const result = await runWebhookFanOut({
     rate: Number(process.env.BENCH_WEBHOOK_RATE ?? 100),
     seconds,
     endpoints: Number(process.env.BENCH_ENDPOINTS ?? 3),
     ...(process.env.BENCH_ALONGSIDE === '1' && {
-      alongside: () => runLoad('100/s', { workers: 2, rate: 100, seconds }),
+      alongside: () => runLoad(`${alongsideRate}/s`, { workers: 2, rate: alongsideRate, seconds }),
     }),
   });
   console.log(JSON.stringify(result, null, 2));
