@@ -6,7 +6,7 @@ import type { OrderView } from '../support/order-view.ts';
 import { entitlementRow, instantText, noticesSection, orderPage, type ResendFormState } from './order-page.ts';
 import { field, fields } from './form.ts';
 import type { ConsoleContext } from './context.ts';
-import { frame, sendPage } from './scope.ts';
+import { sendPage, stringsFor } from './scope.ts';
 
 const ORDER_NUMBER = /^[A-Za-z0-9-]{1,32}$/;
 const ACCOUNT_ID = /^[A-Za-z0-9]{1,20}$/;
@@ -36,9 +36,6 @@ function resendForm(body: unknown): ResendFormState & { lines: string[]; to: str
 
 type Problem = { message: string; issues: Array<{ path: string; message: string }> };
 
-const stringsOf = (ctx: ConsoleContext, request: FastifyRequest) =>
-  ctx.views.strings(request.headers['accept-language']);
-
 /**
  * Search, order, resend, certificate, audit log and account pages: each a view over the backend the console declares.
  */
@@ -60,15 +57,16 @@ async function renderOrder(
 ) {
   const [view, notices] = await Promise.all([ctx.backend.order(number), ctx.backend.notices(number)]);
   if (!view) throw new NotFoundError(`no sales order ${number}`);
-  const s = stringsOf(ctx, request);
+  const s = stringsFor(ctx.views, request);
   const resent = Number(field(request.query, 'resent'));
   return sendPage(
+    request,
     reply,
     ctx.views,
     'order',
     s,
     {
-      ...frame(request, reply, s, s.text('order.title', { number })),
+      title: s.text('order.title', { number }),
       ...(resent > 0 && { notice: s.text('resend.done', { count: resent }) }),
       ...(problem && { problem: problem.message, issues: problem.issues }),
       ...orderPage(view, ctx.backend.today(), s, form),
@@ -80,21 +78,22 @@ async function renderOrder(
 
 function searchRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/', { config: { access: 'support' } }, async (request, reply) => {
-    const s = stringsOf(ctx, request);
-    return sendPage(reply, ctx.views, 'search', s, frame(request, reply, s, s.text('search.title')));
+    const s = stringsFor(ctx.views, request);
+    return sendPage(request, reply, ctx.views, 'search', s, { title: s.text('search.title') });
   });
 
   app.get('/search', { config: { access: 'support' } }, async (request, reply) => {
-    const s = stringsOf(ctx, request);
+    const s = stringsFor(ctx.views, request);
     const term = (field(request.query, 'q') ?? '').trim();
     if (!term || term.length > 254) {
       return sendPage(
+        request,
         reply,
         ctx.views,
         'search',
         s,
         {
-          ...frame(request, reply, s, s.text('search.title')),
+          title: s.text('search.title'),
           problem: s.text('error.invalid'),
           issues: [{ path: s.text('search.label'), message: '1–254' }],
         },
@@ -108,8 +107,8 @@ function searchRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
         only.kind === 'order' ? `/console/orders/${only.orderNumber}` : `/console/accounts/${only.accountId}`,
         303,
       );
-    return sendPage(reply, ctx.views, 'search', s, {
-      ...frame(request, reply, s, s.text('search.results', { term })),
+    return sendPage(request, reply, ctx.views, 'search', s, {
+      title: s.text('search.results', { term }),
       term,
       searched: true,
       hits: hits.map((h) =>
@@ -171,7 +170,7 @@ async function resendFromForm(
   view: OrderView,
   form: ReturnType<typeof resendForm>,
 ) {
-  const s = stringsOf(ctx, request);
+  const s = stringsFor(ctx.views, request);
   const issues = [
     ...(form.lines.length ? [] : [{ path: s.text('resend.lines'), message: s.text('resend.pickLine') }]),
     ...(form.to.length ? [] : [{ path: s.text('resend.to'), message: s.text('resend.pickRecipient') }]),
@@ -194,7 +193,7 @@ async function resendFromForm(
 
 function auditRoute(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/audit', { config: { access: 'admin' } }, async (request, reply) => {
-    const s = stringsOf(ctx, request);
+    const s = stringsFor(ctx.views, request);
     const order = field(request.query, 'order')?.trim() || undefined;
     const before = field(request.query, 'before');
     if ((order && !ORDER_NUMBER.test(order)) || (before && !/^[1-9]\d{0,14}$/.test(before)))
@@ -204,8 +203,8 @@ function auditRoute(app: FastifyInstance, ctx: ConsoleContext): void {
       ...(before && { before: Number(before) }),
       limit: PAGE_SIZE,
     });
-    return sendPage(reply, ctx.views, 'audit', s, {
-      ...frame(request, reply, s, s.text('audit.title')),
+    return sendPage(request, reply, ctx.views, 'audit', s, {
+      title: s.text('audit.title'),
       order: order ?? '',
       entries: entries.map((e) => ({ ...e, atText: instantText(e.at), detail: JSON.stringify(e.detail ?? {}) })),
       ...(next && { next: new URLSearchParams({ ...(order && { order }), before: String(next) }).toString() }),
@@ -215,7 +214,7 @@ function auditRoute(app: FastifyInstance, ctx: ConsoleContext): void {
 
 function accountRoute(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/accounts/:id', { config: { access: 'support' } }, async (request, reply) => {
-    const s = stringsOf(ctx, request);
+    const s = stringsFor(ctx.views, request);
     const accountId = (request.params as { id: string }).id;
     if (!ACCOUNT_ID.test(accountId)) throw new NotFoundError(`no account ${accountId}`);
     const status = field(request.query, 'status') || undefined;
@@ -236,8 +235,8 @@ function accountRoute(app: FastifyInstance, ctx: ConsoleContext): void {
       ...(cursor && { cursor }),
       limit: PAGE_SIZE,
     });
-    return sendPage(reply, ctx.views, 'account', s, {
-      ...frame(request, reply, s, s.text('account.title', { id: accountId })),
+    return sendPage(request, reply, ctx.views, 'account', s, {
+      title: s.text('account.title', { id: accountId }),
       accountId,
       statuses: ENTITLEMENT_STATUSES.map((value) => ({
         value,

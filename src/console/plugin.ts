@@ -8,7 +8,7 @@ import { httpError } from '../api/errors.ts';
 import { SIGN_IN_PATH, sessionCaller } from '../api/browser-session.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from '../errors.ts';
 import { consolePages } from './pages.ts';
-import { csrfHmacKey, csrfUserInfo, frame, sendPage, type Access } from './scope.ts';
+import { csrfHmacKey, csrfUserInfo, sendPage, stringsFor, type Access } from './scope.ts';
 import { selfServiceRoutes } from './self-service.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { webhookPages } from './webhooks-page.ts';
@@ -52,7 +52,7 @@ function errorPage(ctx: ConsoleContext) {
         .headers(headers ?? {})
         .send(body);
     }
-    const strings = ctx.views.strings(request.headers['accept-language']);
+    const strings = stringsFor(ctx.views, request);
     const [status, message] =
       error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET'
         ? [403, strings.text('error.csrf')]
@@ -68,11 +68,12 @@ function errorPage(ctx: ConsoleContext) {
     if (status >= 500) request.log.error({ err: error }, 'console request failed');
     if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
     return sendPage(
+      request,
       reply,
       ctx.views,
       'error',
       strings,
-      { ...frame(request, reply, strings, strings.text('error.title')), message },
+      { title: strings.text('error.title'), message },
       status,
     );
   };

@@ -28,8 +28,13 @@ export function csrfHmacKey(tokens: ReadonlyMap<string, Caller> | undefined): st
 /** What CSRF tokens are bound to: the session, or (before sign-in) no session, which the library needs named. */
 export const csrfUserInfo = (request: FastifyRequest) => request.consoleSession?.id ?? 'signed-out';
 
+/** The strings of the language the browser asks for (Accept-Language). */
+export function stringsFor(views: ConsoleViews, request: FastifyRequest): LocaleStrings {
+  return views.strings(request.headers['accept-language']);
+}
+
 /** What a page's layout needs from the request: a fresh CSRF token, the session's caller, a title. */
-export function frame(
+function frame(
   request: FastifyRequest,
   reply: FastifyReply,
   strings: LocaleStrings,
@@ -45,17 +50,23 @@ export function frame(
   };
 }
 
+/** A page's own part: its title, its section when it is not the console's, and what its template shows. */
+export type PageContent = { title: string; section?: string } & Record<string, unknown>;
+
+/** Sends `page` in `strings`, inside the frame every page has. */
 export function sendPage(
+  request: FastifyRequest,
   reply: FastifyReply,
   views: ConsoleViews,
   page: string,
   strings: LocaleStrings,
-  data: PageFrame & Record<string, unknown>,
+  content: PageContent,
   status = 200,
 ) {
+  const { title, section, ...data } = content;
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .send(views.render(page, strings, data));
+    .send(views.render(page, strings, { ...frame(request, reply, strings, title, section), ...data }));
 }

@@ -5,7 +5,7 @@ import { InvalidInputError, RateLimitedError } from '../errors.ts';
 import { parseSelfServiceRequest, type SelfServiceRequest } from '../support/self-service.ts';
 import { field } from './form.ts';
 import type { ConsoleContext } from './context.ts';
-import { frame, sendPage } from './scope.ts';
+import { sendPage, stringsFor } from './scope.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -118,13 +118,14 @@ function selfServicePage(
   data: Record<string, unknown>,
   status = 200,
 ) {
-  const s = ctx.views.strings(request.headers['accept-language']);
+  const s = stringsFor(ctx.views, request);
   return sendPage(
+    request,
     reply,
     ctx.views,
     'self-service',
     s,
-    { ...frame(request, reply, s, s.text('self.title'), s.text('self.title')), ...data },
+    { title: s.text('self.title'), section: s.text('self.title'), ...data },
     status,
   );
 }
@@ -133,7 +134,7 @@ function selfServicePage(
 function refusedPage(ctx: ConsoleContext, request: FastifyRequest, reply: FastifyReply, body: unknown, error: unknown) {
   const answer = httpError(error);
   if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
-  const s = ctx.views.strings(request.headers['accept-language']);
+  const s = stringsFor(ctx.views, request);
   return selfServicePage(
     ctx,
     request,

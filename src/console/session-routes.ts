@@ -4,7 +4,7 @@ import { clearSessionCookie, safeNext, sessionIdOf, setSessionCookie } from '../
 import { RateLimitedError } from '../errors.ts';
 import { field } from './form.ts';
 import type { ConsoleContext } from './context.ts';
-import { frame, sendPage } from './scope.ts';
+import { sendPage, stringsFor } from './scope.ts';
 
 /** Sign-in attempts per client in SIGN_IN_WINDOW_MS: enough for a team behind one address, too few to guess tokens. */
 const SIGN_IN_ATTEMPTS = 30;
@@ -23,14 +23,15 @@ function signInPage(
   options: { next?: string; problem?: string; notice?: string },
   status = 200,
 ) {
-  const strings = ctx.views.strings(request.headers['accept-language']);
+  const strings = stringsFor(ctx.views, request);
   return sendPage(
+    request,
     reply,
     ctx.views,
     'sign-in',
     strings,
     {
-      ...frame(request, reply, strings, strings.text('signIn.title')),
+      title: strings.text('signIn.title'),
       ...(options.next && { next: options.next }),
       ...(options.problem && { problem: options.problem }),
       ...(options.notice && { notice: options.notice }),
@@ -49,7 +50,7 @@ function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
 
   app.get('/sign-in', async (request, reply) => {
     const query = request.query;
-    const strings = ctx.views.strings(request.headers['accept-language']);
+    const strings = stringsFor(ctx.views, request);
     const notice = field(query, 'signedOut')
       ? strings.text('signIn.signedOut')
       : field(query, 'needed')
@@ -62,7 +63,7 @@ function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   });
 
   app.post('/sign-in', { preHandler: app.csrfProtection }, async (request, reply) => {
-    const strings = ctx.views.strings(request.headers['accept-language']);
+    const strings = stringsFor(ctx.views, request);
     const next = safeNext(field(request.body, 'next'));
     const attempt = await attempts(request);
     if (!attempt.isAllowed && attempt.isExceeded)
@@ -82,14 +83,8 @@ function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
 function signOutRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/sign-out', async (request, reply) => {
     if (!request.consoleSession) return reply.redirect('/console/sign-in', 303);
-    const strings = ctx.views.strings(request.headers['accept-language']);
-    return sendPage(
-      reply,
-      ctx.views,
-      'sign-out',
-      strings,
-      frame(request, reply, strings, strings.text('signOut.title')),
-    );
+    const strings = stringsFor(ctx.views, request);
+    return sendPage(request, reply, ctx.views, 'sign-out', strings, { title: strings.text('signOut.title') });
   });
 
   app.post('/sign-out', { preHandler: app.csrfProtection }, async (request, reply) => {

@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { LocaleStrings } from '../locale/strings.ts';
 import type { EndpointWithFailures } from '../webhooks/admin.ts';
 import type { ConsoleContext } from './context.ts';
 import { field } from './form.ts';
 import { instantText } from './order-page.ts';
-import { frame, sendPage } from './scope.ts';
+import { sendPage, stringsFor } from './scope.ts';
 
 /** How much of a receiver's kept answer the overview shows: enough to recognise it, short enough to scan a list. */
 const ANSWER_SHOWN = 200;
@@ -43,14 +43,12 @@ function endpointModel(e: EndpointWithFailures, s: LocaleStrings) {
 
 /** Admins only: the webhook endpoints with their failures, and the form that enables a disabled one again. */
 export function webhookPages(app: FastifyInstance, ctx: ConsoleContext): void {
-  const strings = (request: FastifyRequest) => ctx.views.strings(request.headers['accept-language']);
-
   app.get('/webhooks', { config: { access: 'admin' } }, async (request, reply) => {
-    const s = strings(request);
+    const s = stringsFor(ctx.views, request);
     const endpoints = await ctx.backend.webhooks();
     const enabled = endpoints.find((e) => e.id === field(request.query, 'enabled'));
-    return sendPage(reply, ctx.views, 'webhooks', s, {
-      ...frame(request, reply, s, s.text('webhooks.title')),
+    return sendPage(request, reply, ctx.views, 'webhooks', s, {
+      title: s.text('webhooks.title'),
       ...(enabled && { notice: s.text('webhooks.enabledAgain', { url: enabled.url }) }),
       endpoints: endpoints.map((e) => endpointModel(e, s)),
     });
