@@ -66,9 +66,8 @@ export const TEXT_FACES: readonly Face[] = [
 /**
  * Faces drawn from subsets of their published files, kept in templates/fonts/ (written by scripts/font-subsets.ts):
  * they come after Noto Sans JP, so each draws only what the faces before it lack, and a font in use is held whole in
- * memory (fontkit reads it at random). Korean 2.9 MB instead of 6.2, Simplified Chinese 5.3 instead of 10.6,
- * Traditional Chinese 0.7 instead of 7.1. Noto Emoji is not cut: the faces before it have few emoji (0.8 of 0.9 MB
- * would stay).
+ * memory (fontkit reads it at random), so a subset is what a worker holds. Noto Emoji is not cut: the faces before
+ * it have few emoji, so nearly all of it would stay.
  */
 export const SUBSET_FACES: readonly Face[] = ['korean', 'simplified', 'traditional'];
 

@@ -89,8 +89,7 @@ class HandedPosition {
  * At 1000 units per em that leaves the numbers as they were, but handing every document the remembered positions
  * themselves cost memory once fonts of 2048 units per em (Arabic, Hebrew, emoji) were in use: pdfkit's multiplication,
  * having seen fractions, wrote the numbers back as doubles, and V8 then kept every number of every remembered
- * position in a heap object of its own: 7 MB of a worker's heap with names in every script. The copies cost about
- * 6 µs per certificate (820 positions of 7 ns each).
+ * position in a heap object of its own. The copies cost far less than that memory (figures in the commit).
  */
 export function sharedFont(font: Font, options: { pairShaping: boolean }): Font {
   const shaped = new LRUCache<string, Run>({ max: TEXT_CACHE_CAPACITY });
