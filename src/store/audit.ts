@@ -52,6 +52,7 @@ export class AuditLog {
       `SELECT id, at, actor, action, order_number, outcome, detail FROM audit_log
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $1`,
       params,
+      { planPerCall: true },
     );
     return rows.map((r) => ({
       id: r.id,

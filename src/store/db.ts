@@ -5,9 +5,19 @@ import { StoreUnavailableError } from '../errors.ts';
 
 /** What a repository needs to run SQL: the pool itself, or the one connection of a transaction. */
 export interface Queryable {
-  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Row[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+}
+
+export interface QueryOptions {
+  /**
+   * For searches: planned for the values of each call, because the best plan depends on them (an account with 50,000
+   * entitlements or with 3, a date range, filters left out). Every other statement is prepared once per connection,
+   * and PostgreSQL keeps its plan when a generic one costs no more than planning anew (plan_cache_mode auto): what a
+   * lookup or write by key gets, saving the planning on each call.
+   */
+  planPerCall?: boolean;
 }
 
 /**
@@ -83,7 +93,7 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Db
     max: options.max ?? 10,
     // Statements are prepared (below) to save parsing, but planned for their values every time: a search whose best
     // plan depends on the account and filters must never be run with one generic plan for all of them.
-    options: '-c plan_cache_mode=force_custom_plan',
+    options: '-c plan_cache_mode=auto',
     // No connectionTimeoutMillis: pg counts the wait for a free pool client against it, so a burst of queries larger
     // than the pool would fail. A server that is down refuses connections at once (ECONNREFUSED: a 503) anyway.
     types: {
@@ -94,13 +104,19 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Db
   // An idle client losing its server (PostgreSQL restarted) must not crash the process: the pool replaces it.
   pool.on('error', () => undefined);
   // A statement with parameters is prepared once per connection under a name derived from its text: the server then
-  // skips parsing and analysing it on every later call, which is most of what a short statement costs it.
-  const run = async <Row>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) =>
-    (await client.query(params?.length ? { name: statementName(sql), text: sql, values: params } : { text: sql }))
-      .rows as Row[];
+  // skips parsing and analysing it on every later call, which is most of what a short statement costs it. A search
+  // goes unnamed, which PostgreSQL plans for the values it is bound to.
+  const run = async <Row>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[], options?: QueryOptions) =>
+    (
+      await client.query(
+        params?.length && !options?.planPerCall
+          ? { name: statementName(sql), text: sql, values: params }
+          : { text: sql, ...(params && { values: params }) },
+      )
+    ).rows as Row[];
   return {
     kind: 'postgres',
-    query: (sql, params) => guarded(() => run(pool, sql, params)),
+    query: (sql, params, options) => guarded(() => run(pool, sql, params, options)),
     exec: (sql) => guarded(async () => void (await pool.query(sql))),
     async transaction(fn) {
       const client = await guarded(() => pool.connect());
@@ -115,7 +131,7 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Db
       try {
         await client.query('BEGIN');
         const result = await fn({
-          query: (sql, params) => run(client, sql, params),
+          query: (sql, params, options) => run(client, sql, params, options),
           exec: async (sql) => void (await client.query(sql)),
         });
         await client.query('COMMIT');

@@ -248,6 +248,7 @@ export class DeliveryStore {
        WHERE d.accepted_at IS NULL AND d.status IN ('queued', 'retrying') AND f.fanned_out_at IS NOT NULL
        ORDER BY d.created_at LIMIT $1`,
       [limit],
+      { planPerCall: true },
     );
     return rows.map((r) => r.id);
   }

@@ -177,6 +177,7 @@ export class EntitlementSearch {
        ) d
        ORDER BY e.order_number, e.ssrn`,
       values,
+      { planPerCall: true },
     );
     const items = rows.slice(0, page.limit).map(foundFromRow);
     const last = items.at(-1);

@@ -97,7 +97,11 @@ export class FulfillmentStore {
     return row && { fulfillment: fromRow(row), hasCertificate: row.has_certificate };
   }
 
-  /** The event a fulfillment came from and the entitlements of `ssrns`, in the order asked, in one query. */
+  /**
+   * The event a fulfillment came from and the entitlements of `ssrns` (some or all of its lines), in the fulfillment's
+   * order, in one query. The entitlements are found through the fulfillment's own list, not the list asked for: the
+   * statement then plans the same whatever the values, and PostgreSQL keeps its plan instead of planning every call.
+   */
   async documentRecords(fulfillment: Fulfillment, ssrns: string[]): Promise<DocumentRecords> {
     const [row] = await this.db.query<{
       record: FulfillmentEvent | null;
@@ -106,14 +110,17 @@ export class FulfillmentStore {
       entitlements: EntitlementRow[];
     }>(
       `SELECT ev.record, ev.accepted_at, ev.accepted_by,
-         (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY array_position($2::text[], x.ssrn)), '[]')
-            FROM (SELECT ${ENTITLEMENT_COLUMNS} FROM entitlements e WHERE e.ssrn = ANY($2::text[])) x) AS entitlements
+         (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.n), '[]')
+            FROM (SELECT ${ENTITLEMENT_COLUMNS}, s.n FROM fulfillments f
+                  CROSS JOIN unnest(f.ssrns) WITH ORDINALITY AS s(ssrn, n)
+                  JOIN entitlements e ON e.ssrn = s.ssrn WHERE f.id = $2) x) AS entitlements
        FROM (SELECT 1) one LEFT JOIN events ev ON ev.event_id = $1`,
-      [fulfillment.eventId, ssrns],
+      [fulfillment.eventId, fulfillment.id],
     );
+    const wanted = new Set(ssrns);
     return {
       ...(row?.record && { stored: { event: row.record, acceptedAt: row.accepted_at!, acceptedBy: row.accepted_by! } }),
-      entitlements: (row?.entitlements ?? []).map(entitlementFromRow),
+      entitlements: (row?.entitlements ?? []).filter((e) => wanted.has(e.ssrn)).map(entitlementFromRow),
     };
   }
 
@@ -152,6 +159,7 @@ export class FulfillmentStore {
        WHERE fanned_out_at IS NULL AND ($2::text[] IS NULL OR id = ANY ($2::text[]))
        ORDER BY ship_date LIMIT $1`,
       [limit, among ?? null],
+      { planPerCall: true },
     );
     return rows.map((r) => ({ id: r.id, shipDate: r.ship_date }));
   }

@@ -140,7 +140,7 @@ export class NoticeStore {
   /** Subscription entitlements with a notice falling due between `from` and `to` (inclusive): see dueBetweenQuery. */
   async dueBetween(from: IsoDate, to: IsoDate, offsetsDays: readonly number[]): Promise<TimerRow[]> {
     const q = dueBetweenQuery(from, to, offsetsDays);
-    return this.db.query<TimerRow>(q.sql, q.params);
+    return this.db.query<TimerRow>(q.sql, q.params, { planPerCall: true });
   }
 
   /** The subscription entitlements of an order, for support's view of the notices to come. */
@@ -234,6 +234,7 @@ export class NoticeStore {
       `SELECT id FROM notice_deliveries WHERE status IN ('queued', 'retrying') AND ($1 OR created_at < $2)
        ORDER BY created_at, id`,
       [options.all, options.staleBefore.toISOString()],
+      { planPerCall: true },
     );
     return rows.map((r) => r.id);
   }

@@ -125,6 +125,7 @@ export class WebhookDeliveries {
          AND ($3::text IS NULL OR (d.created_at, d.id) < (SELECT created_at, id FROM webhook_deliveries WHERE id = $3))
        ORDER BY d.created_at DESC, d.id DESC LIMIT $2`,
       [endpointId, options.limit, options.before ?? null],
+      { planPerCall: true },
     );
     if (deliveries.length === 0) return [];
     const attempts = await this.db.query<WebhookAttempt & { deliveryId: string }>(
@@ -153,6 +154,7 @@ export class WebhookDeliveries {
          ORDER BY d.last_attempt_at DESC, d.id DESC LIMIT $2
        ) f`,
       [endpointIds, limit],
+      { planPerCall: true },
     );
     const byEndpoint = new Map<string, FailedWebhookDelivery[]>(endpointIds.map((id) => [id, []]));
     for (const { endpointId, at, outcome, statusCode, response, error, ...d } of rows)
@@ -171,6 +173,7 @@ export class WebhookDeliveries {
          AND ($1::timestamptz IS NULL OR (attempts = 0 AND created_at < $1))
        ORDER BY id LIMIT $3`,
       [options.neverAttemptedBefore?.toISOString() ?? null, options.afterId ?? '', options.limit],
+      { planPerCall: true },
     );
     return rows.map((r) => r.id);
   }

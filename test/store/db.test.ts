@@ -59,3 +59,33 @@ describe('the database adapter', () => {
     expect(tables[0]!.n).toBe(1);
   });
 });
+
+describe('plans on a PostgreSQL server', () => {
+  let server: TestDatabase;
+  beforeAll(async () => {
+    server = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await server?.drop();
+  });
+
+  const LOOKUP = 'SELECT event_id FROM events WHERE event_id = $1';
+  const SEARCH = 'SELECT event_id FROM events WHERE accepted_at > $1 ORDER BY accepted_at LIMIT 10';
+
+  it('keeps the plan of a lookup by key, and plans a search for the values of each call', async () => {
+    const plans = await server.db.transaction(async (tx) => {
+      for (let i = 0; i < 8; i++) {
+        await tx.query(LOOKUP, [`e${i}`]);
+        await tx.query(SEARCH, [new Date(Date.UTC(2026, 0, i + 1)).toISOString()], { planPerCall: true });
+      }
+      return tx.query<{ statement: string; generic_plans: number; custom_plans: number }>(
+        'SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements',
+      );
+    });
+    const lookup = plans.find((p) => p.statement === LOOKUP);
+    // PostgreSQL plans the first five calls for their values, then keeps a generic plan that costs no more.
+    expect(lookup).toMatchObject({ custom_plans: 5, generic_plans: 3 });
+    // Unnamed: never kept, planned at every call.
+    expect(plans.some((p) => p.statement === SEARCH)).toBe(false);
+  });
+});
