@@ -1,5 +1,6 @@
 import { createContext } from '../src/app/context.ts';
 import { startService, stopOnSignals } from '../src/app/service.ts';
+import { documentRenderers } from '../src/app/workers.ts';
 import { loadConfig } from '../src/config.ts';
 import { firstResult } from './fixed-documents.ts';
 
@@ -11,6 +12,9 @@ import { firstResult } from './fixed-documents.ts';
  * the service: it lives here so no setting can turn it on in production.
  */
 const ctx = await createContext(loadConfig());
-ctx.renderCertificate = firstResult(ctx.renderCertificate);
-ctx.emails = { render: firstResult(ctx.emails.render.bind(ctx.emails)) };
-stopOnSignals(await startService(ctx, { api: false, workers: true }), ctx.logger);
+const { emails, renderCertificate } = await documentRenderers();
+const renderers = {
+  emails: { render: firstResult(emails.render.bind(emails)) },
+  renderCertificate: firstResult(renderCertificate),
+};
+stopOnSignals(await startService(ctx, { api: false, workers: true, renderers }), ctx.logger);

@@ -19,3 +19,6 @@ const ROOT = projectRoot();
 export function projectFile(path: string): string {
   return join(ROOT, path);
 }
+
+/** The email, notice and page templates with their locale strings. */
+export const TEMPLATES_DIR = projectFile('templates/');

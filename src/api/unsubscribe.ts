@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
-import { TEMPLATES_DIR } from '../email/render.ts';
+import { TEMPLATES_DIR } from '../project-files.ts';
 import { preferredLocale } from '../locale/accept-language.ts';
 import { loadLocaleStrings } from '../locale/strings.ts';
 import type { Brand } from '../model.ts';

@@ -3,10 +3,8 @@ import type { KeyObject } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadCatalog, type Catalog } from '../catalog/catalog.ts';
-import { renderCertificate } from '../certificate/render.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import { createEmailRenderer, type EmailRenderer } from '../email/render.ts';
 import { outboxTransport, smtpTransport, type DkimSettings, type MailTransport } from '../mail/transport.ts';
 import { connectRedis } from '../store/connection.ts';
 import { storeKeys, type StoreKeys } from '../store/keys.ts';
@@ -19,7 +17,6 @@ import { FULFILLMENT_QUEUE, type FulfillmentJob } from '../../queues/fulfillment
 import { SEND_QUEUE, type SendJob } from '../../queues/send.queue.ts';
 import { ACTIVATION_QUEUE, type ActivationJob } from '../../queues/activation.queue.ts';
 import { NOTICE_SWEEP_QUEUE, type NoticeSweepJob } from '../../queues/notice-sweep.queue.ts';
-import { renderSeconds, timed } from '../metrics.ts';
 import { createLogger, type Logger } from '../logger.ts';
 
 /** Everything a process of the service shares: built once from the validated settings. */
@@ -36,8 +33,6 @@ export interface AppContext extends Stores {
   clock: Clock;
   logger: Logger;
   transport: MailTransport;
-  emails: EmailRenderer;
-  renderCertificate: typeof renderCertificate;
   signingKey: KeyObject | undefined;
   queueConnection: QueueConnection;
   queues: {
@@ -80,7 +75,6 @@ export function createTransport(config: Config): MailTransport {
 }
 
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
-  const emails = await createEmailRenderer();
   const db = overrides.db ?? (await openDatabase(config, { embedded: overrides.embeddedDatabase ?? false }));
   const redis = connectRedis(config.REDIS_URL);
   // Queues get a connection of their own: BullMQ defines some fifty scripts on the connection it is given, and ioredis
@@ -111,8 +105,6 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     clock: overrides.clock ?? systemClock,
     logger,
     transport,
-    emails,
-    renderCertificate: (doc) => timed(renderSeconds, { document: 'certificate' }, () => renderCertificate(doc)),
     signingKey: config.LICENSE_SIGNING_KEY ? loadSigningKey(config.LICENSE_SIGNING_KEY) : undefined,
     queueConnection,
     queues,

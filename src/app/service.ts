@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { activationAddressWarning } from '../catalog/catalog.ts';
 import type { AppContext } from './context.ts';
-import type { RunningWorkers } from './workers.ts';
+import type { DocumentRenderers, RunningWorkers } from './workers.ts';
 
 export interface ServiceParts {
   api: boolean;
   workers: boolean;
+  /** What the workers render documents with; made by the workers when not given (a benchmark gives its own). */
+  renderers?: DocumentRenderers;
 }
 
 export interface RunningService {
@@ -22,7 +24,7 @@ export interface RunningService {
 export async function startService(ctx: AppContext, parts: ServiceParts): Promise<RunningService> {
   const activationWarning = activationAddressWarning(ctx.catalog, ctx.config.activationAddress);
   if (activationWarning) ctx.logger.warn(activationWarning);
-  const workers = parts.workers ? await (await import('./workers.ts')).startWorkers(ctx) : undefined;
+  const workers = parts.workers ? await (await import('./workers.ts')).startWorkers(ctx, parts.renderers) : undefined;
   const api = parts.api ? await (await import('./api-server.ts')).startApi(ctx) : undefined;
   return {
     ...(api && { api }),

@@ -7,6 +7,10 @@ import {
   type PreparedFulfillments,
 } from '../delivery/prepared-fulfillments.ts';
 import { sendDelivery } from '../delivery/send-delivery.ts';
+import { renderCertificate } from '../certificate/render.ts';
+import { createEmailRenderer, type EmailRenderer } from '../email/render.ts';
+import type { FulfillmentDocument } from '../model.ts';
+import { renderSeconds, timed } from '../metrics.ts';
 import { evictionPolicyProblem } from '../store/connection.ts';
 import { fulfillmentWorker } from '../../queues/fulfillment.queue.ts';
 import { enqueueSends, sendWorker, type SendPolicy } from '../../queues/send.queue.ts';
@@ -27,14 +31,28 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
+/** The Fulfillment Email and the certificate: what only a worker renders, so only a worker compiles and loads them. */
+export interface DocumentRenderers {
+  emails: EmailRenderer;
+  renderCertificate(doc: FulfillmentDocument): Promise<Buffer>;
+}
+
+export async function documentRenderers(): Promise<DocumentRenderers> {
+  return {
+    emails: await createEmailRenderer(),
+    renderCertificate: (doc) => timed(renderSeconds, { document: 'certificate' }, () => renderCertificate(doc)),
+  };
+}
+
+export async function startWorkers(ctx: AppContext, given?: DocumentRenderers): Promise<RunningWorkers> {
   const problem = await evictionPolicyProblem(ctx.redis);
   if (problem) ctx.logger.warn({ problem }, problem);
+  const renderers = given ?? (await documentRenderers());
   const policy = sendPolicy(ctx);
-  const deps = documentDeps(ctx);
+  const deps = documentDeps(ctx, renderers);
   const prepared = preparedFulfillments(deps, { maxBytes: ctx.config.PREPARED_CACHE_MB * 1048576, ttlMs: 10 * 60_000 });
   const fulfillment = startFanOut(ctx, deps, prepared, policy);
-  const send = startSends(ctx, prepared, policy);
+  const send = startSends(ctx, renderers.emails, prepared, policy);
   const sweep = startNoticeSweep(ctx);
   const webhooks = createWebhooks(ctx);
   const sender = webhooks.start();
@@ -67,7 +85,7 @@ export async function startWorkers(ctx: AppContext): Promise<RunningWorkers> {
 /** What both the fan-out and the sends' prepared fulfillments load documents and render certificates with. */
 type DocumentDeps = PrepareDeps & Pick<FanOutDeps, 'deliveries' | 'clock'>;
 
-function documentDeps(ctx: AppContext): DocumentDeps {
+function documentDeps(ctx: AppContext, renderers: DocumentRenderers): DocumentDeps {
   return {
     fulfillments: ctx.fulfillments,
     activations: ctx.activations,
@@ -75,7 +93,7 @@ function documentDeps(ctx: AppContext): DocumentDeps {
     catalog: ctx.catalog,
     brand: ctx.config.brand,
     clock: ctx.clock,
-    renderCertificate: ctx.renderCertificate,
+    renderCertificate: renderers.renderCertificate,
   };
 }
 
@@ -100,7 +118,12 @@ function startFanOut(ctx: AppContext, deps: DocumentDeps, prepared: PreparedFulf
 }
 
 /** Sends one message per job: a fulfillment email to one recipient, or a notice. */
-function startSends(ctx: AppContext, prepared: PreparedFulfillments, policy: SendPolicy): Worker {
+function startSends(
+  ctx: AppContext,
+  emails: EmailRenderer,
+  prepared: PreparedFulfillments,
+  policy: SendPolicy,
+): Worker {
   const sendNotice = noticeSender(ctx);
   return sendWorker(
     ctx.queueConnection,
@@ -112,7 +135,7 @@ function startSends(ctx: AppContext, prepared: PreparedFulfillments, policy: Sen
               deliveries: ctx.deliveries,
               prepared,
               clock: ctx.clock,
-              emails: ctx.emails,
+              emails,
               transport: ctx.transport,
               mailFrom: ctx.config.MAIL_FROM,
               logger: ctx.logger,

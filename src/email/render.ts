@@ -5,7 +5,7 @@ import type { Contact, FulfillmentDocument } from '../model.ts';
 import { loadLocaleStrings } from '../locale/strings.ts';
 import { compileTemplates } from './compile-templates.ts';
 import { emailView, greeting } from './view.ts';
-import { projectFile } from '../project-files.ts';
+import { TEMPLATES_DIR } from '../project-files.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -18,8 +18,6 @@ export interface RenderedEmail {
 export interface EmailRenderer {
   render(doc: FulfillmentDocument, recipient: Contact): RenderedEmail;
 }
-
-export const TEMPLATES_DIR = projectFile('templates/');
 
 /**
  * Compiles the templates and loads the locale strings once; `render` then only runs compiled functions (microseconds)

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { compileTemplates } from '../email/compile-templates.ts';
-import { TEMPLATES_DIR, type RenderedEmail } from '../email/render.ts';
+import type { RenderedEmail } from '../email/render.ts';
+import { TEMPLATES_DIR } from '../project-files.ts';
 import { greeting } from '../email/view.ts';
 import { loadLocaleStrings } from '../locale/strings.ts';
 import type { Contact } from '../model.ts';

@@ -15,10 +15,24 @@ function files(dir: string): string[] {
 }
 
 /** Relative imports of a file, type-only ones included: a cycle of types still ties two modules together. */
-function importsOf(file: string): string[] {
+function importsOf(file: string, what: 'all' | 'loaded' = 'all'): string[] {
   const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/^(?:import|export)\s[^;]*?\sfrom\s+'(\.{1,2}\/[^']+)'/gms)].map((m) => m[1]!);
-  return specifiers.map((s) => relative(ROOT, resolve(dirname(file), s)));
+  const statements = [...text.matchAll(/^(?:import|export)\s([^;]*?)\sfrom\s+'(\.{1,2}\/[^']+)'/gms)];
+  return statements
+    .filter((m) => what === 'all' || !/^type\s/.test(m[1]!))
+    .map((m) => relative(ROOT, resolve(dirname(file), m[2]!)));
+}
+
+/** The modules a process that imports `entry` loads before any `await import(...)`. */
+function loadedFrom(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const next of importsOf(join(ROOT, file), 'loaded')) visit(next);
+  };
+  visit(entry);
+  return seen;
 }
 
 const graph = new Map(SOURCES.flatMap((d) => files(join(ROOT, d))).map((f) => [relative(ROOT, f), importsOf(f)]));
@@ -77,5 +91,15 @@ describe('imports', () => {
       (f) => f !== 'src/store/redis-script.ts' && raw.test(readFileSync(join(ROOT, f), 'utf8')),
     );
     expect(offenders).toEqual([]);
+  });
+
+  it('load the email templates and the certificate only in a worker (the API and the CLI render neither)', () => {
+    const renderers = ['src/email/render.ts', 'src/certificate/render.ts'];
+    for (const entry of ['src/app/context.ts', 'src/app/api-server.ts', 'src/app/service.ts', 'src/cli/main.ts'])
+      expect(
+        [...loadedFrom(entry)].filter((f) => renderers.includes(f)),
+        entry,
+      ).toEqual([]);
+    expect(renderers.every((r) => loadedFrom('src/app/workers.ts').has(r))).toBe(true);
   });
 });

@@ -3,7 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mjmlCompilations, withoutIndentation } from '../../src/email/compile-templates.ts';
-import { createEmailRenderer, TEMPLATES_DIR, type EmailRenderer } from '../../src/email/render.ts';
+import { createEmailRenderer, type EmailRenderer } from '../../src/email/render.ts';
+import { TEMPLATES_DIR } from '../../src/project-files.ts';
 import type { Brand, FulfillmentDocument, IssuedKey } from '../../src/model.ts';
 import { documentsFor, EXAMPLES, loadExample, TEST_BRAND } from '../support/documents.ts';
 
