@@ -29,10 +29,17 @@ function operation(spec: RouteSpec) {
     required: false,
     schema,
   }));
+  const headerParams = Object.entries(spec.headers ?? {}).map(([name, { schema, description }]) => ({
+    name,
+    in: 'header',
+    required: false,
+    description,
+    schema: z.toJSONSchema(schema, { io: 'input' }),
+  }));
   return {
     summary: spec.summary,
     ...(spec.role && { security: [{ bearer: [] }], 'x-required-role': spec.role }),
-    parameters: [...params, ...queryParams],
+    parameters: [...params, ...queryParams, ...headerParams],
     ...(spec.body && {
       requestBody: {
         required: true,

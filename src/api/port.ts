@@ -37,8 +37,8 @@ export interface ApiBackend extends OrderViewStores {
   verification: VerificationStore;
   /** The one intake path, the same as `license-courier enqueue`. */
   intake(input: unknown, actor: string): Promise<IntakeResult>;
-  /** Support's resend with its rules; a refusal is audited too. */
-  resend(orderNumber: string, body: unknown, caller: Caller): ReturnType<typeof resend>;
+  /** Support's resend with its rules, idempotent under a key; a refusal is audited too. */
+  resend(orderNumber: string, body: unknown, caller: Caller, idempotencyKey?: string): ReturnType<typeof resend>;
   noticesOfOrder(orderNumber: string): Promise<OrderNotices>;
   unsubscribe: UnsubscribeService;
   /** Why the service cannot do its work now; empty when ready. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Role } from '../config.ts';
 import { fulfillmentEventSchema } from '../event/schema.ts';
 import { accountEntitlementsQuerySchema, entitlementLookupQuerySchema } from '../support/entitlement-search.ts';
-import { resendRequestSchema } from '../support/resend.ts';
+import { idempotencyKeySchema, resendRequestSchema } from '../support/resend.ts';
 import { createEndpointSchema, deliveriesQuerySchema } from '../webhooks/admin.ts';
 
 /**
@@ -16,6 +16,8 @@ export interface RouteSpec {
   summary: string;
   body?: z.ZodType;
   query?: z.ZodType;
+  /** Optional request headers the route reads, by name. */
+  headers?: Record<string, { schema: z.ZodType; description: string }>;
   responses: Record<number, string>;
   produces?: string;
 }
@@ -74,11 +76,19 @@ export const ROUTES = {
     role: 'support',
     summary: 'Resend the Fulfillment Email and certificate',
     body: resendRequestSchema,
+    headers: {
+      'Idempotency-Key': {
+        schema: idempotencyKeySchema,
+        description: 'the same request sent again with the same key is answered from the first time, sent once',
+      },
+    },
     responses: {
+      200: 'the same request with the same Idempotency-Key header before: its deliveries, nothing sent again',
       202: 'the new deliveries',
-      400: 'invalid request',
+      400: 'invalid request or Idempotency-Key',
       403: 'recipient not allowed for this role',
       404: 'unknown order',
+      409: 'the Idempotency-Key was used for a different resend of this order',
       429: 'too many resends of this order this hour',
       401: errors[401],
     },

@@ -116,8 +116,15 @@ function orderRoutes(ctx: ApiBackend, route: Route): void {
     return { ...(await orderView(ctx, number)), notices: await ctx.noticesOfOrder(number) };
   });
   route(ROUTES.resend, async (request, reply) => {
-    const result = await ctx.resend((request.params as { number: string }).number, request.body, request.caller!);
-    return reply.code(202).send(result);
+    const key = request.headers['idempotency-key'];
+    const { replayed, ...result } = await ctx.resend(
+      (request.params as { number: string }).number,
+      request.body,
+      request.caller!,
+      Array.isArray(key) ? key.join(',') : key,
+    );
+    // As intake answers a repeated event: 200 with the first answer, where the first time was 202.
+    return reply.code(replayed ? 200 : 202).send(result);
   });
   route(ROUTES.certificate, async (request, reply) => {
     const { fulfillment } = parseQuery(certificateQuerySchema, request.query);

@@ -23,7 +23,7 @@ export function apiBackend(ctx: AppContext): ApiBackend {
     audit: ctx.audit,
     verification: ctx.verification,
     intake: (input, actor) => intake(ctx, input, actor),
-    resend: (orderNumber, body, caller) => resendFor(ctx, orderNumber, body, caller),
+    resend: (orderNumber, body, caller, key) => resendFor(ctx, orderNumber, body, caller, key),
     noticesOfOrder: (orderNumber) => noticesOfOrder(ctx, orderNumber),
     unsubscribe: unsubscribeService(ctx),
     readiness: () => readiness(ctx),

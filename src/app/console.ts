@@ -96,8 +96,9 @@ export function consoleBackend(ctx: AppContext): ConsoleBackend {
     },
     order: (number) => undefinedWhen(() => orderView(ctx, number), NotFoundError),
     notices: (number) => noticesOfOrder(ctx, number),
-    async resend(number, request, caller) {
-      return { deliveries: (await resendFor(ctx, number, request, caller)).deliveries.length };
+    async resend(number, request, caller, key) {
+      const { deliveries, replayed } = await resendFor(ctx, number, request, caller, key);
+      return { deliveries: deliveries.length, replayed };
     },
     certificate: (number) => undefinedWhen(() => deliveredCertificate(ctx.fulfillments, number), NotFoundError),
     audit: (query) => auditPage(ctx.audit, query),

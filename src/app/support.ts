@@ -6,7 +6,13 @@ import type { AppContext } from './context.ts';
 import { sendPolicy } from './send-policy.ts';
 
 /** Support's resend, shared by the API and the CLI; refusals are audited too. */
-export async function resendFor(ctx: AppContext, orderNumber: string, body: unknown, caller: Caller) {
+export async function resendFor(
+  ctx: AppContext,
+  orderNumber: string,
+  body: unknown,
+  caller: Caller,
+  idempotencyKey?: string,
+) {
   try {
     return await resend(
       {
@@ -21,6 +27,7 @@ export async function resendFor(ctx: AppContext, orderNumber: string, body: unkn
       orderNumber,
       body,
       caller,
+      idempotencyKey,
     );
   } catch (error) {
     await ctx.audit.record({

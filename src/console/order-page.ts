@@ -48,12 +48,14 @@ export interface ResendFormState {
   to?: string[];
   other?: string;
   reason?: string;
+  /** The form's Idempotency-Key: a form sent twice (a double click, the back button) resends once. */
+  key: string;
 }
 
 /**
  * The order page's model: the order, each entitlement's status today, each recipient's timeline, keys, the resend form.
  */
-export function orderPage(view: OrderView, today: string, s: LocaleStrings, form: ResendFormState = {}) {
+export function orderPage(view: OrderView, today: string, s: LocaleStrings, form: ResendFormState) {
   const shippedLines = new Set(
     view.entitlements
       .filter((e) => view.fulfillments.some((f) => f.shippedAt && f.eventId === e.eventId && f.shipDate === e.shipDate))
@@ -107,6 +109,7 @@ export function orderPage(view: OrderView, today: string, s: LocaleStrings, form
       })),
       other: form.other ?? '',
       reason: form.reason ?? '',
+      key: form.key,
     },
   };
 }

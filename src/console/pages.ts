@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpError } from '../api/errors.ts';
 import { ENTITLEMENT_STATUSES, type EntitlementStatus } from '../entitlement/status.ts';
@@ -31,6 +32,8 @@ function resendForm(body: unknown): ResendFormState & { lines: string[]; to: str
     to: [...new Set([...fields(body, 'to'), ...typed])],
     other,
     reason: field(body, 'reason') ?? '',
+    // A form without one (sent by hand) is a new request each time, as it was before forms carried one.
+    key: field(body, 'idempotencyKey') || randomUUID(),
   };
 }
 
@@ -59,6 +62,7 @@ async function renderOrder(
   if (!view) throw new NotFoundError(`no sales order ${number}`);
   const s = stringsFor(ctx.views, request);
   const resent = Number(field(request.query, 'resent'));
+  const replayed = Number(field(request.query, 'replayed'));
   return sendPage(
     request,
     reply,
@@ -68,8 +72,10 @@ async function renderOrder(
     {
       title: s.text('order.title', { number }),
       ...(resent > 0 && { notice: s.text('resend.done', { count: resent }) }),
+      ...(replayed > 0 && { notice: s.text('resend.replayed', { count: replayed }) }),
       ...(problem && { problem: problem.message, issues: problem.issues }),
-      ...orderPage(view, ctx.backend.today(), s, form),
+      // Each page shown gets a new key; a form shown again with its problems keeps the key it was sent with.
+      ...orderPage(view, ctx.backend.today(), s, form ?? { key: randomUUID() }),
       notices: noticesSection(notices, s),
     },
     status,
@@ -133,7 +139,8 @@ function orderRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       if (!view) throw new NotFoundError(`no sales order ${number}`);
       try {
         const result = await resendFromForm(ctx, request, number, view, form);
-        return reply.redirect(`/console/orders/${number}?resent=${result.deliveries}#deliveries`, 303);
+        const outcome = result.replayed ? 'replayed' : 'resent';
+        return reply.redirect(`/console/orders/${number}?${outcome}=${result.deliveries}#deliveries`, 303);
       } catch (error) {
         const status = httpError(error);
         if (status.status >= 500) throw error;
@@ -188,6 +195,7 @@ async function resendFromForm(
       reason: form.reason ?? '',
     },
     request.consoleSession!.caller,
+    form.key,
   );
 }
 

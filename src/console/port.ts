@@ -43,12 +43,16 @@ export interface ConsoleBackend {
   order(orderNumber: string): Promise<OrderView | undefined>;
   /** The order's subscription notices, sent (per recipient, with status) and due, as GET /v1/orders/{n} has them. */
   notices(orderNumber: string): Promise<OrderNotices>;
-  /** The API's resend with its rules (roles, domains, rate limit); throws the same typed errors. */
+  /**
+   * The API's resend with its rules (roles, domains, rate limit, Idempotency-Key); throws the same typed errors.
+   * `replayed`: the form was sent before, and that resend's deliveries are counted.
+   */
   resend(
     orderNumber: string,
     request: { lines?: string[]; to?: string[]; reason: string },
     caller: Caller,
-  ): Promise<{ deliveries: number }>;
+    idempotencyKey: string,
+  ): Promise<{ deliveries: number; replayed: boolean }>;
   certificate(orderNumber: string): Promise<{ fileName: string; pdf: Buffer } | undefined>;
   audit(query: { order?: string; limit: number; before?: number }): Promise<{ entries: AuditRow[]; next?: number }>;
   accountEntitlements(

@@ -70,6 +70,9 @@ export function isUnavailable(error: unknown): boolean {
   );
 }
 
+/** Whether a write failed on a unique constraint: the row it would have written is there already. */
+export const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
+
 /** Rethrows a lost connection as StoreUnavailableError (HTTP 503, a retried job); anything else as it is. */
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {

@@ -1,5 +1,5 @@
 import type { DeliveryStatus } from '../model.ts';
-import type { Db, Queryable } from './db.ts';
+import { isUniqueViolation, type Db, type Queryable } from './db.ts';
 import { runCombined, type Statement } from './statement.ts';
 import { outboxInsert } from './webhook-outbox.ts';
 import type { OutboxEvent } from '../webhook-rules/events.ts';
@@ -85,6 +85,13 @@ function fromRow(row: Record<string, unknown>): DeliveryRecord {
   return out as unknown as DeliveryRecord;
 }
 
+/** A resend asked for with an Idempotency-Key (see `insertResend`). */
+export interface ResendRequestRecord {
+  id: string;
+  fingerprint: string;
+  createdAt: string;
+}
+
 /** Creates delivery records (intake's, in its transaction; a resend's). */
 export function insertDeliveries(records: DeliveryRecord[]): Statement | undefined {
   if (records.length === 0) return undefined;
@@ -147,8 +154,38 @@ export class DeliveryStore {
     }));
   }
 
-  insert(records: DeliveryRecord[]): Promise<void> {
-    return runCombined(this.db, [insertDeliveries(records)]);
+  /**
+   * A resend's deliveries, and with them the request they answer when it came with an Idempotency-Key: one statement,
+   * so a request seen before (`resend_requests`' key) fails it whole and writes nothing.
+   */
+  async insertResend(records: DeliveryRecord[], request?: ResendRequestRecord): Promise<'created' | 'seen-before'> {
+    const keyed: Statement | undefined = request && {
+      text: 'INSERT INTO resend_requests (id, fingerprint, delivery_ids, created_at) VALUES ($1, $2, $3, $4)',
+      values: [request.id, request.fingerprint, records.map((d) => d.id), request.createdAt],
+    };
+    try {
+      await runCombined(this.db, [keyed, insertDeliveries(records)]);
+      return 'created';
+    } catch (error) {
+      if (request && isUniqueViolation(error)) return 'seen-before';
+      throw error;
+    }
+  }
+
+  /** The resend request stored under `id`, with its deliveries as they are now. */
+  async resendRequest(id: string): Promise<(ResendRequestRecord & { deliveries: DeliveryRecord[] }) | undefined> {
+    const [row] = await this.db.query<{ fingerprint: string; delivery_ids: string[]; created_at: string }>(
+      'SELECT fingerprint, delivery_ids, created_at FROM resend_requests WHERE id = $1',
+      [id],
+    );
+    if (!row) return undefined;
+    const byId = new Map((await this.getMany(row.delivery_ids)).map((d) => [d.id, d]));
+    return {
+      id,
+      fingerprint: row.fingerprint,
+      createdAt: row.created_at,
+      deliveries: row.delivery_ids.flatMap((d) => byId.get(d) ?? []),
+    };
   }
 
   /** Updates fields of an existing record. */

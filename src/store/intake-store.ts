@@ -1,5 +1,5 @@
 import type { Entitlement, Fulfillment, SalesOrder } from '../model.ts';
-import type { Db } from './db.ts';
+import { isUniqueViolation, type Db } from './db.ts';
 import { insertDeliveries, type DeliveryRecord } from './deliveries.ts';
 import { insertEntitlements } from './entitlements.ts';
 import { insertFulfillments, type StoredEvent } from './fulfillments.ts';
@@ -30,8 +30,6 @@ export type IntakeOutcome<R> =
   | { outcome: 'replay'; response: R }
   | { outcome: 'guard-conflict' }
   | { outcome: 'unique-conflict'; line: number; field: 'ssrn' | 'activationCode' };
-
-const UNIQUE_VIOLATION = '23505';
 
 /**
  * Everything an accepted event writes, as one statement. The unique constraints decide: an eventId seen before, an
@@ -75,7 +73,7 @@ export class IntakeStore {
         await runCombined(this.db, intakeStatements(w));
         return { outcome: 'created' };
       } catch (error) {
-        if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+        if (!isUniqueViolation(error)) throw error;
         // The same eventId accepted before (or by a racing request that committed first): its answer is replayed.
         const prior = await this.prior<R>(w.stored.event.eventId);
         if (prior)

@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { deliveryId, messageIdFor } from '../delivery/identity.ts';
-import { ForbiddenError, InvalidInputError, RateLimitedError } from '../errors.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, RateLimitedError } from '../errors.ts';
 import { emailAddress, zodIssues } from '../event/schema.ts';
 import type { Role } from '../config.ts';
 import type { AuditLog } from '../store/audit.ts';
-import type { DeliveryRecord } from '../store/deliveries.ts';
+import type { DeliveryRecord, ResendRequestRecord } from '../store/deliveries.ts';
 import type { RateWindow } from '../store/redis-rate-window.ts';
 import { orderView, type OrderView, type OrderViewStores } from './order-view.ts';
 import { isSharedDomain } from './shared-domains.ts';
@@ -22,6 +22,18 @@ export const resendRequestSchema = z.strictObject({
 });
 
 export type ResendRequest = z.infer<typeof resendRequestSchema>;
+
+/** The `Idempotency-Key` of a resend: what a client (or the console's form) sends again with the same request. */
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters (a UUID, say)');
+
+export interface ResendResult {
+  resendId: string;
+  deliveries: DeliveryRecord[];
+  /** The answer to an earlier request with the same Idempotency-Key: nothing was sent this time. */
+  replayed: boolean;
+}
 
 export interface ResendDeps extends OrderViewStores {
   audit: AuditLog;
@@ -43,21 +55,31 @@ type Recipient = { email: string; name?: string };
 
 /**
  * Resends the Fulfillment Email and certificate: new deliveries, tracked like the first, each recorded in the audit
- * log.
+ * log. With an `idempotencyKey`, the same caller's same request for the same order is answered from the first time
+ * (`replayed`) and sends nothing; the key with a different request is a conflict.
  */
 export async function resend(
   deps: ResendDeps,
   orderNumber: string,
   input: unknown,
   caller: Caller,
-): Promise<{ resendId: string; deliveries: DeliveryRecord[] }> {
+  idempotencyKey?: string,
+): Promise<ResendResult> {
   const parsed = resendRequestSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInputError('invalid resend request', zodIssues(parsed.error));
+  const key = idempotencyKey === undefined ? undefined : idempotencyKeySchema.safeParse(idempotencyKey);
+  if (key && !key.success)
+    throw new InvalidInputError('invalid Idempotency-Key', [
+      { path: 'Idempotency-Key', message: key.error.issues[0]!.message },
+    ]);
   const request = parsed.data;
   const view = await orderView(deps, orderNumber);
   const lineNumbers = request.lines ?? view.entitlements.map((e) => e.lineNumber);
   checkLines(view, orderNumber, lineNumbers);
   const recipients = allowedRecipients(deps, view.order.contacts, orderNumber, request, caller);
+  const keyed = key && keyedRequest(deps, orderNumber, key.data, caller, request, recipients);
+  const earlier = keyed && (await replay(deps, keyed));
+  if (earlier) return earlier;
 
   const { count, secondsLeft } = await deps.resendRate.hit(orderNumber, deps.clock.now());
   if (count > deps.perOrderPerHour) {
@@ -67,9 +89,10 @@ export async function resend(
     );
   }
 
-  const resendId = `r${deps.clock.now().getTime().toString(36)}${randomBytes(3).toString('hex')}`;
+  const resendId = keyed?.id ?? `r${deps.clock.now().getTime().toString(36)}${randomBytes(3).toString('hex')}`;
   const created = newDeliveries(deps, view, request, { orderNumber, resendId, lineNumbers, recipients, caller });
-  await deps.deliveries.insert(created);
+  // A twin request with the same key that committed first: its answer is this one's.
+  if ((await deps.deliveries.insertResend(created, keyed)) === 'seen-before') return (await replay(deps, keyed!))!;
   await deps.enqueueSends(created.map((d) => d.id));
   await deps.audit.record({
     actor: caller.name,
@@ -84,7 +107,40 @@ export async function resend(
       deliveries: created.length,
     },
   });
-  return { resendId, deliveries: created };
+  return { resendId, deliveries: created, replayed: false };
+}
+
+/**
+ * The record of a keyed request: its resend id derived from the caller, the order and the key (so a repeat finds it),
+ * and a fingerprint of the request as understood, which a repeat must match.
+ */
+function keyedRequest(
+  deps: Pick<ResendDeps, 'clock'>,
+  orderNumber: string,
+  key: string,
+  caller: Caller,
+  request: ResendRequest,
+  recipients: Recipient[],
+): ResendRequestRecord {
+  const hash = (parts: unknown) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+  const sorted = (list: string[] | undefined) => (list ? [...list].sort() : null);
+  return {
+    id: `k${hash([caller.name, orderNumber, key]).slice(0, 22)}`,
+    // Lines and addresses as asked, in any order; left out, they are the order's own (which a resend cannot change).
+    fingerprint: hash([sorted(request.lines), request.to && sorted(recipients.map((r) => r.email)), request.reason]),
+    createdAt: deps.clock.now().toISOString(),
+  };
+}
+
+/** The answer to an earlier request with the same key, if there was one; a different request under it is refused. */
+async function replay(deps: Pick<ResendDeps, 'deliveries'>, keyed: ResendRequestRecord) {
+  const earlier = await deps.deliveries.resendRequest(keyed.id);
+  if (!earlier) return undefined;
+  if (earlier.fingerprint !== keyed.fingerprint)
+    throw new ConflictError('this Idempotency-Key was used for a different resend of this order', [
+      { path: 'Idempotency-Key', message: 'send a new key for a new request' },
+    ]);
+  return { resendId: keyed.id, deliveries: earlier.deliveries, replayed: true };
 }
 
 /** Every line asked for is on the order and delivered already. */

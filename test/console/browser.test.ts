@@ -212,6 +212,35 @@ describe('support console in a browser', () => {
     await context.close();
   });
 
+  it('resends once when the same form is sent twice (a double click), and says so', async () => {
+    const { context, page } = await openOrder();
+    const before = sink.messages.length;
+    await page.getByLabel(/^2\.1 · /).uncheck();
+    await page.getByLabel('licensing@northwind.example').uncheck();
+    await page.getByLabel('Reason (required)').fill('sent twice by a double click');
+    // The form as the browser would post it (its fields, the session cookie), twice at once: what a double click on a
+    // slow connection sends. The page's policy allows no script to post it, so the browser context's client does.
+    const form = page.locator('form[action$="/resend"]');
+    const fields = await form.evaluate((f: HTMLFormElement) => [...new FormData(f)].map(([k, v]) => [k, String(v)]));
+    const action = new URL((await form.getAttribute('action'))!, page.url()).href;
+    const body = new URLSearchParams(fields as Array<[string, string]>).toString();
+    const post = () =>
+      context.request.post(action, { data: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const finalUrls = (await Promise.all([post(), post()])).map((answer) => answer.url());
+    const outcomes = finalUrls.map((u) => [...new URL(u).searchParams.keys()][0]).sort();
+    expect(outcomes).toEqual(['replayed', 'resent']);
+    await sink.waitFor(before + 1);
+    await pipeline.idle();
+    expect(sink.messages.length).toBe(before + 1);
+    await page.goto(finalUrls.find((u) => u.includes('replayed='))!);
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain(
+      'This resend was made already (1 deliveries, below); nothing was sent again.',
+    );
+    const text = await page.locator('main').innerText();
+    expect(text.split('sent twice by a double click').length - 1).toBe(1);
+    await context.close();
+  });
+
   it('refuses a resend without a reason and keeps what was chosen', async () => {
     const { context, page } = await openOrder();
     const before = sink.messages.length;

@@ -12,7 +12,7 @@ export interface TestPipeline {
   api: FastifyInstance;
   workers?: RunningWorkers;
   env: Record<string, string>;
-  post(url: string, body: unknown, token?: string): Promise<LightMyRequestResponse>;
+  post(url: string, body: unknown, token?: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   get(url: string, token?: string): Promise<LightMyRequestResponse>;
   /** Resolves when no job is waiting, active or due in the fulfillment and send queues (delayed retries count as busy). */
   idle(timeoutMs?: number): Promise<void>;
@@ -36,8 +36,8 @@ export async function startPipeline(
     api,
     ...(workers && { workers }),
     env,
-    post: (url, body, token = TEST_TOKENS.intake) =>
-      api.inject({ method: 'POST', url, payload: body as object, headers: auth(token) }),
+    post: (url, body, token = TEST_TOKENS.intake, headers = {}) =>
+      api.inject({ method: 'POST', url, payload: body as object, headers: { ...headers, ...auth(token) } }),
     get: (url, token = TEST_TOKENS.support) => api.inject({ method: 'GET', url, headers: auth(token) }),
     async idle(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;

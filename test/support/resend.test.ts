@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueSends } from '../../queues/send.queue.ts';
 import type { Role } from '../../src/config.ts';
-import { ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from '../../src/errors.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from '../../src/errors.ts';
 import { RateWindow } from '../../src/store/redis-rate-window.ts';
 import { resend, type ResendDeps } from '../../src/support/resend.ts';
 import { ManualClock } from './app.ts';
@@ -168,5 +168,30 @@ describe('resend', () => {
     expect((await resend(rated, other.salesOrder.number, { reason: 'x' }, support)).deliveries).toHaveLength(2);
     hourly.set('2026-11-28T11:00:00Z');
     expect((await resend(rated, number, { reason: 'next hour' }, support)).deliveries).toHaveLength(2);
+  });
+
+  it('answers a request repeated under its Idempotency-Key from the first: no rows, jobs, audit lines or allowance', async () => {
+    const event = await order('resend-keyed');
+    const number = event.salesOrder.number;
+    const rated = { ...deps, clock: new ManualClock(new Date('2026-11-28T10:00:00Z')) };
+    const first = await resend(rated, number, { reason: 'lost' }, support, 'form-1');
+    expect(first.replayed).toBe(false);
+    const jobsAfterFirst = await jobIds(world.queues.send);
+    const auditAfterFirst = await world.stores.audit.read({ order: number, limit: 100 });
+    for (let i = 0; i < PER_HOUR + 2; i++) {
+      const again = await resend(rated, number, { reason: 'lost' }, support, 'form-1');
+      expect(again).toMatchObject({ resendId: first.resendId, replayed: true });
+      expect(again.deliveries.map((d) => d.id)).toEqual(first.deliveries.map((d) => d.id));
+    }
+    expect(await resends(number)).toBe(2);
+    expect(await jobIds(world.queues.send)).toEqual(jobsAfterFirst);
+    expect(await world.stores.audit.read({ order: number, limit: 100 })).toEqual(auditAfterFirst);
+    // The replays took none of the hour's allowance: PER_HOUR - 1 new resends still go.
+    for (let i = 1; i < PER_HOUR; i++) await resend(rated, number, { reason: `new ${i}` }, support, `form-${i + 1}`);
+    await refusal(resend(rated, number, { reason: 'one too many' }, support, 'form-9'), RateLimitedError);
+    // A different request under a used key is refused and writes nothing.
+    const clash = await refusal(resend(rated, number, { reason: 'other' }, support, 'form-1'), ConflictError);
+    expect(clash.issues.map((i) => i.path)).toEqual(['Idempotency-Key']);
+    expect(await resends(number)).toBe(2 * PER_HOUR);
   });
 });
