@@ -8,8 +8,6 @@ import type { OrderView } from '../../src/support/order-view.ts';
 let pipeline: TestPipeline;
 let sink: SmtpSink;
 const ORDER = '15563238';
-const pdfOf = (i: number) =>
-  sink.messages[i]!.parsed.attachments.find((a) => a.contentType === 'application/pdf')!.content;
 
 beforeAll(async () => {
   sink = await startSmtpSink();
@@ -27,19 +25,50 @@ afterAll(async () => {
   await sink.close();
 });
 
-const resend = (body: unknown, token = TEST_TOKENS.support, order = ORDER) =>
+/**
+ * The example order under an order number, event id, SSRNs and codes of its own, shipped and delivered: each test
+ * resends its own order, so none depends on what another sent or counted.
+ */
+async function ownOrder(n: number) {
+  const event = rawExample('order-ex-srx');
+  event.eventId = `${event.eventId}-${n}`;
+  event.salesOrder.number = String(Number(ORDER) + n);
+  for (const line of event.lines) {
+    line.ssrn = `${line.ssrn}-${n}`;
+    line.activationCode = `${line.activationCode}-${n}`;
+  }
+  expect((await pipeline.post('/v1/fulfillments', event)).statusCode).toBe(202);
+  const [ex, srx] = event.lines.map((l) => l.ssrn) as [string, string];
+  await messagesOf(ex, 2);
+  return { number: event.salesOrder.number, ex, srx };
+}
+
+/** Waits for `count` messages whose text names `ssrn`, and returns them in the order they arrived. */
+async function messagesOf(ssrn: string, count: number) {
+  const deadline = Date.now() + 20_000;
+  const named = () => sink.messages.filter((m) => (m.parsed.text ?? '').includes(ssrn));
+  while (named().length < count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} messages naming ${ssrn}, got ${named().length}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return named();
+}
+
+const pdf = (m: SmtpSink['messages'][number]) =>
+  m.parsed.attachments.find((a) => a.contentType === 'application/pdf')!.content;
+const resend = (order: string, body: unknown, token = TEST_TOKENS.support) =>
   pipeline.post(`/v1/orders/${order}/resend`, body, token);
 
 describe('support: resend', () => {
   it('resends the whole order to its contacts: new deliveries, the same certificate bytes', async () => {
-    const res = await resend({ reason: 'customer says the email never arrived' });
+    const { number, ex } = await ownOrder(1);
+    const res = await resend(number, { reason: 'customer says the email never arrived' });
     expect(res.statusCode).toBe(202);
     expect(res.json().deliveries).toHaveLength(2);
-    await sink.waitFor(4);
+    const messages = await messagesOf(ex, 4);
     await pipeline.idle();
-    expect(pdfOf(2).equals(pdfOf(0))).toBe(true);
-    expect(pdfOf(3).equals(pdfOf(0))).toBe(true);
-    const view = (await pipeline.get(`/v1/orders/${ORDER}`)).json() as OrderView;
+    for (const m of messages.slice(1)) expect(pdf(m).equals(pdf(messages[0]!))).toBe(true);
+    const view = (await pipeline.get(`/v1/orders/${number}`)).json() as OrderView;
     const deliveries = view.fulfillments[0]!.deliveries;
     expect(deliveries.map((d) => [d.kind, d.status])).toEqual([
       ['fulfillment', 'sent'],
@@ -55,30 +84,32 @@ describe('support: resend', () => {
   });
 
   it("resends chosen lines to a corrected address on the order's domain; the email lists only those lines", async () => {
-    const res = await resend({ lines: ['2.1'], to: ['procurement@acme.example'], reason: 'new procurement address' });
+    const { number, ex, srx } = await ownOrder(2);
+    const first = await messagesOf(srx, 2);
+    const res = await resend(number, { lines: ['2.1'], to: ['procurement@acme.example'], reason: 'new address' });
     expect(res.statusCode).toBe(202);
-    await sink.waitFor(5);
-    const m = sink.messages[4]!;
+    const m = (await messagesOf(srx, 3))[2]!;
     expect(m.to).toEqual(['procurement@acme.example']);
-    expect(m.parsed.text).toContain('SSRN8B3N5V2C7D');
-    expect(m.parsed.text).not.toContain('SSRN4K7Q2M9X1A');
-    expect(pdfOf(4).equals(pdfOf(0))).toBe(true);
+    expect(m.parsed.text).not.toContain(ex);
+    expect(pdf(m).equals(pdf(first[0]!))).toBe(true);
   });
 
   it('lets support send to an allowed domain, refuses other domains, and lets admin send anywhere', async () => {
-    expect((await resend({ to: ['buyer@procurement.example'], reason: 'allowed domain' })).statusCode).toBe(202);
-    const refused = await resend({ to: ['someone@elsewhere.example'], reason: 'try' });
+    const { number, ex } = await ownOrder(3);
+    expect((await resend(number, { to: ['buyer@procurement.example'], reason: 'allowed domain' })).statusCode).toBe(
+      202,
+    );
+    const refused = await resend(number, { to: ['someone@elsewhere.example'], reason: 'try' });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error).toContain('someone@elsewhere.example');
-    expect(
-      (await resend({ to: ['someone@elsewhere.example'], reason: 'approved by account manager' }, TEST_TOKENS.admin))
-        .statusCode,
-    ).toBe(202);
-    await sink.waitFor(7);
+    const approved = { to: ['someone@elsewhere.example'], reason: 'approved by account manager' };
+    expect((await resend(number, approved, TEST_TOKENS.admin)).statusCode).toBe(202);
+    const reached = (await messagesOf(ex, 4)).slice(2).flatMap((m) => m.to);
+    expect(reached.sort()).toEqual(['buyer@procurement.example', 'someone@elsewhere.example']);
   });
 
   it('names the field of a bad request and sends nothing', async () => {
-    const before = sink.messages.length;
+    const { number, ex } = await ownOrder(4);
     const cases: Array<[unknown, string]> = [
       [{ reason: '' }, 'reason'],
       [{ reason: '   ' }, 'reason'],
@@ -90,18 +121,21 @@ describe('support: resend', () => {
       [{ reason: 'x'.repeat(501) }, 'reason'],
     ];
     for (const [body, path] of cases) {
-      const res = await resend(body);
+      const res = await resend(number, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().issues.map((i: { path: string }) => i.path)).toContain(path);
     }
-    expect((await resend({ reason: 'x' }, TEST_TOKENS.support, '99999999')).statusCode).toBe(404);
+    expect((await resend('99999999', { reason: 'x' })).statusCode).toBe(404);
     await pipeline.idle();
-    expect(sink.messages.length).toBe(before);
+    expect(await messagesOf(ex, 2)).toHaveLength(2);
   });
 
   it('limits resends per order per hour', async () => {
-    // Four were accepted above (RESENDS_PER_ORDER_PER_HOUR=4 counts attempts that passed validation).
-    const res = await resend({ reason: 'one too many' });
+    const { number } = await ownOrder(5);
+    // RESENDS_PER_ORDER_PER_HOUR=4 counts the requests that passed validation.
+    for (let i = 0; i < 4; i++)
+      expect((await resend(number, { lines: ['1.1'], reason: `try ${i}` })).statusCode).toBe(202);
+    const res = await resend(number, { reason: 'one too many' });
     expect(res.statusCode).toBe(429);
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   });
@@ -115,12 +149,16 @@ describe('support: certificate and audit', () => {
     expect(res.headers['content-disposition']).toBe(
       'attachment; filename="Software-Entitlement-Certificate-SEC-15563238-20261128-2053E6.pdf"',
     );
-    expect(Buffer.from(res.rawPayload).equals(pdfOf(0))).toBe(true);
+    expect(Buffer.from(res.rawPayload).equals(pdf(sink.messages[0]!))).toBe(true);
     expect((await pipeline.get('/v1/orders/00000000/certificate.pdf')).statusCode).toBe(404);
   });
 
   it('keeps an audit trail of intake and resends, newest first, paged', async () => {
-    const res = await pipeline.get(`/v1/audit?order=${ORDER}&limit=100`, TEST_TOKENS.admin);
+    const { number } = await ownOrder(6);
+    expect((await resend(number, { reason: 'audited' })).statusCode).toBe(202);
+    expect((await resend(number, { lines: ['1.1'], reason: 'audited too' })).statusCode).toBe(202);
+    expect((await resend(number, { to: ['someone@elsewhere.example'], reason: 'refused' })).statusCode).toBe(403);
+    const res = await pipeline.get(`/v1/audit?order=${number}&limit=100`, TEST_TOKENS.admin);
     expect(res.statusCode).toBe(200);
     const entries = res.json().entries as Array<{
       action: string;
@@ -129,12 +167,15 @@ describe('support: certificate and audit', () => {
       at: string;
       id: number;
     }>;
-    expect(entries.at(-1)).toMatchObject({ action: 'intake', outcome: 'accepted', actor: 'intake-token-1' });
-    expect(entries.filter((e) => e.action === 'resend' && e.outcome === 'queued')).toHaveLength(4);
-    expect(entries.filter((e) => e.action === 'resend' && e.outcome === 'rejected').length).toBeGreaterThanOrEqual(2);
-    const page1 = (await pipeline.get(`/v1/audit?order=${ORDER}&limit=2`, TEST_TOKENS.admin)).json();
+    expect(entries.map((e) => [e.action, e.outcome, e.actor])).toEqual([
+      ['resend', 'rejected', 'support-token-2'],
+      ['resend', 'queued', 'support-token-2'],
+      ['resend', 'queued', 'support-token-2'],
+      ['intake', 'accepted', 'intake-token-1'],
+    ]);
+    const page1 = (await pipeline.get(`/v1/audit?order=${number}&limit=2`, TEST_TOKENS.admin)).json();
     const page2 = (
-      await pipeline.get(`/v1/audit?order=${ORDER}&limit=2&before=${page1.next}`, TEST_TOKENS.admin)
+      await pipeline.get(`/v1/audit?order=${number}&limit=2&before=${page1.next}`, TEST_TOKENS.admin)
     ).json();
     expect(page2.entries[0].id).toBe(entries[2]!.id);
     expect((await pipeline.get('/v1/audit?limit=0', TEST_TOKENS.admin)).statusCode).toBe(400);
