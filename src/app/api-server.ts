@@ -6,10 +6,7 @@ import { consoleApiPlugin } from './console.ts';
 import type { AppContext } from './context.ts';
 import { webhookApiPlugin } from './webhooks.ts';
 
-/**
- * Every route mounted beside the API:
- * metrics, the queue dashboard, the console, self-service, webhook administration.
- */
+/** Every route mounted beside the API: metrics, the queue dashboard, the console, self-service, webhooks. */
 export const servicePlugins = (ctx: AppContext): ApiPlugin[] => [
   ...opsPlugins(Object.values(ctx.queues)),
   consoleApiPlugin(ctx),

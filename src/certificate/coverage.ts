@@ -38,13 +38,13 @@ export const isInvisible = (ch: string) => SPACE.test(ch) || IGNORABLE.test(ch);
  * and tests) one read from other font files.
  */
 export function coverageLookups(table: Record<Face, Ranges>) {
-  const SPANS = Object.fromEntries(Object.entries(table).map(([face, ranges]) => [face, spans(ranges)])) as Record<
+  const byFace = Object.fromEntries(Object.entries(table).map(([face, ranges]) => [face, spans(ranges)])) as Record<
     Face,
     Spans
   >;
   /** Whether both weights of the face draw the code point. */
   const hasGlyph = (face: Face, codePoint: number): boolean => {
-    const { starts, ends } = SPANS[face];
+    const { starts, ends } = byFace[face];
     let lo = 0;
     let hi = starts.length - 1;
     while (lo <= hi) {

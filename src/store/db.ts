@@ -94,8 +94,8 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Db
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
-    // Statements are prepared (below) to save parsing, but planned for their values every time: a search whose best
-    // plan depends on the account and filters must never be run with one generic plan for all of them.
+    // PostgreSQL's default, named because the statements rely on it whatever the server is configured with: a prepared
+    // lookup or write keeps its plan once a generic one costs no more; searches go unnamed (QueryOptions.planPerCall).
     options: '-c plan_cache_mode=auto',
     // No connectionTimeoutMillis: pg counts the wait for a free pool client against it, so a burst of queries larger
     // than the pool would fail. A server that is down refuses connections at once (ECONNREFUSED: a 503) anyway.

@@ -172,20 +172,15 @@ export class DeliveryStore {
     }
   }
 
-  /** The resend request stored under `id`, with its deliveries as they are now. */
-  async resendRequest(id: string): Promise<(ResendRequestRecord & { deliveries: DeliveryRecord[] }) | undefined> {
-    const [row] = await this.db.query<{ fingerprint: string; delivery_ids: string[]; created_at: string }>(
-      'SELECT fingerprint, delivery_ids, created_at FROM resend_requests WHERE id = $1',
+  /** The fingerprint of the resend request stored under `id`, with its deliveries as they are now. */
+  async resendRequest(id: string): Promise<{ fingerprint: string; deliveries: DeliveryRecord[] } | undefined> {
+    const [row] = await this.db.query<{ fingerprint: string; delivery_ids: string[] }>(
+      'SELECT fingerprint, delivery_ids FROM resend_requests WHERE id = $1',
       [id],
     );
     if (!row) return undefined;
     const byId = new Map((await this.getMany(row.delivery_ids)).map((d) => [d.id, d]));
-    return {
-      id,
-      fingerprint: row.fingerprint,
-      createdAt: row.created_at,
-      deliveries: row.delivery_ids.flatMap((d) => byId.get(d) ?? []),
-    };
+    return { fingerprint: row.fingerprint, deliveries: row.delivery_ids.flatMap((d) => byId.get(d) ?? []) };
   }
 
   /** Updates fields of an existing record. */
