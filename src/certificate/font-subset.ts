@@ -53,18 +53,22 @@ export class SubsetSource {
   private readonly glyf: number;
   readonly tables: Table[] = [];
 
-  /**
-   * The formats fontkit's TTFSubset writes without recomputing outlines: static TrueType outlines, long glyph
-   * offsets.
-   */
+  /** The formats fontkit's TTFSubset writes without recomputing outlines: static TrueType outlines. */
   static supports(font: Font): boolean {
-    return !font.directory.tables['CFF '] && !font._variationProcessor && font.loca.version === 1;
+    return !font.directory.tables['CFF '] && !font._variationProcessor;
   }
+
+  /**
+   * Whether the subset's loca table holds short offsets (halved, 16 bits), as the font's does: fontkit keeps the
+   * font's format. A font in that format keeps every glyph at an even offset, so halving loses nothing.
+   */
+  readonly shortOffsets: boolean;
 
   constructor(private readonly font: Font) {
     if (!SubsetSource.supports(font)) {
-      throw new Error(`${font.postscriptName}: only static TrueType fonts with long glyph offsets are supported`);
+      throw new Error(`${font.postscriptName}: only static TrueType fonts are supported`);
     }
+    this.shortOffsets = font.loca.version === 0;
     const stream = font._getTableStream('glyf');
     this.file = stream.buffer;
     this.glyf = stream.pos;
@@ -144,8 +148,10 @@ export class TrueTypeSubset {
     const { glyphs, metrics } = this.collect();
     const count = glyphs.length;
     const glyfLength = glyphs.reduce((n, g) => n + g.length, 0);
+    const short = this.source.shortOffsets;
     const sizes = this.source.tables.map(
-      ({ tag, data }) => data?.length ?? (tag === 'loca' ? (count + 1) * 4 : tag === 'glyf' ? glyfLength : count * 4),
+      ({ tag, data }) =>
+        data?.length ?? (tag === 'loca' ? (count + 1) * (short ? 2 : 4) : tag === 'glyf' ? glyfLength : count * 4),
     );
     const tables = this.source.tables.length;
     const out = new Uint8Array(HEADER + tables * RECORD + sizes.reduce((a, b) => a + b, 0));
@@ -174,12 +180,15 @@ export class TrueTypeSubset {
           at += g.length;
         }
       } else if (tag === 'loca') {
+        const put = short
+          ? (n: number, at: number) => view.setUint16(offset + n * 2, at / 2)
+          : (n: number, at: number) => view.setUint32(offset + n * 4, at);
         let at = 0;
         glyphs.forEach((g, n) => {
-          view.setUint32(offset + n * 4, at);
+          put(n, at);
           at += g.length;
         });
-        view.setUint32(offset + count * 4, at);
+        put(count, at);
       } else {
         metrics.forEach((m, n) => {
           view.setUint16(offset + n * 4, m.advance);
