@@ -27,22 +27,21 @@ export type FanOutOutcome = 'done' | 'not-due' | 'missing';
  * Every step is idempotent, so a crash anywhere is healed by running it again.
  */
 export async function fanOut(deps: FanOutDeps, fulfillmentId: string): Promise<FanOutOutcome> {
-  const toShip = await deps.fulfillments.toShip(fulfillmentId);
-  if (!toShip) return 'missing';
-  const { fulfillment, hasCertificate } = toShip;
+  const shipment = await deps.fulfillments.shipment(fulfillmentId);
+  if (!shipment) return 'missing';
+  const { fulfillment } = shipment;
   // Its last step is done, so every one before it is: a second job for it (the reconciler's, racing its finish) stops.
   if (fulfillment.fannedOutAt) return 'done';
   // A clock running behind on another machine, or a manual promote, must not ship a line before its date.
   if (todayIn(deps.timeZone, deps.clock.now()) < fulfillment.shipDate) return 'not-due';
 
-  // Reads that do not depend on each other go together.
-  const [read, deliveries] = await Promise.all([
-    deps.fulfillments.documentRecords(fulfillment, fulfillment.ssrns),
+  // Steps that do not depend on each other go together.
+  const [deliveries] = await Promise.all([
     deps.deliveries.forFulfillment(fulfillmentId),
+    deps.issueFulfillmentKeys(fulfillment, shipment.entitlements),
   ]);
-  await deps.issueFulfillmentKeys(fulfillment, read.entitlements);
-  if (!hasCertificate) {
-    const doc = await assembleDocument(deps, deps.catalog, deps.brand, fulfillment, read);
+  if (!shipment.certificate) {
+    const doc = await assembleDocument(deps, deps.catalog, deps.brand, fulfillment, shipment);
     if (!doc) return 'missing';
     // What was stored first, should another worker have raced this one: every message attaches the same bytes.
     // Stored whether or not a cache takes it (an optional call would skip evaluating its arguments).

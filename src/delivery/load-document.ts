@@ -13,30 +13,7 @@ export interface DocumentStores {
 /**
  * Assembles what the email and certificate render from, out of the stored records. The order details come from the
  * event that created the fulfillment, so re-rendering later yields the same document even if the order changed since.
- * `onlySsrns` narrows the lines (a resend of chosen lines); undefined when the fulfillment's records are gone.
- */
-export async function loadDocument(
-  stores: DocumentStores,
-  catalog: Catalog,
-  brand: Brand,
-  fulfillmentId: string,
-  onlySsrns?: string[],
-): Promise<FulfillmentDocument | undefined> {
-  const fulfillment = await stores.fulfillments.get(fulfillmentId);
-  if (!fulfillment) return undefined;
-  const ssrns = onlySsrns ? fulfillment.ssrns.filter((s) => onlySsrns.includes(s)) : fulfillment.ssrns;
-  return assembleDocument(
-    stores,
-    catalog,
-    brand,
-    fulfillment,
-    await stores.fulfillments.documentRecords(fulfillment, ssrns),
-  );
-}
-
-/**
- * The document of a fulfillment whose records the caller has read already (the fan-out reads them for other uses
- * too).
+ * Undefined when the event's record is gone.
  */
 export async function assembleDocument(
   stores: DocumentStores,
@@ -59,4 +36,9 @@ export async function assembleDocument(
     brand,
     (e) => keys.get(e.ssrn) ?? [],
   );
+}
+
+/** The records of chosen lines only (a resend of some lines), in the fulfillment's order. */
+export function onlyLines(records: DocumentRecords, ssrns: string[]): DocumentRecords {
+  return { ...records, entitlements: records.entitlements.filter((e) => ssrns.includes(e.ssrn)) };
 }

@@ -3,7 +3,8 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { fulfillmentAttachments } from '../email/fulfillment-message.ts';
 import { attachmentPart } from '../mail/attachment-part.ts';
 import type { Brand, FulfillmentDocument } from '../model.ts';
-import { loadDocument, type DocumentStores } from './load-document.ts';
+import type { DocumentRecords } from '../store/fulfillments.ts';
+import { assembleDocument, onlyLines, type DocumentStores } from './load-document.ts';
 
 /** What every message of one fulfillment shares: the document the email renders from, and the encoded attachments. */
 export interface PreparedFulfillment {
@@ -29,16 +30,18 @@ export async function prepareFulfillment(
   fulfillmentId: string,
   ssrns?: string[],
 ): Promise<PreparedFulfillment | undefined> {
-  const load = (only?: string[]) => loadDocument(deps, deps.catalog, deps.brand, fulfillmentId, only);
-  // Both reads at once: the certificate is nearly always there already.
-  const [doc, stored] = await Promise.all([load(ssrns), deps.fulfillments.certificate(fulfillmentId)]);
+  const shipment = await deps.fulfillments.shipment(fulfillmentId);
+  if (!shipment) return undefined;
+  const assemble = (records: DocumentRecords) =>
+    assembleDocument(deps, deps.catalog, deps.brand, shipment.fulfillment, records);
+  const doc = await assemble(ssrns ? onlyLines(shipment, ssrns) : shipment);
   if (!doc) return undefined;
   // A resend of chosen lines still attaches the whole fulfillment's certificate: the same bytes as the first time.
   const pdf =
-    stored ??
+    shipment.certificate ??
     (await deps.fulfillments.saveCertificate(
       fulfillmentId,
-      await deps.renderCertificate(ssrns ? ((await load()) ?? doc) : doc),
+      await deps.renderCertificate(ssrns ? ((await assemble(shipment)) ?? doc) : doc),
     ));
   return withParts(doc, pdf);
 }

@@ -21,6 +21,13 @@ export interface DocumentRecords {
   entitlements: Entitlement[];
 }
 
+/** A fulfillment as `FulfillmentStore.shipment` reads it. */
+export interface Shipment extends DocumentRecords {
+  fulfillment: StoredFulfillment;
+  /** The certificate bytes first sent; absent until stored. */
+  certificate?: Buffer;
+}
+
 interface FulfillmentRow {
   id: string;
   event_id: string;
@@ -73,11 +80,6 @@ export function insertFulfillments(fulfillments: Fulfillment[], createdAt: strin
 export class FulfillmentStore {
   constructor(private readonly db: Db) {}
 
-  async get(id: string): Promise<StoredFulfillment | undefined> {
-    const [row] = await this.db.query<FulfillmentRow>(`SELECT ${COLUMNS} FROM fulfillments f WHERE f.id = $1`, [id]);
-    return row && fromRow(row);
-  }
-
   /** By ship date, in the order accepted. */
   async forOrder(orderNumber: string): Promise<StoredFulfillment[]> {
     const rows = await this.db.query<FulfillmentRow>(
@@ -87,40 +89,37 @@ export class FulfillmentStore {
     return rows.map(fromRow);
   }
 
-  /** A fulfillment, and whether its certificate was stored (without reading the bytes): what a fan-out starts from. */
-  async toShip(id: string): Promise<{ fulfillment: StoredFulfillment; hasCertificate: boolean } | undefined> {
-    const [row] = await this.db.query<FulfillmentRow & { has_certificate: boolean }>(
-      `SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM certificates c WHERE c.fulfillment_id = f.id) AS has_certificate
-       FROM fulfillments f WHERE f.id = $1`,
+  /**
+   * A fulfillment with everything its messages are made from, in one query: the event it came from, the entitlements
+   * of its lines in its order, and the certificate bytes first sent (absent until stored). What a fan-out starts from,
+   * and what a worker loads to send a fulfillment it did not fan out itself.
+   */
+  async shipment(id: string): Promise<Shipment | undefined> {
+    const [row] = await this.db.query<
+      FulfillmentRow & {
+        pdf: Buffer | null;
+        record: FulfillmentEvent | null;
+        accepted_at: string | null;
+        accepted_by: string | null;
+        entitlements: EntitlementRow[];
+      }
+    >(
+      `SELECT ${COLUMNS}, c.pdf, ev.record, ev.accepted_at, ev.accepted_by,
+         (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.n), '[]')
+            FROM (SELECT ${ENTITLEMENT_COLUMNS}, s.n FROM unnest(f.ssrns) WITH ORDINALITY AS s(ssrn, n)
+                  JOIN entitlements e ON e.ssrn = s.ssrn) x) AS entitlements
+       FROM fulfillments f
+       LEFT JOIN certificates c ON c.fulfillment_id = f.id
+       LEFT JOIN events ev ON ev.event_id = f.event_id
+       WHERE f.id = $1`,
       [id],
     );
-    return row && { fulfillment: fromRow(row), hasCertificate: row.has_certificate };
-  }
-
-  /**
-   * The event a fulfillment came from and the entitlements of `ssrns` (some or all of its lines), in the fulfillment's
-   * order, in one query. The entitlements are found through the fulfillment's own list, not the list asked for: the
-   * statement then plans the same whatever the values, and PostgreSQL keeps its plan instead of planning every call.
-   */
-  async documentRecords(fulfillment: Fulfillment, ssrns: string[]): Promise<DocumentRecords> {
-    const [row] = await this.db.query<{
-      record: FulfillmentEvent | null;
-      accepted_at: string | null;
-      accepted_by: string | null;
-      entitlements: EntitlementRow[];
-    }>(
-      `SELECT ev.record, ev.accepted_at, ev.accepted_by,
-         (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.n), '[]')
-            FROM (SELECT ${ENTITLEMENT_COLUMNS}, s.n FROM fulfillments f
-                  CROSS JOIN unnest(f.ssrns) WITH ORDINALITY AS s(ssrn, n)
-                  JOIN entitlements e ON e.ssrn = s.ssrn WHERE f.id = $2) x) AS entitlements
-       FROM (SELECT 1) one LEFT JOIN events ev ON ev.event_id = $1`,
-      [fulfillment.eventId, fulfillment.id],
-    );
-    const wanted = new Set(ssrns);
+    if (!row) return undefined;
     return {
-      ...(row?.record && { stored: { event: row.record, acceptedAt: row.accepted_at!, acceptedBy: row.accepted_by! } }),
-      entitlements: (row?.entitlements ?? []).filter((e) => wanted.has(e.ssrn)).map(entitlementFromRow),
+      fulfillment: fromRow(row),
+      ...(row.pdf && { certificate: row.pdf }),
+      ...(row.record && { stored: { event: row.record, acceptedAt: row.accepted_at!, acceptedBy: row.accepted_by! } }),
+      entitlements: row.entitlements.map(entitlementFromRow),
     };
   }
 

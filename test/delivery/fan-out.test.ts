@@ -54,7 +54,7 @@ describe('fan-out (fanOut)', () => {
     const job = await world.queues.send.getJob(deliveries[0]!.id);
     expect(job?.data).toEqual({ deliveryId: deliveries[0]!.id });
     expect(job?.opts.attempts).toBe(3);
-    expect((await world.stores.fulfillments.get(id))?.fannedOutAt).toBe('2026-11-30T15:00:00.000Z');
+    expect((await world.stores.fulfillments.shipment(id))?.fulfillment.fannedOutAt).toBe('2026-11-30T15:00:00.000Z');
     expect(await world.stores.fulfillments.notFannedOut(100)).not.toContainEqual(expect.objectContaining({ id }));
   });
 
@@ -65,7 +65,7 @@ describe('fan-out (fanOut)', () => {
     expect(await world.stores.fulfillments.certificate(id)).toBeUndefined();
     expect(await statuses(id)).toEqual(['scheduled', 'scheduled']);
     expect(await sendJobsOf(id)).toEqual([]);
-    expect((await world.stores.fulfillments.get(id))?.fannedOutAt).toBeUndefined();
+    expect((await world.stores.fulfillments.shipment(id))?.fulfillment.fannedOutAt).toBeUndefined();
   });
 
   it('is idempotent: run again, or twice at once, it keeps the first certificate and one job per delivery', async () => {
@@ -133,7 +133,7 @@ describe('fan-out (fanOut)', () => {
     await expect(fanOut(withoutKey, id)).rejects.toThrow(/LICENSE_SIGNING_KEY is not set/);
     expect(await world.stores.fulfillments.certificate(id)).toBeUndefined();
     expect(await sendJobsOf(id)).toEqual([]);
-    expect((await world.stores.fulfillments.get(id))?.fannedOutAt).toBeUndefined();
+    expect((await world.stores.fulfillments.shipment(id))?.fulfillment.fannedOutAt).toBeUndefined();
   });
 
   it('answers missing for a fulfillment it does not know', async () => {

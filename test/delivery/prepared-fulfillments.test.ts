@@ -12,16 +12,16 @@ const untouched = new Proxy(
   },
 ) as PrepareDeps;
 
-/** Deps whose store answers `fulfillments.get(id)` with `answer` (a value, or an Error to throw), counting the reads. */
+/** Deps whose store answers `fulfillments.shipment(id)` with `answer` (a value, or an Error to throw), counting the reads. */
 function records(answer: () => undefined | Error) {
   const reads: string[] = [];
-  const get = async (id: string) => {
+  const shipment = async (id: string) => {
     reads.push(id);
     const a = answer();
     if (a instanceof Error) throw a;
     return a;
   };
-  return { reads, deps: { fulfillments: { get, certificate: async () => undefined } } as unknown as PrepareDeps };
+  return { reads, deps: { fulfillments: { shipment } } as unknown as PrepareDeps };
 }
 
 describe('prepared fulfillments', () => {
