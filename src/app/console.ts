@@ -126,7 +126,8 @@ export function selfServiceBackend(ctx: AppContext): SelfServiceBackend {
         {
           findOrder: async (reference) => (await ordersByReference(ctx, reference))[0]?.orderNumber,
           orderView: (number) => undefinedWhen(() => orderView(ctx, number), NotFoundError),
-          resend: (number, body) => resendFor(ctx, number, body, { name: SELF_SERVICE_ACTOR, role: 'support' }),
+          resend: (number, body, key) =>
+            resendFor(ctx, number, body, { name: SELF_SERVICE_ACTOR, role: 'support' }, key),
           audit: ctx.audit,
         },
         request,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpError } from '../api/errors.ts';
 import { InvalidInputError, RateLimitedError } from '../errors.ts';
@@ -53,13 +53,16 @@ export function selfServiceRoutes(app: FastifyInstance, ctx: ConsoleContext): vo
 
   app.post('/resend', { bodyLimit: 4096, preHandler: csrfForForms }, async (request, reply) => {
     const form = isForm(request);
-    // The form's fields without its CSRF token: the request schema is strict.
+    // The form's fields without its CSRF token and its key: the request schema is strict.
     const body = form
       ? { reference: field(request.body, 'reference'), email: field(request.body, 'email') }
       : request.body;
+    const key = form
+      ? { value: field(request.body, 'requestKey'), field: 'requestKey' }
+      : { value: request.headers['idempotency-key'] as string | undefined, field: 'Idempotency-Key' };
     try {
       await exceeded(limits[0]!, request);
-      request.selfServiceInput = parseSelfServiceRequest(body);
+      request.selfServiceInput = parseSelfServiceRequest(body, key);
       for (const l of limits.slice(1)) await exceeded(l, request);
     } catch (error) {
       const { reference, email } = request.selfServiceInput ?? {};
@@ -119,15 +122,9 @@ function selfServicePage(
   status = 200,
 ) {
   const s = stringsFor(ctx.views, request);
-  return sendPage(
-    request,
-    reply,
-    ctx.views,
-    'self-service',
-    s,
-    { title: s.text('self.title'), section: s.text('self.title'), ...data },
-    status,
-  );
+  // Each form shown carries a key of its own: sent twice, it resends once.
+  const page = { title: s.text('self.title'), section: s.text('self.title'), requestKey: randomUUID(), ...data };
+  return sendPage(request, reply, ctx.views, 'self-service', s, page, status);
 }
 
 /** The form again, with what was typed and why it was refused. */

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidInputError, RateLimitedError } from '../errors.ts';
 import { emailAddress, zodIssues } from '../event/schema.ts';
+import { idempotencyKeySchema } from './resend.ts';
 import type { AuditEntry } from '../store/audit.ts';
 import type { OrderView } from './order-view.ts';
 
@@ -14,22 +16,42 @@ export const selfServiceRequestSchema = z.strictObject({
   email: z.string().trim().pipe(emailAddress),
 });
 
-export type SelfServiceRequest = z.infer<typeof selfServiceRequestSchema>;
+export type SelfServiceRequest = z.infer<typeof selfServiceRequestSchema> & {
+  /** The same request sent again under the same key (a form sent twice, a client retrying) sends nothing more. */
+  requestKey?: string;
+};
 
-export function parseSelfServiceRequest(input: unknown): SelfServiceRequest {
+/** `key.field` names where the requester's key came from (the form's field, the API's header), for its error. */
+export function parseSelfServiceRequest(
+  input: unknown,
+  key?: { value: string | undefined; field: string },
+): SelfServiceRequest {
   const parsed = selfServiceRequestSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidInputError('invalid self-service request', zodIssues(parsed.error));
-  return { reference: parsed.data.reference, email: parsed.data.email.toLowerCase() };
+  const issues = parsed.success ? [] : zodIssues(parsed.error);
+  const requestKey = key?.value === undefined ? undefined : idempotencyKeySchema.safeParse(key.value);
+  if (requestKey && !requestKey.success)
+    issues.push({ path: key!.field, message: requestKey.error.issues[0]!.message });
+  if (!parsed.success || issues.length) throw new InvalidInputError('invalid self-service request', issues);
+  return {
+    reference: parsed.data.reference,
+    email: parsed.data.email.toLowerCase(),
+    ...(requestKey && { requestKey: requestKey.data }),
+  };
 }
 
-export type SelfServiceOutcome = 'resent' | 'unknown-reference' | 'not-a-contact' | 'nothing-delivered' | 'limited';
+export type SelfServiceOutcome =
+  'resent' | 'replayed' | 'unknown-reference' | 'not-a-contact' | 'nothing-delivered' | 'limited';
 
 export interface SelfServiceDeps {
   /** The order an order number, SSRN or Activation Code belongs to. */
   findOrder(reference: string): Promise<string | undefined>;
   orderView(orderNumber: string): Promise<OrderView | undefined>;
-  /** Support's resend (src/support/resend.ts), with its rules and its per-order limit. */
-  resend(orderNumber: string, request: { lines: string[]; to: string[]; reason: string }): Promise<unknown>;
+  /** Support's resend (src/support/resend.ts), with its rules, its per-order limit and its Idempotency-Key. */
+  resend(
+    orderNumber: string,
+    request: { lines: string[]; to: string[]; reason: string },
+    idempotencyKey?: string,
+  ): Promise<{ replayed: boolean }>;
   audit: { record(entry: AuditEntry): Promise<void> };
 }
 
@@ -75,14 +97,23 @@ async function decideAndResend(
     : [];
   if (!latest || lines.length === 0) return { outcome: 'nothing-delivered', order };
   try {
-    await deps.resend(order, {
-      lines,
-      to: [request.email],
-      reason: 'self-service: the recipient asked for the email again',
-    });
+    const { replayed } = await deps.resend(
+      order,
+      { lines, to: [request.email], reason: 'self-service: the recipient asked for the email again' },
+      request.requestKey && resendKey(request),
+    );
+    return { outcome: replayed ? 'replayed' : 'resent', order };
   } catch (error) {
     if (error instanceof RateLimitedError) return { outcome: 'limited', order };
     throw error;
   }
-  return { outcome: 'resent', order };
+}
+
+/**
+ * The resend's Idempotency-Key: the requester's key with what was asked. A page sent back with another address or
+ * reference under its old key is another request, not a conflict: the requester must never be refused for it.
+ */
+function resendKey(request: SelfServiceRequest): string {
+  const asked = [request.requestKey, request.reference.toUpperCase(), request.email].join('\u0000');
+  return `self-service-${createHash('sha256').update(asked).digest('base64url')}`;
 }
