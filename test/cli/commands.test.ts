@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
 import { testServiceEnv, type TestService } from '../support/app.ts';
-import { rawExample } from '../support/events.ts';
+import { makeEvent, rawExample } from '../support/events.ts';
 
 /** Each test runs the CLI several times, a process each: seconds apiece on a busy machine. */
 const CLI_TIMEOUT = 180_000;
@@ -17,34 +17,37 @@ beforeAll(async () => {
 });
 afterAll(() => service.cleanUp());
 
+/** The fixtures through the CLI, accepted now or by another test before: what a test reads back. */
+async function enqueued(...names: string[]) {
+  const r = await runCli(['enqueue', ...names.map((n) => `fixtures/orders/${n}.json`)], env);
+  expect(r.code, r.stderr).toBe(0);
+}
+
 describe('the command line', () => {
   it(
     'enqueue validates and submits events; a replay is recognised; bad events exit 2 naming each field',
     async () => {
-      const first = await runCli(
-        ['enqueue', 'fixtures/orders/order-ex-srx.json', 'fixtures/orders/order-ja.json'],
-        env,
-      );
+      // Events of this test's own, so that what other tests enqueue cannot make these "already accepted".
+      const file = (name: string, events: unknown[]) => {
+        writeFileSync(join(dir, name), events.map((e) => JSON.stringify(e)).join('\n'));
+        return join(dir, name);
+      };
+      const [a, b] = [file('a.json', [makeEvent('cli-enqueue-a', 1)]), file('b.json', [makeEvent('cli-enqueue-b', 2)])];
+      const first = await runCli(['enqueue', a, b], env);
       expect(first).toMatchObject({ code: 0, stdout: '2 accepted, 0 already accepted before, 0 rejected\n' });
-      const again = await runCli(['enqueue', 'fixtures/orders/order-ex-srx.json'], env);
+      const again = await runCli(['enqueue', a], env);
       expect(again.stdout).toBe('0 accepted, 1 already accepted before, 0 rejected\n');
       const bad = {
         ...rawExample('order-heritage-de'),
         eventId: 'bad event',
         lines: [{ ...rawExample('order-heritage-de').lines[0], quantity: 0 }],
       };
-      writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
-      const refused = await runCli(['enqueue', join(dir, 'bad.json')], env);
+      const refused = await runCli(['enqueue', file('bad.json', [bad])], env);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('eventId:');
       expect(refused.stderr).toContain('lines[0].quantity:');
-      writeFileSync(
-        join(dir, 'many.ndjson'),
-        [rawExample('order-heritage-de'), rawExample('order-cloud-security')].map((e) => JSON.stringify(e)).join('\n'),
-      );
-      expect((await runCli(['enqueue', join(dir, 'many.ndjson')], env)).stdout).toBe(
-        '2 accepted, 0 already accepted before, 0 rejected\n',
-      );
+      const many = file('many.ndjson', [makeEvent('cli-enqueue-c', 1), makeEvent('cli-enqueue-d', 1)]);
+      expect((await runCli(['enqueue', many], env)).stdout).toBe('2 accepted, 0 already accepted before, 0 rejected\n');
     },
     CLI_TIMEOUT,
   );
@@ -52,6 +55,7 @@ describe('the command line', () => {
   it(
     "status prints entitlements and every recipient's delivery; an unknown order exits 2",
     async () => {
+      await enqueued('order-ex-srx', 'order-heritage-de');
       const status = await runCli(['status', '15563238'], env);
       expect(status.code).toBe(0);
       expect(status.stdout).toContain('Sales order 15563238 (PO PO-7781-A), Acme Networks Ltd');
@@ -74,6 +78,7 @@ describe('the command line', () => {
   it(
     'resend needs a reason, and refuses lines that have not shipped',
     async () => {
+      await enqueued('order-ex-srx');
       expect((await runCli(['resend', '15563238'], env)).code).toBe(2);
       const early = await runCli(['resend', '15563238', '--reason', 'lost'], env);
       expect(early.code).toBe(2);

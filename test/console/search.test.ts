@@ -56,13 +56,15 @@ describe('console search box', () => {
   });
 
   it('lists every hit when a term names an order and an account', async () => {
-    // An order whose number is also the account ID of the delivered order's customer.
+    // An order whose number is also the ID of its customer's account: its own, so that the other tests' searches of the
+    // delivered order's account still find that account alone.
     const event = makeEvent('search-both', 1);
-    event.salesOrder.number = '0100012345';
+    event.salesOrder.number = '0100077777';
+    event.salesOrder.accounts = [{ id: '0100077777', role: 'customer', name: 'Acme Networks Ltd' }];
     expect((await pipeline.post('/v1/fulfillments', event)).statusCode).toBe(202);
-    const res = await support.get('/console/search?q=0100012345');
+    const res = await support.get('/console/search?q=0100077777');
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('href="/console/orders/0100012345"');
-    expect(res.body).toContain('href="/console/accounts/0100012345"');
+    expect(res.body).toContain('href="/console/orders/0100077777"');
+    expect(res.body).toContain('href="/console/accounts/0100077777"');
   });
 });

@@ -40,10 +40,11 @@ describe('private Dovecot', () => {
   });
 
   it('keeps port and mail across a restart', async () => {
+    await dovecot.append(USER, mail('kept'), 'Restart');
     const port = dovecot.port;
     await dovecot.restart();
     expect(dovecot.port).toBe(port);
-    expect((await dovecot.list(USER, 'INBOX')).map((m) => m.subject)).toEqual(['one']);
+    expect((await dovecot.list(USER, 'Restart')).map((m) => m.subject)).toEqual(['kept']);
   });
 
   it('rejects a user name that cannot be a passwd-file entry, leaving nothing running', async () => {
