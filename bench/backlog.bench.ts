@@ -12,7 +12,9 @@ import { databaseBytes, peakRssMb } from './usage.ts';
 
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-/** After the last message reached the sink: the markers written after each 250 and BullMQ's clean-up of finished jobs. */
+/**
+ * After the last message reached the sink: the markers written after each 250 and BullMQ's clean-up of finished jobs.
+ */
 const SETTLE_MS = 5_000;
 
 const openQueue = (connection: Redis, prefix: string, name: string) => new Queue(name, { connection, prefix });
@@ -49,7 +51,8 @@ export async function runBacklog(events: number) {
   const admin = new Redis(rig.redis.url);
   try {
     const memoryCold = await usedMemory(admin);
-    // Where Redis starts: a service that has run (queues made, BullMQ's scripts loaded) and is idle, no worker connected.
+    // Where Redis starts: a service that has run (queues made, BullMQ's scripts loaded) and is idle, no worker
+    // connected.
     const warm = [spawnService('worker', rig.env), spawnService('worker', rig.env)];
     rig.workers.push(...warm);
     for (let i = 0; i < WARMUP_EVENTS; i++) await rig.post(benchEvent(`${run}W`, i, 1, 1));

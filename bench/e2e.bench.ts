@@ -28,7 +28,9 @@ export interface LoadResult {
   messagesPerSecond: number;
   latencyMs: { p50: number; p95: number; p99: number };
   peakRssMb: Record<string, number>;
-  /** Peak V8 heap (used / reserved) and memory outside it (Buffers, fonts' ArrayBuffers), from process.memoryUsage(). */
+  /**
+   * Peak V8 heap (used / reserved) and memory outside it (Buffers, fonts' ArrayBuffers), from process.memoryUsage().
+   */
   peakHeapMb: Record<string, { used: number; total: number; external: number }>;
   /** CPU time (user + system) each process spent per event in the measured window: where the machine's time goes. */
   cpuMsPerEvent: Record<string, number>;

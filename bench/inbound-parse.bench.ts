@@ -72,7 +72,8 @@ export async function runInboundParseBench(): Promise<Array<{ pattern: string; s
 if (import.meta.url === `file://${process.argv[1]}`) {
   await runInboundParseBench(); // warm-up: the first round also measures compilation
   const rows = await runInboundParseBench();
-  // scanMs: the request patterns over the whole 1 MB, uncapped; mailMs: the path a message takes (parse, caps, extract).
+  // scanMs: the request patterns over the whole 1 MB, uncapped; mailMs: the path a message takes (parse, caps,
+  // extract).
   console.table(rows);
   console.log(
     `slowest message: ${Math.max(...rows.map((r) => r.mailMs))} ms CPU (target < 50 ms); slowest uncapped 1 MB scan: ${Math.max(...rows.map((r) => r.scanMs))} ms CPU`,

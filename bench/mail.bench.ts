@@ -11,9 +11,9 @@ import { benchEvent } from './event-factory.ts';
 import { round } from './stats.ts';
 
 // `npx tsx bench/mail.bench.ts`: CPU per message of composing and sending one Fulfillment Email (HTML, text, the
-// certificate of the end-to-end benchmark's 3-line order as a prepared part) through the SMTP transport to the benchmark's sink process, as a worker does after
-// rendering; BENCH_MESSAGES (4,000) after 1,000 of warm-up, 50 in flight. Prints JSON (`COMPARE=mail bash
-// bench/compare.sh` reads it). The sink's CPU is not counted.
+// certificate of the end-to-end benchmark's 3-line order as a prepared part) through the SMTP transport to the
+// benchmark's sink process, as a worker does after rendering; BENCH_MESSAGES (4,000) after 1,000 of warm-up, 50 in
+// flight. Prints JSON (`COMPARE=mail bash bench/compare.sh` reads it). The sink's CPU is not counted.
 const messages = Number(process.env.BENCH_MESSAGES ?? 4000);
 const sink = fork(fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url)), ['0'], {
   execArgv: ['--import', 'tsx'],

@@ -42,7 +42,10 @@ async function measure(name: string, runs: number, warmup: number, fn: () => unk
   };
 }
 
-/** Email render (HTML + text) per document and per further recipient, certificate render per example and for new orders; 500 runs each after warm-up. */
+/**
+ * Email render (HTML + text) per document and per further recipient, certificate render per example and for new orders;
+ * 500 runs each after warm-up.
+ */
 export async function runRenderBench(runs = 500): Promise<RenderFigure[]> {
   const emails = await createEmailRenderer();
   const figures: RenderFigure[] = [];
@@ -82,7 +85,8 @@ export async function newOrderCertificates(runs: number): Promise<RenderFigure> 
   );
 }
 
-// `--new-order`: only that figure, over 2,000 certificates, as JSON (what `COMPARE=render bash bench/compare.sh` reads).
+// `--new-order`: only that figure, over 2,000 certificates, as JSON (what `COMPARE=render bash bench/compare.sh`
+// reads).
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv.includes('--new-order')) console.log(JSON.stringify(await newOrderCertificates(2000)));
   else console.table(await runRenderBench());

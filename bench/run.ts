@@ -11,9 +11,9 @@ import { runRenderBench } from './render.bench.ts';
 import { round } from './stats.ts';
 
 // `npm run bench`: every figure of the README's performance section. Loopback only; each part stops by itself.
-// BENCH_LOAD_SECONDS (60), BENCH_BACKLOG (100000), BENCH_SATURATION_EVENTS (1000), BENCH_RATIO_ROUNDS (3) shorten a run;
-// BENCH_ONLY=ratio runs the render figures and the ratio rounds alone; BENCH_ONLY=e2e the service alone (saturation,
-// 50 and 100 events/s, the backlog), without the naive baseline, the render figures and activation.
+// BENCH_LOAD_SECONDS (60), BENCH_BACKLOG (100000), BENCH_SATURATION_EVENTS (1000), BENCH_RATIO_ROUNDS (3) shorten a
+// run; BENCH_ONLY=ratio runs the render figures and the ratio rounds alone; BENCH_ONLY=e2e the service alone
+// (saturation, 50 and 100 events/s, the backlog), without the naive baseline, the render figures and activation.
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const loadSeconds = env('BENCH_LOAD_SECONDS', 60);
 const backlog = env('BENCH_BACKLOG', 100_000);

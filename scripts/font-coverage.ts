@@ -1,5 +1,6 @@
 // Writes src/certificate/coverage.json: the characters each certificate face draws in both weights, as ranges. Run it
-// after changing a font package (`npx tsx scripts/font-coverage.ts`); test/certificate/coverage.test.ts fails until then.
+// after changing a font package (`npx tsx scripts/font-coverage.ts`); test/certificate/coverage.test.ts fails until
+// then.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fontCoverage } from '../src/certificate/font-coverage-source.ts';

@@ -46,9 +46,10 @@ npx tsc -p .
 # One layout for all code (printWidth 120, .prettierrc.json), checked, never rewritten, by the test command.
 tools/lint/node_modules/.bin/prettier --check --log-level warn "src/**/*.ts" "queues/**/*.ts" "test/**/*.ts" "bench/**/*.ts" \
   "scripts/**/*.ts" "bin/*.mjs" vitest.config.ts tools/lint/eslint.config.js
-# typescript-eslint's recommended rules, eslint-plugin-regexp's super-linear backtracking rules, functions of at most
-# 60 lines and lines of at most 120 characters, over src/ and queues/
-tools/lint/node_modules/.bin/eslint --config tools/lint/eslint.config.js src queues
+# typescript-eslint's recommended rules and lines of at most 120 characters over src/, queues/, test/, bench/ and
+# scripts/; over src/ and queues/ also eslint-plugin-regexp's super-linear backtracking rules and functions of at most
+# 60 lines
+tools/lint/node_modules/.bin/eslint --config tools/lint/eslint.config.js src queues test bench scripts
 mkdir -p test-artifacts
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@" || status=$?

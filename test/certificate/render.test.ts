@@ -245,7 +245,8 @@ describe('the Software Entitlement Certificate', () => {
     const struct = tool('pdfinfo', ['-struct-text', path]);
     expect(struct.match(/TH\n\s+"SKU \/ License"/g)).toHaveLength(1);
     expect(struct.match(/TD\n\s+"Ab\d{4}-Cd3Ef-Gh4IjSSRN\d{10}"/g)).toHaveLength(300);
-  }, 240_000); // 300 lines through pdfkit, pdftotext and pdfinfo: seconds alone, minutes on a machine shared with other suites
+    // 300 lines through pdfkit, pdftotext and pdfinfo: seconds alone, minutes on a machine shared with other suites
+  }, 240_000);
 
   it.each(EXAMPLES)('%s: the QR code on page 1 decodes to the verification address, also printed', async (name) => {
     const [doc] = exampleDocuments(name);

@@ -113,7 +113,10 @@ async function openOrder(): Promise<{ context: BrowserContext; page: Page }> {
   return opened;
 }
 
-/** axe-core's serious and critical findings on the page as it stands (evaluated over DevTools, which CSP does not govern). */
+/**
+ * axe-core's serious and critical findings on the page as it stands (evaluated over DevTools, which CSP does not
+ * govern).
+ */
 async function accessibilityProblems(page: Page): Promise<string[]> {
   await page.evaluate(AXE);
   const results = await page.evaluate(async () =>

@@ -12,7 +12,10 @@ const untouched = new Proxy(
   },
 ) as PrepareDeps;
 
-/** Deps whose store answers `fulfillments.shipment(id)` with `answer` (a value, or an Error to throw), counting the reads. */
+/**
+ * Deps whose store answers `fulfillments.shipment(id)` with `answer` (a value, or an Error to throw), counting the
+ * reads.
+ */
 function records(answer: () => undefined | Error) {
   const reads: string[] = [];
   const shipment = async (id: string) => {

@@ -30,7 +30,7 @@ describe('workers killed at random points', () => {
       children.push(w);
       return w;
     };
-    let workers = [spawnWorker(), spawnWorker()];
+    const workers = [spawnWorker(), spawnWorker()];
 
     const run = `K${Date.now().toString(36).toUpperCase().slice(-4)}`;
     for (let i = 0; i < 1000; i++) {

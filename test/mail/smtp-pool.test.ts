@@ -7,7 +7,10 @@ import { SmtpPool } from '../../src/mail/smtp-pool.ts';
 // connections, and what the pool does when the server refuses a message or drops a connection.
 
 interface Script {
-  /** Called at MAIL FROM with the number of this message on its connection (1-based); 'drop' closes the socket unanswered. */
+  /**
+   * Called at MAIL FROM with the number of this message on its connection (1-based); 'drop' closes the socket
+   * unanswered.
+   */
   onMail?: (nth: number) => 'drop' | undefined;
   onRcpt?: (address: string) => number | undefined;
   /** Required credentials; without them any client is served unauthenticated. */

@@ -101,7 +101,9 @@ const send = async (user: string, subject: string, folder?: string) => {
   return messageId;
 };
 
-/** A TCP relay to Dovecot whose open connections can be frozen: nothing flows, nothing closes, like a dead NAT entry. */
+/**
+ * A TCP relay to Dovecot whose open connections can be frozen: nothing flows, nothing closes, like a dead NAT entry.
+ */
 async function freezableRelay(port: number): Promise<{ port: number; freeze(): void; close(): Promise<void> }> {
   const open: Socket[] = [];
   const server: Server = createServer((downstream) => {

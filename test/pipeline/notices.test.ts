@@ -47,7 +47,9 @@ const isNotice = (m: ReceivedMessage) => m.from === 'renewals@courier.example';
 const notices = () => sink.messages.filter(isNotice);
 const summary = (ms: ReceivedMessage[]) => ms.map((m) => [m.to.join(','), m.parsed.subject?.split(':')[0]]).sort();
 
-/** The day's sweep, run as the scheduler runs it (a job without a date: today by the service's clock), and its sends. */
+/**
+ * The day's sweep, run as the scheduler runs it (a job without a date: today by the service's clock), and its sends.
+ */
 async function sweepOn(day: string): Promise<ReceivedMessage[]> {
   const before = sink.messages.length;
   clock.set(`${day}T00:05:00Z`);
@@ -122,7 +124,8 @@ describe('the subscription timer, end to end', () => {
     });
     await accept(renewal);
     for (const day of ['2027-01-08', '2027-01-15', '2027-02-14']) expect(await sweepOn(day), day).toEqual([]);
-    // Renewed from 2027-02-14 for 12 months: reminders 2027-11-16, 2028-01-15, 2028-02-07, expiry 2028-02-14 (no grace).
+    // Renewed from 2027-02-14 for 12 months: reminders 2027-11-16, 2028-01-15, 2028-02-07, expiry 2028-02-14 (no
+    // grace).
     const [a, b] = renewal.salesOrder.contacts.map((c) => c.email);
     for (const [day, kind] of [
       ['2027-11-16', 'Renewal reminder'],

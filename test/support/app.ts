@@ -32,7 +32,10 @@ export function uniquePrefix(): string {
   return `lct-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Settings of a test service: its own Redis key prefix, its own outbox, the test tokens (no database: see withTestDatabase). */
+/**
+ * Settings of a test service: its own Redis key prefix, its own outbox, the test tokens (no database: see
+ * withTestDatabase).
+ */
 export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     REDIS_URL: TEST_REDIS_URL,

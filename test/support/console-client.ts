@@ -1,7 +1,9 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
 let clients = 0;
-/** Each client its own address by default, as separate browsers would be: per-client limits then bite only where meant. */
+/**
+ * Each client its own address by default, as separate browsers would be: per-client limits then bite only where meant.
+ */
 const nextAddress = () => `10.${(++clients >> 16) & 255}.${(clients >> 8) & 255}.${clients & 255}`;
 
 /** A browser without JavaScript over `inject`: keeps cookies as a browser would, posts forms, reads CSRF tokens. */

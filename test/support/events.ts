@@ -14,7 +14,9 @@ export function rawExample(name: string): RawEvent {
   return JSON.parse(readFileSync(new URL(`../../fixtures/orders/${name}.json`, import.meta.url), 'utf8')) as RawEvent;
 }
 
-/** A valid portal-product event with n recipients and one line; ids and codes derive from `tag`, so tests never clash. */
+/**
+ * A valid portal-product event with n recipients and one line; ids and codes derive from `tag`, so tests never clash.
+ */
 export function makeEvent(tag: string, recipients: number, shipDate = '2026-11-28'): RawEvent {
   const digest = createHash('sha256').update(tag).digest();
   const code = digest.toString('hex').toUpperCase().slice(0, 10);

@@ -14,14 +14,19 @@ export interface TestPipeline {
   env: Record<string, string>;
   post(url: string, body: unknown, token?: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   get(url: string, token?: string): Promise<LightMyRequestResponse>;
-  /** Resolves when no job is waiting, active or due in the fulfillment and send queues (delayed retries count as busy). */
+  /**
+   * Resolves when no job is waiting, active or due in the fulfillment and send queues (delayed retries count as busy).
+   */
   idle(timeoutMs?: number): Promise<void>;
   /** Resolves when no notice sweep waits, runs or waits for a retry (the next day's scheduled run does not count). */
   sweepIdle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-/** The service in-process: a database of its own, real Redis under a unique prefix, the real API (via inject) and real workers. */
+/**
+ * The service in-process: a database of its own, real Redis under a unique prefix, the real API (via inject) and real
+ * workers.
+ */
 export async function startPipeline(
   extraEnv: Record<string, string>,
   options: { workers?: boolean } & ContextOverrides = {},

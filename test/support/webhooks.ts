@@ -29,7 +29,9 @@ export interface WebhookHarness {
   close(): Promise<void>;
 }
 
-/** Webhooks over a database of their own and the test's Redis prefix; the sender (worker and relay) starts on demand. */
+/**
+ * Webhooks over a database of their own and the test's Redis prefix; the sender (worker and relay) starts on demand.
+ */
 export async function startWebhookHarness(
   env: Record<string, string>,
   options: { resolve?: Resolve; clock?: Clock; sender?: boolean } = {},

@@ -314,7 +314,8 @@ describe('webhook delivery', () => {
     await waitForDeliveries(h, endpoint.id, (ds) => ds.length === 3 && ds.every((d) => d.attempts.length >= 2));
     clock.set(new Date(start + 25 * 3_600_000).toISOString());
     const failed = await waitForDeliveries(h, endpoint.id, (ds) => ds.every((d) => d.status === 'failed'));
-    // Once the clock has moved, the receiver also refuses the signatures' timestamps as too new (400): failures either way.
+    // Once the clock has moved, the receiver also refuses the signatures' timestamps as too new (400): failures either
+    // way.
     expect(failed.map((d) => d.lastError)).toEqual(Array(3).fill(expect.stringMatching(/^HTTP (503|400)$/)));
     expect(await metric('license_courier_webhook_deliveries_failed_total', { endpoint: endpoint.id })).toBe(3);
     expect((await h.admin('GET', '/v1/webhooks')).json().endpoints[0].disabledAt).toBeNull();

@@ -12,7 +12,9 @@ export interface HostileMail {
   };
 }
 
-/** Literal messages as real systems write them, beside this file; the first line of each is a `X-Corpus-Expect:` header. */
+/**
+ * Literal messages as real systems write them, beside this file; the first line of each is a `X-Corpus-Expect:` header.
+ */
 const EML_DIR = new URL('./eml/', import.meta.url);
 
 function literalMails(): HostileMail[] {
