@@ -53,10 +53,11 @@ async function resultOf(email: string, requests: number, before: { audited: numb
   const lines = await auditedFor(email, before.audited + requests);
   await pipeline.idle();
   return {
+    // Sorted: each request's work runs after its answer, so two sent close together may be audited in either order.
     outcomes: lines
       .slice(0, requests)
-      .reverse()
-      .map((e) => e.outcome),
+      .map((e) => e.outcome)
+      .sort(),
     messages: sink.messages.filter((m) => m.to.includes(email)).length - before.messages,
   };
 }
@@ -83,7 +84,7 @@ describe('a self-service request sent twice', () => {
     ];
     expect(answers.map((a) => a.statusCode)).toEqual([200, 200]);
     expect(answers[1]!.body).toBe(answers[0]!.body);
-    expect(await resultOf(PARTNER, 2, before)).toEqual({ outcomes: ['resent', 'replayed'], messages: 1 });
+    expect(await resultOf(PARTNER, 2, before)).toEqual({ outcomes: ['replayed', 'resent'], messages: 1 });
     // Another page is another key: asked again, the email is sent again.
     await browser.submit('/self-service/', '/self-service/resend', { reference: DELIVERED_ORDER, email: PARTNER });
     expect(await resultOf(PARTNER, 3, before)).toMatchObject({ messages: 2 });
@@ -96,10 +97,10 @@ describe('a self-service request sent twice', () => {
     const again = await json({ reference: DELIVERED_ORDER, email: CONTACT }, key);
     expect([first.statusCode, again.statusCode]).toEqual([202, 202]);
     expect(again.body).toBe(first.body);
-    expect(await resultOf(CONTACT, 2, before)).toEqual({ outcomes: ['resent', 'replayed'], messages: 1 });
+    expect(await resultOf(CONTACT, 2, before)).toEqual({ outcomes: ['replayed', 'resent'], messages: 1 });
     // The same key by SSRN (another reference to the same order) is not a replay of the request by order number.
     expect((await json({ reference: 'SSRN4K7Q2M9X1A', email: CONTACT }, key)).statusCode).toBe(202);
-    expect(await resultOf(CONTACT, 3, before)).toEqual({ outcomes: ['resent', 'replayed', 'resent'], messages: 2 });
+    expect(await resultOf(CONTACT, 3, before)).toEqual({ outcomes: ['replayed', 'resent', 'resent'], messages: 2 });
   });
 
   it('names the key when it is malformed, in the header and in the form', async () => {

@@ -186,21 +186,33 @@ describe('the notice store', () => {
 });
 
 describe('the "what is due" query at scale', () => {
+  // A database of its own: its 20,000 entitlements would be due in the other tests' queries.
+  let scale: TestDatabase;
+  beforeAll(async () => {
+    scale = await createTestDatabase();
+  });
+  afterAll(() => scale?.drop());
+
   it('reads indexes, not the table', async () => {
-    await insertOrder(t.db, { number: '20000000', contacts: [], lines: [{ ssrn: 'SEED', shipDate: '2026-01-01' }] });
+    const store = new NoticeStore(scale.db);
+    await insertOrder(scale.db, {
+      number: '20000000',
+      contacts: [],
+      lines: [{ ssrn: 'SEED', shipDate: '2026-01-01' }],
+    });
     // 20,000 subscriptions ending over some four years.
-    await t.db.query(`
+    await scale.db.query(`
       INSERT INTO entitlements (ssrn, activation_code, order_number, event_id, fulfillment_id, position, line_number, sku, product, license_name,
         description, quantity, license_type, purchase, term_months, ship_date, start_date, end_date, grace_days)
       SELECT 'G' || i, 'c' || i, e.order_number, e.event_id, e.fulfillment_id, i, '1', 's', 'ex', 'n', 'd', 1, 'subscription', 'initial', 12,
         DATE '2025-01-01' + (i % 1500), DATE '2025-01-01' + (i % 1500), DATE '2026-01-01' + (i % 1500) + 30, 30
       FROM generate_series(1, 20000) AS i, (SELECT order_number, event_id, fulfillment_id FROM entitlements WHERE ssrn = 'SEED') AS e`);
-    await t.db.query('ANALYZE entitlements');
+    await scale.db.query('ANALYZE entitlements');
     const rows = await store.dueBetween('2027-06-01', '2027-06-01', OFFSETS);
     expect(rows.length).toBeGreaterThan(20);
     expect(rows.length).toBeLessThan(100);
     const q = dueBetweenQuery('2027-06-01', '2027-06-01', OFFSETS);
-    const plan = (await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${q.sql}`, q.params))
+    const plan = (await scale.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${q.sql}`, q.params))
       .map((r) => r['QUERY PLAN'])
       .join('\n');
     expect(plan).toContain('entitlements_by_paid_end');
