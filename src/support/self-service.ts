@@ -100,7 +100,7 @@ async function decideAndResend(
     const { replayed } = await deps.resend(
       order,
       { lines, to: [request.email], reason: 'self-service: the recipient asked for the email again' },
-      request.requestKey && resendKey(request),
+      request.requestKey && resendKey(request.requestKey, request, lines),
     );
     return { outcome: replayed ? 'replayed' : 'resent', order };
   } catch (error) {
@@ -110,10 +110,12 @@ async function decideAndResend(
 }
 
 /**
- * The resend's Idempotency-Key: the requester's key with what was asked. A page sent back with another address or
- * reference under its old key is another request, not a conflict: the requester must never be refused for it.
+ * The resend's Idempotency-Key: the requester's key with everything the resend is made of (the lines, the address)
+ * and the reference it was asked by. Under its old key, a page sent back with another address or reference, or sent
+ * again after a later shipment became the latest, is another request, never the support resend's conflict: the
+ * requester must not be refused, and the work after the answer must always end in an audit line.
  */
-function resendKey(request: SelfServiceRequest): string {
-  const asked = [request.requestKey, request.reference.toUpperCase(), request.email].join('\u0000');
+function resendKey(key: string, request: SelfServiceRequest, lines: string[]): string {
+  const asked = [key, request.reference.toUpperCase(), request.email, ...lines].join('\u0000');
   return `self-service-${createHash('sha256').update(asked).digest('base64url')}`;
 }

@@ -1,22 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPipeline, type TestPipeline } from '../support/pipeline.ts';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import type { TestPipeline } from '../support/pipeline.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
+import { DELIVERED_ORDER, startWithDeliveredOrder } from '../support/delivered-order.ts';
 import { TEST_TOKENS } from '../support/app.ts';
-import { rawExample } from '../support/events.ts';
 
 // POST /v1/orders/{n}/resend with an Idempotency-Key: a client that lost the answer sends the request again and must
 // not send the customer the email twice. Real PostgreSQL, Redis, workers and SMTP server.
 
 let pipeline: TestPipeline;
 let sink: SmtpSink;
-const ORDER = '15563238';
+const ORDER = DELIVERED_ORDER;
 
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  pipeline = await startPipeline({ SMTP_URL: sink.url, RESENDS_PER_ORDER_PER_HOUR: '100' });
-  expect((await pipeline.post('/v1/fulfillments', rawExample('order-ex-srx'))).statusCode).toBe(202);
-  await sink.waitFor(2);
-  await pipeline.idle();
+  ({ pipeline, sink } = await startWithDeliveredOrder({ RESENDS_PER_ORDER_PER_HOUR: '100' }));
 });
 afterAll(async () => {
   await pipeline.close();

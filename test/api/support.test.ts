@@ -1,24 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPipeline, type TestPipeline } from '../support/pipeline.ts';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import type { TestPipeline } from '../support/pipeline.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
+import { DELIVERED_ORDER, startWithDeliveredOrder } from '../support/delivered-order.ts';
 import { TEST_TOKENS } from '../support/app.ts';
 import { rawExample } from '../support/events.ts';
 import type { OrderView } from '../../src/support/order-view.ts';
 
 let pipeline: TestPipeline;
 let sink: SmtpSink;
-const ORDER = '15563238';
+const ORDER = DELIVERED_ORDER;
 
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  pipeline = await startPipeline({
-    SMTP_URL: sink.url,
+  ({ pipeline, sink } = await startWithDeliveredOrder({
     RESENDS_PER_ORDER_PER_HOUR: '4',
     RESEND_ALLOWED_DOMAINS: 'procurement.example',
-  });
-  expect((await pipeline.post('/v1/fulfillments', rawExample('order-ex-srx'))).statusCode).toBe(202);
-  await sink.waitFor(2);
-  await pipeline.idle();
+  }));
 });
 afterAll(async () => {
   await pipeline.close();
