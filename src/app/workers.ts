@@ -83,13 +83,12 @@ export async function startWorkers(ctx: AppContext, given?: DocumentRenderers): 
 }
 
 /** What both the fan-out and the sends' prepared fulfillments load documents and render certificates with. */
-type DocumentDeps = PrepareDeps & Pick<FanOutDeps, 'deliveries' | 'clock'>;
+type DocumentDeps = PrepareDeps & Pick<FanOutDeps, 'clock'>;
 
 function documentDeps(ctx: AppContext, renderers: DocumentRenderers): DocumentDeps {
   return {
     fulfillments: ctx.fulfillments,
     activations: ctx.activations,
-    deliveries: ctx.deliveries,
     catalog: ctx.catalog,
     brand: ctx.config.brand,
     clock: ctx.clock,

@@ -2,11 +2,9 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { Clock } from '../clock.ts';
 import { todayIn } from '../entitlement/dates.ts';
 import type { Brand, Entitlement, Fulfillment, FulfillmentDocument } from '../model.ts';
-import type { DeliveryStore } from '../store/deliveries.ts';
 import { assembleDocument, type DocumentStores } from './load-document.ts';
 
 export interface FanOutDeps extends DocumentStores {
-  deliveries: DeliveryStore;
   catalog: Catalog;
   brand: Brand;
   clock: Clock;
@@ -23,39 +21,35 @@ export interface FanOutDeps extends DocumentStores {
 export type FanOutOutcome = 'done' | 'not-due' | 'missing';
 
 /**
- * Ships one fulfillment: keys first, then the certificate rendered once and stored, then one send job per recipient.
- * Every step is idempotent, so a crash anywhere is healed by running it again.
+ * Ships one fulfillment: keys first, then the certificate rendered once and stored with the fulfillment marked fanned
+ * out, then one send job per recipient still to be sent. Every step is idempotent, so a crash anywhere is healed by
+ * running it again.
  */
 export async function fanOut(deps: FanOutDeps, fulfillmentId: string): Promise<FanOutOutcome> {
   const shipment = await deps.fulfillments.shipment(fulfillmentId);
   if (!shipment) return 'missing';
-  const { fulfillment } = shipment;
-  // Its last step is done, so every one before it is: a second job for it (the reconciler's, racing its finish) stops.
-  if (fulfillment.fannedOutAt) return 'done';
-  // A clock running behind on another machine, or a manual promote, must not ship a line before its date.
-  if (todayIn(deps.timeZone, deps.clock.now()) < fulfillment.shipDate) return 'not-due';
-
-  // Steps that do not depend on each other go together.
-  const [deliveries] = await Promise.all([
-    deps.deliveries.forFulfillment(fulfillmentId),
-    deps.issueFulfillmentKeys(fulfillment, shipment.entitlements),
-  ]);
-  if (!shipment.certificate) {
-    const doc = await assembleDocument(deps, deps.catalog, deps.brand, fulfillment, shipment);
-    if (!doc) return 'missing';
+  const { fulfillment, openDeliveries } = shipment;
+  if (!fulfillment.fannedOutAt) {
+    // A clock running behind on another machine, or a manual promote, must not ship a line before its date.
+    if (todayIn(deps.timeZone, deps.clock.now()) < fulfillment.shipDate) return 'not-due';
+    await deps.issueFulfillmentKeys(fulfillment, shipment.entitlements);
+    let fresh: { doc: FulfillmentDocument; certificate: Buffer } | undefined;
+    if (!shipment.certificate) {
+      const doc = await assembleDocument(deps, deps.catalog, deps.brand, fulfillment, shipment);
+      if (!doc) return 'missing';
+      fresh = { doc, certificate: await deps.renderCertificate(doc) };
+    }
+    const scheduled = openDeliveries.filter((d) => d.status === 'scheduled').map((d) => d.id);
     // What was stored first, should another worker have raced this one: every message attaches the same bytes.
-    // Stored whether or not a cache takes it (an optional call would skip evaluating its arguments).
-    const certificate = await deps.fulfillments.saveCertificate(fulfillmentId, await deps.renderCertificate(doc));
-    deps.rendered?.(doc, certificate);
+    const stored = await deps.fulfillments.markFannedOut(fulfillmentId, {
+      certificate: fresh?.certificate,
+      scheduled,
+      at: deps.clock.now(),
+    });
+    if (fresh && stored) deps.rendered?.(fresh.doc, stored);
   }
-
-  const open = deliveries.filter((d) => d.status === 'scheduled' || d.status === 'queued');
-  const now = deps.clock.now();
-  await deps.deliveries.markQueued(
-    open.filter((d) => d.status === 'scheduled').map((d) => d.id),
-    now,
-  );
-  await deps.enqueueSends(open.map((d) => d.id));
-  await deps.fulfillments.markFannedOut(fulfillmentId, now);
+  // Run again (its job retried, or the reconciler's racing its end), it queues what is still open once more: a job
+  // still queued stays one job, and one lost between the commit above and here is queued anew.
+  await deps.enqueueSends(openDeliveries.map((d) => d.id));
   return 'done';
 }

@@ -108,6 +108,15 @@ export function insertDeliveries(records: DeliveryRecord[]): Statement | undefin
   };
 }
 
+/** Scheduled deliveries whose ship date has come: queued now (a part of the fan-out's statement). */
+export function queueScheduled(ids: string[], at: string): Statement | undefined {
+  if (ids.length === 0) return undefined;
+  return {
+    text: "UPDATE deliveries SET status = 'queued', queued_at = $2 WHERE id = ANY($1::text[]) AND status = 'scheduled'",
+    values: [ids, at],
+  };
+}
+
 export class DeliveryStore {
   constructor(private readonly db: Db) {}
 
@@ -189,15 +198,6 @@ export class DeliveryStore {
     if (entries.length === 0) return;
     const sets = entries.map(([f], i) => `${COLUMN[f]} = $${i + 2}`).join(', ');
     await this.db.query(`UPDATE deliveries SET ${sets} WHERE id = $1`, [id, ...entries.map(([, v]) => v)]);
-  }
-
-  /** Scheduled deliveries whose ship date has come: queued now. */
-  async markQueued(ids: string[], at: Date): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.query(
-      "UPDATE deliveries SET status = 'queued', queued_at = $2 WHERE id = ANY($1::text[]) AND status = 'scheduled'",
-      [ids, at.toISOString()],
-    );
   }
 
   /**

@@ -1,7 +1,8 @@
 import type { FulfillmentEvent } from '../event/schema.ts';
 import type { Entitlement, Fulfillment } from '../model.ts';
 import type { Db } from './db.ts';
-import type { Statement } from './statement.ts';
+import { queueScheduled } from './deliveries.ts';
+import { combined, type Statement } from './statement.ts';
 import { ENTITLEMENT_COLUMNS, entitlementFromRow, type EntitlementRow } from './entitlements.ts';
 
 export interface StoredFulfillment extends Fulfillment {
@@ -26,6 +27,8 @@ export interface Shipment extends DocumentRecords {
   fulfillment: StoredFulfillment;
   /** The certificate bytes first sent; absent until stored. */
   certificate?: Buffer;
+  /** Its first deliveries (one per contact, not resends) still to be sent by a fan-out's job, in the order created. */
+  openDeliveries: Array<{ id: string; status: 'scheduled' | 'queued' }>;
 }
 
 interface FulfillmentRow {
@@ -76,6 +79,14 @@ export function insertFulfillments(fulfillments: Fulfillment[], createdAt: strin
   };
 }
 
+function certificateInsert(fulfillmentId: string, pdf: Buffer): Statement {
+  return {
+    text: `INSERT INTO certificates (fulfillment_id, pdf, created_at) VALUES ($1, $2, now())
+     ON CONFLICT (fulfillment_id) DO NOTHING RETURNING 1`,
+    values: [fulfillmentId, pdf],
+  };
+}
+
 /** Fulfillments, the event each came from, and the certificate bytes first sent. */
 export class FulfillmentStore {
   constructor(private readonly db: Db) {}
@@ -102,12 +113,18 @@ export class FulfillmentStore {
         accepted_at: string | null;
         accepted_by: string | null;
         entitlements: EntitlementRow[];
+        open_deliveries: Shipment['openDeliveries'];
       }
     >(
       `SELECT ${COLUMNS}, c.pdf, ev.record, ev.accepted_at, ev.accepted_by,
          (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.n), '[]')
             FROM (SELECT ${ENTITLEMENT_COLUMNS}, s.n FROM unnest(f.ssrns) WITH ORDINALITY AS s(ssrn, n)
-                  JOIN entitlements e ON e.ssrn = s.ssrn) x) AS entitlements
+                  JOIN entitlements e ON e.ssrn = s.ssrn) x) AS entitlements,
+         (SELECT coalesce(
+                   jsonb_agg(jsonb_build_object('id', d.id, 'status', d.status) ORDER BY d.created_at, d.seq), '[]')
+            FROM deliveries d
+            WHERE d.fulfillment_id = f.id AND d.kind = 'fulfillment' AND d.status IN ('scheduled', 'queued'))
+           AS open_deliveries
        FROM fulfillments f
        LEFT JOIN certificates c ON c.fulfillment_id = f.id
        LEFT JOIN events ev ON ev.event_id = f.event_id
@@ -120,6 +137,7 @@ export class FulfillmentStore {
       ...(row.pdf && { certificate: row.pdf }),
       ...(row.record && { stored: { event: row.record, acceptedAt: row.accepted_at!, acceptedBy: row.accepted_by! } }),
       entitlements: row.entitlements.map(entitlementFromRow),
+      openDeliveries: row.open_deliveries,
     };
   }
 
@@ -132,20 +150,38 @@ export class FulfillmentStore {
 
   /** Stores the first rendering only: every later reader gets the bytes that were attached first. */
   async saveCertificate(fulfillmentId: string, pdf: Buffer): Promise<Buffer> {
-    const inserted = await this.db.query(
-      `INSERT INTO certificates (fulfillment_id, pdf, created_at) VALUES ($1, $2, now())
-       ON CONFLICT (fulfillment_id) DO NOTHING RETURNING 1`,
-      [fulfillmentId, pdf],
-    );
-    return inserted.length ? pdf : ((await this.certificate(fulfillmentId)) ?? pdf);
+    const { text, values } = certificateInsert(fulfillmentId, pdf);
+    return this.firstStored(fulfillmentId, pdf, (await this.db.query(text, values)).length > 0);
   }
 
-  /** The first fan-out's time is kept: a repeated fan-out does not move it. */
-  async markFannedOut(id: string, at: Date): Promise<void> {
-    await this.db.query('UPDATE fulfillments SET fanned_out_at = $2 WHERE id = $1 AND fanned_out_at IS NULL', [
-      id,
-      at.toISOString(),
-    ]);
+  /** The bytes a reader gets: `pdf` where this call stored it, else the rendering another stored before it. */
+  private async firstStored(fulfillmentId: string, pdf: Buffer, inserted: boolean): Promise<Buffer> {
+    return inserted ? pdf : ((await this.certificate(fulfillmentId)) ?? pdf);
+  }
+
+  /**
+   * A fan-out's writes, in one statement: the certificate it rendered (the first rendering stays, as in
+   * `saveCertificate`; the bytes stored are returned), its scheduled deliveries queued, and the fulfillment marked
+   * fanned out (the first time is kept). The sends are queued after this commits; should that fail, the reconciler
+   * queues the open deliveries of fanned-out fulfillments (DeliveryStore.unsent).
+   */
+  async markFannedOut(
+    id: string,
+    done: { certificate?: Buffer; scheduled: string[]; at: Date },
+  ): Promise<Buffer | undefined> {
+    const at = done.at.toISOString();
+    const fannedOut: Statement = {
+      text: 'UPDATE fulfillments SET fanned_out_at = $2 WHERE id = $1 AND fanned_out_at IS NULL',
+      values: [id, at],
+    };
+    const parts = [done.certificate && certificateInsert(id, done.certificate), queueScheduled(done.scheduled, at)];
+    // The certificate's insert, when there is one, is the first part (w0): did it store these bytes?
+    const { text, values } = combined(
+      [...parts.filter((p): p is Statement => p !== undefined), fannedOut],
+      done.certificate && 'SELECT EXISTS (SELECT FROM w0) AS inserted',
+    );
+    const [row] = await this.db.query<{ inserted?: boolean }>(text, values);
+    return done.certificate && this.firstStored(id, done.certificate, row?.inserted === true);
   }
 
   /**

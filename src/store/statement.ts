@@ -12,15 +12,16 @@ export interface Statement {
  * statement, so a part may reference a row another part inserts. One statement instead of a transaction of several
  * saves a round trip per write plus BEGIN and COMMIT, which is most of what a short write costs both sides.
  * The repositories' SQL holds `$` only in placeholders (no dollar-quoted strings), which the renumbering relies on.
+ * `result` is what the statement answers; it may read the parts' RETURNING rows as w0, w1, ...
  */
-export function combined(parts: Statement[]): Statement {
+export function combined(parts: Statement[], result = 'SELECT 1'): Statement {
   const values: unknown[] = [];
   const withParts = parts.map((part, i) => {
     const offset = values.length;
     values.push(...part.values);
     return `w${i} AS (${part.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
   });
-  return { text: `WITH ${withParts.join(',\n')}\nSELECT 1`, values };
+  return { text: `WITH ${withParts.join(',\n')}\n${result}`, values };
 }
 
 /** Runs statements as one (see `combined`); nothing when there are none. */

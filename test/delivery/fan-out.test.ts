@@ -81,15 +81,38 @@ describe('fan-out (fanOut)', () => {
     expect(await sendJobsOf(id)).toEqual(deliveries.map((d) => d.id).sort());
   });
 
-  it('a second job for a fulfillment already fanned out (the reconciler racing its end) queues nothing again', async () => {
+  it('a second job for a fulfillment already fanned out (the reconciler racing its end) queues no sent delivery again', async () => {
     const id = await accepted(makeEvent('fan-out-late-repeat', 2, '2026-11-28'), '2026-11-28T01:00:00Z');
     const deps = depsAt('2026-11-28T01:00:00Z');
     expect(await fanOut(deps, id)).toBe('done');
-    // Its send jobs finished and were removed, as BullMQ removes finished jobs.
+    const first = (await world.stores.fulfillments.certificate(id))!;
+    // Its sends finished (the servers said 250) and BullMQ removed their jobs.
+    for (const d of await world.stores.deliveries.forFulfillment(id))
+      await world.stores.deliveries.update(d.id, { status: 'sent', acceptedAt: '2026-11-28T01:00:01.000Z' });
     await world.queues.send.obliterate({ force: true });
     expect(await world.stores.fulfillments.notFannedOut(10, [id])).toEqual([]);
-    expect(await fanOut(deps, id)).toBe('done');
+    const later = { ...depsAt('2026-11-28T02:00:00Z'), renderCertificate: () => Promise.reject(new Error('rendered')) };
+    expect(await fanOut(later, id)).toBe('done');
     expect(await sendJobsOf(id)).toEqual([]);
+    expect((await world.stores.fulfillments.certificate(id))!.equals(first)).toBe(true);
+    expect((await world.stores.fulfillments.shipment(id))?.fulfillment.fannedOutAt).toBe('2026-11-28T01:00:00.000Z');
+  });
+
+  it('run again after its commit, it queues the sends a crash kept it from queueing', async () => {
+    const id = await accepted(makeEvent('fan-out-lost-sends', 2, '2026-11-28'), '2026-11-28T01:00:00Z');
+    // The jobs were never queued: the process died after the commit, or Redis lost them.
+    const lost = { ...depsAt('2026-11-28T01:00:00Z'), enqueueSends: () => Promise.reject(new Error('Redis is down')) };
+    await expect(fanOut(lost, id)).rejects.toThrow('Redis is down');
+    expect((await world.stores.fulfillments.shipment(id))?.fulfillment.fannedOutAt).toBe('2026-11-28T01:00:00.000Z');
+    expect(await sendJobsOf(id)).toEqual([]);
+    // What the reconciler would queue, and what the fan-out's own retry queues, without rendering again.
+    const deliveries = (await world.stores.deliveries.forFulfillment(id)).map((d) => d.id).sort();
+    expect((await world.stores.deliveries.unsent(1000)).filter((d) => deliveries.includes(d)).sort()).toEqual(
+      deliveries,
+    );
+    const retry = { ...depsAt('2026-11-28T01:00:05Z'), renderCertificate: () => Promise.reject(new Error('rendered')) };
+    expect(await fanOut(retry, id)).toBe('done');
+    expect(await sendJobsOf(id)).toEqual(deliveries);
   });
 
   it('queues no job for a delivery already sent or failed', async () => {

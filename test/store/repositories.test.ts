@@ -135,6 +135,33 @@ describe('certificates', () => {
     expect((await stores.fulfillments.certificate(id))!.equals(a)).toBe(true);
     expect((await stores.fulfillments.shipment(id))?.certificate?.equals(a)).toBe(true);
   });
+
+  it('a fan-out stores its certificate, queues what was scheduled and marks itself done in one statement', async () => {
+    const event = makeEvent('repo-fanned-out', 2, '2026-12-24');
+    const { response } = await acceptEvent(deps, event, 'test');
+    const id = response.fulfillments[0]!.id;
+    const open = (await stores.fulfillments.shipment(id))!.openDeliveries;
+    expect(open.map((d) => d.status)).toEqual(['scheduled', 'scheduled']);
+    const at = new Date('2026-12-24T00:00:00Z');
+    const fanOuts = [Buffer.from('%PDF-first'), Buffer.from('%PDF-second')].map((certificate) =>
+      stores.fulfillments.markFannedOut(id, { certificate, scheduled: open.map((d) => d.id), at }),
+    );
+    // Two workers racing: both are handed the bytes stored first.
+    const [a, b] = await Promise.all(fanOuts);
+    expect(a!.equals(b!)).toBe(true);
+    expect((await stores.fulfillments.certificate(id))!.equals(a!)).toBe(true);
+    const after = (await stores.fulfillments.shipment(id))!;
+    expect(after.fulfillment.fannedOutAt).toBe(at.toISOString());
+    expect(after.openDeliveries).toEqual(open.map((d) => ({ id: d.id, status: 'queued' })));
+    // Without a certificate (stored by an earlier run), it writes the rest and keeps the first time.
+    const later = new Date('2026-12-24T01:00:00Z');
+    expect(await stores.fulfillments.markFannedOut(id, { scheduled: [], at: later })).toBeUndefined();
+    expect((await stores.fulfillments.shipment(id))!.fulfillment.fannedOutAt).toBe(at.toISOString());
+    // Deliveries sent are no longer open; resends are never a fan-out's.
+    const [sent] = open;
+    await stores.deliveries.update(sent!.id, { status: 'sent', acceptedAt: later.toISOString() });
+    expect((await stores.fulfillments.shipment(id))!.openDeliveries.map((d) => d.id)).toEqual([open[1]!.id]);
+  });
 });
 
 describe('claiming keys', () => {
