@@ -19,7 +19,12 @@ rm -rf "$other/bench" && cp -r bench "$other/bench"
 npm run build >/dev/null
 if grep -q '"build":' "$other/package.json"; then (cd "$other" && npm run build >/dev/null); fi
 export BENCH_RATE=${BENCH_RATE:-100} BENCH_SECONDS=${BENCH_SECONDS:-20}
-label() { if [ "$1" = here ]; then git rev-parse --short HEAD; else echo "$rev"; fi; }
+# This checkout with changes not committed is HEAD's revision plus "+", so that it never reads as HEAD itself.
+label() {
+  if [ "$1" != here ]; then echo "$rev"
+  elif git diff --quiet HEAD -- src queues templates; then git rev-parse --short HEAD
+  else echo "$(git rev-parse --short HEAD)+"; fi
+}
 if [ "${COMPARE:-e2e}" = mail ]; then
   echo "CPU per message composed and sent, ${rounds} rounds"
   summary='let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>{const r=JSON.parse(s);
@@ -31,10 +36,15 @@ elif [ "${COMPARE:-e2e}" = render ]; then
     console.log(`${process.argv[1].padEnd(10)} ${r.cpu.toFixed(2)} ms CPU, median ${r.median} ms`)})'
   measure() { npx tsx bench/render.bench.ts --new-order 2>/dev/null; }
 else
-  if [ "$BENCH_RATE" = 0 ]; then echo "${BENCH_EVENTS:-500} events at once, ${rounds} rounds"; else echo "offered ${BENCH_RATE} events/s for ${BENCH_SECONDS} s, ${rounds} rounds"; fi
+  if [ "$BENCH_RATE" = 0 ]; then
+    echo "${BENCH_EVENTS:-500} events at once, ${rounds} rounds"
+  else
+    echo "offered ${BENCH_RATE} events/s for ${BENCH_SECONDS} s, ${rounds} rounds"
+  fi
   summary='let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>{const r=JSON.parse(s.slice(s.indexOf("{")));
     const c=r.cpuMsPerEvent,total=Object.values(c).reduce((a,b)=>a+b,0);
-    console.log(`${process.argv[1].padEnd(10)} ${String(r.eventsPerSecond).padStart(6)} events/s  CPU ${total.toFixed(1)} ms/event ${JSON.stringify(c)}`)})'
+    console.log(`${process.argv[1].padEnd(10)} ${String(r.eventsPerSecond).padStart(6)} events/s`
+      + `  CPU ${total.toFixed(1)} ms/event ${JSON.stringify(c)}`)})'
   measure() { npx tsx bench/e2e.bench.ts 2>/dev/null; }
 fi
 for _ in $(seq "$rounds"); do

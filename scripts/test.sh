@@ -38,14 +38,15 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   for _ in $(seq 1 100); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 0.1; done
 fi
 
-if [ ! -d tools/lint/node_modules ] || [ tools/lint/package-lock.json -nt tools/lint/node_modules/.package-lock.json ]; then
+lint_lock=tools/lint/node_modules/.package-lock.json
+if [ ! -d tools/lint/node_modules ] || [ tools/lint/package-lock.json -nt "$lint_lock" ]; then
   npm ci --prefix tools/lint --no-audit --no-fund
 fi
 
 npx tsc -p .
 # One layout for all code (printWidth 120, .prettierrc.json), checked, never rewritten, by the test command.
-tools/lint/node_modules/.bin/prettier --check --log-level warn "src/**/*.ts" "queues/**/*.ts" "test/**/*.ts" "bench/**/*.ts" \
-  "scripts/**/*.ts" "bin/*.mjs" vitest.config.ts tools/lint/eslint.config.js
+tools/lint/node_modules/.bin/prettier --check --log-level warn "src/**/*.ts" "queues/**/*.ts" "test/**/*.ts" \
+  "bench/**/*.ts" "scripts/**/*.ts" "bin/*.mjs" vitest.config.ts tools/lint/eslint.config.js
 # typescript-eslint's recommended rules and lines of at most 120 characters over src/, queues/, test/, bench/ and
 # scripts/; over src/ and queues/ also eslint-plugin-regexp's super-linear backtracking rules and functions of at most
 # 60 lines
@@ -55,6 +56,7 @@ status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@" || status=$?
 node -e '
   const r = require("./test-artifacts/vitest.json");
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+  const skipped = r.numPendingTests ? `, ${r.numPendingTests} skipped` : "";
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped}`);
 ' || true
 exit $status
