@@ -107,6 +107,26 @@ describe('send (sendDelivery)', () => {
     expect((await eventsOf(d!)).filter((t) => t.startsWith('delivery.'))).toEqual(['delivery.sent']);
   });
 
+  it('a fulfillment whose stored certificate is gone gets it rendered again from its records, stored, and attached', async () => {
+    const [d, other] = await shippedTo('send-lost-certificate', 2, 'example.com');
+    // Rows removed by hand, or a restore that missed them: the message must still go out whole.
+    await world.database.db.query('DELETE FROM certificates WHERE fulfillment_id = $1', [d!.fulfillmentId]);
+    expect(await sendDelivery(deps, d!.id, 1, 3)).toBe('sent');
+    const stored = (await world.stores.fulfillments.certificate(d!.fulfillmentId))!;
+    expect(stored.subarray(0, 5).toString()).toBe('%PDF-');
+    // The other recipient, sent by another worker with nothing remembered, attaches the very bytes now stored.
+    const elsewhere = {
+      ...deps,
+      prepared: preparedFulfillments({ ...world.stores, catalog: loadCatalog(), brand: TEST_BRAND, renderCertificate }),
+    };
+    expect(await sendDelivery(elsewhere, other!.id, 1, 3)).toBe('sent');
+    for (const recipient of [d!.recipient, other!.recipient]) {
+      const [message] = messagesTo(recipient);
+      const pdf = message!.parsed.attachments.find((a) => a.contentType === 'application/pdf')!.content;
+      expect(pdf.equals(stored)).toBe(true);
+    }
+  });
+
   it('a 4xx is retryable until the last attempt, which makes it failed; after that nothing is tried', async () => {
     const [d] = await shippedTo('send-greylisted', 1, 'greylist.example');
     const first = await deliveryError(sendDelivery(deps, d!.id, 1, 3));
